@@ -1,0 +1,64 @@
+"""The Typer application, error handling and shared console helpers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from mixcast.errors import UserError
+
+app = typer.Typer(
+    name="mixcast", no_args_is_help=True, add_completion=False,
+    help="Bayesian marketing mix modeling: fit, validate, optimise, report.",
+    pretty_exceptions_enable=False)
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_USER_ERROR = 2
+
+
+def main() -> None:
+    """Entry point: run the app; user errors exit 2 with one clear message."""
+    try:
+        app(standalone_mode=False)
+    except UserError as error:
+        fail(str(error))
+    except typer.Abort:
+        err_console.print("Aborted.")
+        sys.exit(1)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as error:  # click's own usage errors
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(EXIT_USER_ERROR)
+        raise
+
+
+def fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.exit(EXIT_USER_ERROR)
+
+
+@contextmanager
+def sampling_progress(description: str, enabled: bool = True) -> Iterator:
+    """A progress bar fed by ``progress(done, total)`` callbacks from the sampler."""
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(),
+               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task(description, total=1)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

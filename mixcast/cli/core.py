@@ -1,0 +1,148 @@
+"""Core verbs: demo, check, fit, summary."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mixcast.cli._app import app, console, err_console, sampling_progress
+from mixcast.errors import ConvergenceWarning, UserError
+
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="Path to config.yaml.")]
+RunOpt = Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")]
+
+
+@app.command()
+def check(config: ConfigOpt) -> None:
+    """Validate and diagnose the data without fitting.
+
+    Example: mixcast check --config config.yaml
+    """
+    from mixcast.project import load
+    from mixcast.report.terminal import issues_table
+
+    project = load(config)
+    data = project.data
+    console.print(f"[green]✓[/] {config}: {data.n_times} weeks "
+                  f"({str(data.dates[0])[:10]} … {str(data.dates[-1])[:10]}), "
+                  f"{data.n_geos} geo(s), {data.n_channels} channels, "
+                  f"{len(data.control_names)} controls, {len(data.lift_tests)} lift tests.")
+    if data.issues:
+        console.print(issues_table(data.issues))
+    else:
+        console.print("No data warnings.")
+
+
+@app.command()
+def fit(
+    config: ConfigOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Run directory to write.")],
+    model: Annotated[str, typer.Option(help="bayes (NUTS MMM) or ml (gradient-boosting challenger).")] = "bayes",
+    chains: Annotated[int | None, typer.Option(help="Override sampler.chains.")] = None,
+    warmup: Annotated[int | None, typer.Option(help="Override sampler.warmup.")] = None,
+    draws: Annotated[int | None, typer.Option(help="Override sampler.draws.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Override sampler.seed.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Fit a model and write a run directory (summary.json, posterior, spec, data fingerprint).
+
+    Example: mixcast fit --config config.yaml --out runs/q3
+    """
+    from mixcast.project import load
+
+    project = load(config)
+    family = model if model != "bayes" else str(project.config.model.get("type", "bayes"))
+    if family not in ("bayes", "ml"):
+        raise UserError(f"--model must be 'bayes' or 'ml'. Got {model!r} instead.")
+    if family == "ml":
+        fit_ml_command(project, out, quiet=quiet)
+        return
+    overrides = {k: v for k, v in dict(chains=chains, warmup=warmup, draws=draws,
+                                       seed=seed).items() if v is not None}
+    run_bayes_fit(project, out, overrides=overrides, quiet=quiet)
+
+
+def run_bayes_fit(project, out: Path, *, overrides: dict, quiet: bool) -> dict:
+    """Fit, save and print; shared by `fit`, `demo` and `refresh`."""
+    import dataclasses
+
+    from mixcast.fit import fit as fit_model
+    from mixcast.report.terminal import channel_table, diagnostics_line, issues_table
+    from mixcast.run import save_run
+
+    sampler = dataclasses.replace(project.sampler, **overrides)
+    if project.data.issues and not quiet:
+        console.print(issues_table(project.data.issues))
+    with sampling_progress(f"Sampling {sampler.chains} chains", enabled=not quiet) as progress:
+        fitted = fit_model(project.data, project.spec, sampler=sampler, progress=progress)
+    save_run(fitted, out, config=project.config.as_dict())
+    summary = json.loads((out / "summary.json").read_text())
+    console.print(channel_table(summary))
+    console.print(diagnostics_line(summary["diagnostics"]))
+    from mixcast.diagnostics import diagnose_fit
+
+    problems = diagnose_fit(fitted).problems()
+    for problem in problems:
+        err_console.print(f"[bold yellow]warning ({ConvergenceWarning.__name__}):[/] {problem}")
+    console.print(f"Run written to [bold]{out}[/]")
+    return summary
+
+
+def fit_ml_command(project, out: Path, *, quiet: bool) -> None:
+    try:
+        from mixcast.ml.run import fit_and_save_ml
+    except ModuleNotFoundError:
+        raise UserError("The machine-learning challenger (--model ml) is not available in "
+                        "this build. Use --model bayes.") from None
+    fit_and_save_ml(project, out, quiet=quiet)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Run directory to write.")] = Path("runs/demo"),
+    quick: Annotated[bool, typer.Option(help="Short chains (a smoke test, not for decisions).")] = False,
+) -> None:
+    """Fit the bundled sample data (Meta Robyn's simulated weekly data) and print ROI.
+
+    Example: mixcast demo --out runs/demo
+    """
+    from mixcast.project import load, sample_config_path
+
+    source = sample_config_path().parent
+    workdir = out.parent / f"{out.name}-data"
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    shutil.copytree(source, workdir)
+    console.print(f"Sample data copied to {workdir} (edit {workdir / 'robyn_config.yaml'} "
+                  "to try options).")
+    project = load(workdir / "robyn_config.yaml")
+    overrides = dict(warmup=200, draws=200, chains=2) if quick else {}
+    run_bayes_fit(project, out, overrides=overrides, quiet=False)
+
+
+@app.command()
+def summary(run: RunOpt,
+            as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False) -> None:
+    """Print a run's channel returns, diagnostics and plain-language summary.
+
+    Example: mixcast summary --run runs/q3
+    """
+    from mixcast.report.terminal import channel_table, diagnostics_line
+    from mixcast.run import read_manifest
+
+    read_manifest(run)
+    document = json.loads((run / "summary.json").read_text())
+    if as_json:
+        console.print_json(data=document)
+        return
+    console.print(channel_table(document))
+    console.print(diagnostics_line(document["diagnostics"]))
+    try:
+        from mixcast.assistant.summary import plain_summary
+    except ModuleNotFoundError:
+        return
+    console.print(plain_summary(run))

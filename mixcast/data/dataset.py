@@ -1,0 +1,161 @@
+"""The immutable Dataset every later stage consumes (never the raw files)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class LiftTest:
+    """One incrementality experiment (a row of lift_tests.csv).
+
+    ``start``/``end`` are inclusive indices into ``Dataset.dates``; ``geo`` is an index
+    into ``Dataset.geos`` or None for a national test (spread over all geos in proportion
+    to their spend).
+    """
+
+    channel: str
+    start: int
+    end: int
+    geo: int | None
+    spend_delta: float
+    lift: float
+    lift_se: float
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A guardrail finding: ``level`` is 'warning' or 'info'; ``code`` is stable."""
+
+    code: str
+    level: str
+    message: str
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """Model-ready arrays, with names, dates and geos.
+
+    Shapes: G geos (1 for national data), T weeks, C paid channels, K controls,
+    O organic channels, E events.
+
+    Attributes
+    ----------
+    y : (G, T) KPI.
+    spend : (G, T, C) spend in currency.
+    media : (G, T, C) media units the response is modelled on (impressions where
+        given, else spend).
+    controls : (G, T, K); organic : (G, T, O); events : (G, T, E) 0/1 indicators.
+    population : (G,) population per geo (ones when not given).
+    revenue_per_kpi : (G, T) value of one KPI unit (ones for revenue KPIs).
+    """
+
+    dates: np.ndarray
+    geos: tuple[str, ...]
+    channels: tuple[str, ...]
+    y: np.ndarray
+    spend: np.ndarray
+    media: np.ndarray
+    control_names: tuple[str, ...] = ()
+    controls: np.ndarray | None = None
+    organic_names: tuple[str, ...] = ()
+    organic: np.ndarray | None = None
+    event_names: tuple[str, ...] = ()
+    events: np.ndarray | None = None
+    population: np.ndarray | None = None
+    revenue_per_kpi: np.ndarray | None = None
+    kpi_type: str = "revenue"
+    target: str = "revenue"
+    geo_column: str | None = None
+    lift_tests: tuple[LiftTest, ...] = ()
+    platform_attributed: dict[str, np.ndarray] = field(default_factory=dict)
+    issues: tuple[Issue, ...] = ()
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        n_geos, n_times = self.y.shape
+        expected = {
+            "spend": (n_geos, n_times, len(self.channels)),
+            "media": (n_geos, n_times, len(self.channels)),
+        }
+        for name, shape in expected.items():
+            got = getattr(self, name).shape
+            if got != shape:
+                raise ValueError(f"Dataset.{name} must have shape {shape}; got {got}.")
+        if len(self.dates) != n_times or len(self.geos) != n_geos:
+            raise ValueError("Dataset dates/geos do not match y's shape.")
+
+    @property
+    def n_geos(self) -> int:
+        return self.y.shape[0]
+
+    @property
+    def n_times(self) -> int:
+        return self.y.shape[1]
+
+    @property
+    def n_channels(self) -> int:
+        return len(self.channels)
+
+    @property
+    def is_geo(self) -> bool:
+        return self.geo_column is not None
+
+    def controls_or_empty(self) -> np.ndarray:
+        return _or_empty(self.controls, self.y.shape)
+
+    def organic_or_empty(self) -> np.ndarray:
+        return _or_empty(self.organic, self.y.shape)
+
+    def events_or_empty(self) -> np.ndarray:
+        return _or_empty(self.events, self.y.shape)
+
+    def population_or_ones(self) -> np.ndarray:
+        return np.ones(self.n_geos) if self.population is None else self.population
+
+    def value_per_kpi(self) -> np.ndarray:
+        """(G, T) currency value of one KPI unit."""
+        if self.revenue_per_kpi is None:
+            return np.ones_like(self.y)
+        return self.revenue_per_kpi
+
+    def fingerprint(self) -> str:
+        """SHA-256 over every array and name: equal fingerprints mean equal inputs."""
+        digest = hashlib.sha256()
+        for part in (self.dates.astype("datetime64[D]").astype(np.int64), self.y,
+                     self.spend, self.media, self.controls_or_empty(),
+                     self.organic_or_empty(), self.events_or_empty(),
+                     self.population_or_ones(), self.value_per_kpi()):
+            digest.update(np.ascontiguousarray(part, dtype=np.float64).tobytes())
+        names = "|".join((*self.geos, *self.channels, *self.control_names,
+                          *self.organic_names, *self.event_names, self.kpi_type))
+        digest.update(names.encode())
+        for test in self.lift_tests:
+            digest.update(repr(test).encode())
+        return digest.hexdigest()
+
+    def window(self, start: int, stop: int) -> "Dataset":
+        """The same dataset restricted to weeks [start, stop) (for backtests)."""
+        from dataclasses import replace
+
+        def cut(a):
+            return None if a is None else a[:, start:stop]
+
+        tests = tuple(
+            replace(t, start=t.start - start, end=t.end - start)
+            for t in self.lift_tests if t.start >= start and t.end < stop)
+        return replace(
+            self, dates=self.dates[start:stop], y=self.y[:, start:stop],
+            spend=self.spend[:, start:stop], media=self.media[:, start:stop],
+            controls=cut(self.controls), organic=cut(self.organic), events=cut(self.events),
+            revenue_per_kpi=cut(self.revenue_per_kpi), lift_tests=tests,
+            platform_attributed={k: v[:, start:stop] for k, v in self.platform_attributed.items()})
+
+
+def _or_empty(array: np.ndarray | None, yshape: tuple[int, int]) -> np.ndarray:
+    return np.zeros((*yshape, 0)) if array is None else array

@@ -1,0 +1,135 @@
+"""Model-ready, scaled inputs derived from a Dataset (the only place scaling is decided).
+
+Scaling puts every array on a unit scale so that one set of weakly informative priors
+suits any business: the KPI is divided by its per-geo mean, media by its per-geo,
+per-channel mean over active weeks, controls are standardised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mixcast.data.dataset import Dataset
+from mixcast.spec import ModelSpec
+from mixcast.transforms.seasonality import fourier_features, trend_basis
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInputs:
+    """Scaled arrays (float32, as the sampler uses them) plus the scales to undo them.
+
+    Shapes: G geos, T weeks, C channels, K controls, O organic, E events.
+    """
+
+    media: np.ndarray           # (G, T, C) media / media_scale
+    media_scale: np.ndarray     # (G, C)
+    spend: np.ndarray           # (G, T, C) currency, unscaled
+    media_per_spend: np.ndarray  # (G, C) media units bought per unit of currency
+    y: np.ndarray               # (G, T) KPI / y_scale
+    y_scale: np.ndarray         # (G,)
+    value: np.ndarray           # (G, T) currency per KPI unit
+    controls: np.ndarray        # (G, T, K) standardised
+    control_center: np.ndarray  # (K,)
+    control_scale: np.ndarray   # (K,)
+    organic: np.ndarray         # (G, T, O) / organic_scale
+    organic_scale: np.ndarray   # (G, O)
+    events: np.ndarray          # (G, T, E)
+    season: np.ndarray          # (T, 2 * fourier_order)
+    trend: np.ndarray           # (T, 1 + trend_knots)
+    time_basis: np.ndarray      # (T, B) smooth basis for time-varying effectiveness
+
+    @property
+    def n_geos(self) -> int:
+        return self.y.shape[0]
+
+    @property
+    def n_channels(self) -> int:
+        return self.media.shape[-1]
+
+
+def prepare(data: Dataset, spec: ModelSpec) -> ModelInputs:
+    """Scale a Dataset for the model. Pure: the same Dataset gives the same inputs."""
+    y_scale = data.y.mean(axis=1)
+    y_scale = np.where(y_scale > 0, y_scale, np.abs(data.y).mean(axis=1) + 1e-9)
+    media_scale = _active_mean(data.media)
+    spend_total = data.spend.sum(axis=1)
+    media_total = data.media.sum(axis=1)
+    media_per_spend = np.where(spend_total > 0, media_total / np.maximum(spend_total, 1e-12),
+                               _fallback_ratio(media_total, spend_total))
+    controls = data.controls_or_empty()
+    center = controls.mean(axis=(0, 1)) if controls.size else np.zeros(controls.shape[-1])
+    scale = controls.std(axis=(0, 1)) if controls.size else np.ones(controls.shape[-1])
+    scale = np.where(scale > 0, scale, 1.0)
+    organic = data.organic_or_empty()
+    organic_scale = _active_mean(organic)
+    weeks = (data.dates.astype("datetime64[D]").astype(np.int64)) / 7.0
+    f32 = np.float32
+    return ModelInputs(
+        media=(data.media / media_scale[:, None, :]).astype(f32),
+        media_scale=media_scale,
+        spend=data.spend.astype(np.float64),
+        media_per_spend=media_per_spend,
+        y=(data.y / y_scale[:, None]).astype(f32),
+        y_scale=y_scale,
+        value=data.value_per_kpi().astype(np.float64),
+        controls=((controls - center) / scale).astype(f32),
+        control_center=center,
+        control_scale=scale,
+        organic=(organic / organic_scale[:, None, :]).astype(f32),
+        organic_scale=organic_scale,
+        events=data.events_or_empty().astype(f32),
+        season=fourier_features(weeks, order=spec.fourier_order).astype(f32),
+        trend=trend_basis(data.n_times, n_knots=spec.trend_knots).astype(f32),
+        time_basis=_time_basis(data.n_times).astype(f32),
+    )
+
+
+def scale_media(inputs: ModelInputs, media: np.ndarray) -> np.ndarray:
+    """Media in data units (G, T', C) to the model's scale."""
+    return media / inputs.media_scale[:, None, :]
+
+
+def spend_to_scaled_media(inputs: ModelInputs, spend: np.ndarray) -> np.ndarray:
+    """Spend (G, T', C) to scaled media, at each geo-channel's observed cost per unit."""
+    return spend * (inputs.media_per_spend / inputs.media_scale)[:, None, :]
+
+
+def _active_mean(x: np.ndarray) -> np.ndarray:
+    """(G, T, C) -> (G, C) mean over weeks with activity; channel-wide where a geo has none."""
+    if x.shape[-1] == 0:
+        return np.ones(x.shape[::2])
+    active = x > 0
+    counts = active.sum(axis=1)
+    per_geo = np.where(counts > 0, x.sum(axis=1) / np.maximum(counts, 1), np.nan)
+    overall_counts = active.sum(axis=(0, 1))
+    overall = x.sum(axis=(0, 1)) / np.maximum(overall_counts, 1)
+    overall = np.where(overall > 0, overall, 1.0)
+    return np.where(np.isnan(per_geo), overall[None, :], per_geo)
+
+
+def _fallback_ratio(media_total: np.ndarray, spend_total: np.ndarray) -> np.ndarray:
+    channel_ratio = media_total.sum(axis=0) / np.maximum(spend_total.sum(axis=0), 1e-12)
+    return np.broadcast_to(channel_ratio, media_total.shape)
+
+
+def _time_basis(n_times: int, n_knots: int = 6) -> np.ndarray:
+    """Gaussian bumps over time (T, n_knots): a smooth, low-rank basis for drifts."""
+    t = np.linspace(0.0, 1.0, n_times)
+    centers = np.linspace(0.0, 1.0, n_knots)
+    width = 1.0 / max(n_knots - 1, 1)
+    return np.exp(-0.5 * ((t[:, None] - centers[None, :]) / width) ** 2)
+
+
+def _register_pytree() -> None:
+    """Let jitted functions take ModelInputs as an argument (all fields are arrays)."""
+    import dataclasses
+
+    import jax
+
+    names = [f.name for f in dataclasses.fields(ModelInputs)]
+    jax.tree_util.register_dataclass(ModelInputs, data_fields=names, meta_fields=[])
+
+
+_register_pytree()

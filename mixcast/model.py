@@ -1,0 +1,237 @@
+"""The one NumPyro model of mixcast. Only this module calls ``numpyro.sample``.
+
+Media effects are parameterised by ROI (what a marketer can reason about): the model samples
+each channel's ROI and derives the coefficient ``beta`` that gives exactly that ROI under
+the sampled carryover and saturation. Geo data adds non-centred geo deviations around the
+national effects; lift tests enter as extra Gaussian observations of the implied lift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import numpyro
+import numpyro.distributions as dist
+
+from mixcast.data.dataset import Dataset, LiftTest
+from mixcast.inputs import ModelInputs
+from mixcast.mean import Structure, baseline, effectiveness, interaction_effects
+from mixcast.mean import organic_effects, saturation_response
+from mixcast.spec import Likelihood, ModelSpec, RoiPrior
+from mixcast.transforms import lag_stack
+
+
+@dataclass(frozen=True, slots=True)
+class Priors:
+    """Resolved prior hyper-parameters for one dataset, per channel (hashable)."""
+
+    roi_log_median: tuple[float, ...]
+    roi_log_sigma: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LiftData:
+    """Lift tests as arrays: the spend change per test, geo and week, for its channel."""
+
+    channel: np.ndarray      # (N,) channel index
+    delta_media: np.ndarray  # (N, G, T) change in scaled media of that channel
+    lift: np.ndarray         # (N,) measured incremental KPI
+    lift_se: np.ndarray      # (N,)
+
+    @property
+    def n_tests(self) -> int:
+        return len(self.lift)
+
+
+jax.tree_util.register_dataclass(LiftData, data_fields=["channel", "delta_media", "lift",
+                                                        "lift_se"], meta_fields=[])
+
+
+def default_roi_prior(data: Dataset) -> RoiPrior:
+    """Median 1 for revenue KPIs; for conversions, the ROI that makes media a quarter of
+    the KPI; log-sigma 0.9 either way (90% of prior mass within a factor ~4.4)."""
+    if data.kpi_type == "revenue" or data.revenue_per_kpi is not None:
+        return RoiPrior(median=1.0, sigma=0.9)
+    kpi_per_spend = float(data.y.sum() / max(data.spend.sum(), 1e-12))
+    return RoiPrior(median=max(0.25 * kpi_per_spend, 1e-9), sigma=0.9)
+
+
+def resolve_priors(data: Dataset, spec: ModelSpec) -> Priors:
+    default = default_roi_prior(data)
+    priors = [spec.roi_prior_for(c, default) for c in data.channels]
+    return Priors(roi_log_median=tuple(float(np.log(p.median)) for p in priors),
+                  roi_log_sigma=tuple(float(p.sigma) for p in priors))
+
+
+def lift_data(tests: tuple[LiftTest, ...], data: Dataset, inputs: ModelInputs) -> LiftData:
+    """Spread each test's spend change evenly over its weeks (and over geos by spend)."""
+    index = {name: i for i, name in enumerate(data.channels)}
+    deltas = np.zeros((len(tests), data.n_geos, data.n_times))
+    for i, test in enumerate(tests):
+        c = index[test.channel]
+        weeks = slice(test.start, test.end + 1)
+        geo_share = np.zeros(data.n_geos)
+        if test.geo is None:
+            window_spend = data.spend[:, weeks, c].sum(axis=1)
+            total = window_spend.sum()
+            geo_share[:] = window_spend / total if total > 0 else 1.0 / data.n_geos
+        else:
+            geo_share[test.geo] = 1.0
+        per_week = test.spend_delta / (test.end - test.start + 1)
+        scale = inputs.media_per_spend[:, c] / inputs.media_scale[:, c]
+        deltas[i, :, weeks] = (geo_share * scale * per_week)[:, None]
+    return LiftData(
+        channel=np.array([index[t.channel] for t in tests], dtype=np.int32),
+        delta_media=deltas.astype(np.float32),
+        lift=np.array([t.lift for t in tests]),
+        lift_se=np.array([t.lift_se for t in tests]))
+
+
+@dataclass(frozen=True, slots=True)
+class MMM:
+    """The model with its static choices bound; call it with the arrays.
+
+    Hashable, so the compiled sampler is reused for every fit with the same structure.
+    """
+
+    structure: Structure
+    priors: Priors
+    likelihood: Likelihood = Likelihood.NORMAL
+    geo_pooling: bool = True
+    observe: bool = True
+
+    def __call__(self, inputs: ModelInputs, lifts: LiftData | None = None) -> None:
+        mmm_model(inputs, self.structure, self.priors, lifts, likelihood=self.likelihood,
+                  geo_pooling=self.geo_pooling, observe=self.observe)
+
+
+def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
+              lifts: LiftData | None = None, *, likelihood: Likelihood = Likelihood.NORMAL,
+              geo_pooling: bool = True, observe: bool = True) -> None:
+    """Bayesian MMM. Observes ``inputs.y`` when ``observe`` (else prior predictive)."""
+    n_geos, n_times, n_channels = inputs.media.shape
+    params = _media_params(n_channels, structure, priors)
+    params.update(_baseline_params(inputs, n_geos))
+    if structure.has_organic:
+        params.update(_organic_params(inputs.organic.shape[-1]))
+    if structure.interactions:
+        params["interaction"] = numpyro.sample(
+            "interaction", dist.Normal(0.0, 0.1).expand([len(structure.interactions)]))
+    if structure.time_varying:
+        params["tv_coef"] = numpyro.sample(
+            "tv_coef", dist.Normal(0.0, 0.3).expand(
+                [inputs.time_basis.shape[1], len(structure.time_varying)]))
+    response = saturation_response(params, lag_stack(inputs.media, structure.l_max), structure,
+                                   lagged=True)
+    effect_shape = response * effectiveness(params, inputs, structure)
+    geo_multiplier = _geo_multiplier(n_geos, n_channels, geo_pooling)
+    params["beta"] = _beta_from_roi(params["roi"], effect_shape, geo_multiplier, inputs)
+    media_effect = (params["beta"][:, None, :] * effect_shape).sum(-1)
+    mu = sum(baseline(params, inputs).values()) + media_effect
+    mu = mu + interaction_effects(params, inputs.media, structure).sum(-1)
+    mu = mu + organic_effects(params, inputs, structure).sum(-1)
+    sigma = numpyro.sample("sigma", dist.HalfNormal(0.25).expand([n_geos]))[:, None]
+    if likelihood is Likelihood.STUDENT_T:
+        nu = numpyro.sample("nu", dist.Gamma(4.0, 0.5))
+        noise = dist.StudentT(nu, mu, sigma)
+    else:
+        noise = dist.Normal(mu, sigma)
+    numpyro.sample("y", noise, obs=inputs.y if observe else None)
+    if lifts is not None and lifts.n_tests:
+        _observe_lifts(params, inputs, structure, lifts, observe)
+
+
+def _media_params(n_channels: int, structure: Structure, priors: Priors) -> dict:
+    with numpyro.plate("channel", n_channels):
+        log_roi_raw = numpyro.sample("log_roi_raw", dist.Normal(0.0, 1.0))
+        median = jnp.asarray(priors.roi_log_median, dtype=jnp.float32)
+        sigma = jnp.asarray(priors.roi_log_sigma, dtype=jnp.float32)
+        roi = numpyro.deterministic("roi", jnp.exp(median + sigma * log_roi_raw))
+        params = {
+            "roi": roi,
+            "decay": numpyro.sample("decay", dist.Beta(2.0, 2.5)),
+            "half_sat": numpyro.sample("half_sat", dist.LogNormal(0.0, 0.7)),
+            "slope": numpyro.sample("slope", dist.LogNormal(0.25, 0.35)),
+        }
+        if structure.delayed:
+            peak_share = numpyro.sample("peak_share", dist.Beta(1.2, 3.0))
+            params["peak"] = numpyro.deterministic(
+                "peak", peak_share * (structure.l_max - 1))
+    return params
+
+
+def _baseline_params(inputs: ModelInputs, n_geos: int) -> dict:
+    return {
+        "intercept": numpyro.sample("intercept", dist.Normal(0.6, 0.4).expand([n_geos])),
+        "trend_coef": numpyro.sample(
+            "trend_coef", dist.Normal(0.0, 0.3).expand([inputs.trend.shape[1]])),
+        "season_coef": numpyro.sample(
+            "season_coef", dist.Normal(0.0, 0.2).expand([inputs.season.shape[1]])),
+        "gamma": numpyro.sample(
+            "gamma", dist.Normal(0.0, 0.2).expand([inputs.controls.shape[-1]])),
+        "eta": numpyro.sample("eta", dist.Normal(0.0, 0.5).expand([inputs.events.shape[-1]])),
+    }
+
+
+def _organic_params(n_organic: int) -> dict:
+    with numpyro.plate("organic", n_organic):
+        return {
+            "organic_beta": numpyro.sample("organic_beta", dist.HalfNormal(0.2)),
+            "organic_decay": numpyro.sample("organic_decay", dist.Beta(2.0, 2.5)),
+            "organic_half_sat": numpyro.sample("organic_half_sat", dist.LogNormal(0.0, 0.7)),
+            "organic_slope": numpyro.sample("organic_slope", dist.LogNormal(0.25, 0.35)),
+        }
+
+
+def _geo_multiplier(n_geos: int, n_channels: int, geo_pooling: bool):
+    """(G, C) geo deviations of media effects, log-normal, non-centred; ones if national."""
+    if n_geos == 1 or not geo_pooling:
+        return jnp.ones((n_geos, n_channels))
+    tau = numpyro.sample("geo_tau", dist.HalfNormal(0.3).expand([n_channels]))
+    raw = numpyro.sample("geo_raw", dist.Normal(0.0, 1.0).expand([n_geos, n_channels]))
+    return jnp.exp(tau * raw)
+
+
+def _beta_from_roi(roi, effect_shape, geo_multiplier, inputs: ModelInputs):
+    """beta (G, C) such that each channel's ROI over the data window equals ``roi``."""
+    value_weight = jnp.asarray(inputs.y_scale[:, None] * inputs.value, dtype=jnp.float32)
+    outcome_per_beta = jnp.einsum("gtc,gt->gc", effect_shape, value_weight)
+    spend_total = jnp.asarray(inputs.spend.sum(axis=(0, 1)), dtype=jnp.float32)
+    national = roi * spend_total / jnp.maximum(
+        (geo_multiplier * outcome_per_beta).sum(0), 1e-12)
+    return numpyro.deterministic("beta", national[None, :] * geo_multiplier)
+
+
+def _observe_lifts(params, inputs, structure, lifts: LiftData, observe: bool) -> None:
+    """Implied lift of each test = sum over weeks of the change in its channel's effect."""
+    channel_params = {k: params[k][lifts.channel] for k in ("decay", "half_sat", "slope")}
+    if structure.delayed:
+        channel_params["peak"] = params["peak"][lifts.channel]
+    base = jnp.moveaxis(inputs.media[:, :, lifts.channel], -1, 0)  # (N, G, T)
+    implied = _implied_lift(channel_params, base, lifts, params, inputs, structure)
+    numpyro.deterministic("lift_implied", implied)
+    numpyro.sample("lift_obs", dist.Normal(implied, jnp.asarray(lifts.lift_se, jnp.float32)),
+                   obs=jnp.asarray(lifts.lift, jnp.float32) if observe else None)
+
+
+def _implied_lift(channel_params, base, lifts, params, inputs, structure):
+    from mixcast.transforms import adstock, carryover_weights, hill
+
+    def response(media):  # media (N, G, T): each test's own channel
+        weights = carryover_weights(channel_params["decay"], channel_params.get("peak"),
+                                    l_max=structure.l_max)  # (N, L)
+        lagged = jnp.stack([adstock(media[i][..., None], weights[i:i + 1])[..., 0]
+                            for i in range(media.shape[0])])
+        return hill(lagged, half_saturation=channel_params["half_sat"][:, None, None],
+                    slope=channel_params["slope"][:, None, None])
+
+    changed = jnp.maximum(base + lifts.delta_media, 0.0)
+    diff = response(changed) - response(base)  # (N, G, T)
+    beta = params["beta"][:, lifts.channel].T  # (N, G)
+    mult = effectiveness(params, inputs, structure)[:, lifts.channel].T  # (N, T)
+    kpi = diff * beta[:, :, None] * mult[:, None, :] * jnp.asarray(
+        inputs.y_scale, jnp.float32)[None, :, None]
+    return kpi.sum(axis=(1, 2))

@@ -1,0 +1,107 @@
+"""The Fit: posterior draws together with the data, spec and sampler that made them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import arviz as az
+import numpy as np
+
+from mixcast.data.dataset import Dataset
+from mixcast.inputs import ModelInputs, prepare
+from mixcast.mean import Structure
+from mixcast.spec import ModelSpec, SamplerConfig
+
+# Posterior variable -> its dimensions after (chain, draw).
+_DIMS = {
+    "log_roi_raw": ["channel"], "roi": ["channel"], "decay": ["channel"],
+    "half_sat": ["channel"], "slope": ["channel"], "peak_share": ["channel"],
+    "peak": ["channel"], "beta": ["geo", "channel"], "intercept": ["geo"],
+    "sigma": ["geo"], "trend_coef": ["trend_term"], "season_coef": ["season_term"],
+    "gamma": ["control"], "eta": ["event"], "organic_beta": ["organic"],
+    "organic_decay": ["organic"], "organic_half_sat": ["organic"],
+    "organic_slope": ["organic"], "interaction": ["interaction"],
+    "tv_coef": ["time_knot", "tv_channel"], "geo_tau": ["channel"],
+    "geo_raw": ["geo", "channel"], "lift_implied": ["lift_test"],
+}
+SAMPLED_FOR_DIAGNOSTICS = ("roi", "decay", "half_sat", "slope", "peak_share", "intercept",
+                           "trend_coef", "season_coef", "gamma", "eta", "sigma",
+                           "organic_beta", "interaction", "tv_coef", "geo_tau", "nu")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted Bayesian MMM.
+
+    Attributes
+    ----------
+    data, spec, sampler : what was fitted, how.
+    idata : ArviZ InferenceData with ``posterior`` and ``sample_stats`` groups.
+    fit_seconds : wall time of sampling (including compilation).
+    """
+
+    data: Dataset
+    spec: ModelSpec
+    sampler: SamplerConfig
+    idata: az.InferenceData
+    fit_seconds: float
+    inputs: ModelInputs = field(init=False, repr=False, compare=False)
+    structure: Structure = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Derived, pure and cheap: rebuilt identically when a run is loaded back.
+        object.__setattr__(self, "inputs", prepare(self.data, self.spec))
+        object.__setattr__(self, "structure", Structure.build(
+            self.spec, self.data.channels, n_organic=len(self.data.organic_names)))
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return self.data.channels
+
+    def draws(self, name: str) -> np.ndarray:
+        """Posterior draws of ``name`` flattened to (S, ...) with S = chains x draws."""
+        values = self.idata.posterior[name].values
+        return values.reshape((values.shape[0] * values.shape[1], *values.shape[2:]))
+
+    def param_draws(self) -> dict[str, np.ndarray]:
+        """Every parameter the mean function reads, as (S, ...) arrays."""
+        return {name: self.draws(name) for name in self.idata.posterior.data_vars}
+
+    def roi(self):
+        """ROI per channel (posterior mean and 90% interval); see :func:`mixcast.analysis.roi`."""
+        from mixcast.analysis import channel_metrics
+        return channel_metrics(self).roi
+
+    def contributions(self):
+        """Weekly outcome decomposition (baseline parts and channels), posterior mean."""
+        from mixcast.analysis import contributions
+        return contributions(self)
+
+    def summary(self) -> dict:
+        """The ``summary.json`` contract as a dict."""
+        from mixcast.analysis import summary
+        return summary(self)
+
+
+def build_inference_data(samples: dict[str, np.ndarray], extras: dict[str, np.ndarray],
+                         data: Dataset, spec: ModelSpec) -> az.InferenceData:
+    """Wrap grouped-by-chain draws as InferenceData with named dims and coordinates."""
+    coords = {
+        "channel": list(data.channels), "geo": list(data.geos),
+        "control": list(data.control_names), "event": list(data.event_names),
+        "organic": list(data.organic_names),
+        "interaction": [f"{a}:{b}" for a, b in spec.interactions],
+        "tv_channel": list(spec.time_varying),
+        "lift_test": [t.label or f"test_{i}" for i, t in enumerate(data.lift_tests)],
+    }
+    posterior = {k: v for k, v in samples.items()}
+    dims = {k: _DIMS[k] for k in posterior if k in _DIMS}
+    stats = {
+        "diverging": extras["diverging"].astype(bool),
+        "n_steps": extras["num_steps"],
+        "energy": extras["energy"],
+        "acceptance_rate": extras["accept_prob"],
+    }
+    used = {d for ds in dims.values() for d in ds}
+    return az.from_dict(posterior=posterior, sample_stats=stats,
+                        coords={k: v for k, v in coords.items() if k in used}, dims=dims)

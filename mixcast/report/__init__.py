@@ -1,0 +1,1 @@
+"""Presentation: turns computed results into text, tables and documents; computes nothing."""

@@ -1,0 +1,49 @@
+"""Rich tables for the terminal."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from mixcast.data.dataset import Issue
+
+
+def fmt_number(value: float | None, digits: int = 2) -> str:
+    if value is None or value != value:
+        return "—"
+    magnitude = abs(value)
+    if magnitude >= 1e6:
+        return f"{value / 1e6:,.{digits}f}M"
+    if magnitude >= 1e4:
+        return f"{value / 1e3:,.{max(digits - 1, 0)}f}k"
+    return f"{value:,.{digits}f}"
+
+
+def channel_table(summary: dict, *, title: str = "Channel returns (posterior mean, 90% interval)") -> Table:
+    """ROI, mROI and contribution share per channel, ranked by ROI."""
+    table = Table(title=title, title_justify="left")
+    for column in ("channel", "spend", "ROI", "ROI 90%", "mROI", "share"):
+        table.add_column(column, justify="left" if column == "channel" else "right")
+    channels = sorted(summary["channels"].items(), key=lambda kv: -(kv[1]["roi"]["mean"] or 0))
+    for name, entry in channels:
+        roi, mroi, share = entry["roi"], entry["mroi"], entry["contribution_share"]
+        table.add_row(name, fmt_number(entry["spend"]), fmt_number(roi["mean"]),
+                      f"{fmt_number(roi['lo90'])} – {fmt_number(roi['hi90'])}",
+                      fmt_number(mroi["mean"]), f"{100 * (share['mean'] or 0):.0f}%")
+    return table
+
+
+def diagnostics_line(diagnostics: dict) -> str:
+    return (f"R-hat max {diagnostics['rhat_max']:.3f} · min bulk ESS "
+            f"{diagnostics['ess_bulk_min']:.0f} · divergences {diagnostics['divergences']} · "
+            f"fit {diagnostics['fit_seconds']:.1f}s")
+
+
+def issues_table(issues: tuple[Issue, ...]) -> Table:
+    table = Table(title="Data checks", title_justify="left")
+    table.add_column("level")
+    table.add_column("check")
+    table.add_column("finding")
+    for issue in issues:
+        style = "yellow" if issue.level == "warning" else "cyan"
+        table.add_row(f"[{style}]{issue.level}[/]", issue.code, issue.message)
+    return table

@@ -1,0 +1,256 @@
+"""Frozen model and sampler specifications, parsed from the config's ``model:`` and
+``sampler:`` mappings and checked at construction.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+from mixcast.errors import SpecError
+
+
+class Adstock(enum.Enum):
+    """Carryover shapes: geometric decay, or a delayed peak then geometric decay."""
+
+    GEOMETRIC = "geometric"
+    DELAYED = "delayed"
+
+
+class Likelihood(enum.Enum):
+    """Observation noise: Normal, or Student-t (robust to outlier weeks)."""
+
+    NORMAL = "normal"
+    STUDENT_T = "student_t"
+
+
+@dataclass(frozen=True, slots=True)
+class RoiPrior:
+    """Log-normal prior on a channel's ROI, given by its median and log-scale sigma."""
+
+    median: float
+    sigma: float
+
+    def __post_init__(self) -> None:
+        _check_range("median", self.median, 1e-9, math.inf, owner="RoiPrior")
+        _check_range("sigma", self.sigma, 1e-3, 5.0, owner="RoiPrior")
+
+    @classmethod
+    def from_interval(cls, lo90: float, hi90: float) -> "RoiPrior":
+        """The log-normal whose 5th and 95th percentiles are ``lo90`` and ``hi90``."""
+        if not 0 < lo90 < hi90:
+            raise SpecError(
+                "An ROI prior interval must satisfy 0 < lo90 < hi90. "
+                f"Got lo90={lo90}, hi90={hi90} instead.")
+        median = math.sqrt(lo90 * hi90)
+        sigma = math.log(hi90 / lo90) / (2 * 1.6448536)
+        return cls(median=median, sigma=sigma)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """What the Bayesian MMM contains and which priors it uses.
+
+    Parameters
+    ----------
+    adstock : carryover shape for every channel.
+    l_max : weeks a channel's effect can last, in [1, 52].
+    fourier_order : harmonics of yearly seasonality, in [0, 10] (0 = none).
+    trend_knots : bends of the piecewise-linear trend, in [0, 20] (0 = a straight line);
+        use a few for data with structural shifts.
+    likelihood : observation noise.
+    roi_prior : default ROI prior for paid channels; None derives it from the KPI type
+        (median 1 for revenue KPIs; for conversions, the ROI at which media would drive a
+        quarter of the KPI).
+    channel_roi_priors : per-channel overrides, e.g. from earlier studies.
+    geo_pooling : for geo data, whether media effects vary by geo around the national ones.
+    interactions : channel pairs with an opt-in synergy term (prior centred on none).
+    time_varying : channels whose effectiveness drifts smoothly over time.
+    """
+
+    adstock: Adstock = Adstock.GEOMETRIC
+    l_max: int = 8
+    fourier_order: int = 2
+    trend_knots: int = 0
+    likelihood: Likelihood = Likelihood.NORMAL
+    roi_prior: RoiPrior | None = None
+    channel_roi_priors: tuple[tuple[str, RoiPrior], ...] = ()
+    geo_pooling: bool = True
+    interactions: tuple[tuple[str, str], ...] = ()
+    time_varying: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_type("adstock", self.adstock, Adstock)
+        _check_type("likelihood", self.likelihood, Likelihood)
+        _check_int("l_max", self.l_max, 1, 52)
+        _check_int("fourier_order", self.fourier_order, 0, 10)
+        _check_int("trend_knots", self.trend_knots, 0, 20)
+
+    def roi_prior_for(self, channel: str, default: RoiPrior) -> RoiPrior:
+        """The ROI prior of ``channel``: its override, else the spec's, else ``default``."""
+        overrides = dict(self.channel_roi_priors)
+        if channel in overrides:
+            return overrides[channel]
+        return self.roi_prior or default
+
+    def as_options(self) -> dict:
+        """The ``model:`` mapping that :meth:`from_options` turns back into this spec."""
+        options: dict = {
+            "adstock": self.adstock.value, "l_max": self.l_max,
+            "fourier_order": self.fourier_order, "trend_knots": self.trend_knots,
+            "likelihood": self.likelihood.value, "geo_pooling": self.geo_pooling,
+            "interactions": [f"{a}:{b}" for a, b in self.interactions],
+            "time_varying": list(self.time_varying),
+        }
+        priors = {name: {"median": p.median, "sigma": p.sigma}
+                  for name, p in self.channel_roi_priors}
+        if self.roi_prior is not None:
+            priors["default"] = {"median": self.roi_prior.median, "sigma": self.roi_prior.sigma}
+        if priors:
+            options["roi_priors"] = priors
+        return options
+
+    @classmethod
+    def from_options(cls, options: Mapping | None, *, channels: tuple[str, ...] = ()) -> "ModelSpec":
+        """Parse the config's ``model:`` mapping; unknown keys name the closest valid one."""
+        options = dict(options or {})
+        options.pop("type", None)  # 'bayes' | 'ml' selects the model family, not a spec field
+        valid = {f.name for f in fields(cls)} | {"roi_priors"}
+        for key in options:
+            if key not in valid:
+                raise SpecError(_unknown("model", key, valid))
+        kwargs: dict = {}
+        for key, value in options.items():
+            if key == "adstock":
+                kwargs[key] = _enum(Adstock, "adstock", value)
+            elif key == "likelihood":
+                kwargs[key] = _enum(Likelihood, "likelihood", value)
+            elif key == "roi_priors":
+                default, per_channel = _parse_roi_priors(value, channels)
+                if default is not None:
+                    kwargs["roi_prior"] = default
+                kwargs["channel_roi_priors"] = per_channel
+            elif key == "interactions":
+                kwargs[key] = tuple(_pair(v, channels) for v in value or ())
+            elif key == "time_varying":
+                kwargs[key] = tuple(_known_channel(v, channels) for v in value or ())
+            elif key in ("roi_prior", "channel_roi_priors"):
+                raise SpecError("Set ROI priors with model: {roi_priors: {default: {median: 1.0, "
+                                "sigma: 0.9}, tv_spend: {lo90: 0.5, hi90: 2.0}}}.")
+            else:
+                kwargs[key] = value
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class SamplerConfig:
+    """NUTS settings. Chains run in parallel over the machine's cores."""
+
+    chains: int = 4
+    warmup: int = 1000
+    draws: int = 1000
+    seed: int = 0
+    target_accept: float = 0.85
+    max_tree_depth: int = 10
+    progress: bool = True
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_int("chains", self.chains, 1, 64, owner="SamplerConfig")
+        _check_int("warmup", self.warmup, 10, 100_000, owner="SamplerConfig")
+        _check_int("draws", self.draws, 10, 100_000, owner="SamplerConfig")
+        _check_int("seed", self.seed, 0, 2**31 - 1, owner="SamplerConfig")
+        _check_int("max_tree_depth", self.max_tree_depth, 3, 15, owner="SamplerConfig")
+        _check_range("target_accept", self.target_accept, 0.5, 0.999, owner="SamplerConfig")
+
+    def as_options(self) -> dict:
+        """The ``sampler:`` mapping of this configuration."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+
+    @classmethod
+    def from_options(cls, options: Mapping | None) -> "SamplerConfig":
+        """Parse the config's ``sampler:`` mapping."""
+        options = dict(options or {})
+        valid = {f.name for f in fields(cls)} - {"extra"}
+        for key in options:
+            if key not in valid:
+                raise SpecError(_unknown("sampler", key, valid))
+        return cls(**options)
+
+
+def _parse_roi_priors(value, channels) -> tuple[RoiPrior | None, tuple]:
+    if not isinstance(value, Mapping):
+        raise SpecError("model.roi_priors must be a mapping of channel (or 'default') to "
+                        f"{{median, sigma}} or {{lo90, hi90}}. Got {value!r} instead.")
+    default = None
+    per_channel = []
+    for name, prior in value.items():
+        parsed = _roi_prior(name, prior)
+        if name == "default":
+            default = parsed
+        else:
+            per_channel.append((_known_channel(name, channels), parsed))
+    return default, tuple(per_channel)
+
+
+def _roi_prior(name: str, prior) -> RoiPrior:
+    if isinstance(prior, Mapping) and set(prior) == {"median", "sigma"}:
+        return RoiPrior(median=float(prior["median"]), sigma=float(prior["sigma"]))
+    if isinstance(prior, Mapping) and set(prior) == {"lo90", "hi90"}:
+        return RoiPrior.from_interval(float(prior["lo90"]), float(prior["hi90"]))
+    raise SpecError(f"model.roi_priors.{name} must be {{median: M, sigma: S}} or "
+                    f"{{lo90: L, hi90: H}}. Got {prior!r} instead.")
+
+
+def _known_channel(name: str, channels: tuple[str, ...]) -> str:
+    if channels and name not in channels:
+        hint = difflib.get_close_matches(str(name), channels, n=1)
+        fix = f" Did you mean '{hint[0]}'?" if hint else f" Channels are: {', '.join(channels)}."
+        raise SpecError(f"model: '{name}' is not one of the config's channels.{fix}")
+    return name
+
+
+def _pair(value, channels) -> tuple[str, str]:
+    if isinstance(value, str):
+        value = [part.strip() for part in value.replace(" x ", ":").split(":")]
+    if len(value) != 2:
+        raise SpecError(f"model.interactions entries must be two channels like "
+                        f"'tv_spend:search_spend'. Got {value!r} instead.")
+    return _known_channel(value[0], channels), _known_channel(value[1], channels)
+
+
+def _enum(kind: type[enum.Enum], name: str, value) -> enum.Enum:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(repr(m.value) for m in kind)
+        raise SpecError(f"The '{name}' parameter of ModelSpec must be one of {allowed}. "
+                        f"Got {value!r} instead.") from None
+
+
+def _unknown(section: str, key: str, valid: set[str]) -> str:
+    hint = difflib.get_close_matches(key, sorted(valid), n=1)
+    fix = f" Did you mean '{hint[0]}'?" if hint else ""
+    return (f"Unknown key '{key}' under {section}:.{fix} "
+            f"Valid keys: {', '.join(sorted(valid))}.")
+
+
+def _check_type(name, value, kind, owner="ModelSpec") -> None:
+    if not isinstance(value, kind):
+        raise SpecError(f"The '{name}' parameter of {owner} must be a {kind.__name__}. "
+                        f"Got {value!r} instead.")
+
+
+def _check_int(name, value, lo, hi, owner="ModelSpec") -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise SpecError(f"The '{name}' parameter of {owner} must be an int in the range "
+                        f"[{lo}, {hi}]. Got {value!r} instead.")
+
+
+def _check_range(name, value, lo, hi, owner="ModelSpec") -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        raise SpecError(f"The '{name}' parameter of {owner} must be a float in the range "
+                        f"[{lo}, {hi}]. Got {value!r} instead.")

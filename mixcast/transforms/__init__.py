@@ -1,0 +1,28 @@
+"""Pure array transforms shared by the model, the analysis, the optimiser and the simulator.
+
+Nothing here imports numpyro: these are plain JAX functions of arrays and parameters.
+"""
+
+from mixcast.transforms.adstock import (
+    adstock,
+    apply_carryover,
+    lag_stack,
+    carryover_weights,
+    delayed_weights,
+    geometric_weights,
+)
+from mixcast.transforms.saturation import hill, hill_derivative
+from mixcast.transforms.seasonality import fourier_features, trend_basis
+
+__all__ = [
+    "adstock",
+    "apply_carryover",
+    "lag_stack",
+    "carryover_weights",
+    "delayed_weights",
+    "fourier_features",
+    "geometric_weights",
+    "hill",
+    "hill_derivative",
+    "trend_basis",
+]

@@ -1,0 +1,51 @@
+"""Shared fixtures: small simulated datasets with known truth and short fits on them.
+
+Fits are session-scoped: compiled once, reused by every test that only reads them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import settings
+
+# JAX compiles on first call, so per-example deadlines are meaningless; derandomize so
+# that CI runs the same examples every time.
+settings.register_profile("mixcast", deadline=None, derandomize=True, max_examples=50)
+settings.load_profile("mixcast")
+
+from mixcast.simulate import ChannelTruth, SimulationSpec, simulate
+from mixcast.spec import SamplerConfig
+
+SHORT = SamplerConfig(chains=2, warmup=300, draws=300, seed=7, progress=False)
+
+
+def small_spec(seed: int = 3, n_weeks: int = 104) -> SimulationSpec:
+    channels = {
+        "tv_spend": ChannelTruth(roi=2.0, decay=0.5, half_saturation=1.0, slope=1.5,
+                                 pattern="flighting", weekly_spend=30_000),
+        "search_spend": ChannelTruth(roi=1.0, decay=0.2, half_saturation=1.0, slope=1.2,
+                                     pattern="always_on", weekly_spend=20_000),
+        "social_spend": ChannelTruth(roi=0.5, decay=0.3, half_saturation=1.2, slope=1.0,
+                                     pattern="bursty", weekly_spend=15_000),
+    }
+    return SimulationSpec(channels=channels, n_weeks=n_weeks, baseline_level=300_000.0,
+                          noise=0.04, seed=seed)
+
+
+@pytest.fixture(scope="session")
+def small_sim():
+    return simulate(small_spec())
+
+
+@pytest.fixture(scope="session")
+def small_fit(small_sim):
+    from mixcast.fit import fit
+
+    return fit(small_sim.data, sampler=SHORT)
+
+
+@pytest.fixture(scope="session")
+def small_run(small_fit, tmp_path_factory):
+    from mixcast.run import save_run
+
+    return save_run(small_fit, tmp_path_factory.mktemp("runs") / "small")

@@ -1,0 +1,45 @@
+import pytest
+
+from mixcast.errors import SpecError
+from mixcast.spec import Adstock, ModelSpec, RoiPrior, SamplerConfig
+
+
+def test_unknown_model_key_names_the_closest():
+    with pytest.raises(SpecError, match="Did you mean 'adstock'"):
+        ModelSpec.from_options({"adstok": "geometric"})
+
+
+def test_parameter_errors_follow_sklearn_grammar():
+    with pytest.raises(SpecError, match=r"'l_max' parameter of ModelSpec must be an int in "
+                                        r"the range \[1, 52\]. Got 60 instead"):
+        ModelSpec(l_max=60)
+    with pytest.raises(SpecError, match="'adstock' parameter of ModelSpec must be one of"):
+        ModelSpec.from_options({"adstock": "weibull"})
+
+
+def test_roi_priors_by_median_or_interval():
+    spec = ModelSpec.from_options(
+        {"roi_priors": {"default": {"median": 1.5, "sigma": 0.5},
+                        "tv": {"lo90": 1.0, "hi90": 4.0}}}, channels=("tv", "search"))
+    default = RoiPrior(1.0, 1.0)
+    assert spec.roi_prior_for("search", default).median == 1.5
+    tv = spec.roi_prior_for("tv", default)
+    assert tv.median == pytest.approx(2.0)
+    with pytest.raises(SpecError, match="Did you mean 'tv'"):
+        ModelSpec.from_options({"roi_priors": {"tvv": {"median": 1, "sigma": 1}}},
+                               channels=("tv", "search"))
+
+
+def test_options_round_trip():
+    spec = ModelSpec(adstock=Adstock.DELAYED, l_max=6, trend_knots=2,
+                     channel_roi_priors=(("tv", RoiPrior(2.0, 0.3)),))
+    assert ModelSpec.from_options(spec.as_options(), channels=("tv",)) == spec
+    sampler = SamplerConfig(chains=2, draws=50)
+    assert SamplerConfig.from_options(sampler.as_options()) == sampler
+
+
+def test_sampler_rejects_unknown_and_bad_values():
+    with pytest.raises(SpecError, match="Did you mean 'draws'"):
+        SamplerConfig.from_options({"drawz": 10})
+    with pytest.raises(SpecError, match="'target_accept' parameter"):
+        SamplerConfig(target_accept=1.5)
