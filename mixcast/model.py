@@ -130,9 +130,15 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
     geo_multiplier = _geo_multiplier(n_geos, n_channels, geo_pooling)
     params["beta"] = _beta_from_roi(params["roi"], effect_shape, geo_multiplier, inputs)
     media_effect = (params["beta"][:, None, :] * effect_shape).sum(-1)
-    mu = sum(baseline(params, inputs).values()) + media_effect
-    mu = mu + interaction_effects(params, inputs.media, structure).sum(-1)
-    mu = mu + organic_effects(params, inputs, structure).sum(-1)
+    varying = sum(v for k, v in baseline(dict(params, intercept=jnp.zeros(n_geos)),
+                                         inputs).items() if k != "intercept")
+    varying = varying + media_effect + interaction_effects(params, inputs.media, structure).sum(-1)
+    varying = varying + organic_effects(params, inputs, structure).sum(-1)
+    # Sample each geo's average KPI level (pinned by the data) and derive the intercept:
+    # otherwise intercept and always-on channels trade off along a narrow ridge.
+    level = numpyro.sample("level", dist.Normal(1.0, 0.25).expand([n_geos]))
+    params["intercept"] = numpyro.deterministic("intercept", level - varying.mean(axis=1))
+    mu = params["intercept"][:, None] + varying
     sigma = numpyro.sample("sigma", dist.HalfNormal(0.25).expand([n_geos]))[:, None]
     if likelihood is Likelihood.STUDENT_T:
         nu = numpyro.sample("nu", dist.Gamma(4.0, 0.5))
@@ -153,9 +159,14 @@ def _media_params(n_channels: int, structure: Structure, priors: Priors) -> dict
         params = {
             "roi": roi,
             "decay": numpyro.sample("decay", dist.Beta(2.0, 2.5)),
-            "half_sat": numpyro.sample("half_sat", dist.LogNormal(0.0, 0.7)),
             "slope": numpyro.sample("slope", dist.LogNormal(0.25, 0.35)),
         }
+        # Sample the saturation reached at the channel's typical (mean active) level and
+        # derive the half-saturation point: this decouples the curve's level from its
+        # shape, which otherwise form a funnel for channels with steady spend.
+        level = numpyro.sample("saturation_at_mean", dist.Beta(2.0, 2.0))
+        params["half_sat"] = numpyro.deterministic(
+            "half_sat", ((1.0 - level) / level) ** (1.0 / params["slope"]))
         if structure.delayed:
             peak_share = numpyro.sample("peak_share", dist.Beta(1.2, 3.0))
             params["peak"] = numpyro.deterministic(
@@ -165,7 +176,6 @@ def _media_params(n_channels: int, structure: Structure, priors: Priors) -> dict
 
 def _baseline_params(inputs: ModelInputs, n_geos: int) -> dict:
     return {
-        "intercept": numpyro.sample("intercept", dist.Normal(0.6, 0.4).expand([n_geos])),
         "trend_coef": numpyro.sample(
             "trend_coef", dist.Normal(0.0, 0.3).expand([inputs.trend.shape[1]])),
         "season_coef": numpyro.sample(

@@ -15,8 +15,8 @@ from mixcast.spec import ModelSpec, SamplerConfig
 # Posterior variable -> its dimensions after (chain, draw).
 _DIMS = {
     "log_roi_raw": ["channel"], "roi": ["channel"], "decay": ["channel"],
-    "half_sat": ["channel"], "slope": ["channel"], "peak_share": ["channel"],
-    "peak": ["channel"], "beta": ["geo", "channel"], "intercept": ["geo"],
+    "half_sat": ["channel"], "slope": ["channel"], "saturation_at_mean": ["channel"], "peak_share": ["channel"],
+    "peak": ["channel"], "beta": ["geo", "channel"], "intercept": ["geo"], "level": ["geo"],
     "sigma": ["geo"], "trend_coef": ["trend_term"], "season_coef": ["season_term"],
     "gamma": ["control"], "eta": ["event"], "organic_beta": ["organic"],
     "organic_decay": ["organic"], "organic_half_sat": ["organic"],
@@ -24,7 +24,7 @@ _DIMS = {
     "tv_coef": ["time_knot", "tv_channel"], "geo_tau": ["channel"],
     "geo_raw": ["geo", "channel"], "lift_implied": ["lift_test"],
 }
-SAMPLED_FOR_DIAGNOSTICS = ("roi", "decay", "half_sat", "slope", "peak_share", "intercept",
+SAMPLED_FOR_DIAGNOSTICS = ("roi", "decay", "saturation_at_mean", "slope", "peak_share", "level",
                            "trend_coef", "season_coef", "gamma", "eta", "sigma",
                            "organic_beta", "interaction", "tv_coef", "geo_tau", "nu")
 
