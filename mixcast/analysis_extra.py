@@ -1,0 +1,376 @@
+"""Analyses behind the report and the dashboard: decomposition over time, recent returns,
+rolling effectiveness, response curves, carryover profiles, spend scenarios and the
+platform-attributed comparison.
+
+Free functions over a :class:`~mixcast.posterior.Fit`, all built on the same primitives as
+:mod:`mixcast.analysis` (:func:`~mixcast.counterfactual.plan_outcomes` and the JAX mean
+function), so every figure shown is computed from the posterior that was fitted. Each
+returns posterior means with 90% intervals (5th-95th percentiles). Nothing here formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mixcast.analysis import contributions, interval
+from mixcast.counterfactual import media_params, outcome_weights, plan_outcomes
+from mixcast.errors import UserError
+from mixcast.posterior import Fit
+
+MAX_DRAWS = 500          # charts and live scenarios use at most this many draws
+RESPONSE_MULTIPLIERS = np.linspace(0.0, 2.5, 26)
+BASELINE_PARTS = ("intercept", "trend")
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """Posterior mean and 90% interval of a quantity, arrays of one shape."""
+
+    mean: np.ndarray
+    lo90: np.ndarray
+    hi90: np.ndarray
+
+    @classmethod
+    def of(cls, draws: np.ndarray) -> "Band":
+        """Summarise (S, ...) draws along the first axis, ignoring non-finite draws."""
+        draws = np.where(np.isfinite(draws), draws, np.nan)
+        lo, hi = np.nanpercentile(draws, [5.0, 95.0], axis=0)
+        return cls(mean=np.nanmean(draws, axis=0), lo90=lo, hi90=hi)
+
+    def as_dict(self) -> dict:
+        return {"mean": self.mean.tolist(), "lo90": self.lo90.tolist(),
+                "hi90": self.hi90.tolist()}
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseCurve:
+    """Incremental outcome (currency value) of one channel at scaled total spends."""
+
+    channel: str
+    spend: np.ndarray          # (M,) total spend over the data window
+    outcome: Band              # (M,) incremental outcome vs zero spend
+    current_spend: float
+    breakeven_spend: float | None   # where mROI falls to 1; None if outside the grid
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioOutcome:
+    """Predicted outcome (currency value, data window) of a spend plan and of today's."""
+
+    channels: tuple[str, ...]
+    spend: np.ndarray          # (C,) planned totals
+    current_spend: np.ndarray  # (C,)
+    total: Band                # scalar: baseline + media outcome of the plan
+    current_total: Band        # scalar: same for today's spend
+    change: Band               # scalar: plan minus current, per draw
+    by_channel: Band           # (C,) incremental outcome of each channel under the plan
+
+    def as_dict(self) -> dict:
+        scalar = lambda band: {k: float(v) for k, v in (("mean", band.mean),  # noqa: E731
+                                                         ("lo90", band.lo90),
+                                                         ("hi90", band.hi90))}
+        return {
+            "spend": dict(zip(self.channels, self.spend.tolist())),
+            "current_spend": dict(zip(self.channels, self.current_spend.tolist())),
+            "total": scalar(self.total), "current_total": scalar(self.current_total),
+            "change": scalar(self.change),
+            "by_channel": {c: {"mean": float(self.by_channel.mean[i]),
+                               "lo90": float(self.by_channel.lo90[i]),
+                               "hi90": float(self.by_channel.hi90[i])}
+                           for i, c in enumerate(self.channels)},
+        }
+
+
+def thinned_draws(fit: Fit, *, max_draws: int = MAX_DRAWS) -> dict[str, np.ndarray]:
+    """The fit's parameter draws, evenly thinned to at most ``max_draws``."""
+    draws = fit.param_draws()
+    n = next(iter(draws.values())).shape[0]
+    if n <= max_draws:
+        return draws
+    keep = np.linspace(0, n - 1, max_draws).round().astype(int)
+    return {k: v[keep] for k, v in draws.items()}
+
+
+def decomposition(fit: Fit) -> pd.DataFrame:
+    """Weekly outcome (KPI units, summed over geos) split into baseline, seasonality,
+    controls, events, organic, interactions and each channel; plus ``fitted`` and
+    ``actual``. Posterior mean."""
+    parts = contributions(fit).drop(columns=["geo"]).groupby("date", sort=True).sum()
+    out = pd.DataFrame(index=parts.index)
+    out["baseline"] = parts[list(BASELINE_PARTS)].sum(axis=1)
+    for name in ("seasonality", "controls", "events", "organic", "interactions"):
+        if name in parts and np.abs(parts[name].to_numpy()).max() > 0:
+            out[name] = parts[name]
+    for channel in fit.channels:
+        out[channel] = parts[channel]
+    out["fitted"] = parts["fitted"]
+    out["actual"] = fit.data.y.sum(axis=0)
+    return out.reset_index()
+
+
+def window_returns(fit: Fit, *, weeks: int = 52) -> pd.DataFrame:
+    """Spend and incremental outcome by channel over the last ``weeks`` weeks.
+
+    The incremental outcome is by counterfactual (the channel off in every week), counted
+    over the window only, so carryover from earlier spend is included. Columns: spend,
+    incremental_mean/lo90/hi90, roi_mean/lo90/hi90, weeks.
+    """
+    n_times = fit.data.n_times
+    weeks = int(min(max(weeks, 1), n_times))
+    mask = np.zeros(n_times)
+    mask[n_times - weeks:] = 1.0
+    media = fit.inputs.media
+    plans = [media]
+    for c in range(media.shape[-1]):
+        off = media.copy()
+        off[..., c] = 0.0
+        plans.append(off)
+    out = plan_outcomes(media_params(thinned_draws(fit)), np.stack(plans), fit.inputs,
+                        fit.structure, weeks=mask)[..., 0]
+    incremental = out[:, :1] - out[:, 1:]
+    spend = fit.data.spend[:, n_times - weeks:].sum(axis=(0, 1))
+    safe = np.where(spend > 0, spend, np.nan)
+    inc, roi = Band.of(incremental), Band.of(incremental / safe)
+    return pd.DataFrame({
+        "spend": spend, "incremental_mean": inc.mean, "incremental_lo90": inc.lo90,
+        "incremental_hi90": inc.hi90, "roi_mean": roi.mean, "roi_lo90": roi.lo90,
+        "roi_hi90": roi.hi90, "weeks": weeks},
+        index=pd.Index(fit.channels, name="channel"))
+
+
+def rolling_effectiveness(fit: Fit, *, window: int = 13) -> tuple[np.ndarray, dict[str, Band]]:
+    """Rolling ``window``-week return per unit of spend, per channel.
+
+    For each window: outcome the channel drove in those weeks (including carryover from
+    just before) divided by its spend in those weeks. Returns the window-end dates and a
+    Band of (W,) per channel; NaN where the channel did not spend in a window.
+    """
+    from mixcast.counterfactual import weekly_channel_effects
+
+    n_times = fit.data.n_times
+    window = int(min(max(window, 1), n_times))
+    effects = weekly_channel_effects(media_params(thinned_draws(fit)), fit.inputs.media,
+                                     fit.inputs, fit.structure)           # (S, G, T, C)
+    value = outcome_weights(fit.inputs)[0]                                 # (G, T)
+    weekly = np.einsum("sgtc,gt->stc", effects, value)
+    spend = fit.data.spend.sum(axis=0)                                     # (T, C)
+    kernel = np.ones(window)
+    roll = lambda a: np.apply_along_axis(  # noqa: E731
+        lambda v: np.convolve(v, kernel, mode="valid"), -2, a)
+    out_sum, spend_sum = roll(weekly), roll(spend)
+    ratio = out_sum / np.where(spend_sum > spend_sum.max(axis=0) * 1e-6, spend_sum, np.nan)
+    dates = fit.data.dates[window - 1:]
+    return dates, {c: Band.of(ratio[..., i]) for i, c in enumerate(fit.channels)}
+
+
+def response_curves(fit: Fit, *, multipliers: np.ndarray = RESPONSE_MULTIPLIERS
+                    ) -> list[ResponseCurve]:
+    """Each channel's incremental outcome as its spend is scaled (weekly pattern kept).
+
+    ``breakeven_spend`` is where the marginal return of the posterior-mean curve falls to
+    1 (an extra unit of spend returns one unit of value), found on the grid.
+    """
+    media = fit.inputs.media
+    mult = np.asarray(multipliers, dtype=float)
+    curves = []
+    params = media_params(thinned_draws(fit))
+    for c, channel in enumerate(fit.channels):
+        plans = np.repeat(media[None], len(mult), axis=0)
+        plans[..., c] = media[None, ..., c] * mult[:, None, None]
+        out = plan_outcomes(params, plans, fit.inputs, fit.structure)[..., 0]
+        zero = np.where(mult == 0)[0]
+        base = out[:, zero[0]:zero[0] + 1] if zero.size else 0.0
+        spend = fit.data.spend[..., c].sum() * mult
+        band = Band.of(out - base)
+        curves.append(ResponseCurve(channel=channel, spend=spend, outcome=band,
+                                    current_spend=float(fit.data.spend[..., c].sum()),
+                                    breakeven_spend=_breakeven(spend, band.mean)))
+    return curves
+
+
+def _breakeven(spend: np.ndarray, outcome: np.ndarray) -> float | None:
+    """First grid spend after which the marginal return, once at least 1, drops below 1."""
+    steps = np.diff(spend)
+    slope = np.diff(outcome) / np.where(steps > 0, steps, np.nan)
+    paying = np.where(slope >= 1.0)[0]
+    if paying.size == 0:
+        return None
+    below = np.where(slope[paying[0]:] < 1.0)[0]
+    return float(spend[paying[0] + below[0]]) if below.size else None
+
+
+def carryover_profiles(fit: Fit) -> dict[str, Band]:
+    """Share of a week's effect that lands 0, 1, ..., l_max-1 weeks later, per channel."""
+    import jax
+
+    from mixcast.transforms import carryover_weights
+
+    draws = thinned_draws(fit)
+    delayed = fit.structure.delayed and "peak" in draws
+    l_max = fit.structure.l_max
+
+    def one(decay, peak):
+        return carryover_weights(decay, peak if delayed else None, l_max=l_max)
+
+    peaks = draws["peak"] if delayed else np.zeros_like(draws["decay"])
+    weights = np.asarray(jax.vmap(one)(draws["decay"], peaks))           # (S, C, L)
+    return {c: Band.of(weights[:, i]) for i, c in enumerate(fit.channels)}
+
+
+def baseline_totals(fit: Fit, draws: dict[str, np.ndarray]) -> np.ndarray:
+    """(S,) non-media outcome over the data window, currency value, per draw."""
+    import jax
+
+    from mixcast.mean import baseline, organic_effects
+
+    inputs, structure = fit.inputs, fit.structure
+    value = outcome_weights(inputs)[0]
+
+    def per_draw(p):
+        total = sum(baseline(p, inputs).values())
+        total = total + organic_effects(p, inputs, structure).sum(-1)
+        return (total * value).sum()
+
+    params = {k: np.asarray(v, np.float32) for k, v in draws.items()}
+    return np.asarray(jax.lax.map(per_draw, params, batch_size=64), dtype=np.float64)
+
+
+def spend_scenario(fit: Fit, spend: dict[str, float], *,
+                   draws: dict[str, np.ndarray] | None = None,
+                   baseline: np.ndarray | None = None) -> ScenarioOutcome:
+    """Predicted outcome over the data window if each channel's total spend were ``spend``.
+
+    Each channel's weekly (and geo) pattern is kept and scaled to the new total; channels
+    not named keep their spend. ``draws``/``baseline`` may be passed in to reuse them
+    across calls (the dashboard does); one compiled evaluation serves every call.
+
+    Raises
+    ------
+    UserError
+        For an unknown channel or a negative spend.
+    """
+    current = fit.data.spend.sum(axis=(0, 1))
+    planned = current.copy()
+    for name, value in spend.items():
+        if name not in fit.channels:
+            raise UserError(f"Unknown channel {name!r}; this run's channels are "
+                            f"{', '.join(fit.channels)}.")
+        if not np.isfinite(value) or value < 0:
+            raise UserError(f"Spend for {name!r} must be a non-negative number. Got {value}.")
+        planned[fit.channels.index(name)] = float(value)
+    draws = draws if draws is not None else thinned_draws(fit)
+    base = baseline if baseline is not None else baseline_totals(fit, draws)
+    factor = np.where(current > 0, planned / np.where(current > 0, current, 1.0), 0.0)
+    media = fit.inputs.media
+    plans = [media, media * factor]
+    for c in range(media.shape[-1]):
+        off = plans[1].copy()
+        off[..., c] = 0.0
+        plans.append(off)
+    out = plan_outcomes(media_params(draws), np.stack(plans), fit.inputs, fit.structure)[..., 0]
+    now_total, plan_total = base + out[:, 0], base + out[:, 1]
+    return ScenarioOutcome(
+        channels=fit.channels, spend=planned, current_spend=current,
+        total=Band.of(plan_total), current_total=Band.of(now_total),
+        change=Band.of(plan_total - now_total), by_channel=Band.of(out[:, 1:2] - out[:, 2:]))
+
+
+def platform_comparison(fit: Fit) -> pd.DataFrame | None:
+    """MMM-incremental vs platform-attributed outcome (KPI units) per reported channel.
+
+    None when the data has no ``platform_attributed`` columns. ``ratio`` = platform-claimed
+    / MMM-incremental (above 1: the platform over-credits itself).
+    """
+    from mixcast.analysis import channel_metrics
+
+    claimed = fit.data.platform_attributed
+    if not claimed:
+        return None
+    metrics = channel_metrics(fit)
+    rows = {}
+    for name, values in claimed.items():
+        if name not in fit.channels:
+            continue
+        band = Band.of(metrics.incremental_kpi[:, fit.channels.index(name)])
+        total = float(np.nansum(values))
+        rows[name] = {"platform": total, "mmm_mean": float(band.mean),
+                      "mmm_lo90": float(band.lo90), "mmm_hi90": float(band.hi90),
+                      "ratio": total / float(band.mean) if band.mean > 0 else float("nan")}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("channel") if rows else None
+
+
+def shift_recommendations(fit: Fit, summary: dict, *, share: float = 0.10,
+                          top: int = 3) -> list[dict]:
+    """Candidate budget moves: ``share`` of a low-mROI channel's spend to a higher one.
+
+    Every ordered pair whose mROI differs is evaluated as a scenario over the posterior;
+    the ``top`` moves with the largest expected gain are returned (best first), each with
+    ``from``, ``to``, ``amount`` and ``change`` (mean/lo90/hi90, currency value). Used when
+    no optimiser result is available.
+    """
+    mroi = {c: summary["channels"][c]["mroi"]["mean"] for c in fit.channels}
+    current = dict(zip(fit.channels, fit.data.spend.sum(axis=(0, 1)).tolist()))
+    draws = thinned_draws(fit)
+    base = baseline_totals(fit, draws)
+    moves = []
+    for source in fit.channels:
+        for target in fit.channels:
+            if source == target or not (mroi[target] or 0) > (mroi[source] or 0):
+                continue
+            amount = share * current[source]
+            if amount <= 0:
+                continue
+            plan = {source: current[source] - amount, target: current[target] + amount}
+            result = spend_scenario(fit, plan, draws=draws, baseline=base).as_dict()
+            moves.append({"from": source, "to": target, "amount": amount,
+                          "change": result["change"]})
+    moves.sort(key=lambda m: -m["change"]["mean"])
+    return moves[:top]
+
+
+def allocation_actions(summary: dict, verdicts: dict | None = None) -> list[dict]:
+    """Allocation logic per channel from its marginal return and its trust verdict.
+
+    The hurdle is 1.0 (a unit of spend returns a unit of value) for revenue KPIs, and the
+    spend-weighted mean mROI for conversion KPIs. Rules, in order: a ``do_not_act``
+    verdict -> "test first"; mROI 90% interval above the hurdle -> "grow"; below it ->
+    "cut"; otherwise "hold". Returns one dict per channel, ranked by mROI.
+    """
+    channels = summary["channels"]
+    if summary.get("kpi_type", "revenue") == "revenue":
+        hurdle = 1.0
+    else:
+        spend = sum(e["spend"] for e in channels.values()) or 1.0
+        hurdle = sum(e["spend"] * (e["mroi"]["mean"] or 0.0) for e in channels.values()) / spend
+    rows = []
+    for name, entry in channels.items():
+        mroi = entry["mroi"]
+        verdict = ((verdicts or {}).get(name) or {}).get("verdict")
+        if verdict == "do_not_act":
+            action = "test first"
+        elif (mroi["lo90"] or 0.0) > hurdle:
+            action = "grow"
+        elif mroi["hi90"] is not None and mroi["hi90"] < hurdle:
+            action = "cut"
+        else:
+            action = "hold"
+        rows.append({"channel": name, "action": action, "hurdle": hurdle,
+                     "mroi": mroi, "roi": entry["roi"], "verdict": verdict})
+    rows.sort(key=lambda r: -(r["mroi"]["mean"] or 0.0))
+    return rows
+
+
+def media_total(fit: Fit) -> Band:
+    """Scalar Band: outcome (KPI units) all paid media drove over the data window.
+
+    Counterfactual: every channel off at once, so interactions and overlaps are counted
+    once (the sum of one-channel-off increments can differ slightly).
+    """
+    media = fit.inputs.media
+    plans = np.stack([media, np.zeros_like(media)])
+    out = plan_outcomes(media_params(thinned_draws(fit)), plans, fit.inputs,
+                        fit.structure)[..., 1]
+    return Band.of(out[:, 0] - out[:, 1])

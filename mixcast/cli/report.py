@@ -1,0 +1,73 @@
+"""The `report` verb: a run directory -> HTML report, PDF, or PNG charts for slides."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mixcast.cli._app import app, console, err_console
+from mixcast.errors import UserError
+
+FORMATS = ("html", "pdf", "png")
+
+
+@app.command()
+def report(
+    run: Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (a folder for --format png).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="html (one offline file), pdf, or png (one chart per file).")] = "html",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Render a run as a report a CMO reads in five minutes and an analyst in an hour.
+
+    Example: mixcast report --run runs/q3 --out report.html
+    """
+    from mixcast.report import export
+    from mixcast.report.context import gather
+    from mixcast.report.html import render_html
+    from mixcast.run import read_manifest
+
+    if format not in FORMATS:
+        raise UserError(f"--format must be one of {', '.join(FORMATS)}. Got {format!r} instead.")
+    read_manifest(run)
+    with _status("Computing report figures from the posterior", quiet):
+        ctx = gather(run)
+    chromium = export.find_chromium()
+    if format == "html":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_html(ctx), encoding="utf-8")
+    elif format == "pdf":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _status("Printing to PDF", quiet):
+            _pdf(ctx, out, chromium)
+    else:
+        with _status("Drawing PNG charts", quiet):
+            files = (export.figures_to_png(export.report_figures(ctx), out, chromium=chromium)
+                     if chromium else export.matplotlib_pngs(ctx, out))
+        console.print(f"{len(files)} charts written to [bold]{out}[/]")
+        return
+    console.print(f"Report written to [bold]{out}[/]")
+
+
+def _pdf(ctx, out: Path, chromium: str | None) -> None:
+    from mixcast.report import export
+    from mixcast.report.html import render_html
+
+    if chromium is None:
+        err_console.print("[yellow]Chromium not found: writing a plainer matplotlib PDF. "
+                          "Install it (apt-get install chromium) for the full report.[/]")
+        export.matplotlib_pdf(ctx, out)
+        return
+    with tempfile.TemporaryDirectory(prefix="mixcast-report-") as tmp:
+        page = Path(tmp) / "report.html"
+        page.write_text(render_html(ctx), encoding="utf-8")
+        export.html_to_pdf(page, out, chromium=chromium)
+
+
+def _status(message: str, quiet: bool):
+    from contextlib import nullcontext
+
+    return nullcontext() if quiet else err_console.status(message)

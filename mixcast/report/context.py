@@ -1,0 +1,109 @@
+"""Gather everything a report shows for one run: calls library functions, formats nothing.
+
+Optional pieces (validation results, an optimised plan) come from their own modules and
+files when they exist; when they do not, the field is None together with a reason, and
+the report says so instead of inventing numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from mixcast import analysis_extra as extra
+from mixcast.posterior import Fit
+
+
+@dataclass(frozen=True)
+class Optional_:
+    """A computed value, or None and why it is missing."""
+
+    value: object | None
+    missing: str = ""
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The numbers behind every section of a report (already computed)."""
+
+    run_name: str
+    summary: dict
+    manifest: dict
+    channels: tuple[str, ...]
+    kpi_type: str
+    target: str
+    decomposition: pd.DataFrame
+    last_year: pd.DataFrame
+    rolling_dates: object
+    rolling: dict
+    curves: list
+    carryover: dict
+    recommendations: list
+    recommendation_source: str
+    allocation: Optional_
+    validation: Optional_
+    platform: Optional_
+    actions: list = field(default_factory=list)
+    media_total: object = None
+    outcome_total: float = 0.0
+
+
+def gather(run: str | Path, *, fit: Fit | None = None) -> ReportContext:
+    """Load the run at ``run`` (or use ``fit``) and compute every report section's data."""
+    from mixcast.run import load_run, read_manifest
+
+    run = Path(run)
+    manifest = read_manifest(run)
+    fit = fit if fit is not None else load_run(run)
+    summary = json.loads((run / "summary.json").read_text())
+    validation = load_validation(run)
+    allocation = optimised_allocation(run, fit)
+    recs, source = _recommendations(fit, summary, allocation)
+    dates, rolling = extra.rolling_effectiveness(fit)
+    platform = extra.platform_comparison(fit)
+    verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}
+    return ReportContext(
+        run_name=run.name, summary=summary, manifest=manifest, channels=fit.channels,
+        kpi_type=fit.data.kpi_type, target=fit.data.target,
+        decomposition=extra.decomposition(fit), last_year=extra.window_returns(fit),
+        rolling_dates=dates, rolling=rolling, curves=extra.response_curves(fit),
+        carryover=extra.carryover_profiles(fit), recommendations=recs,
+        recommendation_source=source, allocation=allocation, validation=validation,
+        platform=Optional_(platform, "" if platform is not None else
+                           "The data has no platform-attributed conversions (optional "
+                           "config key `platform_attributed`)."),
+        actions=extra.allocation_actions(summary, verdicts),
+        media_total=extra.media_total(fit), outcome_total=float(fit.data.y.sum()))
+
+
+def load_validation(run: Path) -> Optional_:
+    """RUN/validation.json when `mixcast validate` has been run, else why not."""
+    path = Path(run) / "validation.json"
+    if not path.exists():
+        return Optional_(None, "Validation has not been run for this run. Run "
+                               f"`mixcast validate --run {run}` and re-render the report.")
+    try:
+        return Optional_(json.loads(path.read_text()))
+    except json.JSONDecodeError as error:
+        return Optional_(None, f"{path} is not valid JSON ({error}); run validation again.")
+
+
+def optimised_allocation(run: Path, fit: Fit) -> Optional_:
+    """The optimiser's plan for the data window at today's total budget, if available."""
+    try:
+        from mixcast.optimize import optimize_run  # noqa: F401  (decisions module)
+    except ImportError:
+        return Optional_(None, "The budget optimiser is not available in this build.")
+    try:
+        return Optional_(optimize_run(fit))
+    except Exception as error:  # the optimiser's own failure is shown, not hidden
+        return Optional_(None, f"The optimiser did not produce a plan: {error}")
+
+
+def _recommendations(fit: Fit, summary: dict, allocation: Optional_) -> tuple[list, str]:
+    if allocation.value is not None and getattr(allocation.value, "moves", None):
+        return list(allocation.value.moves)[:3], "optimiser"
+    return extra.shift_recommendations(fit, summary), "shift"

@@ -1,0 +1,293 @@
+"""One function per report section: ReportContext -> HTML. Formats, never computes.
+
+Every number a reader (or a test) may want to check is also in a ``data-value``
+attribute with full precision, next to its rounded display text.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import plotly.graph_objects as go
+
+from mixcast.report import charts
+from mixcast.report.context import ReportContext
+from mixcast.report.terminal import fmt_number
+
+VERDICT_TEXT = {"solid": "Solid — act on it", "care": "Use with care",
+                "do_not_act": "Do not act yet", None: "Not validated"}
+
+
+def chart(fig: go.Figure, key: str) -> str:
+    """A Plotly figure as a div (the page inlines plotly.js once)."""
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{key}",
+                       config={"displaylogo": False, "responsive": True})
+
+
+def num(value, *, key: str = "", digits: int = 2, pct: bool = False) -> str:
+    """A number as a span carrying its exact value."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return f'<span class="num" data-metric="{key}" data-value="">—</span>'
+    shown = f"{100 * value:.{max(digits - 2, 0)}f}%" if pct else fmt_number(value, digits)
+    return f'<span class="num" data-metric="{key}" data-value="{float(value)!r}">{shown}</span>'
+
+
+def interval(entry: dict, key: str, *, pct: bool = False, digits: int = 2) -> str:
+    """'mean (lo – hi)' with each number tagged ``key_mean`` / ``key_lo90`` / ``key_hi90``."""
+    return (f"{num(entry['mean'], key=f'{key}_mean', pct=pct, digits=digits)} "
+            f'<span class="range">({num(entry["lo90"], key=f"{key}_lo90", pct=pct, digits=digits)}'
+            f" – {num(entry['hi90'], key=f'{key}_hi90', pct=pct, digits=digits)})</span>")
+
+
+def section(key: str, title: str, body: str, *, lead: str = "") -> str:
+    lead_html = f'<p class="lead">{lead}</p>' if lead else ""
+    return (f'<section id="{key}" data-section="{key}"><h2>{escape(title)}</h2>'
+            f"{lead_html}{body}</section>")
+
+
+def missing(reason: str) -> str:
+    return f'<div class="missing" data-missing="true">Not available in this run. {escape(reason)}</div>'
+
+
+def verdict_chip(verdict: str | None) -> str:
+    cls = verdict or "none"
+    return f'<span class="chip {cls}" data-verdict="{cls}">{VERDICT_TEXT.get(verdict, verdict)}</span>'
+
+
+def executive_summary(ctx: ReportContext) -> str:
+    """Headline tiles, what drove the outcome, top three moves, trust verdicts."""
+    channels = ctx.summary["channels"]
+    top = max(channels, key=lambda c: channels[c]["contribution_share"]["mean"] or 0)
+    media = ctx.media_total
+    share = float(media.mean) / ctx.outcome_total if ctx.outcome_total else float("nan")
+    overall = _overall_verdict(ctx)
+    tiles = "".join([
+        _tile(f"Total {escape(ctx.target)}", num(ctx.outcome_total, key="outcome_total")),
+        _tile("Driven by paid media", num(share, key="media_share", pct=True, digits=3),
+              f"{num(float(media.lo90), key='media_lo90')} – "
+              f"{num(float(media.hi90), key='media_hi90')} {escape(ctx.target)}"),
+        _tile("Largest driver", escape(top), interval(channels[top]["contribution_share"],
+                                                      "top_share", pct=True, digits=3)),
+        _tile("Can we act on it?", verdict_chip(overall)),
+    ])
+    drivers = "".join(
+        f'<li data-channel="{escape(c)}"><b>{escape(c)}</b>: '
+        f'{interval(e["contribution_share"], "share", pct=True, digits=3)} of media-driven '
+        f'{escape(ctx.target)}, ROI {interval(e["roi"], "roi")}</li>'
+        for c, e in sorted(channels.items(), key=lambda kv: -(kv[1]["contribution_share"]["mean"] or 0)))
+    body = (f'<div class="tiles">{tiles}</div><div class="cols"><div><h3>What drove the outcome</h3>'
+            f'<ul class="drivers">{drivers}</ul></div><div><h3>Top three recommendations</h3>'
+            f"{_recommendation_list(ctx)}</div></div><h3>Trust</h3>{_trust_table(ctx)}")
+    start, end = ctx.summary.get("date_range", ["", ""])
+    return section("executive-summary", "Executive summary", body,
+                   lead=f"{escape(ctx.target)} from {start} to {end}, "
+                        f"{ctx.summary.get('n_weeks', '')} weeks. Ranges are 90% intervals.")
+
+
+def _tile(label: str, value: str, note: str = "") -> str:
+    return (f'<div class="tile"><div class="label">{label}</div><div class="value">{value}'
+            f'</div><div class="note">{note}</div></div>')
+
+
+def _overall_verdict(ctx: ReportContext) -> str | None:
+    if ctx.validation.value:
+        return ctx.validation.value.get("overall", {}).get("verdict")
+    return None
+
+
+def _recommendation_list(ctx: ReportContext) -> str:
+    if not ctx.recommendations:
+        return '<p class="muted">No budget move is expected to raise the outcome.</p>'
+    items = []
+    for rank, move in enumerate(ctx.recommendations, start=1):
+        change = move["change"]
+        items.append(
+            f'<li data-recommendation="{rank}" data-from="{escape(move["from"])}" '
+            f'data-to="{escape(move["to"])}">Move {num(move["amount"], key="amount")} from '
+            f'<b>{escape(move["from"])}</b> to <b>{escape(move["to"])}</b>: expected '
+            f'{interval(change, "change")} {escape(ctx.target)}</li>')
+    source = ("from the budget optimiser" if ctx.recommendation_source == "optimiser" else
+              "each shifts 10% of a lower-mROI channel's spend to a higher-mROI one, "
+              "evaluated over the posterior")
+    return f'<ol class="recs">{"".join(items)}</ol><p class="muted small">Moves {source}.</p>'
+
+
+def _trust_table(ctx: ReportContext) -> str:
+    diag = ctx.summary["diagnostics"]
+    verdicts = (ctx.validation.value or {}).get("channels", {}) if ctx.validation.value else {}
+    rows = "".join(
+        f'<tr data-channel="{escape(c)}"><td>{escape(c)}</td><td>'
+        f'{verdict_chip((verdicts.get(c) or {}).get("verdict"))}</td><td>'
+        f'{escape("; ".join((verdicts.get(c) or {}).get("reasons", [])))}</td></tr>'
+        for c in ctx.channels)
+    converged = diag.get("converged", diag["rhat_max"] <= 1.05 and diag["divergences"] == 0)
+    note = ("" if ctx.validation.value else
+            f'<p class="muted small">{escape(ctx.validation.missing)}</p>')
+    return (f'<p>Sampler: {"converged" if converged else "<b>not converged</b>"} — R-hat max '
+            f'{num(diag["rhat_max"], key="rhat_max", digits=3)}, divergences '
+            f'{num(diag["divergences"], key="divergences", digits=0)}.</p>'
+            f'<table data-table="trust"><tr><th>channel</th><th>verdict</th><th>why</th></tr>'
+            f"{rows}</table>{note}")
+
+
+def decomposition(ctx: ReportContext) -> str:
+    fig = charts.decomposition(ctx.decomposition, ctx.channels, target=ctx.target)
+    totals = ctx.decomposition.drop(columns=["date"]).sum()
+    rows = "".join(f'<tr data-part="{escape(k)}"><td>{escape(k)}</td><td>'
+                   f'{num(float(v), key="total")}</td></tr>' for k, v in totals.items())
+    return section("decomposition", "Decomposition over time",
+                   chart(fig, "decomposition") + '<details><summary>Totals by part</summary>'
+                   f'<table data-table="decomposition">{rows}</table></details>',
+                   lead="Baseline (level and trend), seasonality, controls and each channel, "
+                        "posterior mean, summed over geos.")
+
+
+def channel_returns(ctx: ReportContext) -> str:
+    channels = ctx.summary["channels"]
+    ranked = sorted(channels.items(), key=lambda kv: -(kv[1]["roi"]["mean"] or 0))
+    has_cpa = any("cpa" in e for _, e in ranked)
+    head = ("<tr><th>rank</th><th>channel</th><th>spend</th><th>ROI (90%)</th>"
+            "<th>mROI (90%)</th><th>share of media effect</th>"
+            + ("<th>CPA (90%)</th>" if has_cpa else "") + "</tr>")
+    rows = []
+    for rank, (name, e) in enumerate(ranked, start=1):
+        cpa = f'<td>{interval(e["cpa"], "cpa")}</td>' if has_cpa and "cpa" in e else (
+            "<td>—</td>" if has_cpa else "")
+        rows.append(
+            f'<tr data-channel="{escape(name)}" data-rank="{rank}"><td>{rank}</td>'
+            f'<td>{escape(name)}</td><td>{num(e["spend"], key="spend")}</td>'
+            f'<td>{interval(e["roi"], "roi")}</td><td>{interval(e["mroi"], "mroi")}</td>'
+            f'<td>{interval(e["contribution_share"], "contribution_share", pct=True, digits=3)}'
+            f"</td>{cpa}</tr>")
+    rows_for_chart = [{"channel": n, "roi": e["roi"], "mroi": e["mroi"]} for n, e in ranked]
+    body = (f'<table data-table="channels">{head}{"".join(rows)}</table>'
+            + chart(charts.roi_ranked(rows_for_chart, ctx.channels), "roi")
+            + chart(charts.spend_vs_return(ctx.last_year, ctx.channels), "last-year")
+            + _last_year_table(ctx)
+            + chart(charts.rolling(ctx.rolling_dates, ctx.rolling, ctx.channels), "rolling"))
+    return section("channel-returns", "Return by channel", body,
+                   lead="ROI: outcome per unit of spend, against switching the channel off. "
+                        "mROI: return on the next unit. Ranked by ROI.")
+
+
+def _last_year_table(ctx: ReportContext) -> str:
+    rows = "".join(
+        f'<tr data-channel="{escape(c)}"><td>{escape(c)}</td><td>{num(r.spend, key="spend")}'
+        f'</td><td>{interval({"mean": r.incremental_mean, "lo90": r.incremental_lo90, "hi90": r.incremental_hi90}, "incremental")}'
+        f'</td><td>{interval({"mean": r.roi_mean, "lo90": r.roi_lo90, "hi90": r.roi_hi90}, "roi")}</td></tr>'
+        for c, r in ctx.last_year.iterrows())
+    return ('<table data-table="last-year"><tr><th>channel</th><th>spend</th>'
+            f"<th>incremental return</th><th>ROI</th></tr>{rows}</table>")
+
+
+def curves_and_carryover(ctx: ReportContext) -> str:
+    rows = "".join(
+        f'<tr data-channel="{escape(c.channel)}"><td>{escape(c.channel)}</td><td>'
+        f'{num(c.current_spend, key="current_spend")}</td><td>'
+        f'{num(c.breakeven_spend, key="saturation_spend") if c.breakeven_spend is not None else "beyond 2.5× today / never above 1"}'
+        f"</td></tr>" for c in ctx.curves)
+    body = (chart(charts.response_curves(ctx.curves, ctx.channels), "curves")
+            + '<table data-table="curves"><tr><th>channel</th><th>today\'s spend</th>'
+              f"<th>saturation point (mROI = 1)</th></tr>{rows}</table>"
+            + chart(charts.carryover(ctx.carryover, ctx.channels), "carryover"))
+    return section("response-curves", "Response curves and carryover", body,
+                   lead="How the return of each channel grows with its spend (weekly pattern "
+                        "kept), and how long its effect lasts.")
+
+
+def allocation(ctx: ReportContext) -> str:
+    if ctx.allocation.value is None:
+        return section("allocation", "Current vs optimised allocation",
+                       missing(ctx.allocation.missing))
+    plan = ctx.allocation.value
+    rows = list(plan.rows)
+    table = "".join(
+        f'<tr data-channel="{escape(r["channel"])}"><td>{escape(r["channel"])}</td>'
+        f'<td>{num(r["current"], key="current_spend")}</td>'
+        f'<td>{num(r["recommended"], key="recommended_spend")}</td>'
+        f'<td>{num(r["change_pct"], key="change_pct", digits=1)}%</td></tr>' for r in rows)
+    outcome = (f'<p>Predicted outcome — current: {interval(plan.current_outcome, "current_outcome")}; '
+               f'optimised: {interval(plan.optimised_outcome, "optimised_outcome")}.</p>')
+    return section("allocation", "Current vs optimised allocation",
+                   outcome + chart(charts.allocation(rows, ctx.channels), "allocation")
+                   + '<table data-table="allocation"><tr><th>channel</th><th>current</th>'
+                     f"<th>optimised</th><th>change</th></tr>{table}</table>")
+
+
+def validation(ctx: ReportContext) -> str:
+    diag = ctx.summary["diagnostics"]
+    conv = "".join(f'<tr data-check="{k}"><td>{k}</td><td>{num(diag[k], key=k, digits=3)}</td></tr>'
+                   for k in ("rhat_max", "ess_bulk_min", "ess_tail_min", "divergences",
+                             "tree_depth_saturated", "n_draws", "fit_seconds") if k in diag)
+    body = f'<h3>Convergence</h3><table data-table="convergence">{conv}</table>'
+    doc = ctx.validation.value
+    if doc is None:
+        body += missing(ctx.validation.missing)
+    else:
+        overall = doc.get("overall", {})
+        body += (f'<h3>Overall: {verdict_chip(overall.get("verdict"))}</h3><ul>'
+                 + "".join(f"<li>{escape(str(r))}</li>" for r in overall.get("reasons", []))
+                 + "</ul>")
+        for name, check in (doc.get("checks") or {}).items():
+            body += (f'<details data-check="{escape(name)}"><summary>{escape(name)}</summary>'
+                     f"{_nested(check)}</details>")
+    return section("validation", "Validation", body,
+                   lead="Convergence, backtests, forecast accuracy under spend shifts, "
+                        "recovery of known effects and stability.")
+
+
+def _nested(value, depth: int = 0) -> str:
+    """A validation check of unknown shape as nested definition lists."""
+    if isinstance(value, dict):
+        items = "".join(f"<dt>{escape(str(k))}</dt><dd>{_nested(v, depth + 1)}</dd>"
+                        for k, v in list(value.items())[:40])
+        return f'<dl class="nested">{items}</dl>'
+    if isinstance(value, list):
+        shown = ", ".join(_nested(v, depth + 1) for v in value[:12])
+        return shown + (" …" if len(value) > 12 else "")
+    if isinstance(value, float):
+        return num(value, digits=3)
+    return escape(str(value))
+
+
+def platform(ctx: ReportContext) -> str:
+    frame = ctx.platform.value
+    if frame is None:
+        return section("platform", "MMM-incremental vs platform-attributed",
+                       missing(ctx.platform.missing))
+    rows = "".join(
+        f'<tr data-channel="{escape(c)}"><td>{escape(c)}</td><td>{num(r.platform, key="platform")}</td>'
+        f'<td>{interval({"mean": r.mmm_mean, "lo90": r.mmm_lo90, "hi90": r.mmm_hi90}, "mmm")}</td>'
+        f'<td>{num(r.ratio, key="ratio")}×</td><td>'
+        f'{"over-credited" if r.platform > r.mmm_hi90 else "under-credited" if r.platform < r.mmm_lo90 else "consistent"}'
+        f"</td></tr>" for c, r in frame.iterrows())
+    return section("platform", "MMM-incremental vs platform-attributed",
+                   chart(charts.platform(frame, ctx.channels), "platform")
+                   + '<table data-table="platform"><tr><th>channel</th><th>platform-claimed</th>'
+                     "<th>MMM incremental (90%)</th><th>claimed / MMM</th><th>reading</th></tr>"
+                     f"{rows}</table>",
+                   lead="Platforms credit themselves with conversions they would partly have "
+                        "got anyway; above the MMM's 90% range means over-credited.")
+
+
+def board(ctx: ReportContext) -> str:
+    """The printable one-pager: allocation logic with honest uncertainty."""
+    rows = "".join(
+        f'<tr data-channel="{escape(a["channel"])}" data-action="{escape(a["action"])}">'
+        f'<td>{escape(a["channel"])}</td><td>{interval(a["roi"], "roi")}</td>'
+        f'<td>{interval(a["mroi"], "mroi")}</td><td>{verdict_chip(a["verdict"])}</td>'
+        f'<td class="action {a["action"].replace(" ", "-")}">{escape(a["action"])}</td></tr>'
+        for a in ctx.actions)
+    hurdle = ctx.actions[0]["hurdle"] if ctx.actions else 1.0
+    recs = _recommendation_list(ctx)
+    body = (f'<p>Rule: grow a channel while its next unit of spend returns more than '
+            f'{num(hurdle, key="hurdle")} with 90% confidence; cut it when it returns less '
+            "with 90% confidence; hold otherwise; test first where validation says do not act."
+            '</p><table data-table="board"><tr><th>channel</th><th>ROI</th><th>mROI</th>'
+            f"<th>trust</th><th>action</th></tr>{rows}</table><h3>Moves</h3>{recs}"
+            '<button class="no-print" onclick="document.body.classList.add(\'print-board\');'
+            'window.print();document.body.classList.remove(\'print-board\')">'
+            "Print this page for the board</button>")
+    return section("board", "Board one-pager", body,
+                   lead="From the channel debate to allocation logic.")
