@@ -43,7 +43,12 @@ def main() -> None:
 
 
 def fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print one red error line and exit 2. The message is escaped: text in square
+    brackets (``channels: [tv, search]``) is shown as written, never read as markup."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                      soft_wrap=True)
     sys.exit(EXIT_USER_ERROR)
 
 
