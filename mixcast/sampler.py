@@ -81,9 +81,10 @@ def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_
                          lambda: jax.debug.callback(_tick, _PROGRESS_EVERY), lambda: None)
             return state, (state.z, tuple(getattr(state, f) for f in EXTRA_FIELDS))
 
-        state, _ = lax.scan(lambda s, i: (step(s, i)[0], None), state, jnp.arange(warmup))
-        _, out = lax.scan(step, state, jnp.arange(draws))
-        return out
+        # One scan over warm-up and draws (the kernel adapts while i < warmup): the NUTS
+        # step is compiled once instead of twice. Warm-up outputs are dropped.
+        _, out = lax.scan(step, state, jnp.arange(warmup + draws))
+        return jax.tree.map(lambda x: x[warmup:], out)
 
     def device_chains(keys, z0s, args):
         return lax.map(lambda kz: one_chain(kz[0], kz[1], args), (keys, z0s))
