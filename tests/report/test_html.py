@@ -1,0 +1,129 @@
+"""The HTML report: every section present, its numbers equal to the run's summary.json,
+and nothing loaded from the network."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+EXPECTED_SECTIONS = ["executive-summary", "board", "decomposition", "channel-returns",
+                     "response-curves", "allocation", "validation", "platform"]
+
+
+def test_sections_in_reading_order(rendered_report):
+    _, page, _ = rendered_report
+    assert page.sections() == EXPECTED_SECTIONS
+
+
+def test_offline_no_remote_scripts_or_links(rendered_report):
+    html, page, _ = rendered_report
+    for tag, attrs, _ in page.elements:
+        for key in ("src", "href"):
+            value = attrs.get(key) or ""
+            if tag in ("script", "link", "img", "iframe"):
+                assert not value.startswith(("http://", "https://", "//")), (tag, value)
+    # plotly.js itself is inlined (its bundle defines the Plotly global).
+    assert "Plotly" in html and len(html) > 1_000_000
+
+
+@pytest.mark.parametrize("key", ["roi", "mroi", "contribution_share"])
+def test_channel_table_matches_summary(rendered_report, key):
+    _, page, summary = rendered_report
+    for channel, entry in summary["channels"].items():
+        shown = page.metrics("channels", channel)
+        for stat in ("mean", "lo90", "hi90"):
+            assert shown[f"{key}_{stat}"] == pytest.approx(entry[key][stat], rel=1e-9), \
+                (channel, key, stat)
+        assert shown["spend"] == pytest.approx(entry["spend"], rel=1e-9)
+
+
+def test_channels_ranked_by_roi(rendered_report):
+    _, page, summary = rendered_report
+    ranks = {a["data-channel"]: int(a["data-rank"]) for t, a, ctx in page.elements
+             if t == "tr" and ctx.get("data-table") == "channels" and "data-rank" in a}
+    expected = sorted(summary["channels"], key=lambda c: -summary["channels"][c]["roi"]["mean"])
+    assert sorted(ranks, key=ranks.get) == expected
+
+
+def test_board_actions_follow_mroi_intervals(rendered_report):
+    _, page, summary = rendered_report
+    actions = {a["data-channel"]: a["data-action"] for t, a, ctx in page.elements
+               if t == "tr" and ctx.get("data-table") == "board" and "data-action" in a}
+    assert set(actions) == set(summary["channels"])
+    for channel, action in actions.items():
+        mroi = summary["channels"][channel]["mroi"]
+        expected = "grow" if mroi["lo90"] > 1 else "cut" if mroi["hi90"] < 1 else "hold"
+        assert action == expected, channel
+
+
+def test_trust_and_convergence_numbers(rendered_report):
+    html, page, summary = rendered_report
+    values = {a["data-metric"]: float(a["data-value"]) for _, a, ctx in page.elements
+              if ctx.get("data-table") == "convergence" and a.get("data-value")}
+    diag = summary["diagnostics"]
+    assert values["rhat_max"] == pytest.approx(diag["rhat_max"])
+    assert values["divergences"] == diag["divergences"]
+    # No validation.json in this run: the report says so rather than inventing verdicts.
+    assert "Validation has not been run" in html
+
+
+def test_recommendations_have_effect_and_range(rendered_report):
+    _, page, summary = rendered_report
+    recs = {}
+    for _, attrs, ctx in page.elements:
+        rank = ctx.get("data-recommendation")
+        if rank and ctx.get("data-section") == "executive-summary" and attrs.get("data-value"):
+            recs.setdefault(rank, {})[attrs["data-metric"]] = float(attrs["data-value"])
+    assert 1 <= len(recs) <= 3
+    for values in recs.values():
+        assert values["change_lo90"] <= values["change_mean"] <= values["change_hi90"]
+        assert values["amount"] > 0
+    means = [recs[k]["change_mean"] for k in sorted(recs)]
+    assert means == sorted(means, reverse=True)
+
+
+def test_decomposition_totals_add_up(rendered_report, small_fit):
+    _, page, _ = rendered_report
+    totals = {ctx["data-part"]: float(a["data-value"]) for _, a, ctx in page.elements
+              if ctx.get("data-table") == "decomposition" and a.get("data-value")}
+    parts = sum(v for k, v in totals.items() if k not in ("fitted", "actual"))
+    assert parts == pytest.approx(totals["fitted"], rel=1e-6)
+    assert totals["actual"] == pytest.approx(float(small_fit.data.y.sum()), rel=1e-9)
+    # A decent fit explains the outcome to within a few percent in total.
+    assert abs(totals["fitted"] / totals["actual"] - 1) < 0.05
+
+
+def test_response_curves_cover_current_spend(rendered_report, small_sim):
+    _, page, summary = rendered_report
+    for channel in summary["channels"]:
+        values = page.metrics("curves", channel)
+        assert values["current_spend"] == pytest.approx(summary["channels"][channel]["spend"])
+        if "saturation_spend" in values:
+            assert values["saturation_spend"] > 0
+
+
+def test_missing_pieces_say_why(rendered_report):
+    html, page, _ = rendered_report
+    missing_sections = {ctx.get("data-section") for _, a, ctx in page.elements
+                        if a.get("data-missing") == "true"}
+    # small_sim has no platform-attributed data; no validation.json was written.
+    assert "platform" in missing_sections
+    assert "validation" in missing_sections
+    assert "platform_attributed" in html
+
+
+def test_print_stylesheet_for_board(rendered_report):
+    html, _, _ = rendered_report
+    assert "@media print" in html and "body.print-board section:not(#board)" in html
+
+
+def test_numbers_are_finite_where_shown(rendered_report):
+    _, page, _ = rendered_report
+    values = [a["data-value"] for _, a, _ in page.elements if "data-value" in a]
+    assert values
+    for value in values:
+        if value:
+            assert math.isfinite(float(value))
+    assert np.isfinite(len(values))
