@@ -1,0 +1,1 @@
+"""Decisions from a fitted model: response curves, the budget optimiser and scenarios."""
