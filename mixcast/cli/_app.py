@@ -16,7 +16,7 @@ app = typer.Typer(
     name="mixcast", no_args_is_help=True, add_completion=False,
     help="Bayesian marketing mix modeling: fit, validate, optimise, report.",
     pretty_exceptions_enable=False)
-console = Console()
+console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 
 EXIT_USER_ERROR = 2
@@ -33,10 +33,9 @@ def main() -> None:
         sys.exit(1)
     except typer.Exit as done:
         sys.exit(done.exit_code)
-    except Exception as error:  # click's own usage errors
-        import click
-
-        if isinstance(error, click.ClickException):
+    except Exception as error:
+        # Usage errors from the (vendored) click layer: missing argument, bad option.
+        if hasattr(error, "show") and hasattr(error, "exit_code"):
             error.show()
             sys.exit(EXIT_USER_ERROR)
         raise

@@ -1,0 +1,3 @@
+from mixcast.cli import main
+
+main()

@@ -1,0 +1,71 @@
+"""End-to-end CLI: check, fit, summary on a small config; user errors exit 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mixcast.simulate import simulate
+from tests.conftest import small_spec
+
+MIXCAST = [sys.executable, "-m", "mixcast.cli"]
+
+
+def write_project(folder: Path) -> Path:
+    sim = simulate(small_spec(seed=5))
+    data = sim.data
+    frame = pd.DataFrame({"date": pd.to_datetime(data.dates).strftime("%Y-%m-%d"),
+                          "revenue": data.y[0]})
+    for c, name in enumerate(data.channels):
+        frame[name] = data.spend[0, :, c]
+    frame["control_1"] = data.controls[0, :, 0]
+    frame.to_csv(folder / "data.csv", index=False)
+    (folder / "config.yaml").write_text(
+        "data: data.csv\ndate: date\ntarget: revenue\n"
+        f"channels: [{', '.join(data.channels)}]\ncontrols: [control_1]\n"
+        "sampler: {chains: 2, warmup: 150, draws: 150, seed: 3}\n")
+    return folder / "config.yaml"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*MIXCAST, *args], capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_check_fit_summary_end_to_end(tmp_path):
+    config = write_project(tmp_path)
+    checked = run("check", "--config", str(config))
+    assert checked.returncode == 0, checked.stderr
+    assert "104 weeks" in checked.stdout
+    fitted = run("fit", "--config", str(config), "--out", str(tmp_path / "run"), "--quiet")
+    assert fitted.returncode == 0, fitted.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert set(summary["channels"]) == {"tv_spend", "search_spend", "social_spend"}
+    assert "ROI" in fitted.stdout and "tv_spend" in fitted.stdout
+    shown = run("summary", "--run", str(tmp_path / "run"), "--json")
+    assert shown.returncode == 0
+    assert json.loads(shown.stdout)["channels"]["tv_spend"]["roi"] == summary["channels"]["tv_spend"]["roi"]
+
+
+def test_user_errors_exit_2_without_traceback(tmp_path):
+    missing = run("check", "--config", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2
+    assert "config file not found" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    no_run = run("summary", "--run", str(tmp_path / "norun"))
+    assert no_run.returncode == 2 and "no such run directory" in no_run.stderr
+    bad_flag = run("fit", "--config")
+    assert bad_flag.returncode == 2 and "Traceback" not in bad_flag.stderr
+
+
+def test_every_verb_has_help_with_an_example():
+    from typer.main import get_command
+
+    from mixcast.cli import app
+
+    command = get_command(app)
+    for name, verb in command.commands.items():
+        assert "Example: mixcast" in (verb.help or ""), name
