@@ -16,6 +16,8 @@ import pandas as pd
 from mixcast import analysis_extra as extra
 from mixcast.posterior import Fit
 
+REPORT_MAX_CHANGE = 0.30
+
 
 @dataclass(frozen=True)
 class Optional_:
@@ -91,19 +93,20 @@ def load_validation(run: Path) -> Optional_:
         return Optional_(None, f"{path} is not valid JSON ({error}); run validation again.")
 
 
-def optimised_allocation(run: Path, fit: Fit) -> Optional_:
-    """The optimiser's plan for the data window at today's total budget, if available."""
+def optimised_allocation(run: Path, fit: Fit, *, max_change: float = REPORT_MAX_CHANGE
+                         ) -> Optional_:
+    """The optimiser's plan for the data window at today's total budget, each channel
+    moving at most ``max_change`` (a realistic step), if the optimiser is available."""
     try:
-        from mixcast.optimize import optimize_run  # noqa: F401  (decisions module)
+        from mixcast.optimize.optimizer import optimize
+        from mixcast.optimize.problem import BudgetScenario
     except ImportError:
         return Optional_(None, "The budget optimiser is not available in this build.")
     try:
-        return Optional_(optimize_run(fit))
+        return Optional_(optimize(fit, BudgetScenario(max_change=max_change)))
     except Exception as error:  # the optimiser's own failure is shown, not hidden
         return Optional_(None, f"The optimiser did not produce a plan: {error}")
 
 
 def _recommendations(fit: Fit, summary: dict, allocation: Optional_) -> tuple[list, str]:
-    if allocation.value is not None and getattr(allocation.value, "moves", None):
-        return list(allocation.value.moves)[:3], "optimiser"
     return extra.shift_recommendations(fit, summary), "shift"

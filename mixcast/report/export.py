@@ -65,7 +65,10 @@ def report_figures(ctx: ReportContext) -> dict[str, go.Figure]:
         "carryover": charts.carryover(ctx.carryover, ctx.channels),
     }
     if ctx.allocation.value is not None:
-        figures["allocation"] = charts.allocation(list(ctx.allocation.value.rows), ctx.channels)
+        from mixcast.report.sections import allocation_rows
+
+        figures["allocation"] = charts.allocation(allocation_rows(ctx.allocation.value),
+                                                  ctx.channels)
     if ctx.platform.value is not None:
         figures["platform"] = charts.platform(ctx.platform.value, ctx.channels)
     return figures

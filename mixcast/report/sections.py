@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from mixcast.report import charts
-from mixcast.report.context import ReportContext
+from mixcast.report.context import REPORT_MAX_CHANGE, ReportContext
 from mixcast.report.terminal import fmt_number
 
 VERDICT_TEXT = {"solid": "Solid — act on it", "care": "Use with care",
@@ -110,7 +110,13 @@ def _recommendation_list(ctx: ReportContext) -> str:
     source = ("from the budget optimiser" if ctx.recommendation_source == "optimiser" else
               "each shifts 10% of a lower-mROI channel's spend to a higher-mROI one, "
               "evaluated over the posterior")
-    return f'<ol class="recs">{"".join(items)}</ol><p class="muted small">Moves {source}.</p>'
+    plan = ctx.allocation.value
+    full = ("" if plan is None else
+            f'<p data-recommendation="optimiser">The optimiser\'s full reallocation (same '
+            f"budget, each channel ±{100 * REPORT_MAX_CHANGE:.0f}% at most): expected "
+            f'{interval(plan.gain.as_dict(), "gain")} {escape(ctx.target)} — see Allocation.</p>')
+    return (f'<ol class="recs">{"".join(items)}</ol>{full}'
+            f'<p class="muted small">Moves {source}.</p>')
 
 
 def _trust_table(ctx: ReportContext) -> str:
@@ -197,22 +203,38 @@ def curves_and_carryover(ctx: ReportContext) -> str:
 
 
 def allocation(ctx: ReportContext) -> str:
+    title = "Current vs optimised allocation"
     if ctx.allocation.value is None:
-        return section("allocation", "Current vs optimised allocation",
-                       missing(ctx.allocation.missing))
+        return section("allocation", title, missing(ctx.allocation.missing))
     plan = ctx.allocation.value
-    rows = list(plan.rows)
+    rows = allocation_rows(plan)
     table = "".join(
         f'<tr data-channel="{escape(r["channel"])}"><td>{escape(r["channel"])}</td>'
         f'<td>{num(r["current"], key="current_spend")}</td>'
         f'<td>{num(r["recommended"], key="recommended_spend")}</td>'
-        f'<td>{num(r["change_pct"], key="change_pct", digits=1)}%</td></tr>' for r in rows)
-    outcome = (f'<p>Predicted outcome — current: {interval(plan.current_outcome, "current_outcome")}; '
-               f'optimised: {interval(plan.optimised_outcome, "optimised_outcome")}.</p>')
-    return section("allocation", "Current vs optimised allocation",
+        f'<td>{num(r["change_pct"], key="change_pct", digits=1)}%</td>'
+        f'<td>{interval(r["outcome"], "expected_outcome")}</td></tr>' for r in rows)
+    unit = escape(plan.outcome_unit)
+    outcome = (
+        f'<div class="tiles">{_tile("Today: media-driven " + unit, interval(plan.current_outcome.as_dict(), "current_outcome"))}'
+        f'{_tile("Optimised", interval(plan.recommended_outcome.as_dict(), "optimised_outcome"))}'
+        f'{_tile("Gain", interval(plan.gain.as_dict(), "gain"))}</div>')
+    return section("allocation", title,
                    outcome + chart(charts.allocation(rows, ctx.channels), "allocation")
                    + '<table data-table="allocation"><tr><th>channel</th><th>current</th>'
-                     f"<th>optimised</th><th>change</th></tr>{table}</table>")
+                     "<th>optimised</th><th>change</th><th>media-driven outcome (90%)</th></tr>"
+                     f"{table}</table>",
+                   lead=f"Same total budget over the data window; each channel moves at most "
+                        f"±{100 * REPORT_MAX_CHANGE:.0f}%. {escape(plan.note)}")
+
+
+def allocation_rows(plan) -> list[dict]:
+    """Rows of an optimiser Allocation, as the report tables and charts read them."""
+    frame = plan.to_frame()
+    return [{"channel": r.channel, "current": r.current_spend,
+             "recommended": r.recommended_spend, "change_pct": r.change_pct,
+             "outcome": {"mean": r.expected_outcome_mean, "lo90": r.expected_outcome_lo90,
+                         "hi90": r.expected_outcome_hi90}} for r in frame.itertuples()]
 
 
 def validation(ctx: ReportContext) -> str:

@@ -1,0 +1,199 @@
+"""The dashboard and REST API over saved runs (FastAPI; schema at /openapi.json).
+
+``create_app(runs_dir, token=...)`` builds the app; :mod:`mixcast.web.server` runs it and
+refuses to bind beyond this machine without a token. With a token, every request must
+carry it (``Authorization: Bearer T``, ``X-Mixcast-Token: T``, a ``mixcast_token`` cookie,
+or ``?token=T`` on the dashboard URL, which then sets the cookie).
+"""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from mixcast.errors import InfeasibleError, RunError, UserError
+from mixcast.web import schemas
+from mixcast.web.store import RunStore
+
+STATIC = Path(__file__).parent / "static"
+COOKIE = "mixcast_token"
+OPEN_PATHS = ("/healthz",)
+ERRORS = {404: {"model": schemas.Problem}, 422: {"model": schemas.Problem}}
+
+
+def create_app(runs_dir: str | Path | None = None, *, registry: str | Path | None = None,
+               token: str | None = None) -> FastAPI:
+    """The mixcast web app over the runs in ``runs_dir`` (or a run ``registry``).
+
+    Examples
+    --------
+    >>> from fastapi.testclient import TestClient            # doctest: +SKIP
+    >>> client = TestClient(create_app("runs"))              # doctest: +SKIP
+    >>> client.get("/api/runs").json()                       # doctest: +SKIP
+    """
+    store = _store(runs_dir, registry)
+    app = FastAPI(title="mixcast", version=_version(),
+                  description="Marketing mix model runs: summaries, validation, live "
+                              "scenarios from the posterior, and the budget optimiser.")
+    app.state.store = store
+    app.state.token = token
+    _install_auth(app, token)
+    _install_errors(app)
+    _routes(app, store)
+    return app
+
+
+def _version() -> str:
+    from mixcast import __version__
+    return __version__
+
+
+def _store(runs_dir, registry) -> RunStore:
+    if registry is None:
+        return RunStore(Path(runs_dir or "runs"))
+    try:
+        from mixcast.registry import registry_runs
+    except ImportError:
+        raise UserError("Run registries are not available in this build; serve a folder "
+                        "of runs with --runs DIR.") from None
+    return RunStore(Path(registry), paths=registry_runs(registry))
+
+
+def _install_auth(app: FastAPI, token: str | None) -> None:
+    if not token:
+        return
+
+    @app.middleware("http")
+    async def require_token(request: Request, call_next):
+        if request.url.path in OPEN_PATHS:
+            return await call_next(request)
+        header = request.headers.get("authorization", "")
+        offered = [header[7:] if header.lower().startswith("bearer ") else "",
+                   request.headers.get("x-mixcast-token", ""),
+                   request.cookies.get(COOKIE, ""), request.query_params.get("token", "")]
+        if not any(o and hmac.compare_digest(o.encode(), token.encode()) for o in offered):
+            return JSONResponse(status_code=401, content={
+                "detail": "An access token is required: open the dashboard as /?token=T, or "
+                          "send 'Authorization: Bearer T'. The token was printed when the "
+                          "server started (mixcast serve --token T)."})
+        response = await call_next(request)
+        if request.query_params.get("token"):
+            response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(request: Request, error: RequestValidationError):
+        errors = [{"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+                  for e in error.errors()]
+        detail = "; ".join(f"{e['where']}: {e['problem']}" for e in errors)
+        return JSONResponse(status_code=422, content={
+            "detail": f"Invalid request: {detail}.", "errors": errors})
+
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, error: UserError):
+        status = 404 if isinstance(error, RunError) else 422
+        return JSONResponse(status_code=status, content={
+            "detail": str(error), "errors": [{"kind": type(error).__name__}]})
+
+
+def _routes(app: FastAPI, store: RunStore) -> None:
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard() -> HTMLResponse:
+        return HTMLResponse((STATIC / "dashboard.html").read_text(encoding="utf-8"))
+
+    @app.get("/healthz", tags=["meta"])
+    def health() -> dict:
+        """Liveness check (no token needed)."""
+        return {"status": "ok"}
+
+    @app.get("/api/runs", response_model=list[schemas.RunInfo], tags=["runs"])
+    def list_runs() -> list[dict]:
+        """Every run in the folder or registry, newest first."""
+        return [store.describe(name) for name in store.names()]
+
+    @app.get("/api/runs/{run}", tags=["runs"], responses=ERRORS)
+    def run_summary(run: str) -> dict:
+        """The run's summary.json (channel ROI, mROI, shares, diagnostics)."""
+        return store.summary(run)
+
+    @app.get("/api/runs/{run}/validation", tags=["runs"], responses=ERRORS)
+    def run_validation(run: str) -> dict:
+        """The run's validation.json (verdicts and checks); 404 if not validated."""
+        document = store.validation(run)
+        if document is None:
+            raise RunError(f"Run {run!r} has not been validated. Run `mixcast validate --run "
+                           f"{store.path(run)}` first.")
+        return document
+
+    @app.get("/runs/{run}/report", response_class=HTMLResponse, tags=["runs"],
+             responses=ERRORS)
+    def run_report(run: str) -> HTMLResponse:
+        """The run's self-contained HTML report (rendered on first request)."""
+        return HTMLResponse(store.report_html(run))
+
+    _decision_routes(app, store)
+
+
+def _decision_routes(app: FastAPI, store: RunStore) -> None:
+    from mixcast import analysis_extra as extra
+
+    @app.get("/api/runs/{run}/planner", response_model=schemas.PlannerResponse,
+             tags=["decisions"], responses=ERRORS)
+    def planner(run: str) -> dict:
+        """Channels, today's spend and slider ranges, and today's predicted outcome."""
+        loaded = store.load(run)
+        fit = loaded.fit
+        current = extra.spend_scenario(fit, {}, draws=loaded.draws, baseline=loaded.baseline)
+        channels = [{"name": c, "current_spend": float(s), "max_spend": float(3 * s or 1.0)}
+                    for c, s in zip(fit.channels, current.current_spend)]
+        return {"run": run, "target": fit.data.target, "kpi_type": fit.data.kpi_type,
+                "channels": channels, "current": current.as_dict()}
+
+    @app.post("/api/runs/{run}/scenario", response_model=schemas.ScenarioResponse,
+              tags=["decisions"], responses=ERRORS)
+    def scenario(run: str, body: schemas.ScenarioRequest) -> dict:
+        """Predicted outcome (mean, 90% range) over the data window for a spend plan."""
+        loaded = store.load(run)
+        return extra.spend_scenario(loaded.fit, body.spend, draws=loaded.draws,
+                                    baseline=loaded.baseline).as_dict()
+
+    @app.post("/api/runs/{run}/optimize", response_model=schemas.OptimizeResponse,
+              tags=["decisions"], responses={**ERRORS, 503: {"model": schemas.Problem}})
+    def optimize(run: str, body: schemas.OptimizeRequest) -> dict:
+        """The best allocation under the constraints, scored over the posterior."""
+        try:
+            from mixcast.optimize.optimizer import optimize as run_optimizer
+            from mixcast.optimize.problem import BudgetScenario
+        except ImportError:
+            return JSONResponse(status_code=503, content={
+                "detail": "The budget optimiser is not available in this build."})
+        loaded = store.load(run)
+        unknown = [c for c in (*body.lower, *body.upper, *body.locked)
+                   if c not in loaded.fit.channels]
+        if unknown:
+            raise UserError(f"Unknown channel(s) {', '.join(map(repr, unknown))}; this run's "
+                            f"channels are {', '.join(loaded.fit.channels)}.")
+        scenario = BudgetScenario(budget=body.budget, max_change=body.max_change,
+                                  lower=dict(body.lower), upper=dict(body.upper),
+                                  locked=tuple(body.locked), risk_quantile=body.risk_quantile)
+        try:
+            plan = run_optimizer(loaded.fit, scenario)
+        except InfeasibleError:
+            raise
+        return _allocation_body(plan)
+
+
+def _allocation_body(plan) -> dict:
+    doc = plan.as_dict()
+    return {"outcome_unit": doc["outcome_unit"], "note": doc["note"],
+            "current": doc["current"]["outcome"], "recommended": doc["recommended"]["outcome"],
+            "gain": doc["gain"], "current_budget": doc["current"]["spend"],
+            "recommended_budget": doc["recommended"]["spend"],
+            "channels": [{k: row.get(k) for k in schemas.OptimizeChannel.model_fields}
+                         for row in doc["channels"]]}
