@@ -1,1 +1,21 @@
-"""Decisions from a fitted model: response curves, the budget optimiser and scenarios."""
+"""Decisions from a fitted model: response curves, the budget optimiser and scenarios.
+
+``optimize(fit, BudgetScenario(...)) -> Allocation``; ``response_curves(fit)`` and
+``channel_ranking(fit)`` for where money works; ``run_scenario(fit, "shift 15% from tv to
+social")`` and ``what_if`` for batches of plans.
+"""
+
+from mixcast.optimize.optimizer import Allocation, OutcomeBand, optimize
+from mixcast.optimize.problem import BudgetScenario, ChannelGroup, Mode
+from mixcast.optimize.response import (CarryoverProfile, ResponseCurves, carryover_profile,
+                                       channel_ranking, response_curves)
+from mixcast.optimize.scenario import (Scenario, ScenarioResult, evaluate_scenarios,
+                                       parse_scenario, run_scenario, shift_grid, what_if)
+from mixcast.optimize.space import Granularity, PlanSpace, plan_space
+
+__all__ = [
+    "Allocation", "BudgetScenario", "CarryoverProfile", "ChannelGroup", "Granularity", "Mode",
+    "OutcomeBand", "PlanSpace", "ResponseCurves", "Scenario", "ScenarioResult",
+    "carryover_profile", "channel_ranking", "evaluate_scenarios", "optimize", "parse_scenario",
+    "plan_space", "response_curves", "run_scenario", "shift_grid", "what_if",
+]

@@ -1,0 +1,234 @@
+"""Decision verbs: optimize (budget allocation) and scenario (what-if)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mixcast.cli._app import app, console, err_console
+from mixcast.errors import UserError
+
+RunOpt = Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")]
+WeeksOpt = Annotated[int | None, typer.Option(
+    "--weeks", help="Plan the next N weeks (future pattern: last 13 weeks' average) instead "
+                    "of the data window.")]
+
+
+@contextmanager
+def _working(description: str) -> Iterator[None]:
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        bar.add_task(description, total=None)
+        yield
+
+
+def _pairs(values: list[str], option: str) -> dict[str, float]:
+    from mixcast.optimize.scenario import parse_money
+
+    out = {}
+    for value in values:
+        if "=" not in value:
+            raise UserError(f"{option} takes CHANNEL=AMOUNT (e.g. {option} tv_spend=100k). "
+                            f"Got '{value}' instead.")
+        name, amount = value.split("=", 1)
+        out[name.strip()] = parse_money(amount, where=option)
+    return out
+
+
+def _fmt(value: float) -> str:
+    from mixcast.report.terminal import fmt_number
+
+    return fmt_number(value)
+
+
+@app.command()
+def optimize(
+    run: RunOpt,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="plan.csv to write.")] = None,
+    budget: Annotated[str | None, typer.Option(help="Total budget (e.g. 2M); default "
+                                               "today's total.")] = None,
+    weeks: WeeksOpt = None,
+    max_change: Annotated[float | None, typer.Option(
+        "--max-change", help="Largest change per channel, e.g. 0.15 for +-15%.")] = None,
+    mode: Annotated[str, typer.Option(help="fixed_budget, target_roi, target_mroi, target_cpa, "
+                                           "target_marginal_cpa or min_budget.")] = "fixed_budget",
+    target: Annotated[float | None, typer.Option(help="ROI/mROI/CPA target, or the outcome "
+                                                 "goal of min_budget.")] = None,
+    lock: Annotated[list[str], typer.Option(help="Keep a channel at today's spend "
+                                            "(repeatable).")] = [],  # noqa: B006
+    minimum: Annotated[list[str], typer.Option("--min", help="CHANNEL=AMOUNT lower "
+                                               "bound (repeatable).")] = [],  # noqa: B006
+    maximum: Annotated[list[str], typer.Option("--max", help="CHANNEL=AMOUNT upper "
+                                               "bound (repeatable).")] = [],  # noqa: B006
+    by: Annotated[str, typer.Option(help="Allocate per channel, geo (geo x channel) or "
+                                         "period (4-week blocks).")] = "channel",
+    risk: Annotated[float | None, typer.Option(help="Maximise this lower quantile of the "
+                                               "outcome (e.g. 0.1) instead of its mean.")] = None,
+    ranking: Annotated[bool, typer.Option(help="Also print saturated / underfunded / "
+                                          "cut-first channels.")] = False,
+) -> None:
+    """Recommend a budget allocation that maximises the expected outcome.
+
+    Example: mixcast optimize --run runs/q3 --max-change 0.15 --out plan.csv
+    """
+    from mixcast.optimize import BudgetScenario, Granularity, Mode, optimize as run_optimize
+    from mixcast.optimize.scenario import parse_money
+    from mixcast.run import load_run
+
+    scenario = BudgetScenario(
+        mode=_enum(Mode, mode, "--mode"), target=target,
+        budget=None if budget is None else parse_money(budget, where="--budget"),
+        weeks=weeks, max_change=max_change, locked=tuple(lock),
+        lower=_pairs(minimum, "--min"), upper=_pairs(maximum, "--max"),
+        granularity=_enum(Granularity, by, "--by"), risk_quantile=risk)
+    fitted = load_run(run)
+    if ranking:
+        _print_ranking(fitted)
+    with _working("Optimising the budget"):
+        plan = run_optimize(fitted, scenario)
+    console.print(_plan_table(plan))
+    _print_totals(plan)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        plan.to_frame().to_csv(out, index=False)
+        if plan.units != plan.channels:
+            plan.units_frame().to_csv(out.with_name(out.stem + "_units.csv"), index=False)
+        console.print(f"Plan written to [bold]{out}[/]")
+
+
+def _enum(kind, value: str, option: str):
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in kind)
+        raise UserError(f"{option} must be one of {choices}. Got '{value}' instead.") from None
+
+
+def _plan_table(plan) -> Table:
+    unit = plan.outcome_unit
+    table = Table(title=f"Recommended allocation ({plan.mode.value})", title_justify="left")
+    for column in ("channel", "current spend", "recommended", "change", f"{unit} (90%)",
+                   "mROI after"):
+        table.add_column(column, justify="left" if column == "channel" else "right")
+    frame = plan.to_frame()
+    for row in frame.itertuples():
+        change = "—" if np.isnan(row.change_pct) else f"{row.change_pct:+.0f}%"
+        table.add_row(row.channel, _fmt(row.current_spend), _fmt(row.recommended_spend), change,
+                      f"{_fmt(row.expected_outcome_mean)} ({_fmt(row.expected_outcome_lo90)} – "
+                      f"{_fmt(row.expected_outcome_hi90)})", _fmt(row.marginal_roi))
+    return table
+
+
+def _print_totals(plan) -> None:
+    unit = plan.outcome_unit
+    for name, spend, band in (("current", plan.current_spend.sum(), plan.current_outcome),
+                              ("recommended", plan.recommended_spend.sum(),
+                               plan.recommended_outcome)):
+        console.print(f"{name:>12}: spend {_fmt(spend)} -> media-driven {unit} "
+                      f"{_fmt(band.mean)} (90%: {_fmt(band.lo90)} – {_fmt(band.hi90)})")
+    gain = plan.gain
+    console.print(f"{'change':>12}: {_fmt(gain.mean)} (90%: {_fmt(gain.lo90)} – "
+                  f"{_fmt(gain.hi90)})")
+    console.print(f"[dim]Window: {plan.note}.[/]")
+
+
+def _print_ranking(fitted) -> None:
+    from mixcast.optimize import channel_ranking
+
+    with _working("Computing response curves"):
+        frame = channel_ranking(fitted)
+    table = Table(title="Where the money works (mROI at today's spend)", title_justify="left")
+    for column in ("cut rank", "channel", "status", "mROI", "mROI 90%", "80% saturation at"):
+        table.add_column(column, justify="left" if column in ("channel", "status") else "right")
+    for row in frame.itertuples():
+        table.add_row(str(row.cut_rank), row.channel, row.status, _fmt(row.mroi_mean),
+                      f"{_fmt(row.mroi_lo90)} – {_fmt(row.mroi_hi90)}", _fmt(row.saturation_spend))
+    console.print(table)
+
+
+@app.command()
+def scenario(
+    run: RunOpt,
+    spec: Annotated[str | None, typer.Option(
+        "--spec", help="e.g. 'shift 15% from tv_spend to social_spend', 'increase search by "
+                       "10%', 'cut display to 0', 'total budget 2M', or a plan CSV path.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="scenario.json to "
+                                             "write.")] = None,
+    weeks: WeeksOpt = None,
+    grid: Annotated[bool, typer.Option(help="Instead of --spec: score every shift of 5-50% "
+                                            "between every pair of channels.")] = False,
+) -> None:
+    """Predict the outcome of a spend change against today's plan, with a 90% range.
+
+    Example: mixcast scenario --run runs/q3 --spec "shift 15% from tv_spend to social_spend"
+    """
+    from mixcast.run import load_run, write_json_atomic
+
+    if (spec is None) == (not grid):
+        raise UserError("Give either --spec \"...\" (e.g. --spec \"increase search_spend by "
+                        "10%\") or --grid.")
+    fitted = load_run(run)
+    if grid:
+        _run_grid(fitted, weeks, out)
+        return
+    from mixcast.optimize.scenario import run_scenario
+
+    with _working("Scoring the scenario"):
+        result = run_scenario(fitted, spec, weeks=weeks)
+    console.print(_scenario_table(result))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(out, result.as_dict())
+        console.print(f"Scenario written to [bold]{out}[/]")
+
+
+def _scenario_table(result) -> Table:
+    unit = result.outcome_unit
+    table = Table(title=f"Scenario: {result.scenario.label}", title_justify="left",
+                  caption="; ".join(result.scenario.steps) + f".\nWindow: {result.note}.",
+                  caption_justify="left")
+    for column in ("channel", "baseline spend", "scenario spend", f"{unit} change (90%)"):
+        table.add_column(column, justify="left" if column == "channel" else "right")
+    band = result.channel_change
+    for i, channel in enumerate(result.channels):
+        table.add_row(channel, _fmt(result.baseline_spend[i]), _fmt(result.scenario.spend[i]),
+                      f"{_fmt(band['mean'][i])} ({_fmt(band['lo90'][i])} – "
+                      f"{_fmt(band['hi90'][i])})")
+    change, base, new = result.change, result.baseline, result.outcome
+    table.add_section()
+    table.add_row("total", _fmt(result.baseline_spend.sum()), _fmt(result.scenario.spend.sum()),
+                  f"{_fmt(change['mean'])} ({_fmt(change['lo90'])} – {_fmt(change['hi90'])})")
+    table.add_row(f"media-driven {unit}", _fmt(base["mean"]), _fmt(new["mean"]), "")
+    return table
+
+
+def _run_grid(fitted, weeks: int | None, out: Path | None) -> None:
+    from mixcast.optimize.evaluate import evaluator
+    from mixcast.optimize.scenario import shift_grid, what_if
+    from mixcast.optimize.space import plan_space
+
+    space = plan_space(fitted, weeks=weeks)
+    plans, labels = shift_grid(space.current, space.channels,
+                               shares=np.round(np.arange(0.05, 0.51, 0.05), 2))
+    with _working(f"Scoring {len(plans):,} shifts over the posterior"):
+        frame = what_if(evaluator(fitted, space), plans, labels)
+    best = frame.sort_values("change_mean", ascending=False).head(10)
+    table = Table(title=f"Best of {len(frame):,} budget shifts", title_justify="left")
+    for column in ("shift", "change (mean)", "90%", "P(better)"):
+        table.add_column(column, justify="left" if column == "shift" else "right")
+    for row in best.itertuples():
+        table.add_row(row.plan, _fmt(row.change_mean),
+                      f"{_fmt(row.change_lo90)} – {_fmt(row.change_hi90)}",
+                      f"{row.prob_better:.0%}")
+    console.print(table)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out, index=False)
+        console.print(f"Grid written to [bold]{out}[/]")
