@@ -1,9 +1,28 @@
-"""Guardrail diagnostics: usable data with a known weakness. Pure; returns Issues."""
+"""Guardrails: data that can be fitted but has a known weakness. Pure; returns Issues.
+
+Codes are stable (reports, the API and tests key on them):
+
+============================  =======  ====================================================
+code                          level    finding
+============================  =======  ====================================================
+``short_history``             warning  fewer than 78 weeks of data
+``coarse_granularity``        warning  monthly or coarser rows
+``collinear_channels``        warning  two channels' spend with |r| > 0.8, or a VIF > 10
+``low_spend_share``           warning  a channel below 2% of total spend
+``low_spend_variation``       warning  weekly spend with a coefficient of variation < 0.1
+``kpi_level_shift``           warning  a step change in the KPI (not seasonal)
+``kpi_outliers``              warning  weeks with a robust z-score above 5
+``no_controls``               info     no control variables given
+============================  =======  ====================================================
+
+Spend and KPI are summed over geos (national weekly totals) before these checks.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from mixcast.data._common import day_text, listing
 from mixcast.data.dataset import Dataset, Issue
 
 MIN_WEEKS = 78
@@ -12,142 +31,251 @@ VIF_LIMIT = 10.0
 MIN_SPEND_SHARE = 0.02
 MIN_VARIATION = 0.1
 OUTLIER_Z = 5.0
+SHIFT_WINDOW_WEEKS = 13
+SHIFT_MIN_SIZE = 0.15
+
+__all__ = ["diagnose"]
 
 
 def diagnose(data: Dataset, *, cadence_days: int = 7) -> tuple[Issue, ...]:
-    """Every guardrail finding for ``data`` (warnings and infos), in a stable order."""
+    """Every guardrail finding for ``data``, warnings and infos, in a stable order.
+
+    Parameters
+    ----------
+    data : a loaded dataset.
+    cadence_days : days between rows (7 for weekly data, about 30 for monthly).
+
+    Examples
+    --------
+    >>> from mixcast.data.dataset import Dataset
+    >>> t = np.arange(104.0)
+    >>> spend = np.stack([100 + 50 * np.sin(t / 5), 80 + 40 * np.cos(t / 7)], -1)[None]
+    >>> data = Dataset(dates=np.arange(104) * np.timedelta64(7, "D") + np.datetime64("2022-01-03"),
+    ...                geos=("national",), channels=("tv", "search"),
+    ...                y=1000 + spend.sum(-1), spend=spend, media=spend)
+    >>> [issue.code for issue in diagnose(data)]
+    ['no_controls']
+    """
     issues: list[Issue] = []
     issues += _history(data, cadence_days)
-    issues += _collinearity(data)
-    issues += _spend_share_and_variation(data)
-    issues += _kpi_shape(data)
+    spend = data.spend.sum(axis=0)
+    issues += collinearity(spend, data.channels)
+    issues += _spend_share_and_variation(spend, data.channels)
+    y = data.y.sum(axis=0)
+    drivers = np.column_stack([spend, data.controls_or_empty().mean(axis=0),
+                               data.events_or_empty().max(axis=0)])
+    periods_per_year = 365.25 / max(cadence_days, 1)
+    issues += _kpi_outliers(y, drivers, data, periods_per_year)
+    issues += _kpi_level_shift(y, drivers, data, periods_per_year, cadence_days)
     if not data.control_names:
-        issues.append(Issue("no_controls", "info",
-                            "No controls given. Consider price, promotions, competitor "
-                            "activity or macro indicators: without them their effect can be "
-                            "credited to media."))
+        issues.append(Issue(
+            "no_controls", "info",
+            "No controls given. Consider price, promotions, competitor activity or macro "
+            "indicators (e.g. consumer confidence): without them their effects can be "
+            "credited to media."))
     return tuple(issues)
 
 
 def _history(data: Dataset, cadence_days: int) -> list[Issue]:
     issues = []
     if cadence_days >= 28:
-        issues.append(Issue("coarse_granularity", "warning",
-                            f"The data is monthly (one row every ~{cadence_days} days). "
-                            "Carryover and short-term effects cannot be separated at this "
-                            "grain; use weekly data if you have it."))
+        kind = "monthly" if cadence_days < 80 else "quarterly"
+        issues.append(Issue(
+            "coarse_granularity", "warning",
+            f"The data is {kind} (one row every ~{cadence_days} days, {data.n_times} rows). "
+            "Carryover and short-term media effects cannot be separated at this grain and "
+            "intervals will be wide; use weekly data if you have it."))
     weeks = data.n_times * cadence_days / 7
     if weeks < MIN_WEEKS:
-        issues.append(Issue("short_history", "warning",
-                            f"Only {weeks:.0f} weeks of history (under 18 months / "
-                            f"{MIN_WEEKS} weeks): seasonality and media effects will be "
-                            "poorly separated and intervals wide."))
+        issues.append(Issue(
+            "short_history", "warning",
+            f"Only {weeks:.0f} weeks of history ({day_text(data.dates[0])} … "
+            f"{day_text(data.dates[-1])}); {MIN_WEEKS} or more (18 months) are recommended. "
+            "Seasonality and media effects will be poorly separated and intervals wide."))
     return issues
 
 
-def _collinearity(data: Dataset) -> list[Issue]:
-    spend = data.spend.sum(axis=0)  # national weekly totals (T, C)
+def collinearity(spend: np.ndarray, names: tuple[str, ...]) -> list[Issue]:
+    """Pairs of channels with |corr| > 0.8, then channels with VIF > 10 not already named.
+
+    Parameters
+    ----------
+    spend : (T, C) weekly spend.
+    names : the C channel names.
+    """
     if spend.shape[1] < 2:
         return []
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = np.corrcoef(spend, rowvar=False)
-    issues = []
-    names = data.channels
+    issues, named = [], set()
     for a in range(len(names)):
         for b in range(a + 1, len(names)):
             r = corr[a, b]
             if np.isfinite(r) and abs(r) > CORRELATION_LIMIT:
-                issues.append(Issue("collinear_channels", "warning",
-                                    f"'{names[a]}' and '{names[b]}' move together "
-                                    f"(correlation {r:.2f}): the model cannot tell their "
-                                    "effects apart well. A lift test on one of them, or "
-                                    "varying them independently, would help.",
-                                    (names[a], names[b])))
-    for c, vif in enumerate(_vif(spend)):
-        if vif > VIF_LIMIT:
-            issues.append(Issue("high_vif", "warning",
-                                f"'{names[c]}' is largely explained by the other channels "
-                                f"(VIF {vif:.1f} > {VIF_LIMIT:.0f}).", (names[c],)))
+                named |= {a, b}
+                issues.append(Issue(
+                    "collinear_channels", "warning",
+                    f"'{names[a]}' and '{names[b]}' move together (spend correlation "
+                    f"r = {r:.2f}): the model cannot tell their effects apart well. A lift "
+                    "test on one of them, or varying them independently, would help.",
+                    (names[a], names[b])))
+    if spend.shape[1] < 3:
+        return issues
+    for c, vif in enumerate(variance_inflation(spend)):
+        if vif > VIF_LIMIT and c not in named:
+            issues.append(Issue(
+                "collinear_channels", "warning",
+                f"'{names[c]}' is largely explained by the other channels together (variance "
+                f"inflation factor {vif:.1f} > {VIF_LIMIT:.0f}): its effect will be hard to "
+                "separate from theirs. A lift test on it would help.", (names[c],)))
     return issues
 
 
-def _vif(spend: np.ndarray) -> np.ndarray:
-    """Variance inflation factor of each column against the others (least squares)."""
+def variance_inflation(spend: np.ndarray) -> np.ndarray:
+    """(C,) variance inflation factor of each column regressed on the others.
+
+    1 means unrelated to the others; a constant column gets 1 (it is flagged elsewhere).
+    """
     n, k = spend.shape
     std = spend.std(axis=0)
     z = (spend - spend.mean(axis=0)) / np.where(std > 0, std, 1.0)
     out = np.ones(k)
     for c in range(k):
+        if std[c] == 0:
+            continue
         others = np.column_stack([np.ones(n), np.delete(z, c, axis=1)])
         coef, *_ = np.linalg.lstsq(others, z[:, c], rcond=None)
-        resid = z[:, c] - others @ coef
-        r2 = 1 - resid.var() / max(z[:, c].var(), 1e-12)
-        out[c] = 1 / max(1 - r2, 1e-9)
+        r2 = 1.0 - (z[:, c] - others @ coef).var() / z[:, c].var()
+        out[c] = 1.0 / max(1.0 - r2, 1e-9)
     return out
 
 
-def _spend_share_and_variation(data: Dataset) -> list[Issue]:
-    totals = data.spend.sum(axis=(0, 1))
+def _spend_share_and_variation(spend: np.ndarray, names: tuple[str, ...]) -> list[Issue]:
+    totals = spend.sum(axis=0)
     share = totals / max(totals.sum(), 1e-12)
-    weekly = data.spend.sum(axis=0)
     issues = []
-    for c, name in enumerate(data.channels):
+    for c, name in enumerate(names):
         if share[c] < MIN_SPEND_SHARE:
-            issues.append(Issue("low_spend_share", "warning",
-                                f"'{name}' is only {100 * share[c]:.1f}% of spend: its ROI "
-                                "will be uncertain.", (name,)))
-        mean = weekly[:, c].mean()
-        cv = weekly[:, c].std() / mean if mean > 0 else 0.0
+            issues.append(Issue(
+                "low_spend_share", "warning",
+                f"'{name}' is only {100 * share[c]:.1f}% of total spend ({totals[c]:,.0f} of "
+                f"{totals.sum():,.0f}): its ROI will be uncertain and mostly set by the "
+                "prior.", (name,)))
+        mean = spend[:, c].mean()
+        cv = spend[:, c].std() / mean if mean > 0 else 0.0
         if cv < MIN_VARIATION:
-            issues.append(Issue("low_spend_variation", "warning",
-                                f"'{name}' barely varies week to week (coefficient of "
-                                f"variation {cv:.2f}): its effect is confounded with the "
-                                "baseline. Vary its spend, or add a lift test.", (name,)))
+            issues.append(Issue(
+                "low_spend_variation", "warning",
+                f"'{name}' barely varies week to week (coefficient of variation {cv:.2f} < "
+                f"{MIN_VARIATION}): its effect is confounded with the baseline. Vary its "
+                "spend, or run a lift test.", (name,)))
     return issues
 
 
-def _kpi_shape(data: Dataset) -> list[Issue]:
-    y = data.y.sum(axis=0)
-    issues = []
-    median = np.median(y)
-    mad = np.median(np.abs(y - median)) * 1.4826
-    if mad > 0:
-        z = np.abs(y - median) / mad
-        outliers = np.flatnonzero(z > OUTLIER_Z)
-        if outliers.size:
-            dates = ", ".join(str(data.dates[i])[:10] for i in outliers[:5])
-            issues.append(Issue("kpi_outliers", "warning",
-                                f"The KPI has {outliers.size} outlier week(s) ({dates}). "
-                                "Add an event for them, or use likelihood: student_t."))
-    shift = _level_shift(y)
-    if shift is not None:
-        index, size = shift
-        issues.append(Issue("kpi_level_shift", "warning",
-                            f"The KPI shifts level by {100 * size:+.0f}% around "
-                            f"{str(data.dates[index])[:10]}. If something changed then "
-                            "(tracking, pricing, distribution), add an event or use "
-                            "model: {trend_knots: 4}."))
-    return issues
-
-
-def _level_shift(y: np.ndarray, window: int = 13) -> tuple[int, float] | None:
-    """Largest step between the medians of 13 weeks before and after a week, measured on
-    the KPI less a yearly seasonal fit (so ordinary seasons are not mistaken for shifts)."""
-    if len(y) < 3 * window:
-        return None
-    from mixcast.transforms.seasonality import fourier_features
-
+def _baseline_basis(y: np.ndarray, drivers: np.ndarray,
+                    periods_per_year: float) -> np.ndarray:
+    """Columns: intercept, linear trend, then the standardised (T, k) ``drivers`` (spend,
+    controls, events) when there are enough rows, then yearly Fourier terms."""
     t = np.arange(len(y), dtype=float)
-    basis = np.column_stack([np.ones_like(t), fourier_features(t, order=3)])
+    columns = [np.ones_like(t), t / max(len(y), 1)]
+    if len(y) > 4 * (drivers.shape[1] + 8):  # enough rows to fit the drivers as well
+        std = drivers.std(axis=0)
+        columns += list(((drivers - drivers.mean(axis=0))[:, std > 0] / std[std > 0]).T)
+    if len(y) >= periods_per_year:
+        order = 3 if len(y) >= 2 * periods_per_year else 2
+        for k in range(1, order + 1):
+            angle = 2 * np.pi * k * t / periods_per_year
+            columns += [np.sin(angle), np.cos(angle)]
+    return np.column_stack(columns)
+
+
+def _baseline_residual(y: np.ndarray, drivers: np.ndarray,
+                       periods_per_year: float) -> np.ndarray:
+    """The KPI less a least-squares fit of a linear trend, yearly Fourier seasonality and
+    the (T, k) ``drivers`` (spend, controls, events), so that media-driven peaks and ordinary
+    seasons are not mistaken for outliers or shifts."""
+    basis = _baseline_basis(y, drivers, periods_per_year)
     coef, *_ = np.linalg.lstsq(basis, y, rcond=None)
-    resid = y - basis @ coef
-    noise = np.median(np.abs(np.diff(resid))) * 1.4826 / np.sqrt(2) + 1e-12
-    steps = [abs(np.median(resid[t:t + window]) - np.median(resid[t - window:t]))
-             for t in range(window, len(y) - window)]
-    best_at = int(np.argmax(steps)) + window
-    best = steps[best_at - window]
-    level = abs(np.median(y))
-    if best < 5 * noise or best < 0.15 * level:
+    return y - basis @ coef
+
+
+def _robust_scale(x: np.ndarray) -> float:
+    """Median absolute deviation scaled to a normal's standard deviation."""
+    return float(np.median(np.abs(x - np.median(x))) * 1.4826)
+
+
+def _kpi_outliers(y: np.ndarray, drivers: np.ndarray, data: Dataset,
+                  periods_per_year: float) -> list[Issue]:
+    resid = _baseline_residual(y, drivers, periods_per_year)
+    scale = _robust_scale(resid)
+    if not scale > 0:
+        return []
+    z = np.abs(resid - np.median(resid)) / scale
+    outliers = np.flatnonzero(z > OUTLIER_Z)
+    if outliers.size == 0:
+        return []
+    dates = listing([f"{day_text(data.dates[i])} (z = {z[i]:.1f})" for i in outliers])
+    return [Issue(
+        "kpi_outliers", "warning",
+        f"'{data.target}' has {outliers.size} outlier week{'s' if outliers.size > 1 else ''} "
+        f"(robust z-score > {OUTLIER_Z:.0f} after trend, seasonality, spend, controls and events): {dates}. If "
+        "something happened then, add it as an event; otherwise check the data, or use "
+        "model: {likelihood: student_t}.", (data.target,))]
+
+
+def level_shift(y: np.ndarray, drivers: np.ndarray, periods_per_year: float,
+                window: int) -> tuple[int, float] | None:
+    """The best single step in the KPI's level, fitted jointly with trend, seasonality and
+    the (T, k) ``drivers``, if it is a real one.
+
+    Every period with ``window`` periods on each side is tried as the step; the best fit
+    wins. Fitting the step jointly matters: a step left out of the fit is partly absorbed
+    by the trend and seasonal terms, which shrinks and misplaces it. The step counts when
+    it exceeds 5 noise standard deviations (noise from the median absolute first
+    difference of the residual), 15% of the level before it, and shows, with the same
+    sign, in the medians of the ``window`` periods either side of the KPI less its seasonal
+    and driver terms (a trend-plus-step sawtooth can mimic a recurring peak; this rejects it).
+
+    Returns
+    -------
+    (index of the first period after the step, relative size), or None.
+    """
+    n = len(y)
+    if n < 3 * window:
         return None
-    before = np.median(y[best_at - window:best_at])
-    return best_at, (np.median(y[best_at:best_at + window]) - before) / max(abs(before), 1e-12)
+    basis = _baseline_basis(y, drivers, periods_per_year)
+    t = np.arange(n)
+    fits = []
+    for k in range(window, n - window + 1):
+        design = np.column_stack([basis, t >= k])
+        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+        fits.append((float(np.sum((y - design @ coef) ** 2)), k, coef))
+    _, index, coef = min(fits, key=lambda fit: fit[0])
+    resid = y - np.column_stack([basis, t >= index]) @ coef
+    noise = _robust_scale(np.diff(resid)) / np.sqrt(2) + 1e-12
+    level = max(abs(float(np.mean((basis[:, :2] @ coef[:2])[:index]))), 1e-12)
+    size = float(coef[-1]) / level
+    plain, *_ = np.linalg.lstsq(basis, y, rcond=None)  # no step: seasons and drivers only
+    adjusted = y - basis[:, 2:] @ plain[2:]
+    local = (np.median(adjusted[index:index + window]) -
+             np.median(adjusted[index - window:index])) / level
+    if abs(coef[-1]) < 5 * noise or abs(size) < SHIFT_MIN_SIZE or local * size <= 0 \
+            or abs(local) < SHIFT_MIN_SIZE / 2:
+        return None
+    return index, size
+
+
+def _kpi_level_shift(y: np.ndarray, drivers: np.ndarray, data: Dataset,
+                     periods_per_year: float, cadence_days: int) -> list[Issue]:
+    window = max(3, round(SHIFT_WINDOW_WEEKS * 7 / max(cadence_days, 1)))
+    shift = level_shift(y, drivers, periods_per_year, window)
+    if shift is None:
+        return []
+    index, size = shift
+    return [Issue(
+        "kpi_level_shift", "warning",
+        f"'{data.target}' shifts level by {100 * size:+.0f}% around "
+        f"{day_text(data.dates[index])} (a step fitted with trend, season and drivers). "
+        "If something changed then (tracking, pricing, distribution), add it as an event "
+        "starting that week; otherwise media may be credited with the change.",
+        (data.target,))]
