@@ -1,0 +1,148 @@
+"""Forecasts for future spend plans: feature extension, coverage under shifted spend, plan
+files (bad plans raise one clear DataError)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mixcast.errors import DataError
+from mixcast.forecast import (
+    FuturePlan, extend_inputs, extended_time_basis, extended_trend, forecast, plan_from_data,
+    read_plan,
+)
+from mixcast.inputs import _time_basis, prepare
+from mixcast.mean import Structure, mean
+from mixcast.simulate import simulate
+from mixcast.spec import ModelSpec
+from mixcast.transforms.seasonality import trend_basis
+from tests.conftest import SHORT, small_spec
+
+TRAIN, HORIZON = 104, 26
+
+
+@pytest.mark.parametrize("knots", [0, 3])
+def test_extended_trend_continues_the_fitted_basis(knots):
+    history = trend_basis(50, n_knots=knots)
+    extended = extended_trend(50, 10, n_knots=knots)
+    np.testing.assert_allclose(extended[:50], history, atol=1e-12)
+    np.testing.assert_allclose(np.diff(extended[48:, 0]), np.diff(history[:2, 0])[0])
+
+
+def test_extended_time_basis_matches_history():
+    np.testing.assert_allclose(extended_time_basis(40, 5)[:40], _time_basis(40), atol=1e-12)
+
+
+def test_extend_inputs_keeps_history_and_continues_calendar(small_fit):
+    """The extended inputs' history equals the fit's (so the fitted mean is unchanged over
+    it) and the future weeks get seasonality of their own dates."""
+    data = small_fit.data
+    dates = data.dates[-1] + 7 * np.arange(1, 14).astype("timedelta64[D]")
+    plan = FuturePlan(dates=dates, spend=data.spend[:, :13], controls=data.controls[:, :13])
+    inputs, media = extend_inputs(small_fit, plan)
+    assert media.shape == (1, 117, 3)
+    np.testing.assert_allclose(inputs.media[:, :104], small_fit.inputs.media)
+    np.testing.assert_allclose(inputs.season[:104], small_fit.inputs.season, atol=1e-6)
+    np.testing.assert_allclose(inputs.trend[:104], small_fit.inputs.trend, atol=1e-6)
+    # one year later, the calendar repeats (52.18-week period: within a week's phase)
+    np.testing.assert_allclose(inputs.season[104:], inputs.season[52:65], atol=0.15)
+    params = {k: v[0] for k, v in small_fit.param_draws().items() if k != "lift_implied"}
+    history = np.asarray(mean(params, small_fit.inputs.media, small_fit.inputs,
+                              small_fit.structure))
+    extended = np.asarray(mean(params, media, inputs, small_fit.structure))
+    np.testing.assert_allclose(extended[:, :104], history, rtol=1e-4, atol=1e-5)
+
+
+def _truth_under(sim, spend: np.ndarray, seed: int) -> np.ndarray:
+    """Realised KPI (G, T) of the simulated world under another spend, same noise model."""
+    spec = ModelSpec(l_max=8, fourier_order=2)
+    inputs = dataclasses.replace(prepare(sim.data, spec), y_scale=sim.params["_y_scale"])
+    structure = Structure.build(spec, sim.data.channels, n_organic=0)
+    media = spend / inputs.media_scale[:, None, :]
+    params = {k: v for k, v in sim.params.items() if not k.startswith("_")}
+    mu = np.asarray(mean(params, media.astype(np.float32), inputs, structure))
+    noise = np.random.default_rng(seed).normal(scale=0.04, size=mu.shape)
+    return (mu + noise) * inputs.y_scale[:, None]
+
+
+@pytest.fixture(scope="module")
+def shifted_world():
+    from mixcast.fit import fit
+
+    sim = simulate(small_spec(seed=11, n_weeks=TRAIN + HORIZON))
+    trained = fit(sim.data.window(0, TRAIN), sampler=SHORT)
+    spend = sim.data.spend.copy()
+    future = slice(TRAIN, None)
+    # Shift the mix: TV off, its budget moved to social (3x its usual level) and search +50%.
+    moved = spend[:, future, 0].copy()
+    spend[:, future, 0] = 0.0
+    spend[:, future, 2] += moved
+    spend[:, future, 1] *= 1.5
+    truth = _truth_under(sim, spend, seed=5)[:, future]
+    plan = FuturePlan(dates=sim.data.dates[future], spend=spend[:, future],
+                      controls=sim.data.controls[:, future])
+    return trained, plan, truth
+
+
+def test_forecast_under_shifted_spend_covers_truth(shifted_world):
+    """Nominal 90% intervals; tolerance: at least 75% of the 26 future weeks covered
+    (binomial 5th percentile at 90% is ~81%; 75% leaves room for estimation error)."""
+    trained, plan, truth = shifted_world
+    result = forecast(trained, plan, seed=1)
+    summary = result.interval()
+    covered = (summary["lo90"] <= truth) & (truth <= summary["hi90"])
+    assert covered.mean() >= 0.75, covered.mean()
+    assert covered.mean() <= 1.0
+    mape = np.mean(np.abs(summary["mean"] - truth) / truth)
+    assert mape < 0.08, mape
+
+
+def test_forecast_frame_contract(shifted_world):
+    trained, plan, _ = shifted_world
+    frame = forecast(trained, plan).frame()
+    assert list(frame.columns) == ["date", "mean", "lo90", "hi90"]
+    assert len(frame) == HORIZON
+    assert (frame["lo90"] < frame["mean"]).all() and (frame["mean"] < frame["hi90"]).all()
+    assert frame["date"].iloc[0] == str(plan.dates[0])[:10]
+
+
+def _plan_csv(tmp_path, fit, weeks=4, **edits) -> "Path":
+    data = fit.data
+    start = pd.Timestamp(data.dates[-1]) + pd.Timedelta(days=7)
+    frame = pd.DataFrame({"date": pd.date_range(start, periods=weeks, freq="7D")
+                          .strftime("%Y-%m-%d")})
+    for c, channel in enumerate(data.channels):
+        frame[channel] = data.spend[0, -weeks:, c]
+    for k, control in enumerate(data.control_names):
+        frame[control] = data.controls[0, -weeks:, k]
+    for column, value in edits.items():
+        if value is None:
+            frame = frame.drop(columns=column)
+        else:
+            frame[column] = value
+    path = tmp_path / "plan.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_read_plan_round_trip(small_fit, tmp_path):
+    plan = read_plan(_plan_csv(tmp_path, small_fit), small_fit)
+    assert plan.spend.shape == (1, 4, 3)
+    np.testing.assert_allclose(plan.spend[0], small_fit.data.spend[0, -4:])
+    result = forecast(small_fit, plan)
+    assert result.draws.shape[1:] == (1, 4)
+
+
+@pytest.mark.parametrize("edit, words", [
+    ({"tv_spend": None}, "column 'tv_spend' not found"),
+    ({"search_spend": [1.0, np.nan, 2.0, 3.0]}, "'search_spend' has 1 empty"),
+    ({"social_spend": [1.0, -5.0, 2.0, 3.0]}, "negative spend"),
+    ({"date": ["2030-01-07", "2030-01-14", "2030-01-21", "2030-01-28"]}, "must be consecutive"),
+    ({"date": ["2024-13-01", "x", "y", "z"]}, "not ISO dates"),
+])
+def test_bad_plans_raise_one_clear_error(small_fit, tmp_path, edit, words):
+    with pytest.raises(DataError, match=words):
+        read_plan(_plan_csv(tmp_path, small_fit, **edit), small_fit)
