@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/mixcast demo --out runs/demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
@@ -29,3 +29,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .hypothesis
+
+# Debian's headless chromium for the browser tests (no-op when /usr/bin/chromium exists).
+browser:
+	sh scripts/install-chromium.sh

@@ -1,0 +1,162 @@
+"""End to end in headless Chromium (Debian's package, driven by Playwright): the dashboard
+served on 127.0.0.1, a spend slider moved, the optimiser run from the page, the report
+opened. Screenshots go to the test's tmp dir (look at them when changing the UI)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import TOKEN
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="Debian chromium not installed (`make browser` installs it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(app):
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started:
+        if time.time() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def served(runs_dir):
+    from mixcast.web import create_app
+
+    server, thread, url = _start(create_app(runs_dir))
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.requests = requests
+    yield page
+    context.close()
+
+
+def _outcome(page) -> str:
+    return page.text_content("#predicted-outcome")
+
+
+def _open_dashboard(page, url: str, run: str = "small") -> None:
+    page.goto(url + "/")
+    page.wait_for_function("document.getElementById('predicted-outcome').textContent !== '—'")
+    if run != "small":
+        page.select_option("#run-select", run)
+    page.wait_for_selector(f'#runs li.active[data-run="{run}"]')
+
+
+def test_slider_changes_prediction(page, served, tmp_path):
+    _open_dashboard(page, served, "small")
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    before = _outcome(page)
+    assert page.text_content("#predicted-change") == "Today's plan"
+    slider = page.locator('input[type=range][data-channel="tv_spend"]')
+    slider.focus()
+    page.keyboard.press("Home")                      # TV spend to zero, as a user would
+    page.wait_for_function(f"document.getElementById('predicted-outcome').textContent "
+                           f"!== {before!r}")
+    assert page.text_content("#value-0") == "0"
+    assert "−" in page.text_content("#predicted-change")      # less outcome without TV
+    assert "-100% vs today" in page.text_content("#delta-0")
+    page.screenshot(path=str(tmp_path / "dashboard-tv-off.png"), full_page=True)
+    page.click("#reset")
+    page.wait_for_function(f"document.getElementById('predicted-outcome').textContent "
+                           f"=== {before!r}")
+    assert all(u.startswith(served) for u in page.requests), "the dashboard went off-host"
+
+
+def test_optimiser_from_the_page(page, served, tmp_path):
+    pytest.importorskip("mixcast.optimize.optimizer")
+    _open_dashboard(page, served, "small")
+    page.fill("#opt-max-change", "25")
+    page.check('#opt-locks input[data-channel="social_spend"]')
+    page.click("#run-optimizer")
+    page.wait_for_selector("#optimizer-table", timeout=120_000)
+    rows = page.locator("#optimizer-table tr[data-channel]")
+    assert rows.count() == 3
+    social = page.text_content('#optimizer-table tr[data-channel="social_spend"]')
+    assert "+0.0%" in social or "0.0%" in social            # locked: unchanged
+    gain = page.text_content("#optimizer-gain")
+    assert gain.startswith("+")
+    page.screenshot(path=str(tmp_path / "optimiser.png"), full_page=True)
+    before = _outcome(page)
+    page.click("#apply-plan")
+    page.wait_for_function(f"document.getElementById('predicted-outcome').textContent "
+                           f"!== {before!r}")
+    assert page.text_content("#predicted-change").startswith("+")
+
+
+def test_validation_view_and_report(page, served, tmp_path):
+    _open_dashboard(page, served, "validated")
+    page.wait_for_selector("#validation .chip.care")
+    assert "social_spend is weakly identified" in page.text_content("#validation")
+    with page.expect_popup() as popup:
+        page.click("#report-link")
+    report = popup.value
+    report.wait_for_selector('section[data-section="allocation"]', timeout=120_000)
+    report.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
+    report.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    assert report.locator('[data-verdict="do_not_act"]').count() >= 1
+
+
+def test_dashboard_with_token(browser, runs_dir, tmp_path):
+    from mixcast.web import create_app
+
+    server, thread, url = _start(create_app(runs_dir, token=TOKEN))
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        denied = page.goto(url + "/")
+        assert denied.status == 401
+        page.goto(f"{url}/?token={TOKEN}")
+        page.wait_for_function(
+            "document.getElementById('predicted-outcome').textContent !== '—'")
+        assert page.locator("#runs li").count() == 2
+        context.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
