@@ -1,0 +1,79 @@
+"""The `compare` verb: the Bayesian model and the ML challenger side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mixcast.cli._app import app, console, sampling_progress
+
+
+@app.command()
+def compare(
+    bayes: Annotated[Path, typer.Option("--bayes", help="Run directory of the Bayesian model.")],
+    ml: Annotated[Path, typer.Option("--ml", help="Run directory of `mixcast fit --model ml`.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the comparison as JSON.")] = None,
+    truth: Annotated[Path | None, typer.Option(help="Truth JSON of simulated data: scores ROI recovery of both models.")] = None,
+    holdout: Annotated[int, typer.Option(help="Weeks held out at the end to refit and score both models (0 skips the refits).")] = 13,
+    trials: Annotated[int | None, typer.Option(help="Optuna trials per learner when re-tuning the challenger (default: the run's).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Compare the Bayesian model and the ML challenger fitted on the same data: out-of-sample
+    accuracy, ROI per channel with 90% intervals, and recovery of a known truth.
+
+    Example: mixcast compare --bayes runs/q3 --ml runs/q3-ml --out compare.json
+    """
+    from mixcast.ml.compare import compare_runs, load_truth
+    from mixcast.run import write_json_atomic
+
+    truth_doc = load_truth(truth) if truth is not None else None
+    with sampling_progress("Refitting both models without the last "
+                           f"{holdout} weeks", enabled=not quiet and holdout > 0) as bar:
+        document = compare_runs(bayes, ml, truth=truth_doc, holdout_weeks=holdout,
+                                ml_trials=trials, progress=bar)
+    console.print(comparison_table(document))
+    for note in document["notes"]:
+        console.print(f"• {note}", highlight=False)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(out, document)
+        console.print(f"Comparison written to [bold]{out}[/]")
+
+
+def comparison_table(document: dict):
+    """ROI per channel for both models (and the truth when known), then accuracy rows."""
+    from rich.table import Table
+
+    from mixcast.report.terminal import fmt_number
+
+    table = Table(title="Bayesian model vs ML challenger", title_justify="left")
+    has_truth = any(e["truth"] is not None for e in document["channels"].values())
+    for column in ("channel", "Bayes ROI (90%)", "ML ROI (90%)", "overlap",
+                   *(["truth"] if has_truth else [])):
+        table.add_column(column, justify="left" if column == "channel" else "right")
+
+    def cell(roi: dict) -> str:
+        return (f"{fmt_number(roi['mean'])} ({fmt_number(roi['lo90'])} – "
+                f"{fmt_number(roi['hi90'])})")
+
+    for channel, entry in document["channels"].items():
+        row = [channel, cell(entry["bayes"]), cell(entry["ml"]),
+               "yes" if entry["intervals_overlap"] else "[yellow]no[/]"]
+        if has_truth:
+            row.append(fmt_number(entry["truth"]))
+        table.add_row(*row)
+    accuracy = document["accuracy"]
+    if "bayes" in accuracy:
+        table.add_section()
+        table.add_row(f"holdout MAPE ({accuracy['holdout_weeks']} wk)",
+                      f"{100 * accuracy['bayes']['mape']:.1f}%",
+                      f"{100 * accuracy['ml']['mape']:.1f}%", "", *([""] if has_truth else []))
+    if "recovery" in document:
+        rec = document["recovery"]
+        table.add_row("ROI error vs truth", f"{100 * rec['bayes']['roi_mape']:.0f}%",
+                      f"{100 * rec['ml']['roi_mape']:.0f}%", "", "")
+        table.add_row("truth inside 90%", f"{rec['bayes']['coverage']}/{rec['bayes']['n_channels']}",
+                      f"{rec['ml']['coverage']}/{rec['ml']['n_channels']}", "", "")
+    return table

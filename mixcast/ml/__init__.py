@@ -1,0 +1,17 @@
+"""The machine-learning challenger: tree ensembles on MMM features, compared honestly.
+
+``fit_ml(data, MLConfig())`` tunes LightGBM, XGBoost and a random forest with Optuna over
+time-ordered folds, weights them by out-of-fold error and refits them on block-bootstrap
+resamples; :mod:`mixcast.ml.attribution` turns the ensemble into ROI, mROI and shares by
+counterfactual prediction (DESIGN.md), SHAP contributions, response curves and permutation
+importance; :mod:`mixcast.ml.run` writes and reads run directories with the Bayesian
+model's contract; :mod:`mixcast.ml.compare` puts both models side by side.
+"""
+
+from mixcast.ml.features import FeatureSpec
+from mixcast.ml.fit import MLConfig, MLFit, fit_ml
+from mixcast.ml.learners import LearnerKind
+from mixcast.ml.run import LIMITS, fit_and_save_ml, load_ml_run, predict_ml, save_ml_run
+
+__all__ = ["FeatureSpec", "LIMITS", "LearnerKind", "MLConfig", "MLFit", "fit_ml",
+           "fit_and_save_ml", "load_ml_run", "predict_ml", "save_ml_run"]

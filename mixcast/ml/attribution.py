@@ -1,0 +1,185 @@
+"""What the challenger says about each channel, by the DESIGN.md definitions.
+
+- ROI, mROI and contribution share by **counterfactual prediction**: predict the KPI with
+  a channel's spend set to zero in every week (or raised by ``mroi_step``) and compare
+  with the prediction at actual spend. Each bootstrap replicate gives one value, so the
+  90% interval is the spread over replicates (the analogue of posterior draws).
+- Channel contributions over time from **SHAP** values of the ensemble, summed over each
+  channel's features (interaction terms split half and half). SHAP measures a week's
+  departure from the *average* week, not from zero spend, so weekly SHAP contributions
+  sum to roughly zero over the data; ROI uses the counterfactual, never SHAP.
+- **Response curves** by scaling one channel's spend in every week; points beyond the
+  largest weekly spend ever observed are flagged: trees predict flat there.
+- **Permutation importance**: the drop in in-sample R² when one channel's weekly spend is
+  shuffled (its lags and adstocks are rebuilt from the shuffled series).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mixcast.analysis import ChannelMetrics, interval
+from mixcast.ml.features import channel_groups, design
+from mixcast.ml.fit import MLFit
+from mixcast.ml.learners import LearnerKind, r_squared
+
+DEFAULT_FACTORS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+def plan_outcomes(fit: MLFit, media_plans: np.ndarray, *,
+                  weeks: np.ndarray | None = None) -> np.ndarray:
+    """Media-driven outcome of each plan under each replicate.
+
+    Same contract as :func:`mixcast.counterfactual.plan_outcomes`: the outcome of a plan
+    less the outcome with no paid media at all, summed over geos and (masked) weeks.
+
+    Parameters
+    ----------
+    media_plans : (V, G, T, C) scaled media over the data's weeks (``fit.media`` is the
+        actual plan; :meth:`~mixcast.ml.features.Scales.media_of_spend` converts spend).
+    weeks : optional (T,) 0/1 mask of the weeks whose outcome counts.
+
+    Returns
+    -------
+    (S, V, 2): currency value ([..., 0]) and KPI units ([..., 1]).
+    """
+    plans = np.concatenate([np.zeros_like(media_plans[:1]), media_plans])
+    kpi = fit.predict_kpi(plans)                                    # (S, V+1, G, T)
+    kpi = kpi[:, 1:] - kpi[:, :1]
+    if weeks is not None:
+        kpi = kpi * np.asarray(weeks)[None, None, None, :]
+    value = kpi * fit.data.value_per_kpi()[None, None]
+    return np.stack([value.sum(axis=(2, 3)), kpi.sum(axis=(2, 3))], axis=-1)
+
+
+def channel_metrics(fit: MLFit) -> ChannelMetrics:
+    """Counterfactual ROI, mROI and contribution share per replicate: (S, C) arrays, the
+    same :class:`~mixcast.analysis.ChannelMetrics` the Bayesian analysis returns."""
+    media = fit.media
+    n_channels = media.shape[-1]
+    step = fit.config.mroi_step
+    plans = [media]
+    for c in range(n_channels):
+        off = media.copy()
+        off[..., c] = 0.0
+        plans.append(off)
+    for c in range(n_channels):
+        up = media.copy()
+        up[..., c] *= 1.0 + step
+        plans.append(up)
+    outcomes = plan_outcomes(fit, np.stack(plans))
+    current = outcomes[:, :1]
+    incremental = current - outcomes[:, 1:1 + n_channels]
+    marginal = outcomes[:, 1 + n_channels:] - current
+    spend = fit.data.spend.sum(axis=(0, 1))
+    safe = np.where(spend > 0, spend, np.nan)
+    total = incremental[..., 0].sum(axis=1, keepdims=True)
+    cpa = None
+    if fit.data.kpi_type == "conversions":
+        cpa = safe / np.where(incremental[..., 1] > 0, incremental[..., 1], np.nan)
+    return ChannelMetrics(
+        channels=fit.channels, spend=spend, incremental=incremental[..., 0],
+        incremental_kpi=incremental[..., 1], roi=incremental[..., 0] / safe,
+        mroi=marginal[..., 0] / (step * safe),
+        contribution_share=incremental[..., 0] / np.where(total != 0, total, np.nan),
+        cpa=cpa)
+
+
+def shap_values(fit: MLFit, *, replicate: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """SHAP values of one replicate's ensemble on the data: ((G*T, F) values, (G*T,) base),
+    on the scaled, detrended target. The ensemble's SHAP is the weighted sum of its
+    members' (SHAP is linear in the model output)."""
+    import shap
+
+    ensemble = fit.replicates[replicate]
+    x = design(fit.media, fit.base_features, fit.config.features, fit.channels)
+    total = np.zeros(x.shape, dtype=np.float64)
+    base = np.zeros(x.shape[0])
+    for kind, model, weight in zip(ensemble.kinds, ensemble.models, ensemble.weights):
+        explainer = shap.TreeExplainer(_explainable(kind, model))
+        values = np.asarray(explainer.shap_values(x, check_additivity=False), dtype=float)
+        total += weight * values
+        base += weight * float(np.ravel(explainer.expected_value)[0])
+    return total, base
+
+
+def shap_contributions(fit: MLFit) -> pd.DataFrame:
+    """Weekly contributions in KPI units: ``date, geo``, one column per channel (its SHAP
+    sum), ``baseline`` (everything else, with the trend and the average week), ``fitted``.
+    """
+    values, base = shap_values(fit)
+    n_geos, n_times = fit.data.y.shape
+    scale = np.repeat(fit.scales.y_scale, n_times)
+    trend = np.tile(fit.trend_offset(fit.data.dates), n_geos)
+    groups = channel_groups(fit.names, fit.channels)
+    frame = pd.DataFrame({"date": np.tile(pd.to_datetime(fit.data.dates), n_geos),
+                          "geo": np.repeat(fit.data.geos, n_times)})
+    media_total = np.zeros(len(frame))
+    for channel, weights in groups.items():
+        frame[channel] = (values @ weights) * scale
+        media_total += values @ weights
+    frame["baseline"] = (base + trend + values.sum(axis=1) - media_total) * scale
+    frame["fitted"] = frame[list(fit.channels)].sum(axis=1) + frame["baseline"]
+    return frame
+
+
+def response_curves(fit: MLFit, *, factors: tuple[float, ...] = DEFAULT_FACTORS) -> dict:
+    """Outcome as each channel's spend is scaled in every week, with 90% intervals.
+
+    Returns ``{channel: {"factor", "spend", "mean", "lo90", "hi90", "beyond_observed"}}``
+    (lists over factors); outcome is the media-driven value summed over the data window.
+    ``beyond_observed`` marks factors whose peak week exceeds the largest observed week:
+    trees do not extrapolate, so the curve is flat there by construction.
+    """
+    media = fit.media
+    plans, index = [], []
+    for c in range(media.shape[-1]):
+        for factor in factors:
+            plan = media.copy()
+            plan[..., c] *= factor
+            plans.append(plan)
+            index.append((c, factor))
+    outcomes = plan_outcomes(fit, np.stack(plans))[..., 0]          # (S, C*F)
+    spend = fit.data.spend.sum(axis=(0, 1))
+    curves = {}
+    for c, channel in enumerate(fit.channels):
+        columns = [i for i, (cc, _) in enumerate(index) if cc == c]
+        stats = interval(outcomes[:, columns])
+        curves[channel] = {
+            "factor": list(factors), "spend": [float(spend[c] * f) for f in factors],
+            **{k: v.tolist() for k, v in stats.items()},
+            "beyond_observed": [bool(f > 1.0) for f in factors]}
+    return curves
+
+
+def permutation_importance(fit: MLFit, *, n_repeats: int = 5, seed: int = 0) -> dict:
+    """Mean and sd over repeats of the in-sample R² lost when a channel's spend is shuffled
+    across weeks, per channel."""
+    rng = np.random.default_rng(seed)
+    actual = fit.data.y.ravel()
+    media = fit.media
+    plans, owners = [media], []
+    for c in range(media.shape[-1]):
+        for _ in range(n_repeats):
+            shuffled = media.copy()
+            shuffled[..., c] = shuffled[:, rng.permutation(media.shape[1]), c]
+            plans.append(shuffled)
+            owners.append(c)
+    predicted = fit.predict_kpi(np.stack(plans)).mean(axis=0)       # (V, G, T)
+    reference = r_squared(actual, predicted[0].ravel())
+    drops = np.array([reference - r_squared(actual, p.ravel()) for p in predicted[1:]])
+    out = {}
+    for c, channel in enumerate(fit.channels):
+        mine = drops[[i for i, owner in enumerate(owners) if owner == c]]
+        out[channel] = {"r2_drop_mean": float(mine.mean()), "r2_drop_sd": float(mine.std())}
+    return out
+
+
+def _explainable(kind: LearnerKind, model):
+    """The object shap.TreeExplainer reads for each learner (booster for the boosters)."""
+    if kind is LearnerKind.LIGHTGBM and hasattr(model, "booster_"):
+        return model.booster_
+    if kind is LearnerKind.XGBOOST:
+        return model.get_booster()
+    return model

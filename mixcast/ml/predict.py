@@ -1,0 +1,94 @@
+"""Forecasts from the ML challenger for a spend plan (the forecast contract).
+
+The plan frame has the data's columns for the weeks to predict (DESIGN.md: "PLAN has the
+data's columns for future periods without the target"). Weeks of the run's data before
+the plan's first date supply carryover; the plan's spend is converted to media at each
+geo-channel's observed cost per unit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mixcast.analysis import interval
+from mixcast.errors import DataError
+from mixcast.ml.features import Baseline
+from mixcast.ml.fit import MLFit
+
+
+def forecast(fit: MLFit, frame: pd.DataFrame, *, date_column: str = "date") -> pd.DataFrame:
+    """Expected KPI with a 90% interval for each week (and geo) of ``frame``.
+
+    Returns
+    -------
+    DataFrame ``date, [geo,] mean, lo90, hi90``. The interval combines the spread of the
+    bootstrap replicates with the relative out-of-fold errors of the time-ordered CV.
+    """
+    data = fit.data
+    dates, future = plan_arrays(fit, frame, date_column=date_column)
+    history = int(np.searchsorted(data.dates.astype("datetime64[D]"), dates[0]))
+    past = data.window(0, history)
+    media = np.concatenate([past.media / fit.scales.media_scale[:, None, :],
+                            fit.scales.media_of_spend(future["spend"])], axis=1)
+    base = Baseline(dates=np.concatenate([past.dates.astype("datetime64[D]"), dates]),
+                    controls=np.concatenate([past.controls_or_empty(), future["controls"]], 1),
+                    organic=np.concatenate([past.organic_or_empty(), future["organic"]], 1),
+                    events=np.concatenate([past.events_or_empty(), future["events"]], 1))
+    kpi = fit.predict_kpi(media[None], base=base)[:, 0, :, history:]   # (S, G, T')
+    residuals = np.asarray(fit.cv.get("oof_relative_residuals") or [0.0])
+    draws = (kpi[:, None] * (1.0 + residuals)[None, :, None, None]).reshape(-1, *kpi.shape[1:])
+    spread = interval(draws)
+    rows: dict = {"date": np.tile(pd.to_datetime(dates), data.n_geos)}
+    if data.is_geo:
+        rows["geo"] = np.repeat(data.geos, len(dates))
+    rows["mean"] = kpi.mean(axis=0).ravel()
+    rows["lo90"] = spread["lo90"].ravel()
+    rows["hi90"] = spread["hi90"].ravel()
+    return pd.DataFrame(rows)
+
+
+def plan_arrays(fit: MLFit, frame: pd.DataFrame, *,
+                date_column: str = "date") -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The plan's sorted weekly dates and (G, T', ...) arrays of spend, controls, organic
+    and events, with every problem in the frame reported at once."""
+    data = fit.data
+    geo_column = data.geo_column if data.is_geo else None
+    needed = [date_column, *([geo_column] if geo_column else []), *data.channels,
+              *data.control_names, *data.organic_names]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise DataError(f"spend plan: missing column(s) {', '.join(map(repr, missing))}. "
+                        "The plan needs the data's date, geo, channel spend, control and "
+                        "organic columns for every future week.")
+    values = list(data.channels) + list(data.control_names) + list(data.organic_names)
+    bad = [c for c in values if frame[c].isna().any()]
+    if bad:
+        raise DataError(f"spend plan: column(s) {', '.join(map(repr, bad))} have empty "
+                        "values. Fill every week of the plan.")
+    table = frame.assign(**{date_column: pd.to_datetime(frame[date_column])})
+    dates = np.sort(table[date_column].unique()).astype("datetime64[D]")
+    geos = list(data.geos)
+    if geo_column:
+        table = table[table[geo_column].astype(str).isin(geos)]
+        index = pd.MultiIndex.from_product([geos, pd.to_datetime(dates)])
+        table = table.set_index([table[geo_column].astype(str), date_column]).reindex(index)
+    else:
+        table = table.set_index(date_column).reindex(pd.to_datetime(dates))
+    if table[list(data.channels)].isna().any().any():
+        raise DataError("spend plan: some geo-week rows are missing. Give one row per week "
+                        f"for each of the {len(geos)} geos of the data.")
+    shape = (len(geos), len(dates))
+
+    def block(columns) -> np.ndarray:
+        columns = [c for c in columns if c in table.columns]
+        if not columns:
+            return np.zeros((*shape, 0))
+        return table[columns].to_numpy(float).reshape(*shape, len(columns))
+
+    events = np.zeros((*shape, len(data.event_names)))
+    for e, name in enumerate(data.event_names):
+        if name in table.columns:
+            events[..., e] = table[name].fillna(0).to_numpy(float).reshape(shape)
+    return dates, {"spend": block(data.channels), "controls": block(data.control_names),
+                   "organic": block(data.organic_names), "events": events}

@@ -1,0 +1,260 @@
+"""ML run directories: the same contract as a Bayesian run, plus the challenger's models.
+
+Layout (``format_version`` 1, ``manifest.json`` has ``"model": "ml"``)::
+
+    RUN/
+      manifest.json       format_version, mixcast version, data fingerprint, model, files
+      summary.json        the DESIGN.md contract; diagnostics keys present, MCMC ones null;
+                          plus "model", "accuracy" (out-of-sample), "limits"
+      dataset.npz/.json   the data, exactly as a Bayesian run stores it
+      spec.json           {"model": {"type": "ml"}, "ml": MLConfig, "fit_seconds"}
+      ml_model.json       scales, trend, feature names, members and weights, tuning, CV
+      models/             r000_lightgbm.txt (LightGBM), r000_xgboost.json (XGBoost),
+                          r000_random_forest.joblib (scikit-learn), one set per replicate
+      ml_analysis.json    response curves, permutation importance, SHAP shares
+      contributions.csv   weekly SHAP contributions per channel (KPI units)
+      limits.txt          what this model cannot tell you
+      config.yaml         the resolved config (when fitted from one)
+
+For other verbs (forecast, optimise, scenario, report), an ML run offers:
+
+- :func:`load_ml_run` -> :class:`~mixcast.ml.fit.MLFit`; then
+  :func:`mixcast.ml.attribution.channel_metrics` gives per-replicate ROI/mROI/share
+  (S, C) like :func:`mixcast.analysis.channel_metrics`, and
+  :func:`mixcast.ml.attribution.plan_outcomes` the (S, V, 2) outcomes of media plans like
+  :func:`mixcast.counterfactual.plan_outcomes`;
+- :func:`predict_ml` (run directory + a spend plan frame -> ``date, [geo,] mean, lo90,
+  hi90``), the forecast contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from mixcast.analysis import interval
+from mixcast.errors import RunError
+from mixcast.ml.ensemble import Ensemble
+from mixcast.ml.features import Scales
+from mixcast.ml.fit import MLConfig, MLFit, fit_ml
+from mixcast.ml.learners import LearnerKind, Tuned, load_model, mape, r_squared, save_model
+
+DEFAULT_CONFIG = MLConfig()
+LIMITS = (
+    "Trees do not extrapolate: outside the range of spend observed in the data the "
+    "predicted response is flat, so curves, mROI and plans beyond observed spend are "
+    "not informative.",
+    "Correlation is not causation: the model learns which spend patterns accompany high "
+    "KPI weeks, with no priors, lift tests or adstock/saturation structure, so its ROI is "
+    "a predictive attribution, not a causal estimate.",
+    "Collinear channels share credit arbitrarily: when channels move together, the split "
+    "of their effect between them depends on which features the trees happened to use.",
+    "Intervals come from block-bootstrap refits of the ensemble; they show how much the "
+    "fit moves with the data, not the full uncertainty about causal effects.",
+)
+
+
+def fit_and_save_ml(project, out: str | Path, *, quiet: bool,
+                    config: MLConfig | None = None) -> dict:
+    """Fit the challenger on a loaded project, write its run directory and print a summary
+    (the `mixcast fit --model ml` verb). Returns summary.json as a dict."""
+    from mixcast.cli._app import console, err_console, sampling_progress
+    from mixcast.report.terminal import channel_table, issues_table
+
+    config = config or DEFAULT_CONFIG
+    out = Path(out)
+    if project.data.issues and not quiet:
+        console.print(issues_table(project.data.issues))
+    steps = len(config.learners) + config.n_bootstrap
+    with sampling_progress("Tuning and fitting the ML ensemble", enabled=not quiet) as bar:
+        def progress(stage: str, done: int, total: int) -> None:
+            if bar is not None:
+                bar(done if stage == "tuning" else len(config.learners) + done, steps)
+        fitted = fit_ml(project.data, config, progress=progress)
+    save_ml_run(fitted, out, config=project.config.as_dict())
+    summary = json.loads((out / "summary.json").read_text())
+    console.print(channel_table(summary, title="Channel returns (ML challenger: ensemble "
+                                               "mean, 90% bootstrap interval)"))
+    accuracy = summary["accuracy"]
+    console.print(f"Out-of-sample (time-ordered CV): MAPE {100 * accuracy['cv_mape']:.1f}% · "
+                  f"R² {accuracy['cv_r2']:.2f} · tuning {fitted.tuning_seconds:.1f}s · "
+                  f"fit {fitted.fit_seconds:.1f}s")
+    for limit in LIMITS:
+        err_console.print(f"[yellow]limit:[/] {limit}", highlight=False)
+    console.print(f"Run written to [bold]{out}[/]")
+    return summary
+
+
+def ml_summary(fit: MLFit) -> dict:
+    """summary.json for an ML run: the Bayesian run's keys, with ML-specific additions."""
+    from mixcast import __version__
+    from mixcast.ml.attribution import channel_metrics
+
+    metrics = channel_metrics(fit)
+    channels = {}
+    for c, name in enumerate(metrics.channels):
+        entry = {"spend": float(metrics.spend[c])}
+        for key in ("roi", "mroi", "contribution_share", "incremental"):
+            label = "incremental_outcome" if key == "incremental" else key
+            entry[label] = _scalar_interval(getattr(metrics, key)[:, c])
+        if metrics.cpa is not None:
+            entry["cpa"] = _scalar_interval(metrics.cpa[:, c])
+        channels[name] = entry
+    fitted = fit.predict_kpi(fit.media[None]).mean(axis=0)[0]
+    return {
+        "channels": channels,
+        "diagnostics": {"rhat_max": None, "ess_bulk_min": None, "divergences": None,
+                        "fit_seconds": fit.fit_seconds, "tuning_seconds": fit.tuning_seconds},
+        "kpi_type": fit.data.kpi_type, "target": fit.data.target,
+        "n_weeks": int(fit.data.n_times), "n_geos": int(fit.data.n_geos),
+        "date_range": [str(fit.data.dates[0])[:10], str(fit.data.dates[-1])[:10]],
+        "warnings": [i.message for i in fit.data.issues if i.level == "warning"],
+        "mixcast_version": __version__,
+        "model": "ml",
+        "accuracy": {"cv_mape": fit.cv["mape"], "cv_r2": fit.cv["r2"],
+                     "in_sample_mape": mape(fit.data.y.ravel(), fitted.ravel()),
+                     "in_sample_r2": r_squared(fit.data.y.ravel(), fitted.ravel()),
+                     "cv_folds": fit.cv["folds"]},
+        "interval_method": f"5th-95th percentile over {len(fit.replicates)} block-bootstrap "
+                           "refits of the ensemble",
+        "mroi_step": fit.config.mroi_step,
+        "limits": list(LIMITS),
+    }
+
+
+def save_ml_run(fit: MLFit, out: str | Path, *, config: dict | None = None) -> Path:
+    """Write ``fit`` to the run directory ``out`` atomically and return its path."""
+    from mixcast import __version__
+    from mixcast.run import _save_dataset, _swap_into_place, _write_json
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        _write_json(staging / "summary.json", ml_summary(fit))
+        _save_dataset(fit.data, staging)
+        _write_json(staging / "spec.json", {"model": {"type": "ml"}, "ml": fit.config.as_dict(),
+                                            "fit_seconds": fit.fit_seconds})
+        _write_json(staging / "ml_model.json", _model_document(fit, staging / "models"))
+        _write_json(staging / "ml_analysis.json", _analysis_document(fit))
+        from mixcast.ml.attribution import shap_contributions
+
+        shap_contributions(fit).to_csv(staging / "contributions.csv", index=False)
+        (staging / "limits.txt").write_text("\n\n".join(LIMITS) + "\n")
+        if config is not None:
+            (staging / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+        _write_json(staging / "manifest.json", {
+            "format_version": 1, "mixcast_version": __version__,
+            "fingerprint": fit.data.fingerprint(), "model": "ml",
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "files": sorted(p.name for p in staging.iterdir()) + ["manifest.json"],
+        })
+        _swap_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def load_ml_run(path: str | Path) -> MLFit:
+    """Read an ML run directory back into an :class:`~mixcast.ml.fit.MLFit`."""
+    from mixcast.run import _load_dataset, read_manifest
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    if manifest.get("model", "bayes") != "ml":
+        raise RunError(f"{path}: this run holds a Bayesian model, not the ML challenger; "
+                       "load it with mixcast.load_run, or fit one with "
+                       "`mixcast fit --model ml`.")
+    doc = json.loads((path / "ml_model.json").read_text())
+    replicates = tuple(
+        Ensemble(kinds=tuple(LearnerKind(m["kind"]) for m in r),
+                 models=tuple(load_model(LearnerKind(m["kind"]), path / "models" / m["file"])
+                              for m in r),
+                 weights=tuple(float(m["weight"]) for m in r))
+        for r in doc["replicates"])
+    tuned = tuple(Tuned(kind=LearnerKind(t["kind"]), params=t["params"], cv_mape=t["cv_mape"],
+                        oof_kpi=(), n_trials=t["n_trials"], seconds=t["seconds"])
+                  for t in doc["tuned"])
+    return MLFit(data=_load_dataset(path), config=MLConfig.from_dict(doc["config"]),
+                 scales=Scales.from_dict(doc["scales"]), trend=np.asarray(doc["trend"]),
+                 replicates=replicates, tuned=tuned, cv=doc["cv"],
+                 fit_seconds=float(doc["fit_seconds"]),
+                 tuning_seconds=float(doc["tuning_seconds"]))
+
+
+def predict_ml(run_dir: str | Path, spend_plan_frame: pd.DataFrame) -> pd.DataFrame:
+    """Forecast the KPI for a spend plan with a saved ML run.
+
+    Parameters
+    ----------
+    run_dir : a run directory written by ``mixcast fit --model ml``.
+    spend_plan_frame : one row per week (and geo, for geo data) with the config's date
+        column, every channel's spend column and every control/organic column; event
+        columns are optional (0 when absent). Weeks before the plan's first date come from
+        the run's data and supply carryover.
+
+    Returns
+    -------
+    DataFrame ``date, [geo,] mean, lo90, hi90`` (KPI units). The interval combines the
+    spread of the bootstrap replicates with the out-of-fold errors of the CV.
+    """
+    from mixcast.ml.predict import forecast
+
+    run_dir = Path(run_dir)
+    return forecast(load_ml_run(run_dir), spend_plan_frame, date_column=_date_column(run_dir))
+
+
+def _model_document(fit: MLFit, folder: Path) -> dict:
+    """ml_model.json, writing every member's native model file into ``folder``."""
+    folder.mkdir()
+    replicates = []
+    for r, ensemble in enumerate(fit.replicates):
+        members = []
+        for kind, model, weight in zip(ensemble.kinds, ensemble.models, ensemble.weights):
+            name = save_model(kind, model, folder, f"r{r:03d}_{kind.value}")
+            members.append({"kind": kind.value, "file": name, "weight": weight})
+        replicates.append(members)
+    return {
+        "config": fit.config.as_dict(), "scales": fit.scales.as_dict(),
+        "trend": fit.trend.tolist(), "feature_names": list(fit.names),
+        "replicates": replicates, "cv": fit.cv,
+        "tuned": [{"kind": t.kind.value, "params": t.params, "cv_mape": t.cv_mape,
+                   "n_trials": t.n_trials, "seconds": t.seconds} for t in fit.tuned],
+        "fit_seconds": fit.fit_seconds, "tuning_seconds": fit.tuning_seconds,
+    }
+
+
+def _analysis_document(fit: MLFit) -> dict:
+    """Response curves, permutation importance and mean |SHAP| share per channel."""
+    from mixcast.ml.attribution import permutation_importance, response_curves, shap_values
+    from mixcast.ml.features import channel_groups
+
+    values, _ = shap_values(fit)
+    magnitude = {c: float(np.abs(values @ w).mean())
+                 for c, w in channel_groups(fit.names, fit.channels).items()}
+    total = sum(magnitude.values()) or 1.0
+    return {"response_curves": response_curves(fit),
+            "permutation_importance": permutation_importance(fit, seed=fit.config.seed),
+            "shap_share": {c: v / total for c, v in magnitude.items()}}
+
+
+def _scalar_interval(draws: np.ndarray) -> dict[str, float | None]:
+    finite = draws[np.isfinite(draws)]
+    if finite.size == 0:
+        return {"mean": None, "lo90": None, "hi90": None}
+    return {k: float(v) for k, v in interval(finite).items()}
+
+
+def _date_column(run_dir: Path) -> str:
+    config_file = run_dir / "config.yaml"
+    if config_file.exists():
+        return str((yaml.safe_load(config_file.read_text()) or {}).get("date", "date"))
+    return "date"
