@@ -1,0 +1,124 @@
+"""Refits for validation, all on the fitted data's shapes so they compile once.
+
+A backtest or stability refit "without the last k weeks" keeps every array at its full
+length and masks the held-out weeks' outcomes out of the likelihood; a leave-one-out
+refit masks one lift test's observation; a simulated twin replaces the outcomes. The
+spend, controls and calendar of held-out weeks stay in (they are the plan a forecast is
+made for, known in advance); their outcomes never reach the model: the KPI scale is the
+training weeks' mean (held-out outcomes are replaced by it before scaling). Every refit
+therefore runs the same compiled NUTS program (see :mod:`mixcast.sampler`), and ROI is
+defined over the same window as the original fit's, so estimates compare like with like.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpyro.primitives import Messenger
+
+from mixcast.data.dataset import Dataset
+from mixcast.inputs import prepare
+from mixcast.model import MMM, Priors, lift_data, resolve_priors
+from mixcast.posterior import Fit, build_inference_data
+from mixcast.sampler import run_nuts
+from mixcast.spec import SamplerConfig
+
+ProgressFn = Callable[[int, int], None]
+
+
+class _MaskSites(Messenger):
+    """Mask named observation sites: masked entries add nothing to the log density."""
+
+    def __init__(self, fn=None, masks: dict | None = None) -> None:
+        self.masks = masks or {}
+        super().__init__(fn)
+
+    def process_message(self, msg) -> None:
+        mask = self.masks.get(msg["name"]) if msg["type"] == "sample" else None
+        if mask is not None:
+            msg["fn"] = msg["fn"].mask(mask)
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedMMM:
+    """:class:`~mixcast.model.MMM` with per-observation masks passed as data (hashable)."""
+
+    base: MMM
+
+    def __call__(self, inputs, lifts, masks) -> None:
+        with _MaskSites(masks=masks):
+            self.base(inputs, lifts)
+
+
+def validation_sampler(fit: Fit, *, quick: bool) -> SamplerConfig:
+    """Sampler settings for refits: the fit's chains with at most 500 warm-up and draws,
+    or 2 chains of 200 + 200 in quick mode."""
+    if quick:
+        return SamplerConfig(chains=2, warmup=200, draws=200, seed=fit.sampler.seed + 1,
+                             target_accept=fit.sampler.target_accept, progress=False)
+    return SamplerConfig(chains=max(2, min(fit.sampler.chains, 4)),
+                         warmup=min(fit.sampler.warmup, 500), draws=min(fit.sampler.draws, 500),
+                         seed=fit.sampler.seed + 1, target_accept=fit.sampler.target_accept,
+                         max_tree_depth=fit.sampler.max_tree_depth, progress=False)
+
+
+def refit(fit: Fit, *, sampler: SamplerConfig, observed_weeks: int | None = None,
+          y: np.ndarray | None = None, drop_lift_test: int | None = None,
+          seed: int = 0, progress: ProgressFn | None = None) -> Fit:
+    """Refit ``fit``'s model with held-out outcomes, new outcomes or a held-out lift test.
+
+    Parameters
+    ----------
+    observed_weeks : only weeks [0, observed_weeks) inform the fit (None: all).
+    y : (G, T) outcomes replacing the data's (a simulated twin).
+    drop_lift_test : index of a lift test whose result is withheld.
+    seed : added to the sampler's seed.
+
+    Returns
+    -------
+    Fit : over the full window (its ``data.y`` has held-out weeks set to the training
+        mean, which is what the model was scaled by).
+    """
+    data = fit.data if y is None else dataclasses.replace(fit.data, y=np.asarray(y, float))
+    n_obs = data.n_times if observed_weeks is None else int(observed_weeks)
+    if not 4 <= n_obs <= data.n_times:
+        raise ValueError(f"observed_weeks must be in [4, {data.n_times}]; got {n_obs}.")
+    data = _mask_outcomes(data, n_obs)
+    inputs = prepare(data, fit.spec)
+    model = MaskedMMM(MMM(structure=fit.structure, priors=_priors(fit),
+                          likelihood=fit.spec.likelihood, geo_pooling=fit.spec.geo_pooling))
+    masks = {"y": np.broadcast_to(np.arange(data.n_times) < n_obs, data.y.shape).copy()}
+    lifts = lift_data(data.lift_tests, data, inputs) if data.lift_tests else None
+    if lifts is not None:
+        keep = np.ones(lifts.n_tests, dtype=bool)
+        keep &= np.array([t.end < n_obs for t in data.lift_tests])
+        if drop_lift_test is not None:
+            keep[drop_lift_test] = False
+        masks["lift_obs"] = keep
+    started = time.perf_counter()
+    samples, extras = run_nuts(
+        model, (inputs, lifts, masks), chains=sampler.chains, warmup=sampler.warmup,
+        draws=sampler.draws, seed=sampler.seed + seed, target_accept=sampler.target_accept,
+        max_tree_depth=sampler.max_tree_depth, progress=progress)
+    samples.pop("log_roi_raw", None)
+    idata = build_inference_data(samples, extras, data, fit.spec)
+    return Fit(data=data, spec=fit.spec, sampler=sampler, idata=idata,
+               fit_seconds=time.perf_counter() - started)
+
+
+def _priors(fit: Fit) -> Priors:
+    """The original fit's priors (kept fixed, so that every refit shares one program)."""
+    return resolve_priors(fit.data, fit.spec)
+
+
+def _mask_outcomes(data: Dataset, n_obs: int) -> Dataset:
+    """Held-out outcomes replaced by each geo's training mean (the scale the model uses)."""
+    if n_obs == data.n_times:
+        return data
+    y = data.y.copy()
+    y[:, n_obs:] = y[:, :n_obs].mean(axis=1, keepdims=True)
+    return dataclasses.replace(data, y=y)

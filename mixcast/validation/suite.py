@@ -1,0 +1,190 @@
+"""The validation suite: every check, the verdicts, and ``RUN/validation.json``.
+
+Refits (backtests, spend-shift folds, stability, simulated twins, leave-one-out lift
+tests) all run one compiled NUTS program on the fitted data's shapes (see
+:mod:`mixcast.validation.refit`) and run one after another: each already uses every core
+through its parallel chains. A refit needed by two checks (the backtest fold that
+withholds the last 13 weeks is also the 13-week stability refit) runs once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mixcast.analysis import channel_metrics, interval
+from mixcast.data.dataset import Issue
+from mixcast.posterior import Fit
+from mixcast.validation import backtest as bt
+from mixcast.validation.convergence import check_convergence
+from mixcast.validation.experiments import check_experiments
+from mixcast.validation.fit_checks import check_fit
+from mixcast.validation.priors import check_priors
+from mixcast.validation.recovery import check_recovery
+from mixcast.validation.refit import refit, validation_sampler
+from mixcast.validation.stability import check_stability
+from mixcast.validation.verdict import channel_verdicts, overall_verdict
+
+ALL_CHECKS = ("convergence", "fit", "backtest", "spend_shift", "recovery", "stability",
+              "priors", "experiments")
+ProgressFn = Callable[[str, float, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What the suite will refit: backtest and shift origins, stability drops, twins."""
+
+    origins: tuple[int, ...]
+    shift_origins: tuple[int, ...]
+    drops: tuple[int, ...]
+    twins: int
+    lift_tests: int
+
+    def refit_keys(self, n_times: int, checks: tuple[str, ...]) -> list[tuple]:
+        keys: list[tuple] = []
+        if "backtest" in checks:
+            keys += [("weeks", k) for k in self.origins]
+        if "spend_shift" in checks:
+            keys += [("weeks", k) for k in self.shift_origins]
+        if "stability" in checks:
+            keys += [("weeks", n_times - d) for d in self.drops if n_times - d >= 26]
+        if "recovery" in checks:
+            keys += [("twin", t) for t in range(self.twins)]
+        if "experiments" in checks:
+            keys += [("lift", i) for i in range(self.lift_tests)]
+        return list(dict.fromkeys(keys))
+
+
+def plan_refits(fit: Fit, *, quick: bool) -> Plan:
+    """Quick: 2 rolling folds, 1 shift fold, 1 stability drop (13 weeks, shared with the
+    latest fold), 1 twin. Full: 3, 2, drops of 8 and 13 weeks, 2 twins."""
+    data = fit.data
+    origins = bt.regular_origins(data.n_times, folds=2 if quick else 3)
+    shifts = bt.shift_origins(data, folds=1 if quick else 2, exclude=origins)
+    return Plan(origins=tuple(origins), shift_origins=tuple(shifts),
+                drops=(13,) if quick else (8, 13), twins=1 if quick else 2,
+                lift_tests=len(data.lift_tests))
+
+
+def validate(fit: Fit, *, quick: bool = False, checks: tuple[str, ...] = ALL_CHECKS,
+             seed: int = 0, progress: ProgressFn | None = None) -> dict:
+    """Run the validation checks on ``fit`` and return the ``validation.json`` document.
+
+    Parameters
+    ----------
+    quick : fewer folds and twins and shorter refit chains (2 x 200 + 200).
+    checks : which of :data:`ALL_CHECKS` to run (the verdicts use those that ran).
+    progress : called as ``progress(label, done, total)`` with refits done (fractional
+        while a refit samples) out of ``total``.
+
+    Returns
+    -------
+    dict : ``{"overall": {"verdict", "reasons"}, "channels": {channel: {"verdict",
+        "reasons"}}, "checks": {name: {"status", "summary", ...}}, ...}``.
+    """
+    unknown = set(checks) - set(ALL_CHECKS)
+    if unknown:
+        raise ValueError(f"Unknown validation checks {sorted(unknown)}; choose from "
+                         f"{', '.join(ALL_CHECKS)}.")
+    started = time.perf_counter()
+    plan = plan_refits(fit, quick=quick)
+    refits = _Refits(fit, validation_sampler(fit, quick=quick),
+                     plan.refit_keys(fit.data.n_times, checks), progress)
+    results = _run_checks(fit, plan, refits, checks, seed)
+    issues = dataset_issues(fit)
+    roi = {c: {k: float(v[i]) for k, v in interval(channel_metrics(fit).roi).items()}
+           for i, c in enumerate(fit.channels)}
+    channels = channel_verdicts(fit.data, issues, roi, results)
+    overall = overall_verdict(fit.data, issues, channels, results)
+    if progress is not None:
+        progress("done", float(max(refits.total, 1)), max(refits.total, 1))
+    return {
+        "overall": overall, "channels": channels, "checks": results, "roi": roi,
+        "data_issues": [{"code": i.code, "level": i.level, "message": i.message}
+                        for i in issues],
+        "mode": "quick" if quick else "full", "refits": refits.count,
+        "refit_sampler": refits.sampler.as_options(),
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def validate_run(run: str | Path, *, quick: bool = False,
+                 checks: tuple[str, ...] = ALL_CHECKS,
+                 progress: ProgressFn | None = None) -> dict:
+    """Validate a run directory and write ``RUN/validation.json`` atomically."""
+    from mixcast.run import load_run, write_json_atomic
+
+    document = validate(load_run(run), quick=quick, checks=checks, progress=progress)
+    write_json_atomic(Path(run) / "validation.json", document)
+    return document
+
+
+def dataset_issues(fit: Fit) -> tuple[Issue, ...]:
+    """The data's guardrail findings (recomputed when the Dataset carries none)."""
+    if fit.data.issues:
+        return fit.data.issues
+    from mixcast.data.guardrails import diagnose
+
+    return diagnose(fit.data)
+
+
+def _run_checks(fit: Fit, plan: Plan, refits: "_Refits", checks, seed: int) -> dict:
+    out: dict = {}
+    if "convergence" in checks:
+        out["convergence"] = check_convergence(fit)
+    if "fit" in checks:
+        out["fit"] = check_fit(fit, seed=seed)
+    if "priors" in checks:
+        out["priors"] = check_priors(fit)
+    by_weeks = lambda k: refits.get(("weeks", k))  # noqa: E731
+    if "backtest" in checks:
+        out["backtest"] = bt.check_backtests(fit, by_weeks, list(plan.origins), kind="rolling")
+    if "spend_shift" in checks:
+        out["spend_shift"] = bt.check_backtests(fit, by_weeks, list(plan.shift_origins),
+                                                kind="spend_shift")
+    if "stability" in checks:
+        out["stability"] = check_stability(fit, by_weeks, drops=plan.drops)
+    if "recovery" in checks:
+        out["recovery"] = check_recovery(
+            fit, lambda y, t: refits.get(("twin", t), y=y), twins=plan.twins, seed=seed)
+    if "experiments" in checks:
+        out["experiments"] = check_experiments(fit, lambda i: refits.get(("lift", i)),
+                                               seed=seed)
+    return out
+
+
+class _Refits:
+    """Runs and remembers refits by key; reports progress over the planned ones."""
+
+    def __init__(self, fit: Fit, sampler, planned: list[tuple], progress) -> None:
+        self.fit, self.sampler, self.progress = fit, sampler, progress
+        self.total = len(planned)
+        self.cache: dict[tuple, Fit] = {}
+        self.count = 0
+
+    def get(self, key: tuple, *, y: np.ndarray | None = None) -> Fit:
+        if key not in self.cache:
+            self.cache[key] = self._run(key, y)
+            self.count += 1
+        return self.cache[key]
+
+    def _run(self, key: tuple, y) -> Fit:
+        kind, value = key
+        label = {"weeks": f"refit on the first {value} weeks", "twin": "simulated twin",
+                 "lift": f"refit without lift test {value + 1}"}[kind]
+        done = self.count
+
+        def tick(step: int, steps: int) -> None:
+            if self.progress is not None:
+                self.progress(label, done + step / max(steps, 1), max(self.total, done + 1))
+
+        tick(0, 1)
+        return refit(self.fit, sampler=self.sampler, seed=self.count,
+                     observed_weeks=value if kind == "weeks" else None,
+                     y=y if kind == "twin" else None,
+                     drop_lift_test=value if kind == "lift" else None,
+                     progress=tick if self.progress is not None else None)
