@@ -1,6 +1,7 @@
 """Analyses behind the report and the dashboard: decomposition over time, recent returns,
-rolling effectiveness, response curves, carryover profiles, spend scenarios and the
-platform-attributed comparison.
+rolling effectiveness, total-outcome spend scenarios, budget-shift recommendations, the
+platform-attributed comparison and allocation logic. (Response curves, carryover profiles
+and the optimiser live in :mod:`mixcast.optimize`.)
 
 Free functions over a :class:`~mixcast.posterior.Fit`, all built on the same primitives as
 :mod:`mixcast.analysis` (:func:`~mixcast.counterfactual.plan_outcomes` and the JAX mean
@@ -21,7 +22,6 @@ from mixcast.errors import UserError
 from mixcast.posterior import Fit
 
 MAX_DRAWS = 500          # charts and live scenarios use at most this many draws
-RESPONSE_MULTIPLIERS = np.linspace(0.0, 2.5, 26)
 BASELINE_PARTS = ("intercept", "trend")
 
 
@@ -43,17 +43,6 @@ class Band:
     def as_dict(self) -> dict:
         return {"mean": self.mean.tolist(), "lo90": self.lo90.tolist(),
                 "hi90": self.hi90.tolist()}
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseCurve:
-    """Incremental outcome (currency value) of one channel at scaled total spends."""
-
-    channel: str
-    spend: np.ndarray          # (M,) total spend over the data window
-    outcome: Band              # (M,) incremental outcome vs zero spend
-    current_spend: float
-    breakeven_spend: float | None   # where mROI falls to 1; None if outside the grid
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,60 +155,6 @@ def rolling_effectiveness(fit: Fit, *, window: int = 13) -> tuple[np.ndarray, di
     return dates, {c: Band.of(ratio[..., i]) for i, c in enumerate(fit.channels)}
 
 
-def response_curves(fit: Fit, *, multipliers: np.ndarray = RESPONSE_MULTIPLIERS
-                    ) -> list[ResponseCurve]:
-    """Each channel's incremental outcome as its spend is scaled (weekly pattern kept).
-
-    ``breakeven_spend`` is where the marginal return of the posterior-mean curve falls to
-    1 (an extra unit of spend returns one unit of value), found on the grid.
-    """
-    media = fit.inputs.media
-    mult = np.asarray(multipliers, dtype=float)
-    curves = []
-    params = media_params(thinned_draws(fit))
-    for c, channel in enumerate(fit.channels):
-        plans = np.repeat(media[None], len(mult), axis=0)
-        plans[..., c] = media[None, ..., c] * mult[:, None, None]
-        out = plan_outcomes(params, plans, fit.inputs, fit.structure)[..., 0]
-        zero = np.where(mult == 0)[0]
-        base = out[:, zero[0]:zero[0] + 1] if zero.size else 0.0
-        spend = fit.data.spend[..., c].sum() * mult
-        band = Band.of(out - base)
-        curves.append(ResponseCurve(channel=channel, spend=spend, outcome=band,
-                                    current_spend=float(fit.data.spend[..., c].sum()),
-                                    breakeven_spend=_breakeven(spend, band.mean)))
-    return curves
-
-
-def _breakeven(spend: np.ndarray, outcome: np.ndarray) -> float | None:
-    """First grid spend after which the marginal return, once at least 1, drops below 1."""
-    steps = np.diff(spend)
-    slope = np.diff(outcome) / np.where(steps > 0, steps, np.nan)
-    paying = np.where(slope >= 1.0)[0]
-    if paying.size == 0:
-        return None
-    below = np.where(slope[paying[0]:] < 1.0)[0]
-    return float(spend[paying[0] + below[0]]) if below.size else None
-
-
-def carryover_profiles(fit: Fit) -> dict[str, Band]:
-    """Share of a week's effect that lands 0, 1, ..., l_max-1 weeks later, per channel."""
-    import jax
-
-    from mixcast.transforms import carryover_weights
-
-    draws = thinned_draws(fit)
-    delayed = fit.structure.delayed and "peak" in draws
-    l_max = fit.structure.l_max
-
-    def one(decay, peak):
-        return carryover_weights(decay, peak if delayed else None, l_max=l_max)
-
-    peaks = draws["peak"] if delayed else np.zeros_like(draws["decay"])
-    weights = np.asarray(jax.vmap(one)(draws["decay"], peaks))           # (S, C, L)
-    return {c: Band.of(weights[:, i]) for i, c in enumerate(fit.channels)}
-
-
 def baseline_totals(fit: Fit, draws: dict[str, np.ndarray]) -> np.ndarray:
     """(S,) non-media outcome over the data window, currency value, per draw."""
     import jax
@@ -302,31 +237,34 @@ def platform_comparison(fit: Fit) -> pd.DataFrame | None:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("channel") if rows else None
 
 
-def shift_recommendations(fit: Fit, summary: dict, *, share: float = 0.10,
-                          top: int = 3) -> list[dict]:
-    """Candidate budget moves: ``share`` of a low-mROI channel's spend to a higher one.
+def shift_recommendations(fit: Fit, *, share: float = 0.10, top: int = 3,
+                          exclude_targets: tuple[str, ...] = ()) -> list[dict]:
+    """The best budget-neutral moves of ``share`` of one channel's spend to another.
 
-    Every ordered pair whose mROI differs is evaluated as a scenario over the posterior;
-    the ``top`` moves with the largest expected gain are returned (best first), each with
-    ``from``, ``to``, ``amount`` and ``change`` (mean/lo90/hi90, currency value). Used when
-    no optimiser result is available.
+    Every ordered pair of channels is scored over the posterior in one call
+    (:func:`mixcast.optimize.shift_grid` and :func:`mixcast.optimize.what_if`); the
+    ``top`` moves with the largest expected gain are returned, best first, as dicts with
+    ``from``, ``to``, ``amount``, ``change`` (mean/lo90/hi90, media-driven outcome in
+    currency for revenue KPIs, KPI units otherwise) and ``prob_better``. Moves into
+    ``exclude_targets`` (e.g. channels validation says not to act on) and moves not
+    expected to gain are left out.
     """
-    mroi = {c: summary["channels"][c]["mroi"]["mean"] for c in fit.channels}
-    current = dict(zip(fit.channels, fit.data.spend.sum(axis=(0, 1)).tolist()))
-    draws = thinned_draws(fit)
-    base = baseline_totals(fit, draws)
+    from mixcast.optimize import plan_space, shift_grid, what_if
+    from mixcast.optimize.evaluate import evaluator
+
+    space = plan_space(fit)
+    plans, labels = shift_grid(space.current, space.channels, shares=np.array([share]))
+    frame = what_if(evaluator(fit, space), plans, labels)
     moves = []
-    for source in fit.channels:
-        for target in fit.channels:
-            if source == target or not (mroi[target] or 0) > (mroi[source] or 0):
-                continue
-            amount = share * current[source]
-            if amount <= 0:
-                continue
-            plan = {source: current[source] - amount, target: current[target] + amount}
-            result = spend_scenario(fit, plan, draws=draws, baseline=base).as_dict()
-            moves.append({"from": source, "to": target, "amount": amount,
-                          "change": result["change"]})
+    for plan, row in zip(plans, frame.itertuples()):
+        delta = plan - space.current
+        source, target = space.channels[int(delta.argmin())], space.channels[int(delta.argmax())]
+        if target in exclude_targets or not row.change_mean > 0:
+            continue
+        moves.append({"from": source, "to": target, "amount": float(delta.max()),
+                      "change": {"mean": float(row.change_mean), "lo90": float(row.change_lo90),
+                                 "hi90": float(row.change_hi90)},
+                      "prob_better": float(row.prob_better)})
     moves.sort(key=lambda m: -m["change"]["mean"])
     return moves[:top]
 

@@ -98,40 +98,45 @@ def rolling(dates, bands: dict, channels: tuple[str, ...]) -> go.Figure:
                    yaxis_title="return / spend")
 
 
-def response_curves(curves: list, channels: tuple[str, ...]) -> go.Figure:
+def response_curves(curves, channels: tuple[str, ...]) -> go.Figure:
+    """Curves with 90% bands; today's spend (●) and the saturation point (✕) marked."""
     fig = go.Figure()
-    for curve in curves:
-        color = channel_color(channels, curve.channel)
-        fig.add_trace(go.Scatter(x=curve.spend, y=curve.outcome.hi90, mode="lines",
-                                 line={"width": 0}, showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=curve.spend, y=curve.outcome.lo90, mode="lines",
-                                 line={"width": 0}, fill="tonexty", showlegend=False,
-                                 fillcolor=_rgba(color, 0.15), hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=curve.spend, y=curve.outcome.mean, mode="lines",
-                                 name=curve.channel, line={"color": color, "width": 2}))
-        current = float(np.interp(curve.current_spend, curve.spend, curve.outcome.mean))
-        fig.add_trace(go.Scatter(x=[curve.current_spend], y=[current], mode="markers",
-                                 name=f"{curve.channel}: today", showlegend=False,
-                                 marker={"size": 12, "color": color, "line": {"width": 2,
-                                         "color": "white"}}))
-        if curve.breakeven_spend is not None:
-            level = float(np.interp(curve.breakeven_spend, curve.spend, curve.outcome.mean))
-            fig.add_trace(go.Scatter(x=[curve.breakeven_spend], y=[level], mode="markers",
-                                     name=f"{curve.channel}: saturation", showlegend=False,
+    for c, name in enumerate(curves.channels):
+        color = channel_color(channels, name)
+        spend, band = curves.spend[c], {k: v[c] for k, v in curves.outcome.items()}
+        fig.add_trace(go.Scatter(x=spend, y=band["hi90"], mode="lines", line={"width": 0},
+                                 showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=spend, y=band["lo90"], mode="lines", line={"width": 0},
+                                 fill="tonexty", fillcolor=_rgba(color, 0.15),
+                                 showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=spend, y=band["mean"], mode="lines", name=name,
+                                 line={"color": color, "width": 2}))
+        i = curves.current_index
+        fig.add_trace(go.Scatter(x=[spend[i]], y=[band["mean"][i]], mode="markers",
+                                 name=f"{name}: today", showlegend=False,
+                                 marker={"size": 12, "color": color,
+                                         "line": {"width": 2, "color": "white"}}))
+        knee = curves.saturation_spend[c]
+        if np.isfinite(knee) and knee <= spend[-1]:
+            fig.add_trace(go.Scatter(x=[knee], y=[np.interp(knee, spend, band["mean"])],
+                                     mode="markers", name=f"{name}: saturation",
+                                     showlegend=False,
                                      marker={"symbol": "x", "size": 11, "color": color}))
-    return _layout(fig, title="Response curves (● today's spend, ✕ mROI falls to 1)",
-                   height=420, hovermode="closest", xaxis_title="total spend",
+    return _layout(fig, title="Response curves (● today's spend, ✕ saturation: 80% of the "
+                              "maximum effect)", height=420, hovermode="closest",
+                   xaxis_title="total spend over the data window",
                    yaxis_title="incremental return")
 
 
-def carryover(profiles: dict, channels: tuple[str, ...]) -> go.Figure:
+def carryover(profile, channels: tuple[str, ...]) -> go.Figure:
     fig = go.Figure()
-    for name, band in profiles.items():
-        lags = np.arange(len(band.mean))
+    for c, name in enumerate(profile.channels):
+        mean, lo, hi = (profile.share[k][c] for k in ("mean", "lo90", "hi90"))
         fig.add_trace(go.Bar(
-            x=lags, y=band.mean, name=name, marker_color=channel_color(channels, name),
+            x=np.arange(len(mean)), y=mean, name=name,
+            marker_color=channel_color(channels, name),
             error_y={"type": "data", "symmetric": False, "color": "#334155",
-                     "array": band.hi90 - band.mean, "arrayminus": band.mean - band.lo90}))
+                     "array": hi - mean, "arrayminus": mean - lo}))
     return _layout(fig, title="Carryover: share of the effect landing each week after spend",
                    barmode="group", hovermode="closest", xaxis_title="weeks after spend",
                    yaxis_tickformat=".0%")

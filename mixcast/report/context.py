@@ -1,13 +1,14 @@
 """Gather everything a report shows for one run: calls library functions, formats nothing.
 
-Optional pieces (validation results, an optimised plan) come from their own modules and
-files when they exist; when they do not, the field is None together with a reason, and
-the report says so instead of inventing numbers.
+Optional pieces (validation results, the decisions module's curves and optimised plan) come
+from their own modules and files when they exist; when they do not, the field holds None
+together with the reason, and the report says so instead of inventing numbers.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,8 @@ import pandas as pd
 from mixcast import analysis_extra as extra
 from mixcast.posterior import Fit
 
-REPORT_MAX_CHANGE = 0.30
+REPORT_MAX_CHANGE = 0.30   # the report's optimised plan moves each channel at most +-30%
+NO_DECISIONS = "The decisions module (mixcast.optimize) is not available in this build."
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,9 @@ class ReportContext:
     last_year: pd.DataFrame
     rolling_dates: object
     rolling: dict
-    curves: list
-    carryover: dict
-    recommendations: list
-    recommendation_source: str
+    curves: Optional_
+    carryover: Optional_
+    recommendations: Optional_
     allocation: Optional_
     validation: Optional_
     platform: Optional_
@@ -62,23 +63,39 @@ def gather(run: str | Path, *, fit: Fit | None = None) -> ReportContext:
     fit = fit if fit is not None else load_run(run)
     summary = json.loads((run / "summary.json").read_text())
     validation = load_validation(run)
-    allocation = optimised_allocation(run, fit)
-    recs, source = _recommendations(fit, summary, allocation)
+    verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}
+    blocked = tuple(c for c, v in verdicts.items() if (v or {}).get("verdict") == "do_not_act")
     dates, rolling = extra.rolling_effectiveness(fit)
     platform = extra.platform_comparison(fit)
-    verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}
     return ReportContext(
         run_name=run.name, summary=summary, manifest=manifest, channels=fit.channels,
         kpi_type=fit.data.kpi_type, target=fit.data.target,
         decomposition=extra.decomposition(fit), last_year=extra.window_returns(fit),
-        rolling_dates=dates, rolling=rolling, curves=extra.response_curves(fit),
-        carryover=extra.carryover_profiles(fit), recommendations=recs,
-        recommendation_source=source, allocation=allocation, validation=validation,
+        rolling_dates=dates, rolling=rolling,
+        curves=_decision(lambda o: o.response_curves(fit)),
+        carryover=_decision(lambda o: o.carryover_profile(fit)),
+        recommendations=_decision(lambda o: extra.shift_recommendations(
+            fit, exclude_targets=blocked)),
+        allocation=_decision(lambda o: o.optimize(
+            fit, o.BudgetScenario(max_change=REPORT_MAX_CHANGE))),
+        validation=validation,
         platform=Optional_(platform, "" if platform is not None else
                            "The data has no platform-attributed conversions (optional "
                            "config key `platform_attributed`)."),
         actions=extra.allocation_actions(summary, verdicts),
         media_total=extra.media_total(fit), outcome_total=float(fit.data.y.sum()))
+
+
+def _decision(compute: Callable) -> Optional_:
+    """Run ``compute(mixcast.optimize)``; a missing module or its failure becomes a reason."""
+    try:
+        import mixcast.optimize as decisions
+    except ImportError:
+        return Optional_(None, NO_DECISIONS)
+    try:
+        return Optional_(compute(decisions))
+    except Exception as error:  # the decisions module's own failure is shown, not hidden
+        return Optional_(None, f"It could not be computed: {error}")
 
 
 def load_validation(run: Path) -> Optional_:
@@ -91,22 +108,3 @@ def load_validation(run: Path) -> Optional_:
         return Optional_(json.loads(path.read_text()))
     except json.JSONDecodeError as error:
         return Optional_(None, f"{path} is not valid JSON ({error}); run validation again.")
-
-
-def optimised_allocation(run: Path, fit: Fit, *, max_change: float = REPORT_MAX_CHANGE
-                         ) -> Optional_:
-    """The optimiser's plan for the data window at today's total budget, each channel
-    moving at most ``max_change`` (a realistic step), if the optimiser is available."""
-    try:
-        from mixcast.optimize.optimizer import optimize
-        from mixcast.optimize.problem import BudgetScenario
-    except ImportError:
-        return Optional_(None, "The budget optimiser is not available in this build.")
-    try:
-        return Optional_(optimize(fit, BudgetScenario(max_change=max_change)))
-    except Exception as error:  # the optimiser's own failure is shown, not hidden
-        return Optional_(None, f"The optimiser did not produce a plan: {error}")
-
-
-def _recommendations(fit: Fit, summary: dict, allocation: Optional_) -> tuple[list, str]:
-    return extra.shift_recommendations(fit, summary), "shift"

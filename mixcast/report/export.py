@@ -61,9 +61,11 @@ def report_figures(ctx: ReportContext) -> dict[str, go.Figure]:
         "roi": charts.roi_ranked(rows, ctx.channels),
         "last-year": charts.spend_vs_return(ctx.last_year, ctx.channels),
         "rolling": charts.rolling(ctx.rolling_dates, ctx.rolling, ctx.channels),
-        "response-curves": charts.response_curves(ctx.curves, ctx.channels),
-        "carryover": charts.carryover(ctx.carryover, ctx.channels),
     }
+    if ctx.curves.value is not None:
+        figures["response-curves"] = charts.response_curves(ctx.curves.value, ctx.channels)
+    if ctx.carryover.value is not None:
+        figures["carryover"] = charts.carryover(ctx.carryover.value, ctx.channels)
     if ctx.allocation.value is not None:
         from mixcast.report.sections import allocation_rows
 
@@ -165,12 +167,18 @@ def _mpl_curves(ctx: ReportContext):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(11, 5))
-    for curve in ctx.curves:
-        color = charts.channel_color(ctx.channels, curve.channel)
-        ax.fill_between(curve.spend, curve.outcome.lo90, curve.outcome.hi90, color=color,
-                        alpha=0.15)
-        ax.plot(curve.spend, curve.outcome.mean, color=color, label=curve.channel)
-        ax.axvline(curve.current_spend, color=color, ls=":", lw=1)
+    curves = ctx.curves.value
+    if curves is None:
+        ax.text(0.02, 0.5, f"Response curves not available: {ctx.curves.missing}",
+                transform=ax.transAxes)
+        return fig
+    for c, name in enumerate(curves.channels):
+        color = charts.channel_color(ctx.channels, name)
+        spend = curves.spend[c]
+        ax.fill_between(spend, curves.outcome["lo90"][c], curves.outcome["hi90"][c],
+                        color=color, alpha=0.15)
+        ax.plot(spend, curves.outcome["mean"][c], color=color, label=name)
+        ax.axvline(curves.current_spend[c], color=color, ls=":", lw=1)
     ax.set_xlabel("total spend")
     ax.set_ylabel("incremental return")
     ax.legend()

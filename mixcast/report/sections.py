@@ -97,26 +97,28 @@ def _overall_verdict(ctx: ReportContext) -> str | None:
 
 
 def _recommendation_list(ctx: ReportContext) -> str:
-    if not ctx.recommendations:
-        return '<p class="muted">No budget move is expected to raise the outcome.</p>'
+    if ctx.recommendations.value is None:
+        return missing(ctx.recommendations.missing)
+    if not ctx.recommendations.value:
+        return '<p class="muted">No 10% budget shift between channels is expected to help.</p>'
     items = []
-    for rank, move in enumerate(ctx.recommendations, start=1):
-        change = move["change"]
+    for rank, move in enumerate(ctx.recommendations.value, start=1):
         items.append(
             f'<li data-recommendation="{rank}" data-from="{escape(move["from"])}" '
             f'data-to="{escape(move["to"])}">Move {num(move["amount"], key="amount")} from '
             f'<b>{escape(move["from"])}</b> to <b>{escape(move["to"])}</b>: expected '
-            f'{interval(change, "change")} {escape(ctx.target)}</li>')
-    source = ("from the budget optimiser" if ctx.recommendation_source == "optimiser" else
-              "each shifts 10% of a lower-mROI channel's spend to a higher-mROI one, "
-              "evaluated over the posterior")
+            f'{interval(move["change"], "change")} {escape(ctx.target)}; '
+            f'{num(move["prob_better"], key="prob_better", pct=True, digits=2)} chance it '
+            "helps</li>")
     plan = ctx.allocation.value
     full = ("" if plan is None else
             f'<p data-recommendation="optimiser">The optimiser\'s full reallocation (same '
             f"budget, each channel ±{100 * REPORT_MAX_CHANGE:.0f}% at most): expected "
             f'{interval(plan.gain.as_dict(), "gain")} {escape(ctx.target)} — see Allocation.</p>')
-    return (f'<ol class="recs">{"".join(items)}</ol>{full}'
-            f'<p class="muted small">Moves {source}.</p>')
+    return (f'<ol class="recs">{"".join(items)}</ol>{full}<p class="muted small">Each move '
+            "shifts 10% of one channel's spend to another over the data window, scored over "
+            "the posterior; moves into channels validation says not to act on are left out."
+            "</p>")
 
 
 def _trust_table(ctx: ReportContext) -> str:
@@ -188,18 +190,37 @@ def _last_year_table(ctx: ReportContext) -> str:
 
 
 def curves_and_carryover(ctx: ReportContext) -> str:
+    title = "Response curves and carryover"
+    if ctx.curves.value is None:
+        return section("response-curves", title, missing(ctx.curves.missing))
+    curves, profile = ctx.curves.value, ctx.carryover.value
+    i = curves.current_index
+    weeks = dict(zip(profile.channels, profile.weeks_to_90pct)) if profile else {}
     rows = "".join(
-        f'<tr data-channel="{escape(c.channel)}"><td>{escape(c.channel)}</td><td>'
-        f'{num(c.current_spend, key="current_spend")}</td><td>'
-        f'{num(c.breakeven_spend, key="saturation_spend") if c.breakeven_spend is not None else "beyond 2.5× today / never above 1"}'
-        f"</td></tr>" for c in ctx.curves)
-    body = (chart(charts.response_curves(ctx.curves, ctx.channels), "curves")
+        f'<tr data-channel="{escape(name)}"><td>{escape(name)}</td>'
+        f'<td>{num(curves.current_spend[c], key="current_spend")}</td>'
+        f'<td>{interval({k: v[c, i] for k, v in curves.mroi.items()}, "mroi")}</td>'
+        f'<td>{_spend_point(curves.breakeven_spend[c], "breakeven_spend")}</td>'
+        f'<td>{_spend_point(curves.saturation_spend[c], "saturation_spend")}</td>'
+        f'<td>{num(weeks.get(name), key="weeks_to_90pct", digits=0)}</td></tr>'
+        for c, name in enumerate(curves.channels))
+    body = (chart(charts.response_curves(curves, ctx.channels), "curves")
             + '<table data-table="curves"><tr><th>channel</th><th>today\'s spend</th>'
-              f"<th>saturation point (mROI = 1)</th></tr>{rows}</table>"
-            + chart(charts.carryover(ctx.carryover, ctx.channels), "carryover"))
-    return section("response-curves", "Response curves and carryover", body,
-                   lead="How the return of each channel grows with its spend (weekly pattern "
-                        "kept), and how long its effect lasts.")
+              "<th>mROI today</th><th>breakeven (mROI = 1)</th><th>saturation (80% of max)</th>"
+              f"<th>weeks to 90% of effect</th></tr>{rows}</table>"
+            + (chart(charts.carryover(profile, ctx.channels), "carryover") if profile else
+               missing(ctx.carryover.missing)))
+    return section("response-curves", title, body,
+                   lead="How each channel's return grows with its spend (weekly pattern kept, "
+                        "other channels fixed), and how long its effect lasts.")
+
+
+def _spend_point(value: float, key: str) -> str:
+    if value is None or not np.isfinite(value):
+        return "beyond 1000× today"
+    if value == 0:
+        return "never pays back 1:1"
+    return num(float(value), key=key)
 
 
 def allocation(ctx: ReportContext) -> str:

@@ -76,10 +76,14 @@ def test_recommendations_have_effect_and_range(rendered_report):
         rank = ctx.get("data-recommendation")
         if rank and ctx.get("data-section") == "executive-summary" and attrs.get("data-value"):
             recs.setdefault(rank, {})[attrs["data-metric"]] = float(attrs["data-value"])
+    optimiser = recs.pop("optimiser", None)
+    if optimiser is not None:   # the optimiser's whole plan, when the optimiser is built
+        assert optimiser["gain_lo90"] <= optimiser["gain_mean"] <= optimiser["gain_hi90"]
     assert 1 <= len(recs) <= 3
     for values in recs.values():
         assert values["change_lo90"] <= values["change_mean"] <= values["change_hi90"]
         assert values["amount"] > 0
+        assert 0.5 < values["prob_better"] <= 1.0     # only moves expected to help
     means = [recs[k]["change_mean"] for k in sorted(recs)]
     assert means == sorted(means, reverse=True)
 
@@ -95,13 +99,18 @@ def test_decomposition_totals_add_up(rendered_report, small_fit):
     assert abs(totals["fitted"] / totals["actual"] - 1) < 0.05
 
 
-def test_response_curves_cover_current_spend(rendered_report, small_sim):
+def test_response_curves_table_agrees_with_summary(rendered_report):
     _, page, summary = rendered_report
-    for channel in summary["channels"]:
+    for channel, entry in summary["channels"].items():
         values = page.metrics("curves", channel)
-        assert values["current_spend"] == pytest.approx(summary["channels"][channel]["spend"])
-        if "saturation_spend" in values:
-            assert values["saturation_spend"] > 0
+        assert values["current_spend"] == pytest.approx(entry["spend"], rel=1e-9)
+        # mROI at today's spend on the curve is the summary's mROI (same definition, same
+        # draws; float32 kernels differ in rounding only).
+        assert values["mroi_mean"] == pytest.approx(entry["mroi"]["mean"], rel=0.02)
+        assert 1 <= values["weeks_to_90pct"] <= 8
+        for key in ("breakeven_spend", "saturation_spend"):
+            if key in values:
+                assert values[key] > 0
 
 
 def test_missing_pieces_say_why(rendered_report):
