@@ -89,10 +89,6 @@ class Config:
             cols.append(self.revenue_per_kpi)
         return tuple(dict.fromkeys(cols))
 
-    def media_column(self, channel: str) -> str | None:
-        """The impressions column of ``channel``, or None when media is its spend."""
-        return self.impressions.get(channel)
-
 
 VALID_KEYS = tuple(f.name for f in fields(Config) if f.name != "path")
 _REQUIRED = ("data", "date", "target", "channels")

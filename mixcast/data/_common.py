@@ -127,7 +127,7 @@ def check_header(frame: pd.DataFrame, required: tuple[str, ...], optional: tuple
                 f"{what[0].upper()}{what[1:]} needs the columns {', '.join(required)} "
                 f"(optional: {', '.join(optional)})."
                 for c in required if c not in frame.columns]
-    problems += [f"{source}: unexpected column '{c}'.{closest(str(c), known)} Expected "
+    problems += [f"{source}: unexpected column '{c}'.{closest(str(c), known, 0.5)} Expected "
                  f"{', '.join(known)}; remove or rename it."
                  for c in frame.columns if c not in known]
     raise_problems(problems, source)

@@ -65,8 +65,11 @@ def diagnose(data: Dataset, *, cadence_days: int = 7) -> tuple[Issue, ...]:
     drivers = np.column_stack([spend, data.controls_or_empty().mean(axis=0),
                                data.events_or_empty().max(axis=0)])
     periods_per_year = 365.25 / max(cadence_days, 1)
-    issues += _kpi_outliers(y, drivers, data, periods_per_year)
-    issues += _kpi_level_shift(y, drivers, data, periods_per_year, cadence_days)
+    window = max(3, round(SHIFT_WINDOW_WEEKS * 7 / max(cadence_days, 1)))
+    shift = level_shift(y, drivers, periods_per_year, window)
+    step_at = None if shift is None else shift[0]
+    issues += _kpi_outliers(y, drivers, data, periods_per_year, step_at=step_at)
+    issues += _kpi_level_shift(shift, data)
     if not data.control_names:
         issues.append(Issue(
             "no_controls", "info",
@@ -189,12 +192,15 @@ def _baseline_basis(y: np.ndarray, drivers: np.ndarray,
     return np.column_stack(columns)
 
 
-def _baseline_residual(y: np.ndarray, drivers: np.ndarray,
-                       periods_per_year: float) -> np.ndarray:
+def _baseline_residual(y: np.ndarray, drivers: np.ndarray, periods_per_year: float, *,
+                       step_at: int | None = None) -> np.ndarray:
     """The KPI less a least-squares fit of a linear trend, yearly Fourier seasonality and
     the (T, k) ``drivers`` (spend, controls, events), so that media-driven peaks and ordinary
-    seasons are not mistaken for outliers or shifts."""
+    seasons are not mistaken for outliers or shifts. ``step_at`` adds a level step there
+    (a known shift would otherwise inflate the noise scale and hide outliers)."""
     basis = _baseline_basis(y, drivers, periods_per_year)
+    if step_at is not None:
+        basis = np.column_stack([basis, np.arange(len(y)) >= step_at])
     coef, *_ = np.linalg.lstsq(basis, y, rcond=None)
     return y - basis @ coef
 
@@ -205,8 +211,8 @@ def _robust_scale(x: np.ndarray) -> float:
 
 
 def _kpi_outliers(y: np.ndarray, drivers: np.ndarray, data: Dataset,
-                  periods_per_year: float) -> list[Issue]:
-    resid = _baseline_residual(y, drivers, periods_per_year)
+                  periods_per_year: float, *, step_at: int | None) -> list[Issue]:
+    resid = _baseline_residual(y, drivers, periods_per_year, step_at=step_at)
     scale = _robust_scale(resid)
     if not scale > 0:
         return []
@@ -218,9 +224,9 @@ def _kpi_outliers(y: np.ndarray, drivers: np.ndarray, data: Dataset,
     return [Issue(
         "kpi_outliers", "warning",
         f"'{data.target}' has {outliers.size} outlier week{'s' if outliers.size > 1 else ''} "
-        f"(robust z-score > {OUTLIER_Z:.0f} after trend, seasonality, spend, controls and events): {dates}. If "
-        "something happened then, add it as an event; otherwise check the data, or use "
-        "model: {likelihood: student_t}.", (data.target,))]
+        f"(robust z-score > {OUTLIER_Z:.0f} after trend, seasonality, spend, controls and "
+        f"events): {dates}. If something happened then, add it as an event; otherwise "
+        "check the data, or use model: {likelihood: student_t}.", (data.target,))]
 
 
 def level_shift(y: np.ndarray, drivers: np.ndarray, periods_per_year: float,
@@ -265,10 +271,7 @@ def level_shift(y: np.ndarray, drivers: np.ndarray, periods_per_year: float,
     return index, size
 
 
-def _kpi_level_shift(y: np.ndarray, drivers: np.ndarray, data: Dataset,
-                     periods_per_year: float, cadence_days: int) -> list[Issue]:
-    window = max(3, round(SHIFT_WINDOW_WEEKS * 7 / max(cadence_days, 1)))
-    shift = level_shift(y, drivers, periods_per_year, window)
+def _kpi_level_shift(shift: tuple[int, float] | None, data: Dataset) -> list[Issue]:
     if shift is None:
         return []
     index, size = shift

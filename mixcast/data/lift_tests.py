@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from mixcast.data._common import (
-    cell_text, check_header, closest, day_text, listing, parse_iso_dates, period_bounds, raise_problems,
-    read_table, value_text,
+    cell_text, check_header, closest, day_text, listing, parse_iso_dates, period_bounds,
+    raise_problems, read_table, value_text,
 )
 from mixcast.data.dataset import Dataset, LiftTest
 

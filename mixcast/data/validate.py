@@ -148,7 +148,8 @@ def coerce_numeric(frame: pd.DataFrame, columns: Sequence[str], dates: pd.Series
                             "1200.50: no thousands separators, currency signs or letters.")
         infinite = list(raw.index[np.isinf(numbers)])
         if infinite:
-            problems.append(f"{source}: column '{column}' has {_count(len(infinite), 'infinite value')} "
+            count = _count(len(infinite), "infinite value")
+            problems.append(f"{source}: column '{column}' has {count} "
                             f"({rows_text(infinite, dates)}). Replace them with real numbers.")
         out[column] = numbers.where(np.isfinite(numbers))
         unreadable[column] = text | np.isinf(numbers)
@@ -200,7 +201,8 @@ def check_values(table: pd.DataFrame, unreadable: pd.DataFrame, config: Config,
     for column in unreadable.columns:
         missing = list(table.index[table[column].isna() & ~unreadable[column]])
         if missing:
-            problems.append(f"{source}: column '{column}' has {_count(len(missing), 'NaN value')} "
+            problems.append(f"{source}: column '{column}' has "
+                            f"{_count(len(missing), 'NaN value')} "
                             f"({rows_text(missing, dates)}). Fill or drop them, or set "
                             f"fill_missing: {{{column}: {_fill_hint(column, config)}}} in the "
                             "config.")
@@ -333,8 +335,9 @@ def _regular(starts: pd.DatetimeIndex, steps: np.ndarray, size: int, unit: str,
     problems = []
     odd = np.flatnonzero(steps % size != 0)
     if odd.size:
-        shown = listing([f"{day_text(starts[i + 1])} (row {sheet_rows([first_row[starts[i + 1]]])[0]}) "
-                         f"is {steps[i]} days after {day_text(starts[i])}" for i in odd[:SHOW + 1]])
+        rows = sheet_rows(first_row[starts[i + 1]] for i in odd[:SHOW + 1])
+        shown = listing([f"{day_text(starts[i + 1])} (row {row}) is {steps[i]} days after "
+                         f"{day_text(starts[i])}" for i, row in zip(odd[:SHOW + 1], rows)])
         problems.append(f"{source}: the dates are {unit}ly but irregularly spaced: {shown}. "
                         f"Every date must be a whole number of {unit}s after the previous "
                         f"one{' (weeks starting on the same weekday)' if size == 7 else ''}.")
