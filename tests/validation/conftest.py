@@ -1,0 +1,58 @@
+"""Fixtures for validation tests: deliberately broken simulated datasets and their fits."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from mixcast.inputs import prepare
+from mixcast.mean import Structure, mean
+from mixcast.simulate import Simulated, simulate
+from mixcast.spec import ModelSpec
+from tests.conftest import SHORT, small_spec
+
+
+def with_spend(sim: Simulated, spend: np.ndarray, *, seed: int = 0) -> "Dataset":
+    """``sim``'s world under another spend: outcomes from the true parameters and the
+    model's mean function (media on the original scale), same noise level."""
+    spec = ModelSpec(l_max=8, fourier_order=2)
+    inputs = dataclasses.replace(prepare(sim.data, spec), y_scale=sim.params["_y_scale"])
+    structure = Structure.build(spec, sim.data.channels, n_organic=0)
+    media = (spend / inputs.media_scale[:, None, :]).astype(np.float32)
+    params = {k: v for k, v in sim.params.items() if not k.startswith("_")}
+    mu = np.asarray(mean(params, media, inputs, structure))
+    y = (mu + np.random.default_rng(seed).normal(scale=0.04, size=mu.shape)) \
+        * inputs.y_scale[:, None]
+    return dataclasses.replace(sim.data, spend=spend, media=spend, y=y)
+
+
+@pytest.fixture(scope="session")
+def collinear_fit():
+    """tv_spend and search_spend perfectly proportional (r = 1)."""
+    from mixcast.fit import fit
+
+    spec = dataclasses.replace(small_spec(seed=5), collinear=(("tv_spend", "search_spend"),),
+                               collinearity=1.0)
+    return fit(simulate(spec).data, sampler=SHORT)
+
+
+@pytest.fixture(scope="session")
+def flat_fit():
+    """social_spend nearly constant (coefficient of variation ~0.03)."""
+    from mixcast.fit import fit
+
+    sim = simulate(small_spec(seed=6))
+    spend = sim.data.spend.copy()
+    weeks = spend.shape[1]
+    spend[:, :, 2] = 15_000 * (1 + 0.03 * np.random.default_rng(1).normal(size=(1, weeks)))
+    return fit(with_spend(sim, spend), sampler=SHORT)
+
+
+@pytest.fixture(scope="session")
+def short_fit():
+    """Only 40 weeks of history."""
+    from mixcast.fit import fit
+
+    return fit(simulate(small_spec(seed=8, n_weeks=40)).data, sampler=SHORT)

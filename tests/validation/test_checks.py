@@ -1,0 +1,62 @@
+"""The cheap checks on the session's small fit, and fold selection."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from mixcast.validation import backtest as bt
+from mixcast.validation.convergence import check_convergence
+from mixcast.validation.fit_checks import autocorrelation, check_fit
+from mixcast.validation.priors import check_priors
+from mixcast.validation.recovery import true_roi
+
+
+def test_convergence_reports_every_parameter(small_fit):
+    check = check_convergence(small_fit)
+    assert check["status"] == "pass", check["summary"]
+    names = {row["parameter"] for row in check["parameters"]}
+    assert {"roi[tv_spend]", "roi[social_spend]", "sigma[national]"} <= names
+    assert set(check["roi_rhat"]) == set(small_fit.channels)
+    assert check["divergences"] == 0 and len(check["bfmi"]) == 2
+
+
+def test_in_sample_fit_is_good_on_well_specified_data(small_fit):
+    check = check_fit(small_fit)
+    assert check["r2"] > 0.8
+    assert check["mape"] < 0.05
+    assert 0.8 <= check["coverage90"] <= 1.0
+
+
+def test_autocorrelation_of_a_random_walk_is_high():
+    walk = np.cumsum(np.random.default_rng(0).normal(size=200))
+    assert autocorrelation(walk, lags=2)[0] > 0.8
+    noise = np.random.default_rng(1).normal(size=200)
+    assert abs(autocorrelation(noise, lags=1)[0]) < 0.2
+
+
+def test_prior_contraction_is_high_for_a_well_measured_channel(small_fit):
+    channels = check_priors(small_fit)["channels"]
+    assert channels["tv_spend"]["contraction"] > 0.7  # flighting TV, ROI 2: data decides
+    assert all(c["prior_log_sd"] == 0.9 for c in channels.values())
+
+
+def test_true_roi_of_a_draw_equals_its_roi_parameter(small_fit):
+    np.testing.assert_allclose(true_roi(small_fit, 3), small_fit.draws("roi")[3], rtol=2e-3)
+
+
+def test_regular_origins_leave_a_year_of_training():
+    assert bt.regular_origins(104, folds=3) == [91, 78, 65]
+    assert bt.regular_origins(60, folds=3) == []
+
+
+def test_shift_folds_find_the_week_the_mix_changed(small_sim):
+    data = small_sim.data
+    spend = np.ones_like(data.spend) * np.array([30_000.0, 20_000.0, 15_000.0])
+    steady = dataclasses.replace(data, spend=spend.copy(), media=spend.copy())
+    spend[:, 70:, 0] *= 4.0  # TV quadruples from week 70 on
+    shifted = dataclasses.replace(data, spend=spend, media=spend)
+    assert bt.mix_shift(steady, 70) < 1e-9
+    assert bt.mix_shift(shifted, 70) > 0.3
+    assert bt.shift_origins(shifted, folds=1, exclude=[91, 78]) == [70]

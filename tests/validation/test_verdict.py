@@ -1,0 +1,57 @@
+"""Verdict rules on hand-made check results (no sampling)."""
+
+from __future__ import annotations
+
+from mixcast.data.dataset import Issue
+from mixcast.validation.verdict import channel_verdicts, overall_verdict
+
+ROI = {"mean": 1.5, "lo90": 1.2, "hi90": 1.9}
+
+
+def _verdicts(small_sim, checks, issues=(), roi=None):
+    rois = {c: dict(ROI) for c in small_sim.data.channels}
+    rois.update(roi or {})
+    return channel_verdicts(small_sim.data, tuple(issues), rois, checks)
+
+
+def test_clean_checks_give_solid(small_sim):
+    out = _verdicts(small_sim, {})
+    assert {v["verdict"] for v in out.values()} == {"solid"}
+    assert overall_verdict(small_sim.data, (), out, {})["verdict"] == "solid"
+
+
+def test_wide_interval_is_named_with_its_bounds(small_sim):
+    out = _verdicts(small_sim, {}, roi={"social_spend": {"mean": 1.5, "lo90": 0.2,
+                                                         "hi90": 4.8}})
+    assert out["social_spend"]["verdict"] == "do_not_act"
+    assert "ROI interval spans 0.20–4.80" in out["social_spend"]["reasons"][0]
+    assert out["tv_spend"]["verdict"] == "solid"
+
+
+def test_unstable_estimate_reason(small_sim):
+    checks = {"stability": {"channels": {"tv_spend": {"max_relative_change": 0.45,
+                                                       "worst_drop": 8}}}}
+    out = _verdicts(small_sim, checks)
+    assert out["tv_spend"]["verdict"] == "care"
+    assert out["tv_spend"]["reasons"] == [
+        "estimate moved 45% when the last 8 weeks were dropped"]
+
+
+def test_prior_driven_flat_channel_is_do_not_act(small_sim):
+    issues = [Issue("low_spend_variation", "warning", "flat", ("search_spend",))]
+    checks = {"priors": {"channels": {"search_spend": {"contraction": 0.05}}}}
+    out = _verdicts(small_sim, checks, issues)
+    reasons = " ".join(out["search_spend"]["reasons"])
+    assert out["search_spend"]["verdict"] == "do_not_act"
+    assert "barely varies" in reasons and "barely moved from the prior" in reasons
+
+
+def test_failed_convergence_makes_the_run_do_not_act(small_sim):
+    checks = {"convergence": {"status": "fail", "summary": "R-hat 1.4 on roi[tv_spend]",
+                              "advice": ["Run longer warm-up."],
+                              "roi_rhat": {"tv_spend": 1.4}}}
+    out = _verdicts(small_sim, checks)
+    assert out["tv_spend"]["verdict"] == "do_not_act"
+    overall = overall_verdict(small_sim.data, (), out, checks)
+    assert overall["verdict"] == "do_not_act"
+    assert "did not converge" in overall["reasons"][0]
