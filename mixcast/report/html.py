@@ -41,6 +41,7 @@ h2 { margin:0 0 6px; font-size:21px; } h3 { font-size:16px; margin:18px 0 8px; }
 .tile .label { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.04em; }
 .tile .value { font-size:24px; font-weight:650; margin-top:4px; }
 .tile .note { color:var(--muted); font-size:13px; }
+.tile .value .range { font-size:14px; font-weight:500; }
 .cols { display:grid; grid-template-columns:1fr 1fr; gap:28px; }
 @media (max-width: 860px) { .cols { grid-template-columns:1fr; } }
 ul.drivers, ol.recs { padding-left:20px; margin:6px 0; } li { margin:6px 0; }

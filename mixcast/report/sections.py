@@ -108,8 +108,7 @@ def _recommendation_list(ctx: ReportContext) -> str:
             f'data-to="{escape(move["to"])}">Move {num(move["amount"], key="amount")} from '
             f'<b>{escape(move["from"])}</b> to <b>{escape(move["to"])}</b>: expected '
             f'{interval(move["change"], "change")} {escape(ctx.target)}; '
-            f'{num(move["prob_better"], key="prob_better", pct=True, digits=2)} chance it '
-            "helps</li>")
+            f'{_chance(move["prob_better"])} chance it helps</li>')
     plan = ctx.allocation.value
     full = ("" if plan is None else
             f'<p data-recommendation="optimiser">The optimiser\'s full reallocation (same '
@@ -119,6 +118,12 @@ def _recommendation_list(ctx: ReportContext) -> str:
             "shifts 10% of one channel's spend to another over the data window, scored over "
             "the posterior; moves into channels validation says not to act on are left out."
             "</p>")
+
+
+def _chance(p: float) -> str:
+    """A posterior probability, never shown as a certain 0% or 100%."""
+    shown = ">99%" if p > 0.99 else "<1%" if p < 0.01 else f"{100 * p:.0f}%"
+    return f'<span class="num" data-metric="prob_better" data-value="{float(p)!r}">{shown}</span>'
 
 
 def _trust_table(ctx: ReportContext) -> str:
@@ -323,12 +328,28 @@ def board(ctx: ReportContext) -> str:
         f'<td class="action {a["action"].replace(" ", "-")}">{escape(a["action"])}</td></tr>'
         for a in ctx.actions)
     hurdle = ctx.actions[0]["hurdle"] if ctx.actions else 1.0
-    recs = _recommendation_list(ctx)
-    body = (f'<p>Rule: grow a channel while its next unit of spend returns more than '
+    unsure = [a["channel"] for a in ctx.actions if a["action"] in ("hold", "test first")]
+    media = ctx.media_total
+    plan = ctx.allocation.value
+    tiles = "".join([
+        _tile("Driven by paid media", num(float(media.mean) / ctx.outcome_total
+                                          if ctx.outcome_total else None,
+                                          key="board_media_share", pct=True, digits=3)),
+        _tile("Reallocation upside", interval(plan.gain.as_dict(), "board_gain")
+              if plan is not None else "—", "same budget, ±30% per channel"),
+        _tile("Can we act on it?", verdict_chip(_overall_verdict(ctx)))])
+    open_questions = (
+        f'<p><b>Still open:</b> the data cannot yet tell whether {", ".join(unsure)} '
+        f"{'is' if len(unsure) == 1 else 'are'} worth more or less than the hurdle; a geo "
+        "lift test (<code>mixcast design-test</code>) would settle it before large moves.</p>"
+        if unsure else "")
+    body = (f'<div class="tiles">{tiles}</div>'
+            f'<p>Rule: grow a channel while its next unit of spend returns more than '
             f'{num(hurdle, key="hurdle")} with 90% confidence; cut it when it returns less '
             "with 90% confidence; hold otherwise; test first where validation says do not act."
             '</p><table data-table="board"><tr><th>channel</th><th>ROI</th><th>mROI</th>'
-            f"<th>trust</th><th>action</th></tr>{rows}</table><h3>Moves</h3>{recs}"
+            f"<th>trust</th><th>action</th></tr>{rows}</table>{open_questions}"
+            f"<h3>Moves</h3>{_recommendation_list(ctx)}"
             '<button class="no-print" onclick="document.body.classList.add(\'print-board\');'
             'window.print();document.body.classList.remove(\'print-board\')">'
             "Print this page for the board</button>")

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from mixcast.errors import InfeasibleError, RunError, UserError
+from mixcast.errors import RunError, UserError
 from mixcast.web import schemas
 from mixcast.web.store import RunStore
 
@@ -127,8 +127,8 @@ def _routes(app: FastAPI, store: RunStore) -> None:
         """The run's validation.json (verdicts and checks); 404 if not validated."""
         document = store.validation(run)
         if document is None:
-            raise RunError(f"Run {run!r} has not been validated. Run `mixcast validate --run "
-                           f"{store.path(run)}` first.")
+            raise RunError(f"Run {run!r} has not been validated yet. Run `mixcast validate "
+                           "--run RUN` on its folder, then reload.")
         return document
 
     @app.get("/runs/{run}/report", response_class=HTMLResponse, tags=["runs"],
@@ -182,11 +182,7 @@ def _decision_routes(app: FastAPI, store: RunStore) -> None:
         scenario = BudgetScenario(budget=body.budget, max_change=body.max_change,
                                   lower=dict(body.lower), upper=dict(body.upper),
                                   locked=tuple(body.locked), risk_quantile=body.risk_quantile)
-        try:
-            plan = run_optimizer(loaded.fit, scenario)
-        except InfeasibleError:
-            raise
-        return _allocation_body(plan)
+        return _allocation_body(run_optimizer(loaded.fit, scenario))
 
 
 def _allocation_body(plan) -> dict:
