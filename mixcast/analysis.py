@@ -12,7 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mixcast.counterfactual import media_params, plan_outcomes, weekly_channel_effects
+from mixcast.counterfactual import (
+    geo_channel_outcomes,
+    media_params,
+    plan_outcomes,
+    weekly_channel_effects,
+)
 from mixcast.mean import baseline
 from mixcast.posterior import Fit
 
@@ -148,7 +153,7 @@ def summary(fit: Fit) -> dict:
             entry["cpa"] = _scalar_interval(metrics.cpa[:, c])
         channels[name] = entry
     report = diagnose_fit(fit)
-    return {
+    out = {
         "channels": channels,
         "diagnostics": report.as_dict(),
         "kpi_type": fit.data.kpi_type,
@@ -159,6 +164,27 @@ def summary(fit: Fit) -> dict:
         "warnings": [issue.message for issue in fit.data.issues if issue.level == "warning"],
         "mixcast_version": __version__,
     }
+    if fit.data.n_geos > 1:
+        out["geos"] = geo_summary(fit)
+    return out
+
+
+def geo_roi(fit: Fit) -> np.ndarray:
+    """(S, G, C) ROI per draw, geo and channel (main effects; spend-weighted these add up
+    to the national ROI)."""
+    outcomes = geo_channel_outcomes(media_params(fit.param_draws()), fit.inputs, fit.structure)
+    spend = fit.data.spend.sum(axis=1)
+    return outcomes / np.where(spend > 0, spend, np.nan)[None]
+
+
+def geo_summary(fit: Fit) -> dict:
+    """``{geo: {channel: {spend, roi: {mean, lo90, hi90}}}}`` for geo-level runs."""
+    roi = geo_roi(fit)
+    spend = fit.data.spend.sum(axis=1)
+    return {geo: {channel: {"spend": float(spend[g, c]),
+                            "roi": _scalar_interval(roi[:, g, c])}
+                  for c, channel in enumerate(fit.channels)}
+            for g, geo in enumerate(fit.data.geos)}
 
 
 def _scalar_interval(draws: np.ndarray) -> dict[str, float]:

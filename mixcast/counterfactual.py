@@ -86,3 +86,24 @@ def weekly_channel_effects(params: dict[str, jax.Array], media: np.ndarray,
                                                   * structure.l_max))))
     out = _weekly_effects(params, jnp.asarray(media, jnp.float32), inputs, structure, batch)
     return np.asarray(out, dtype=np.float64)
+
+
+@partial(jax.jit, static_argnames=("structure", "batch"))
+def _geo_totals(params, media, inputs, weights, structure, batch):
+    def per_draw(p):
+        effects = channel_effects(p, media, inputs, structure)  # (G, T, C)
+        return jnp.einsum("gtc,gt->gc", effects, weights)
+    return jax.lax.map(per_draw, params, batch_size=batch)
+
+
+def geo_channel_outcomes(params: dict[str, jax.Array], inputs: ModelInputs,
+                         structure: Structure) -> np.ndarray:
+    """(S, G, C) each channel's main-effect outcome (currency value) per geo, summed over
+    weeks. Equals the counterfactual when the model has no interaction terms."""
+    n_geos, n_times, n_channels = inputs.media.shape
+    batch = int(max(1, min(256, _BATCH_BUDGET // (n_geos * n_times * n_channels
+                                                  * structure.l_max))))
+    weights = jnp.asarray(outcome_weights(inputs)[0], jnp.float32)
+    out = _geo_totals(params, jnp.asarray(inputs.media, jnp.float32), inputs, weights,
+                      structure, batch)
+    return np.asarray(out, dtype=np.float64)

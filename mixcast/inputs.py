@@ -24,6 +24,7 @@ class ModelInputs:
     """
 
     media: np.ndarray           # (G, T, C) media / media_scale
+    media_lagged: np.ndarray    # (G, T, C, L) lag stack of ``media`` (the model's hot path)
     media_scale: np.ndarray     # (G, C)
     spend: np.ndarray           # (G, T, C) currency, unscaled
     media_per_spend: np.ndarray  # (G, C) media units bought per unit of currency
@@ -66,8 +67,10 @@ def prepare(data: Dataset, spec: ModelSpec) -> ModelInputs:
     organic_scale = _active_mean(organic)
     weeks = (data.dates.astype("datetime64[D]").astype(np.int64)) / 7.0
     f32 = np.float32
+    media = (data.media / media_scale[:, None, :]).astype(f32)
     return ModelInputs(
-        media=(data.media / media_scale[:, None, :]).astype(f32),
+        media=media,
+        media_lagged=_lag_stack(media, spec.l_max),
         media_scale=media_scale,
         spend=data.spend.astype(np.float64),
         media_per_spend=media_per_spend,
@@ -94,6 +97,14 @@ def scale_media(inputs: ModelInputs, media: np.ndarray) -> np.ndarray:
 def spend_to_scaled_media(inputs: ModelInputs, spend: np.ndarray) -> np.ndarray:
     """Spend (G, T', C) to scaled media, at each geo-channel's observed cost per unit."""
     return spend * (inputs.media_per_spend / inputs.media_scale)[:, None, :]
+
+
+def _lag_stack(x: np.ndarray, n_lags: int) -> np.ndarray:
+    """numpy twin of transforms.lag_stack, computed once per dataset."""
+    out = np.zeros((*x.shape, n_lags), dtype=x.dtype)
+    for lag in range(n_lags):
+        out[:, lag:, :, lag] = x[:, :x.shape[1] - lag, :]
+    return out
 
 
 def _active_mean(x: np.ndarray) -> np.ndarray:

@@ -21,7 +21,6 @@ from mixcast.inputs import ModelInputs
 from mixcast.mean import Structure, baseline, effectiveness, interaction_effects
 from mixcast.mean import organic_effects, saturation_response
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
-from mixcast.transforms import lag_stack
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +123,7 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
         params["tv_coef"] = numpyro.sample(
             "tv_coef", dist.Normal(0.0, 0.3).expand(
                 [inputs.time_basis.shape[1], len(structure.time_varying)]))
-    response = saturation_response(params, lag_stack(inputs.media, structure.l_max), structure,
+    response = saturation_response(params, inputs.media_lagged, structure,
                                    lagged=True)
     effect_shape = response * effectiveness(params, inputs, structure)
     geo_multiplier = _geo_multiplier(n_geos, n_channels, geo_pooling)

@@ -231,7 +231,7 @@ def _truth_metrics(params, inputs, structure, spend):
     roi = incremental / total_spend
     mroi = (out[1 + n_channels:] - out[0]) / (0.01 * total_spend)
     share = incremental / incremental.sum()
-    effect = np.asarray(channel_effects(draws and params, media, inputs, structure))
+    effect = np.asarray(channel_effects(params, media, inputs, structure))
     geo_incr = np.einsum("gtc,gt->gc", effect, inputs.y_scale[:, None] * inputs.value)
     geo_roi = geo_incr / np.maximum(spend.sum(axis=1), 1e-12)
     return roi, mroi, share, geo_roi
