@@ -146,3 +146,24 @@ def test_read_plan_round_trip(small_fit, tmp_path):
 def test_bad_plans_raise_one_clear_error(small_fit, tmp_path, edit, words):
     with pytest.raises(DataError, match=words):
         read_plan(_plan_csv(tmp_path, small_fit, **edit), small_fit)
+
+
+def test_forecast_cli_writes_the_contract_and_rejects_bad_plans(small_run, small_fit, tmp_path):
+    from typer.testing import CliRunner
+
+    from mixcast.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "forecast.csv"
+    plan = _plan_csv(tmp_path, small_fit)
+    result = runner.invoke(app, ["forecast", "--run", str(small_run), "--future", str(plan),
+                                 "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["date", "mean", "lo90", "hi90"] and len(frame) == 4
+    bad = _plan_csv(tmp_path, small_fit, tv_spend=None)
+    result = runner.invoke(app, ["forecast", "--run", str(small_run), "--future", str(bad),
+                                 "--out", str(out)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, DataError)
+    assert "column 'tv_spend' not found" in str(result.exception)
