@@ -47,7 +47,7 @@ class Band:
 
 @dataclass(frozen=True, slots=True)
 class ScenarioOutcome:
-    """Predicted outcome (currency value, data window) of a spend plan and of today's."""
+    """Predicted outcome (KPI's unit, data window) of a spend plan and of today's."""
 
     channels: tuple[str, ...]
     spend: np.ndarray          # (C,) planned totals
@@ -155,14 +155,20 @@ def rolling_effectiveness(fit: Fit, *, window: int = 13) -> tuple[np.ndarray, di
     return dates, {c: Band.of(ratio[..., i]) for i, c in enumerate(fit.channels)}
 
 
+def outcome_metric(fit: Fit) -> int:
+    """Which outcome plans are scored in: 0 currency value (revenue KPIs), 1 KPI units."""
+    return 1 if fit.data.kpi_type == "conversions" else 0
+
+
 def baseline_totals(fit: Fit, draws: dict[str, np.ndarray]) -> np.ndarray:
-    """(S,) non-media outcome over the data window, currency value, per draw."""
+    """(S,) non-media outcome over the data window per draw, in the KPI's own unit
+    (currency for revenue KPIs, conversions for conversion KPIs)."""
     import jax
 
     from mixcast.mean import baseline, organic_effects
 
     inputs, structure = fit.inputs, fit.structure
-    value = outcome_weights(inputs)[0]
+    value = outcome_weights(inputs)[outcome_metric(fit)]
 
     def per_draw(p):
         total = sum(baseline(p, inputs).values())
@@ -176,7 +182,8 @@ def baseline_totals(fit: Fit, draws: dict[str, np.ndarray]) -> np.ndarray:
 def spend_scenario(fit: Fit, spend: dict[str, float], *,
                    draws: dict[str, np.ndarray] | None = None,
                    baseline: np.ndarray | None = None) -> ScenarioOutcome:
-    """Predicted outcome over the data window if each channel's total spend were ``spend``.
+    """Predicted outcome over the data window if each channel's total spend were ``spend``,
+    in the KPI's own unit (currency for revenue KPIs, conversions for conversion KPIs).
 
     Each channel's weekly (and geo) pattern is kept and scaled to the new total; channels
     not named keep their spend. ``draws``/``baseline`` may be passed in to reuse them
@@ -205,7 +212,8 @@ def spend_scenario(fit: Fit, spend: dict[str, float], *,
         off = plans[1].copy()
         off[..., c] = 0.0
         plans.append(off)
-    out = plan_outcomes(media_params(draws), np.stack(plans), fit.inputs, fit.structure)[..., 0]
+    out = plan_outcomes(media_params(draws), np.stack(plans), fit.inputs,
+                        fit.structure)[..., outcome_metric(fit)]
     now_total, plan_total = base + out[:, 0], base + out[:, 1]
     return ScenarioOutcome(
         channels=fit.channels, spend=planned, current_spend=current,

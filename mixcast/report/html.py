@@ -50,7 +50,7 @@ table { border-collapse:collapse; width:100%; margin:10px 0 16px; font-size:14px
 th { text-align:left; color:var(--muted); font-weight:600; font-size:12px; text-transform:uppercase;
      letter-spacing:.03em; border-bottom:2px solid var(--line); padding:8px 10px; }
 td { border-bottom:1px solid var(--line); padding:8px 10px; vertical-align:top; }
-.chip { display:inline-block; padding:2px 10px; border-radius:999px; font-size:12px; font-weight:600; }
+.chip { display:inline-block; white-space:nowrap; padding:2px 10px; border-radius:999px; font-size:12px; font-weight:600; }
 .chip.solid { background:#dcfce7; color:#166534; } .chip.care { background:#fef3c7; color:#92400e; }
 .chip.do_not_act { background:#fee2e2; color:#991b1b; } .chip.none { background:#e2e8f0; color:#475569; }
 td.action { font-weight:650; text-transform:uppercase; font-size:13px; }

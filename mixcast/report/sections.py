@@ -265,7 +265,9 @@ def allocation_rows(plan) -> list[dict]:
 
 def validation(ctx: ReportContext) -> str:
     diag = ctx.summary["diagnostics"]
-    conv = "".join(f'<tr data-check="{k}"><td>{k}</td><td>{num(diag[k], key=k, digits=3)}</td></tr>'
+    digits = {"rhat_max": 3, "tree_depth_saturated": 3, "fit_seconds": 1}
+    conv = "".join(f'<tr data-check="{k}"><td>{k.replace("_", " ")}</td><td>'
+                   f'{num(diag[k], key=k, digits=digits.get(k, 0))}</td></tr>'
                    for k in ("rhat_max", "ess_bulk_min", "ess_tail_min", "divergences",
                              "tree_depth_saturated", "n_draws", "fit_seconds") if k in diag)
     body = f'<h3>Convergence</h3><table data-table="convergence">{conv}</table>'
@@ -276,13 +278,36 @@ def validation(ctx: ReportContext) -> str:
         overall = doc.get("overall", {})
         body += (f'<h3>Overall: {verdict_chip(overall.get("verdict"))}</h3><ul>'
                  + "".join(f"<li>{escape(str(r))}</li>" for r in overall.get("reasons", []))
-                 + "</ul>")
-        for name, check in (doc.get("checks") or {}).items():
-            body += (f'<details data-check="{escape(name)}"><summary>{escape(name)}</summary>'
-                     f"{_nested(check)}</details>")
+                 + "</ul>" + _checks_table(doc.get("checks") or {}))
     return section("validation", "Validation", body,
                    lead="Convergence, backtests, forecast accuracy under spend shifts, "
                         "recovery of known effects and stability.")
+
+
+CHECK_ORDER = ("convergence", "fit", "backtest", "spend_shift", "recovery", "stability",
+               "priors", "experiments")
+STATUS_CHIP = {"pass": "solid", "warn": "care", "fail": "do_not_act", "skipped": "none"}
+
+
+def _checks_table(checks: dict) -> str:
+    """One row per check (status, summary, advice), details folded underneath."""
+    names = [n for n in CHECK_ORDER if n in checks] + [n for n in checks if n not in CHECK_ORDER]
+    rows = []
+    for name in names:
+        check = checks[name] if isinstance(checks[name], dict) else {"summary": checks[name]}
+        status = str(check.get("status", ""))
+        advice = " ".join(str(a) for a in check.get("advice", []) or [])
+        details = {k: v for k, v in check.items() if k not in ("status", "summary", "advice")}
+        rows.append(
+            f'<tr data-check="{escape(name)}" data-status="{escape(status)}"><td><b>'
+            f'{escape(name.replace("_", " "))}</b></td><td><span class="chip '
+            f'{STATUS_CHIP.get(status, "none")}">{escape(status or "—")}</span></td><td>'
+            f'{escape(str(check.get("summary", "")))}'
+            + (f'<div class="muted small">{escape(advice)}</div>' if advice else "")
+            + (f"<details><summary>details</summary>{_nested(details)}</details>"
+               if details else "") + "</td></tr>")
+    return ('<table data-table="checks"><tr><th>check</th><th>status</th><th>finding</th></tr>'
+            f'{"".join(rows)}</table>')
 
 
 def _nested(value, depth: int = 0) -> str:

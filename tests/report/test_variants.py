@@ -29,7 +29,12 @@ def validated_run(small_run, tmp_path_factory):
                         "search_spend": {"verdict": "care", "reasons": ["wide interval"]},
                         "social_spend": {"verdict": "do_not_act",
                                          "reasons": ["backtest error 30%"]}},
-           "checks": {"backtest": {"mape": 0.061, "folds": 3}}}
+           "checks": {
+               "backtest": {"status": "pass", "summary": "2 rolling-origin forecasts: MAPE 2.8%",
+                            "mape": 0.028, "folds": [{"origin": "2023-10-02", "mape": 0.024}]},
+               "stability": {"status": "warn", "summary": "ROI moved 31% without 13 weeks",
+                             "advice": ["Add data or lift tests."]},
+               "experiments": {"status": "skipped", "summary": "no lift tests"}}}
     (run / "validation.json").write_text(json.dumps(doc))
     return run
 
@@ -38,15 +43,20 @@ def test_validation_verdicts_rendered(validated_run, small_fit):
     from mixcast.report.context import gather
     from mixcast.report.html import render_html
 
-    page = _parse(render_html(gather(validated_run, fit=small_fit)))
+    html = render_html(gather(validated_run, fit=small_fit))
+    page = _parse(html)
     chips = {ctx["data-channel"]: a["data-verdict"] for _, a, ctx in page.elements
              if ctx.get("data-table") == "trust" and "data-verdict" in a}
     assert chips == {"tv_spend": "solid", "search_spend": "care", "social_spend": "do_not_act"}
     actions = {a["data-channel"]: a["data-action"] for t, a, ctx in page.elements
                if ctx.get("data-table") == "board" and "data-action" in a}
     assert actions["social_spend"] == "test first"
-    checks = {a["data-check"] for _, a, _ in page.elements if "data-check" in a}
-    assert "backtest" in checks
+    checks = {a["data-check"]: a["data-status"] for _, a, _ in page.elements
+              if "data-check" in a and "data-status" in a}
+    # In the suite's order, whatever order the file has.
+    assert list(checks) == ["backtest", "stability", "experiments"]
+    assert checks == {"backtest": "pass", "stability": "warn", "experiments": "skipped"}
+    assert "ROI moved 31% without 13 weeks" in html and "Add data or lift tests." in html
 
 
 def test_platform_comparison_numbers(small_fit, small_run):

@@ -21,7 +21,9 @@ def runs_dir(small_run, tmp_path_factory):
         "channels": {"tv_spend": {"verdict": "solid", "reasons": []},
                      "search_spend": {"verdict": "care", "reasons": ["wide interval"]},
                      "social_spend": {"verdict": "do_not_act", "reasons": ["unstable"]}},
-        "checks": {"convergence": {"rhat_max": 1.01}}}))
+        "checks": {"convergence": {"status": "pass", "summary": "R-hat 1.01, no divergences",
+                                   "rhat_max": 1.01},
+                   "backtest": {"status": "warn", "summary": "MAPE 9% over 13 weeks"}}}))
     (root / "not-a-run").mkdir()
     return root
 

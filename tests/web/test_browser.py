@@ -134,6 +134,8 @@ def test_validation_view_and_report(page, served, tmp_path):
     _open_dashboard(page, served, "validated")
     page.wait_for_selector("#validation .chip.care")
     assert "social_spend is weakly identified" in page.text_content("#validation")
+    assert "MAPE 9% over 13 weeks" in page.text_content('#validation-checks tr[data-check="backtest"]')
+    page.locator("#validation-card").screenshot(path=str(tmp_path / "validation.png"))
     with page.expect_popup() as popup:
         page.click("#report-link")
     report = popup.value
