@@ -23,7 +23,7 @@ CURVE_MULTIPLIERS = np.round(np.linspace(0.0, 2.5, 26), 6)
 STEP = 0.01                                   # the mROI step (1% more spend)
 _SEARCH = np.geomspace(1e-2, 1e3, 121)        # dense grid for saturation points
 _ASYMPTOTE = 1e5                              # multiplier at which every Hill is ~1
-MAX_DRAWS = 1000
+SEARCH_DRAWS = 500                            # draws for the posterior-mean search curve
 
 
 def _band(draws: np.ndarray) -> dict[str, np.ndarray]:
@@ -73,34 +73,39 @@ class ResponseCurves:
 
 
 def response_curves(fit: Fit, *, multipliers: np.ndarray = CURVE_MULTIPLIERS,
-                    max_draws: int = MAX_DRAWS) -> ResponseCurves:
+                    search_draws: int = SEARCH_DRAWS) -> ResponseCurves:
     """Response curves of every channel with 90% bands, mROI, CPA and saturation points.
+
+    The curves and their bands use every posterior draw, so at multiplier 1 they equal
+    the counterfactual outcome and mROI of :func:`mixcast.analysis.channel_metrics` (the
+    same draws, the same mean function). Saturation points come from the posterior-mean
+    curve on a dense grid up to 1000x, evaluated on ``search_draws`` evenly thinned draws.
 
     Parameters
     ----------
     multipliers : (M,) multiples of each channel's current spend; 1.0 is added if absent.
-    max_draws : posterior draws used (evenly thinned).
+    search_draws : draws used for the dense posterior-mean curve (saturation points).
     """
     grid = np.unique(np.append(np.asarray(multipliers, dtype=float), 1.0))
     space = plan_space(fit)
-    ev = evaluator(fit, space, max_draws=max_draws)
     reference = np.where(space.current > 0, space.current, max(space.current.mean(), 1.0))
     steps = np.where(grid > 0, grid * (1 + STEP), STEP)
-    search = np.concatenate([_SEARCH, [_ASYMPTOTE]])
-    plans = np.concatenate([grid, steps, search])[:, None] * reference[None, :]
-    out = plan_outcomes(ev, plans, per_channel=True)[..., :-1]     # (S, V, 2, C)
+    plans = np.concatenate([grid, steps])[:, None] * reference[None, :]
+    out = plan_outcomes(evaluator(fit, space), plans, per_channel=True)[..., :-1]  # (S,V,2,C)
+    search = np.concatenate([_SEARCH, [_ASYMPTOTE]])[:, None] * reference[None, :]
+    thinned = evaluator(fit, space, max_draws=search_draws)
+    dense = plan_outcomes(thinned, search, per_channel=True)[:, :, 0, :-1].mean(axis=0)
     n = len(grid)
     value, kpi = out[:, :n, 0], out[:, :n, 1]                      # (S, M, C)
-    marginal = (out[:, n:2 * n, 0] - value) / ((steps - grid)[None, :, None]
-                                                * reference[None, None, :])
+    marginal = (out[:, n:, 0] - value) / ((steps - grid)[None, :, None]
+                                          * reference[None, None, :])
     spend = grid[None, :] * reference[:, None]                     # (C, M)
     cpa = None
     if fit.data.kpi_type == "conversions":
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = spend.T[None] / np.where(kpi > 0, kpi, np.nan)
         cpa = {k: v.T for k, v in _band(ratio).items()}
-    dense = out[:, 2 * n:, 0].mean(axis=0)                         # (K + 1, C)
-    asymptote = dense[-1]
+    asymptote = dense[-1]                                          # (C,)
     return ResponseCurves(
         channels=space.channels, multipliers=grid, spend=spend, current_spend=space.current,
         current_index=int(np.searchsorted(grid, 1.0)),

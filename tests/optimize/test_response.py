@@ -1,0 +1,89 @@
+"""Response curves, saturation points, carryover profiles and the operator ranking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mixcast.analysis import channel_metrics
+from mixcast.optimize import carryover_profile, channel_ranking, response_curves
+
+
+@pytest.fixture(scope="module")
+def curves(small_fit):
+    return response_curves(small_fit)
+
+
+def test_curve_matches_the_counterfactual_roi_at_current_spend(small_fit, curves):
+    metrics = channel_metrics(small_fit)
+    i = curves.current_index
+    assert curves.multipliers[i] == 1.0
+    # the same draws and the same mean function (the optimiser's kernel vs the core
+    # counterfactual): equal up to float32 rounding, bands included
+    np.testing.assert_allclose(curves.outcome["mean"][:, i], metrics.incremental.mean(0),
+                               rtol=1e-3)
+    for key in ("lo90", "hi90"):
+        np.testing.assert_allclose(curves.outcome[key][:, i],
+                                   np.percentile(metrics.incremental, 5 if key == "lo90"
+                                                 else 95, axis=0), rtol=1e-3)
+    np.testing.assert_allclose(curves.mroi["mean"][:, i], metrics.mroi.mean(0), rtol=1e-2)
+
+
+def test_curves_start_at_zero_rise_and_bands_bracket_the_mean(curves):
+    assert np.allclose(curves.outcome["mean"][:, 0], 0.0)
+    assert np.all(np.diff(curves.outcome["mean"], axis=1) >= -1e-6)
+    assert curves.spend[:, -1].min() >= 2 * curves.current_spend.min()
+    assert np.all(curves.outcome["lo90"] <= curves.outcome["mean"] + 1e-6)
+    assert np.all(curves.outcome["hi90"] >= curves.outcome["mean"] - 1e-6)
+    assert np.all(curves.asymptote >= curves.outcome["mean"][:, -1])
+    assert curves.cpa is None          # revenue KPI
+    assert len(curves.to_frame()) == len(curves.channels) * len(curves.multipliers)
+
+
+def test_saturation_points_are_consistent(curves):
+    for c in range(len(curves.channels)):
+        point = curves.saturation_spend[c]
+        assert np.isnan(point) or point > 0
+        beyond = curves.spend[c] > curves.breakeven_spend[c] * 1.05
+        if np.isfinite(curves.breakeven_spend[c]) and curves.breakeven_spend[c] > 0 \
+                and beyond.any():
+            assert np.all(curves.mroi["mean"][c, beyond] < 1.0 + 1e-6)
+
+
+def test_ranking_matches_the_known_truth(small_fit, small_sim, curves):
+    """Truth mROI: tv 1.65 (underfunded), search 0.59 and social 0.29 (below break-even)."""
+    table = channel_ranking(small_fit, curves).set_index("channel")
+    assert table.loc["tv_spend", "status"] == "underfunded"
+    assert table.loc["tv_spend", "next_dollar_rank"] == 1
+    assert set(table.loc[["search_spend", "social_spend"], "status"]) <= {"saturated", "hold"}
+    truth_order = sorted(small_sim.mroi, key=small_sim.mroi.get)
+    assert table.loc[truth_order[-1], "cut_rank"] == 3
+    assert table["cut_first"].sum() <= 1
+
+
+def test_carryover_profile_rows_are_shares(small_fit, small_sim):
+    profile = carryover_profile(small_fit)
+    assert profile.share["mean"].shape == (3, small_fit.structure.l_max)
+    np.testing.assert_allclose(profile.share["mean"].sum(axis=1), 1.0, rtol=1e-5)
+    assert np.all(np.diff(profile.share["mean"], axis=1) <= 1e-9)      # geometric decays
+    assert np.all(profile.weeks_to_90pct >= 1)
+
+
+def test_conversion_kpi_curves_carry_cpa(small_fit):
+    """A conversions KPI worth 50 per unit: the curves' CPA at today's spend is the
+    counterfactual CPA of channel_metrics (same draws), and KPI units x 50 = value."""
+    import dataclasses
+
+    data = dataclasses.replace(small_fit.data, kpi_type="conversions",
+                               revenue_per_kpi=np.full_like(small_fit.data.y, 50.0))
+    conv = dataclasses.replace(small_fit, data=data)
+    curves = response_curves(conv)
+    i = curves.current_index
+    metrics = channel_metrics(conv)
+    assert curves.cpa is not None and metrics.cpa is not None
+    np.testing.assert_allclose(curves.cpa["mean"][:, i], metrics.cpa.mean(0), rtol=1e-3)
+    np.testing.assert_allclose(curves.outcome_kpi[:, i] * 50.0, curves.outcome["mean"][:, i],
+                               rtol=1e-4)
+    assert not np.isfinite(curves.cpa["mean"][:, 0]).any()     # no spend, no CPA
+    frame = curves.to_frame()
+    assert {"cpa_mean", "cpa_lo90", "cpa_hi90"} <= set(frame.columns)
