@@ -46,7 +46,7 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
                                    minval=-_INIT_RADIUS, maxval=_INIT_RADIUS)
              for i, (k, v) in enumerate(sorted(template.items()))}
     runner = _compiled_runner(model, warmup, draws, float(target_accept), max_tree_depth,
-                              dense_mass, progress is not None)
+                              dense_mass, progress is not None, False)
     shape = lambda x: x.reshape((devices, per_device, *x.shape[1:]))  # noqa: E731
     _set_progress(progress, padded * (warmup + draws))
     z, extras = runner(shape(keys[:padded]), jax.tree.map(shape, inits), args)
@@ -56,6 +56,59 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
     return _constrain(model, args, z), extras
 
 
+def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: int,
+                   draws: int, seeds: list[int], target_accept: float, max_tree_depth: int,
+                   progress: Callable[[int, int], None] | None = None) -> list[tuple]:
+    """Run ``chains`` NUTS chains of ``model(*args)`` for every ``args`` in ``batch`` in
+    one compiled program: all ``len(batch) x chains`` chains are spread over every device
+    (refits that each use fewer chains than there are cores run side by side).
+
+    Every ``args`` must have the same pytree structure and shapes. ``seeds[r]`` seeds the
+    r-th run's chains and initial points.
+
+    Returns
+    -------
+    list of (samples, extras), one per ``args``, as :func:`run_nuts` returns them.
+    """
+    n_runs = len(batch)
+    if n_runs == 0:
+        return []
+    total = n_runs * chains
+    devices = min(jax.local_device_count(), total)
+    per_device = -(-total // devices)
+    padded = devices * per_device
+    template = _unconstrained_template(model, batch[0], jax.random.PRNGKey(0))
+    keys, inits = [], {k: [] for k in template}
+    for seed in seeds:
+        run_keys = jax.random.split(jax.random.PRNGKey(seed), chains + 1)
+        keys.append(run_keys[:chains])
+        for i, (k, v) in enumerate(sorted(template.items())):
+            inits[k].append(jax.random.uniform(jax.random.fold_in(run_keys[-1], i),
+                                               (chains, *v.shape), minval=-_INIT_RADIUS,
+                                               maxval=_INIT_RADIUS))
+    pad = lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], padded - total, axis=0)])  # noqa: E731
+    shape = lambda x: pad(jnp.asarray(x)).reshape((devices, per_device, *jnp.shape(x)[1:]))  # noqa: E731
+    stacked_args = jax.tree.map(
+        lambda *leaves: np.repeat(np.stack([np.asarray(x) for x in leaves]), chains, axis=0),
+        *batch)
+    runner = _compiled_runner(model, warmup, draws, float(target_accept), max_tree_depth,
+                              False, progress is not None, True)
+    _set_progress(progress, padded * (warmup + draws))
+    z, extras = runner(shape(jnp.concatenate(keys)),
+                       {k: shape(jnp.concatenate(v)) for k, v in inits.items()},
+                       jax.tree.map(shape, stacked_args))
+    unshape = lambda x: np.asarray(x).reshape((padded, *x.shape[2:]))[:total]  # noqa: E731
+    z = jax.tree.map(unshape, z)
+    extras = [unshape(e) for e in extras]
+    out = []
+    for r, args in enumerate(batch):
+        part = slice(r * chains, (r + 1) * chains)
+        run_z = {k: v[part] for k, v in z.items()}
+        out.append((_constrain(model, args, run_z),
+                    dict(zip(EXTRA_FIELDS, (e[part] for e in extras)))))
+    return out
+
+
 def _unconstrained_template(model, args, key) -> dict:
     info = initialize_model(key, model, model_args=args)
     return info.param_info.z
@@ -63,7 +116,7 @@ def _unconstrained_template(model, args, key) -> dict:
 
 @lru_cache(maxsize=16)
 def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_mass,
-                     report):
+                     report, batched):
     def potential_gen(*args):
         return lambda z: potential_energy(model, args, {}, z)
 
@@ -86,6 +139,12 @@ def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_
         _, out = lax.scan(step, state, jnp.arange(warmup + draws))
         return jax.tree.map(lambda x: x[warmup:], out)
 
+    if batched:   # every chain has its own args (a batch of refits)
+        def device_batch(keys, z0s, args):
+            return lax.map(lambda kza: one_chain(*kza), (keys, z0s, args))
+
+        return jax.pmap(device_batch)
+
     def device_chains(keys, z0s, args):
         return lax.map(lambda kz: one_chain(kz[0], kz[1], args), (keys, z0s))
 
@@ -100,8 +159,14 @@ def _constrain(model, args, z: dict) -> dict[str, np.ndarray]:
 
 
 def _constrain_jit(model, args, flat):
-    fn = jax.jit(jax.vmap(lambda p: constrain_fn(model, args, {}, p, return_deterministic=True)))
-    return fn(flat)
+    return _constrainer(model)(args, flat)
+
+
+@lru_cache(maxsize=16)
+def _constrainer(model):
+    """Compiled once per model; the data are an argument, so refits reuse it."""
+    return jax.jit(lambda args, flat: jax.vmap(
+        lambda p: constrain_fn(model, args, {}, p, return_deterministic=True))(flat))
 
 
 # Progress is reported from inside the compiled program through a host callback.

@@ -24,7 +24,7 @@ from mixcast.data.dataset import Dataset
 from mixcast.inputs import prepare
 from mixcast.model import MMM, Priors, lift_data, resolve_priors
 from mixcast.posterior import Fit, build_inference_data
-from mixcast.sampler import run_nuts
+from mixcast.sampler import run_nuts, run_nuts_batch
 from mixcast.spec import SamplerConfig
 
 ProgressFn = Callable[[int, int], None]
@@ -66,6 +66,16 @@ def validation_sampler(fit: Fit, *, quick: bool) -> SamplerConfig:
                          max_tree_depth=fit.sampler.max_tree_depth, progress=False)
 
 
+@dataclass(frozen=True, slots=True)
+class RefitJob:
+    """One refit: withhold the weeks from ``observed_weeks`` on, replace the outcomes with
+    ``y`` (a simulated twin), or withhold lift test ``drop_lift_test``."""
+
+    observed_weeks: int | None = None
+    y: np.ndarray | None = None
+    drop_lift_test: int | None = None
+
+
 def refit(fit: Fit, *, sampler: SamplerConfig, observed_weeks: int | None = None,
           y: np.ndarray | None = None, drop_lift_test: int | None = None,
           seed: int = 0, progress: ProgressFn | None = None) -> Fit:
@@ -83,8 +93,41 @@ def refit(fit: Fit, *, sampler: SamplerConfig, observed_weeks: int | None = None
     Fit : over the full window (its ``data.y`` has held-out weeks set to the training
         mean, which is what the model was scaled by).
     """
-    data = fit.data if y is None else dataclasses.replace(fit.data, y=np.asarray(y, float))
-    n_obs = data.n_times if observed_weeks is None else int(observed_weeks)
+    data, model, args = _prepare(fit, RefitJob(observed_weeks, y, drop_lift_test))
+    started = time.perf_counter()
+    samples, extras = run_nuts(
+        model, args, chains=sampler.chains, warmup=sampler.warmup,
+        draws=sampler.draws, seed=sampler.seed + seed, target_accept=sampler.target_accept,
+        max_tree_depth=sampler.max_tree_depth, progress=progress)
+    return _as_fit(fit, data, sampler, samples, extras, time.perf_counter() - started)
+
+
+def refit_many(fit: Fit, jobs: list[RefitJob], *, sampler: SamplerConfig,
+               seeds: list[int], progress: ProgressFn | None = None) -> list[Fit]:
+    """Run several refits side by side in one compiled program: their chains together are
+    spread over every core (see :func:`mixcast.sampler.run_nuts_batch`). ``seeds[i]`` is
+    added to the sampler's seed for job i. Same results as :func:`refit` up to the random
+    streams; each returned Fit's ``fit_seconds`` is the whole batch's wall time."""
+    prepared = [_prepare(fit, job) for job in jobs]
+    if not prepared:
+        return []
+    model = prepared[0][1]
+    started = time.perf_counter()
+    runs = run_nuts_batch(model, [args for _, _, args in prepared], chains=sampler.chains,
+                          warmup=sampler.warmup, draws=sampler.draws,
+                          seeds=[sampler.seed + s for s in seeds],
+                          target_accept=sampler.target_accept,
+                          max_tree_depth=sampler.max_tree_depth, progress=progress)
+    seconds = time.perf_counter() - started
+    return [_as_fit(fit, data, sampler, samples, extras, seconds)
+            for (data, _, _), (samples, extras) in zip(prepared, runs)]
+
+
+def _prepare(fit: Fit, job: RefitJob) -> tuple[Dataset, MaskedMMM, tuple]:
+    """The refit's data (outcomes masked or replaced), model and sampler arguments."""
+    data = fit.data if job.y is None else dataclasses.replace(fit.data,
+                                                              y=np.asarray(job.y, float))
+    n_obs = data.n_times if job.observed_weeks is None else int(job.observed_weeks)
     if not 4 <= n_obs <= data.n_times:
         raise ValueError(f"observed_weeks must be in [4, {data.n_times}]; got {n_obs}.")
     data = _mask_outcomes(data, n_obs)
@@ -96,18 +139,17 @@ def refit(fit: Fit, *, sampler: SamplerConfig, observed_weeks: int | None = None
     if lifts is not None:
         keep = np.ones(lifts.n_tests, dtype=bool)
         keep &= np.array([t.end < n_obs for t in data.lift_tests])
-        if drop_lift_test is not None:
-            keep[drop_lift_test] = False
+        if job.drop_lift_test is not None:
+            keep[job.drop_lift_test] = False
         masks["lift_obs"] = keep
-    started = time.perf_counter()
-    samples, extras = run_nuts(
-        model, (inputs, lifts, masks), chains=sampler.chains, warmup=sampler.warmup,
-        draws=sampler.draws, seed=sampler.seed + seed, target_accept=sampler.target_accept,
-        max_tree_depth=sampler.max_tree_depth, progress=progress)
+    return data, model, (inputs, lifts, masks)
+
+
+def _as_fit(fit: Fit, data: Dataset, sampler: SamplerConfig, samples: dict, extras: dict,
+            seconds: float) -> Fit:
     samples.pop("log_roi_raw", None)
     idata = build_inference_data(samples, extras, data, fit.spec)
-    return Fit(data=data, spec=fit.spec, sampler=sampler, idata=idata,
-               fit_seconds=time.perf_counter() - started)
+    return Fit(data=data, spec=fit.spec, sampler=sampler, idata=idata, fit_seconds=seconds)
 
 
 def _priors(fit: Fit) -> Priors:
