@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,17 +30,52 @@ def _working(description: str) -> Iterator[None]:
         yield
 
 
-def _pairs(values: list[str], option: str) -> dict[str, float]:
+def _bounds(values: list[str], option: str) -> tuple[dict[str, float], dict[str, float]]:
+    """CHANNEL=AMOUNT (absolute: 100k, 2M) or CHANNEL=SHARE of today's spend (50%, 1.5x):
+    (absolute bounds, share bounds)."""
     from mixcast.optimize.scenario import parse_money
 
-    out = {}
+    absolute, share = {}, {}
     for value in values:
         if "=" not in value:
-            raise UserError(f"{option} takes CHANNEL=AMOUNT (e.g. {option} tv_spend=100k). "
+            raise UserError(f"{option} takes CHANNEL=AMOUNT, e.g. {option} tv_spend=100k "
+                            f"(absolute) or {option} tv_spend=80% / 1.2x (of today's spend). "
                             f"Got '{value}' instead.")
-        name, amount = value.split("=", 1)
-        out[name.strip()] = parse_money(amount, where=option)
-    return out
+        name, amount = (part.strip() for part in value.split("=", 1))
+        relative = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(%|x)", amount.lower())
+        if relative:
+            number = float(relative.group(1))
+            share[name] = number / 100.0 if relative.group(2) == "%" else number
+        else:
+            absolute[name] = parse_money(amount, where=f"{option} {name}")
+    return absolute, share
+
+
+def _groups(values: list[str]) -> tuple:
+    """--group NAME=CH1+CH2<=40% (share of the total) or NAME=CH1+CH2>=500k (absolute)."""
+    from mixcast.optimize import ChannelGroup
+    from mixcast.optimize.scenario import parse_money
+
+    groups = []
+    for value in values:
+        found = re.fullmatch(r"\s*([^=]+?)\s*=\s*([^<>]+?)\s*(<=|>=)\s*(.+?)\s*", value)
+        if not found:
+            raise UserError("--group takes NAME=CHANNEL+CHANNEL<=AMOUNT or >=AMOUNT, e.g. "
+                            "--group 'digital=search+social<=40%' (share of the total) or "
+                            f"--group 'brand=tv+ooh>=500k'. Got '{value}' instead.")
+        name, members, op, amount = found.groups()
+        channels = tuple(m.strip() for m in members.split("+") if m.strip())
+        key = "max" if op == "<=" else "min"
+        if amount.endswith("%"):
+            try:
+                limit = {f"{key}_share": float(amount[:-1]) / 100.0}
+            except ValueError:
+                raise UserError(f"--group '{value}': could not read '{amount}' as a "
+                                "percentage.") from None
+        else:
+            limit = {f"{key}_spend": parse_money(amount, where=f"--group {name}")}
+        groups.append(ChannelGroup(name=name, channels=channels, **limit))
+    return tuple(groups)
 
 
 def _fmt(value: float) -> str:
@@ -63,12 +99,21 @@ def optimize(
                                                  "goal of min_budget.")] = None,
     lock: Annotated[list[str], typer.Option(help="Keep a channel at today's spend "
                                             "(repeatable).")] = [],  # noqa: B006
-    minimum: Annotated[list[str], typer.Option("--min", help="CHANNEL=AMOUNT lower "
-                                               "bound (repeatable).")] = [],  # noqa: B006
-    maximum: Annotated[list[str], typer.Option("--max", help="CHANNEL=AMOUNT upper "
-                                               "bound (repeatable).")] = [],  # noqa: B006
+    minimum: Annotated[list[str], typer.Option("--min", help="Lower bound, CHANNEL=AMOUNT "
+                                               "(100k) or CHANNEL=SHARE of today's (80%, "
+                                               "0.8x); repeatable.")] = [],  # noqa: B006
+    maximum: Annotated[list[str], typer.Option("--max", help="Upper bound, CHANNEL=AMOUNT "
+                                               "or CHANNEL=SHARE of today's (150%, 1.5x); "
+                                               "repeatable.")] = [],  # noqa: B006
+    group: Annotated[list[str], typer.Option(help="Channel-group constraint, e.g. "
+                                             "'digital=search+social<=40%' (share of the "
+                                             "total) or 'brand=tv+ooh>=500k'; "
+                                             "repeatable.")] = [],  # noqa: B006
     by: Annotated[str, typer.Option(help="Allocate per channel, geo (geo x channel) or "
-                                         "period (4-week blocks).")] = "channel",
+                                         "period (blocks of --period-weeks within the "
+                                         "plan).")] = "channel",
+    period_weeks: Annotated[int, typer.Option("--period-weeks", help="Weeks per period with "
+                                              "--by period (4: monthly).")] = 4,
     risk: Annotated[float | None, typer.Option(help="Maximise this lower quantile of the "
                                                "outcome (e.g. 0.1) instead of its mean.")] = None,
     ranking: Annotated[bool, typer.Option(help="Also print saturated / underfunded / "
@@ -76,18 +121,25 @@ def optimize(
 ) -> None:
     """Recommend a budget allocation that maximises the expected outcome.
 
+    Bounds are absolute (--min tv=100k) or a share of today's spend (--max tv=150%);
+    --lock keeps a channel as it is; --group constrains channel groups; --mode picks
+    fixed budget, a target ROI/CPA, or the least budget for today's outcome.
+
     Example: mixcast optimize --run runs/q3 --max-change 0.15 --out plan.csv
     """
     from mixcast.optimize import BudgetScenario, Granularity, Mode, optimize as run_optimize
     from mixcast.optimize.scenario import parse_money
     from mixcast.run import load_run
 
+    lower, lower_share = _bounds(minimum, "--min")
+    upper, upper_share = _bounds(maximum, "--max")
     scenario = BudgetScenario(
         mode=_enum(Mode, mode, "--mode"), target=target,
         budget=None if budget is None else parse_money(budget, where="--budget"),
-        weeks=weeks, max_change=max_change, locked=tuple(lock),
-        lower=_pairs(minimum, "--min"), upper=_pairs(maximum, "--max"),
-        granularity=_enum(Granularity, by, "--by"), risk_quantile=risk)
+        weeks=weeks, max_change=max_change, locked=tuple(lock), lower=lower, upper=upper,
+        lower_share=lower_share, upper_share=upper_share, groups=_groups(group),
+        granularity=_enum(Granularity, by, "--by"), period_weeks=period_weeks,
+        risk_quantile=risk)
     fitted = load_run(run)
     if ranking:
         _print_ranking(fitted)

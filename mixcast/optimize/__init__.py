@@ -6,7 +6,7 @@ social")`` and ``what_if`` for batches of plans.
 """
 
 from mixcast.optimize.optimizer import Allocation, OutcomeBand, optimize
-from mixcast.optimize.problem import BudgetScenario, ChannelGroup, Mode
+from mixcast.optimize.problem import BudgetScenario, ChannelGroup, LinearConstraint, Mode
 from mixcast.optimize.response import (CarryoverProfile, ResponseCurves, carryover_profile,
                                        channel_ranking, response_curves)
 from mixcast.optimize.scenario import (Scenario, ScenarioResult, evaluate_scenarios,
@@ -14,8 +14,8 @@ from mixcast.optimize.scenario import (Scenario, ScenarioResult, evaluate_scenar
 from mixcast.optimize.space import Granularity, PlanSpace, plan_space
 
 __all__ = [
-    "Allocation", "BudgetScenario", "CarryoverProfile", "ChannelGroup", "Granularity", "Mode",
-    "OutcomeBand", "PlanSpace", "ResponseCurves", "Scenario", "ScenarioResult",
+    "Allocation", "BudgetScenario", "CarryoverProfile", "ChannelGroup", "Granularity",
+    "LinearConstraint", "Mode", "OutcomeBand", "PlanSpace", "ResponseCurves", "Scenario", "ScenarioResult",
     "carryover_profile", "channel_ranking", "evaluate_scenarios", "optimize", "parse_scenario",
     "plan_space", "response_curves", "run_scenario", "shift_grid", "what_if",
 ]

@@ -32,6 +32,7 @@ class Evaluator:
     space: PlanSpace
     params: dict[str, jax.Array]        # (S, ...) media parameters
     arrays: dict[str, jax.Array]
+    inputs: object                      # the space's ModelInputs, on the device once
 
     @property
     def n_draws(self) -> int:
@@ -58,7 +59,8 @@ def evaluator_from_draws(draws: dict[str, np.ndarray], space: PlanSpace, *,
         "unit_gc": jnp.asarray(space.unit_of_geo_channel(), dtype=jnp.int32),
         "weights": jnp.asarray(space.weights),
     }
-    return Evaluator(space=space, params=params, arrays=arrays)
+    return Evaluator(space=space, params=params, arrays=arrays,
+                     inputs=jax.device_put(space.inputs))
 
 
 def plan_outcomes(ev: Evaluator, plans: np.ndarray, *, per_channel: bool = False) -> np.ndarray:
@@ -81,7 +83,7 @@ def plan_outcomes(ev: Evaluator, plans: np.ndarray, *, per_channel: bool = False
     stacked = np.zeros((padded, plans.shape[1]), dtype=np.float32)
     stacked[:n_plans] = plans
     out = _batch(ev.params, jnp.asarray(stacked.reshape(-1, chunk, plans.shape[1])),
-                 ev.arrays, space.inputs, space.structure, space.separable, per_channel, batch)
+                 ev.arrays, ev.inputs, space.structure, space.separable, per_channel, batch)
     out = np.asarray(out, dtype=np.float64)
     return out.reshape(out.shape[0], padded, *out.shape[3:])[:, :n_plans]
 
@@ -94,7 +96,7 @@ def objective(ev: Evaluator, x: np.ndarray, *, metric: int | None = None,
     """
     metric = ev.space.metric if metric is None else int(metric)
     value, grad = _value_and_grad(jnp.asarray(x, dtype=jnp.float32), ev.params, ev.arrays,
-                                  ev.space.inputs, ev.space.structure, ev.space.separable,
+                                  ev.inputs, ev.space.structure, ev.space.separable,
                                   metric, quantile)
     return float(value), np.asarray(grad, dtype=np.float64)
 

@@ -159,21 +159,26 @@ def _maximise(ev: Evaluator, cons: Constraints, *, metric: int, quantile: float 
     bounds = [(lo / s, None if not np.isfinite(hi) else hi / s)
               for lo, hi, s in zip(cons.lb, cons.ub, scale)]
     linear = _scipy_rows(cons, scale)
-    best, best_value, iterations = None, -np.inf, 0
+    best, best_value, iterations, unmet = None, -np.inf, 0, []
     for start in (*extra_starts, *_starts(ev.space, cons)):
         z0 = feasible_point(cons, start)
         if z0 is None:
             continue
         result = minimize(fun, z0 / scale, jac=True, method="SLSQP", bounds=bounds,
                           constraints=linear, options={"maxiter": 400, "ftol": 1e-10})
-        iterations += int(result.nit)
+        iterations += int(result.get("nit", 0))
         x = _repair(cons, np.asarray(result.x) * scale)
+        broken = cons.violations(x)
+        if broken:          # never return a plan that breaks a constraint
+            unmet = broken
+            continue
         value = objective(ev, x, metric=metric, quantile=quantile)[0] - penalty * x.sum()
         if value > best_value:
             best, best_value = x, value
     if best is None:
-        raise InfeasibleError("No plan satisfies the constraints; relax them.")
-    return best, {"iterations": iterations, "objective": float(best_value)}
+        detail = f" ({'; '.join(unmet)})" if unmet else ""
+        raise InfeasibleError(f"No plan satisfies the constraints{detail}; relax them.")
+    return best, {"iterations": iterations, "objective": float(best_value), "feasible": True}
 
 
 def _scipy_rows(cons: Constraints, scale: np.ndarray) -> list[dict]:

@@ -67,6 +67,36 @@ class ChannelGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class LinearConstraint:
+    """``min_value <= sum_c coefficients[c] * spend_c <= max_value`` over channel totals
+    (spend over the plan), e.g. TV at least twice social: ``LinearConstraint("tv >= 2
+    social", {"tv_spend": 1.0, "social_spend": -2.0}, min_value=0.0)``. Channels not named
+    have coefficient 0; ``total_coefficient`` adds a multiple of the plan's total spend
+    (``{"search_spend": 1}`` with ``total_coefficient=-0.3`` and ``max_value=0`` caps
+    search at 30% of the budget).
+    """
+
+    name: str
+    coefficients: dict[str, float]
+    min_value: float | None = None
+    max_value: float | None = None
+    total_coefficient: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.coefficients:
+            raise UserError(f"Linear constraint '{self.name}' has no channels.")
+        if self.min_value is None and self.max_value is None:
+            raise UserError(f"Linear constraint '{self.name}' needs min_value, max_value or "
+                            "both.")
+        values = [*self.coefficients.values(), self.total_coefficient,
+                  *(v for v in (self.min_value, self.max_value) if v is not None)]
+        if not all(math.isfinite(v) for v in values):
+            raise UserError(f"Linear constraint '{self.name}': coefficients and limits must be "
+                            f"finite numbers. Got {self.coefficients}, [{self.min_value}, "
+                            f"{self.max_value}] instead.")
+
+
+@dataclass(frozen=True, slots=True)
 class BudgetScenario:
     """An optimisation problem over a fitted model.
 
@@ -83,7 +113,8 @@ class BudgetScenario:
         (``{"tv_spend": 0.5}`` in ``lower_share`` keeps at least half of today's).
     locked : channels kept at today's spend.
     max_change : largest relative change of any channel's spend, e.g. 0.15 for +-15%.
-    groups : linear constraints on channel groups.
+    groups : linear constraints on channel groups (absolute or as a share of the total).
+    linear : any other linear constraints on channel totals (see :class:`LinearConstraint`).
     risk_quantile : None maximises the posterior-mean outcome; e.g. 0.1 maximises its 10th
         percentile (risk-averse).
     max_draws : posterior draws used inside the solver (all draws are used to report).
@@ -104,6 +135,7 @@ class BudgetScenario:
     locked: tuple[str, ...] = ()
     max_change: float | None = None
     groups: tuple[ChannelGroup, ...] = ()
+    linear: tuple[LinearConstraint, ...] = ()
     risk_quantile: float | None = None
     max_draws: int = 200
     search_multiple: float = 10.0
@@ -195,6 +227,12 @@ def channel_limits(scenario: BudgetScenario, space: PlanSpace, *, cap: bool) -> 
             tighten(c, (1 - step) * current[c], (1 + step) * current[c], why)
     for name in match_channels(scenario.locked, channels, where="locked"):
         c = channels.index(name)
+        slack = TOL * max(current[c], 1.0)
+        if current[c] < lo[c] - slack or current[c] > hi[c] + slack:
+            side = (f"its minimum {lo[c]:,.0f} ({lo_why[c]})" if current[c] < lo[c]
+                    else f"its maximum {hi[c]:,.0f} ({hi_why[c]})")
+            raise InfeasibleError(f"{name} is locked at its current spend {current[c]:,.0f}, "
+                                  f"which breaks {side}. Unlock it or drop that bound.")
         lo[c], hi[c] = current[c], current[c]
         lo_why[c] = hi_why[c] = "locked at current spend"
     return _ChannelLimits(lo, hi, tuple(lo_why), tuple(hi_why))
@@ -224,6 +262,16 @@ def build_constraints(scenario: BudgetScenario, space: PlanSpace, *, total: floa
             names.append(f"{channel} total ({limits.lo_why[c]}; {limits.hi_why[c]})")
     for group in scenario.groups:
         _group_rows(group, space, matrix, rows, lo, hi, names)
+    for constraint in scenario.linear:
+        row = constraint.total_coefficient * np.ones(n_units)
+        for name, coef in constraint.coefficients.items():
+            channel = match_channel(name, space.channels,
+                                    where=f"linear constraint '{constraint.name}'")
+            row = row + coef * matrix[space.channels.index(channel)]
+        rows.append(row)
+        lo.append(-np.inf if constraint.min_value is None else constraint.min_value)
+        hi.append(np.inf if constraint.max_value is None else constraint.max_value)
+        names.append(f"constraint '{constraint.name}'")
     if total is not None or total_cap is not None:
         rows.append(np.ones(n_units))
         lo.append(total if total is not None else 0.0)

@@ -9,6 +9,7 @@ of a 1% proportional increase.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,9 +28,13 @@ SEARCH_DRAWS = 500                            # draws for the posterior-mean sea
 
 
 def _band(draws: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean and 90% interval over draws, ignoring undefined values (NaN where all are,
+    e.g. the CPA of zero spend)."""
     draws = np.where(np.isfinite(draws), draws, np.nan)
-    lo, hi = np.nanpercentile(draws, [5.0, 95.0], axis=0)
-    return {"mean": np.nanmean(draws, axis=0), "lo90": lo, "hi90": hi}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanpercentile(draws, [5.0, 95.0], axis=0)
+        return {"mean": np.nanmean(draws, axis=0), "lo90": lo, "hi90": hi}
 
 
 @dataclass(frozen=True, slots=True)
