@@ -12,6 +12,9 @@
   largest weekly spend ever observed are flagged: trees predict flat there.
 - **Permutation importance**: the drop in in-sample R² when one channel's weekly spend is
   shuffled (its lags and adstocks are rebuilt from the shuffled series).
+- **Lift tests** are not used to fit the trees (there is no prior to calibrate); each test
+  is set beside the lift the ensemble implies by counterfactual (the test's spend change
+  spread over its weeks, as the Bayesian model does), so a user sees where they disagree.
 """
 
 from __future__ import annotations
@@ -86,11 +89,53 @@ def channel_metrics(fit: MLFit) -> ChannelMetrics:
         cpa=cpa)
 
 
+def lift_test_checks(fit: MLFit) -> list[dict]:
+    """Measured lift of each lift test next to the lift the ensemble implies.
+
+    The implied lift is the predicted KPI with the test's spend change (spread evenly over
+    its weeks, and over geos by spend for national tests, as in
+    :func:`mixcast.model.lift_data`) minus the prediction at actual spend, summed over all
+    weeks (carryover included), per replicate. ``z`` is the measured-minus-implied gap in
+    units of their combined spread; ``used_in_fit`` is always False for this model.
+    """
+    from mixcast.calibration import CONTRADICTION_Z
+    from mixcast.model import lift_data
+
+    tests = fit.data.lift_tests
+    if not tests:
+        return []
+    deltas = lift_data(tests, fit.data, fit.scales).delta_media          # (N, G, T)
+    index = {name: i for i, name in enumerate(fit.channels)}
+    plans = [fit.media]
+    for i, test in enumerate(tests):
+        plan = fit.media.copy()
+        plan[..., index[test.channel]] = np.maximum(
+            plan[..., index[test.channel]] + deltas[i], 0.0)
+        plans.append(plan)
+    kpi = fit.predict_kpi(np.stack(plans)).sum(axis=(2, 3))              # (S, N + 1)
+    implied = kpi[:, 1:] - kpi[:, :1]
+    checks = []
+    for i, test in enumerate(tests):
+        draws = implied[:, i]
+        lo, hi = np.percentile(draws, [5, 95])
+        z = float((test.lift - draws.mean()) / np.sqrt(test.lift_se ** 2 + draws.var()))
+        checks.append({"label": test.label or f"test_{i}", "channel": test.channel,
+                       "measured": float(test.lift), "measured_se": float(test.lift_se),
+                       "implied_mean": float(draws.mean()), "implied_lo90": float(lo),
+                       "implied_hi90": float(hi), "z": z,
+                       "contradicts": bool(abs(z) > CONTRADICTION_Z), "used_in_fit": False})
+    return checks
+
+
 def shap_values(fit: MLFit, *, replicate: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """SHAP values of one replicate's ensemble on the data: ((G*T, F) values, (G*T,) base),
     on the scaled, detrended target. The ensemble's SHAP is the weighted sum of its
     members' (SHAP is linear in the model output)."""
-    import shap
+    import warnings
+
+    with warnings.catch_warnings():  # shap's plotting colours warn on import
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        import shap
 
     ensemble = fit.replicates[replicate]
     x = design(fit.media, fit.base_features, fit.config.features, fit.channels)

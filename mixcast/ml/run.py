@@ -60,6 +60,15 @@ LIMITS = (
     "fit moves with the data, not the full uncertainty about causal effects.",
 )
 
+LIFT_NOTE = ("The ML challenger is not calibrated on lift tests (trees have no priors to "
+             "inform); each test's measured lift is shown beside the lift the ensemble "
+             "implies by counterfactual, and disagreements are listed in warnings.")
+# Keys of summary.json an ML run writes besides the DESIGN.md contract ("channels",
+# "diagnostics"). Keys a Bayesian run adds that are not listed here are Bayesian-only.
+SUMMARY_KEYS = ("kpi_type", "target", "n_weeks", "n_geos", "date_range", "warnings",
+                "lift_tests", "lift_tests_note", "mixcast_version", "model", "accuracy",
+                "interval_method", "mroi_step", "limits")
+
 
 def fit_and_save_ml(project, out: str | Path, *, quiet: bool,
                     config: MLConfig | None = None) -> dict:
@@ -95,9 +104,10 @@ def fit_and_save_ml(project, out: str | Path, *, quiet: bool,
 def ml_summary(fit: MLFit) -> dict:
     """summary.json for an ML run: the Bayesian run's keys, with ML-specific additions."""
     from mixcast import __version__
-    from mixcast.ml.attribution import channel_metrics
+    from mixcast.ml.attribution import channel_metrics, lift_test_checks
 
     metrics = channel_metrics(fit)
+    lifts = lift_test_checks(fit)
     channels = {}
     for c, name in enumerate(metrics.channels):
         entry = {"spend": float(metrics.spend[c])}
@@ -110,12 +120,19 @@ def ml_summary(fit: MLFit) -> dict:
     fitted = fit.predict_kpi(fit.media[None]).mean(axis=0)[0]
     return {
         "channels": channels,
-        "diagnostics": {"rhat_max": None, "ess_bulk_min": None, "divergences": None,
-                        "fit_seconds": fit.fit_seconds, "tuning_seconds": fit.tuning_seconds},
+        "diagnostics": {  # the Bayesian keys, MCMC ones null; replicates stand for draws
+            "rhat_max": None, "ess_bulk_min": None, "divergences": None,
+            "fit_seconds": fit.fit_seconds, "ess_tail_min": None, "rhat_worst": None,
+            "ess_worst": None, "tree_depth_saturated": None,
+            "n_draws": len(fit.replicates), "converged": None,
+            "tuning_seconds": fit.tuning_seconds},
         "kpi_type": fit.data.kpi_type, "target": fit.data.target,
         "n_weeks": int(fit.data.n_times), "n_geos": int(fit.data.n_geos),
         "date_range": [str(fit.data.dates[0])[:10], str(fit.data.dates[-1])[:10]],
-        "warnings": [i.message for i in fit.data.issues if i.level == "warning"],
+        "warnings": [i.message for i in fit.data.issues if i.level == "warning"]
+        + [_lift_warning(check) for check in lifts if check["contradicts"]],
+        "lift_tests": lifts,
+        "lift_tests_note": (LIFT_NOTE if lifts else "The data has no lift tests."),
         "mixcast_version": __version__,
         "model": "ml",
         "accuracy": {"cv_mape": fit.cv["mape"], "cv_r2": fit.cv["r2"],
@@ -127,6 +144,14 @@ def ml_summary(fit: MLFit) -> dict:
         "mroi_step": fit.config.mroi_step,
         "limits": list(LIMITS),
     }
+
+
+def _lift_warning(check: dict) -> str:
+    return (f"Lift test '{check['label']}' ({check['channel']}) measured "
+            f"{check['measured']:,.0f} ± {check['measured_se']:,.0f}, but the ML challenger "
+            f"implies {check['implied_mean']:,.0f} (90%: {check['implied_lo90']:,.0f} – "
+            f"{check['implied_hi90']:,.0f}); z = {check['z']:.1f}. The trees were not "
+            "calibrated on it; trust the experiment over this model for that channel.")
 
 
 def save_ml_run(fit: MLFit, out: str | Path, *, config: dict | None = None) -> Path:
@@ -210,6 +235,20 @@ def predict_ml(run_dir: str | Path, spend_plan_frame: pd.DataFrame) -> pd.DataFr
 
     run_dir = Path(run_dir)
     return forecast(load_ml_run(run_dir), spend_plan_frame, date_column=_date_column(run_dir))
+
+
+def is_ml_run(path: str | Path) -> bool:
+    """True when the run directory at ``path`` holds the ML challenger (checked manifest)."""
+    from mixcast.run import read_manifest
+
+    return read_manifest(path).get("model", "bayes") == "ml"
+
+
+def forecast_ml_file(run_dir: str | Path, plan_file: str | Path) -> pd.DataFrame:
+    """:func:`predict_ml` for a plan file (CSV/Parquet), as `mixcast forecast` reads it."""
+    from mixcast.data._common import read_table
+
+    return predict_ml(run_dir, read_table(plan_file))
 
 
 def _model_document(fit: MLFit, folder: Path) -> dict:

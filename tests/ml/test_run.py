@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mixcast.errors import DataError, RunError
+from mixcast.ml import LIMITS, load_ml_run, predict_ml
+from mixcast.ml.run import SUMMARY_KEYS
+from mixcast.ml.attribution import channel_metrics
+
+
+CONTRACT = {"channels": {"spend", "roi", "mroi", "contribution_share"},
+            "diagnostics": {"rhat_max", "ess_bulk_min", "divergences", "fit_seconds"}}
+
+
+def test_summary_has_the_contract_and_every_key_it_declares(ml_run):
+    """DESIGN.md's keys, then every key the ML run declares it writes (SUMMARY_KEYS)."""
+    ml = json.loads((ml_run / "summary.json").read_text())
+    assert set(CONTRACT) | set(SUMMARY_KEYS) <= set(ml)
+    assert set(CONTRACT["diagnostics"]) <= set(ml["diagnostics"])
+    for channel, entry in ml["channels"].items():
+        assert CONTRACT["channels"] <= set(entry), channel
+        for key in ("roi", "mroi", "contribution_share"):
+            assert set(entry[key]) == {"mean", "lo90", "hi90"}
+            assert entry[key]["lo90"] <= entry[key]["mean"] <= entry[key]["hi90"]
+    assert ml["diagnostics"]["rhat_max"] is None and ml["diagnostics"]["fit_seconds"] > 0
+    assert ml["model"] == "ml" and ml["limits"] == list(LIMITS)
+    assert 0 < ml["accuracy"]["cv_mape"] < 0.2
+    assert ml["lift_tests"] == [] and "no lift tests" in ml["lift_tests_note"]
+
+
+def test_shared_keys_have_the_bayesian_shape(ml_run, small_run):
+    """Keys both runs write hold the same kind of value, so readers of one read the other.
+    Keys only a Bayesian run writes (e.g. geos, mediation) are not required here: the ML
+    run declares what it supports in SUMMARY_KEYS, and the first test holds it to that."""
+    ml = json.loads((ml_run / "summary.json").read_text())
+    bayes = json.loads((small_run / "summary.json").read_text())
+    shared = (set(bayes) & set(ml)) - {"channels", "diagnostics"}
+    assert {"lift_tests", "warnings", "date_range", "kpi_type"} <= shared
+    for key in shared:
+        assert type(ml[key]) is type(bayes[key]), key
+    for channel, entry in bayes["channels"].items():
+        common = set(entry) & set(ml["channels"][channel])
+        assert {"spend", "roi", "mroi", "contribution_share", "incremental_outcome"} <= common
+    assert set(bayes["diagnostics"]) <= set(ml["diagnostics"])
+
+
+def test_lift_tests_are_compared_not_used(ml_fit, small_sim):
+    """A go-dark test on TV: the ensemble implies a loss; a measured lift far from what it
+    implies is flagged in the summary and its warnings, and never claimed as calibration."""
+    import dataclasses
+
+    from mixcast.data.dataset import LiftTest
+    from mixcast.ml.run import ml_summary
+
+    data = small_sim.data
+    c = data.channels.index("tv_spend")
+    dark = -float(data.spend[0, 60:68, c].sum())
+    tests = (LiftTest(channel="tv_spend", start=60, end=67, geo=None, spend_delta=dark,
+                      lift=2.0 * dark, lift_se=0.05 * abs(dark), label="tv_dark"),
+             LiftTest(channel="search_spend", start=70, end=73, geo=None, spend_delta=0.0,
+                      lift=50.0 * abs(dark), lift_se=1.0, label="absurd"))
+    fitted = dataclasses.replace(ml_fit, data=dataclasses.replace(data, lift_tests=tests))
+    summary = ml_summary(fitted)
+    first, second = summary["lift_tests"]
+    assert first["label"] == "tv_dark" and first["implied_mean"] < 0
+    assert first["implied_lo90"] <= first["implied_mean"] <= first["implied_hi90"]
+    assert not first["used_in_fit"] and not second["used_in_fit"]
+    assert second["implied_mean"] == pytest.approx(0.0, abs=1e-6)   # no spend change
+    assert second["contradicts"] and any("'absurd'" in w for w in summary["warnings"])
+    assert "not calibrated on lift tests" in summary["lift_tests_note"]
+
+
+def test_manifest_and_files(ml_run, ml_fit):
+    manifest = json.loads((ml_run / "manifest.json").read_text())
+    assert manifest["model"] == "ml" and manifest["format_version"] == 1
+    assert manifest["fingerprint"] == ml_fit.data.fingerprint()
+    names = {p.name for p in (ml_run / "models").iterdir()}
+    n = len(ml_fit.replicates)
+    assert len(names) == 3 * n and sum(name.endswith(".txt") for name in names) == n
+    assert "trees do not extrapolate" in (ml_run / "limits.txt").read_text().lower()
+    analysis = json.loads((ml_run / "ml_analysis.json").read_text())
+    assert set(analysis) == {"response_curves", "permutation_importance", "shap_share"}
+
+
+def test_loaded_run_gives_identical_numbers(ml_run, ml_fit):
+    again = load_ml_run(ml_run)
+    np.testing.assert_allclose(channel_metrics(again).roi, channel_metrics(ml_fit).roi,
+                               rtol=1e-6)
+    assert again.config == ml_fit.config
+
+
+def test_the_other_loader_refuses_each_kind(ml_run, small_run):
+    from mixcast.run import load_run
+
+    with pytest.raises(RunError, match="load_ml_run"):
+        load_run(ml_run)
+    with pytest.raises(RunError, match="Bayesian"):
+        load_ml_run(small_run)
+
+
+def _plan(data, weeks, start):
+    dates = pd.date_range(start, periods=weeks, freq="7D")
+    frame = pd.DataFrame({"date": dates})
+    for c, channel in enumerate(data.channels):
+        frame[channel] = data.spend[0, -weeks:, c]
+    frame["control_1"] = data.controls[0, -weeks:, 0]
+    return frame
+
+
+def test_predict_ml_forecasts_future_weeks(ml_run, small_sim):
+    data = small_sim.data
+    start = pd.Timestamp(data.dates[-1]) + pd.Timedelta(days=7)
+    forecast = predict_ml(ml_run, _plan(data, 6, start))
+    assert list(forecast.columns) == ["date", "mean", "lo90", "hi90"] and len(forecast) == 6
+    assert np.all(forecast["lo90"] < forecast["mean"]) and np.all(forecast["mean"] < forecast["hi90"])
+    level = data.y.mean()
+    assert np.all(np.abs(forecast["mean"] / level - 1) < 0.5)
+
+
+def test_predict_ml_on_known_weeks_is_close_and_spend_moves_it(ml_run, small_sim):
+    data = small_sim.data
+    plan = _plan(data, 8, pd.Timestamp(data.dates[-8]))
+    forecast = predict_ml(ml_run, plan)
+    error = np.abs(forecast["mean"].to_numpy() / data.y[0, -8:] - 1).mean()
+    assert error < 0.06
+    dark = plan.assign(**{c: 0.0 for c in data.channels})
+    assert predict_ml(ml_run, dark)["mean"].sum() < forecast["mean"].sum()
+
+
+def test_plan_with_missing_columns_names_them(ml_run, small_sim):
+    plan = _plan(small_sim.data, 4, "2030-01-07").drop(columns=["tv_spend", "control_1"])
+    with pytest.raises(DataError, match="'tv_spend', 'control_1'"):
+        predict_ml(ml_run, plan)
