@@ -140,11 +140,23 @@ def optimize(
         lower_share=lower_share, upper_share=upper_share, groups=_groups(group),
         granularity=_enum(Granularity, by, "--by"), period_weeks=period_weeks,
         risk_quantile=risk)
-    fitted = load_run(run)
-    if ranking:
-        _print_ranking(fitted)
-    with _working("Optimising the budget"):
-        plan = run_optimize(fitted, scenario)
+    from mixcast.ml.run import is_ml_run
+
+    if is_ml_run(run):  # the ML challenger: gradient-free search, same plan.csv
+        from mixcast.ml import load_ml_run
+        from mixcast.ml.decide import optimize_ml
+
+        if ranking:
+            raise UserError("--ranking needs a Bayesian run (saturation points come from its "
+                            "response curves); drop it for an ML run.")
+        with _working("Optimising the budget (ML challenger)"):
+            plan = optimize_ml(load_ml_run(run), scenario)
+    else:
+        fitted = load_run(run)
+        if ranking:
+            _print_ranking(fitted)
+        with _working("Optimising the budget"):
+            plan = run_optimize(fitted, scenario)
     console.print(_plan_table(plan))
     _print_totals(plan)
     if out is not None:
@@ -226,14 +238,25 @@ def scenario(
     if (spec is None) == (not grid):
         raise UserError("Give either --spec \"...\" (e.g. --spec \"increase search_spend by "
                         "10%\") or --grid.")
-    fitted = load_run(run)
-    if grid:
-        _run_grid(fitted, weeks, out)
-        return
-    from mixcast.optimize.scenario import run_scenario
+    from mixcast.ml.run import is_ml_run
 
-    with _working("Scoring the scenario"):
-        result = run_scenario(fitted, spec, weeks=weeks)
+    if is_ml_run(run):  # the ML challenger scores the same spec with its replicates
+        from mixcast.ml import load_ml_run
+        from mixcast.ml.decide import run_scenario_ml
+
+        if grid:
+            raise UserError("--grid needs a Bayesian run; give an ML run one --spec at a time.")
+        with _working("Scoring the scenario (ML challenger)"):
+            result = run_scenario_ml(load_ml_run(run), spec, weeks=weeks)
+    else:
+        fitted = load_run(run)
+        if grid:
+            _run_grid(fitted, weeks, out)
+            return
+        from mixcast.optimize.scenario import run_scenario
+
+        with _working("Scoring the scenario"):
+            result = run_scenario(fitted, spec, weeks=weeks)
     console.print(_scenario_table(result))
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,15 @@ def forecast(
     from mixcast.run import load_run, read_manifest
 
     read_manifest(run)
+    from mixcast.ml.run import forecast_ml_file, is_ml_run
+
+    if is_ml_run(run):  # the ML challenger: same plan file, same forecast.csv columns
+        frame = forecast_ml_file(run, future)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out, index=False)
+        console.print(f"Forecast (ML challenger) over {frame['date'].nunique()} weeks: "
+                      f"{frame['mean'].sum():,.0f} in total (weekly 90% intervals in {out}).")
+        return
     fitted = load_run(run)
     config = _run_config(run)
     plan = read_plan(future, fitted, date_column=str(config.get("date") or "date"),

@@ -37,7 +37,14 @@ def validate(
     from mixcast.validation import validate_run
 
     read_manifest(run)
-    if quiet:
+    from mixcast.ml.run import is_ml_run
+
+    if is_ml_run(run):  # the ML challenger: its own refits, the same validation.json
+        from mixcast.ml.validate import validate_ml_run
+
+        with err_console.status("Validating the ML challenger (refits without tuning)"):
+            document = validate_ml_run(run, quick=quick)
+    elif quiet:
         document = validate_run(run, quick=quick)
     else:
         columns = (TextColumn("[bold]{task.description}"), BarColumn(),

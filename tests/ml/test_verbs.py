@@ -1,0 +1,135 @@
+"""Every verb that reads a run works on an ML run unchanged: forecast, scenario, optimize,
+validate and report, through the command line, with the Bayesian verbs' outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.ml.test_cli import run_cli
+
+
+@pytest.fixture
+def own_run(ml_run, tmp_path):
+    """A private copy (validate writes into the run directory)."""
+    return shutil.copytree(ml_run, tmp_path / "ml")
+
+
+def test_forecast_verb_writes_the_contract_columns(ml_run, small_sim, tmp_path, monkeypatch,
+                                                   capsys):
+    data = small_sim.data
+    dates = pd.date_range(pd.Timestamp(data.dates[-1]) + pd.Timedelta(days=7), periods=4,
+                          freq="7D")
+    plan = pd.DataFrame({"date": dates, "control_1": data.controls[0, -4:, 0]})
+    for c, channel in enumerate(data.channels):
+        plan[channel] = data.spend[0, -4:, c]
+    plan.to_csv(tmp_path / "plan.csv", index=False)
+    out = tmp_path / "forecast.csv"
+    code, stdout, err = run_cli(monkeypatch, capsys, "forecast", "--run", str(ml_run),
+                                "--future", str(tmp_path / "plan.csv"), "--out", str(out))
+    assert code == 0, err
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["date", "mean", "lo90", "hi90"] and len(frame) == 4
+    assert (frame["lo90"] < frame["mean"]).all() and (frame["mean"] < frame["hi90"]).all()
+    assert "ML challenger" in stdout
+    plan.drop(columns=["tv_spend"]).to_csv(tmp_path / "bad.csv", index=False)
+    code, _, err = run_cli(monkeypatch, capsys, "forecast", "--run", str(ml_run),
+                           "--future", str(tmp_path / "bad.csv"), "--out", str(out))
+    assert code == 2 and "'tv_spend'" in err and "Traceback" not in err
+
+
+def test_scenario_verb_scores_a_shift(ml_run, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "scenario.json"
+    code, stdout, err = run_cli(monkeypatch, capsys, "scenario", "--run", str(ml_run),
+                                "--spec", "shift 20% from tv_spend to social_spend",
+                                "--out", str(out))
+    assert code == 0, err
+    doc = json.loads(out.read_text())
+    channels = doc["channels"]
+    moved = 0.2 * channels["tv_spend"]["baseline_spend"]
+    assert channels["tv_spend"]["scenario_spend"] == pytest.approx(
+        channels["tv_spend"]["baseline_spend"] - moved)
+    assert channels["social_spend"]["scenario_spend"] == pytest.approx(
+        channels["social_spend"]["baseline_spend"] + moved)
+    assert doc["scenario"]["spend"] == pytest.approx(doc["baseline"]["spend"])
+    change = doc["change"]
+    assert change["lo90"] <= change["mean"] <= change["hi90"]
+    assert "ML challenger" in doc["window"]
+    code, _, err = run_cli(monkeypatch, capsys, "scenario", "--run", str(ml_run), "--grid")
+    assert code == 2 and "Bayesian run" in err
+
+
+def test_optimize_verb_respects_constraints(ml_run, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "plan.csv"
+    code, stdout, err = run_cli(monkeypatch, capsys, "optimize", "--run", str(ml_run),
+                                "--max-change", "0.2", "--lock", "search_spend",
+                                "--out", str(out))
+    assert code == 0, err
+    plan = pd.read_csv(out).set_index("channel")
+    assert {"current_spend", "recommended_spend", "change_pct",
+            "expected_outcome_mean"} <= set(plan.columns)
+    assert plan["recommended_spend"].sum() == pytest.approx(plan["current_spend"].sum(),
+                                                            rel=1e-6)
+    assert plan.loc["search_spend", "recommended_spend"] == pytest.approx(
+        plan.loc["search_spend", "current_spend"], rel=1e-6)
+    assert (plan["change_pct"].abs() <= 20.0 + 1e-6).all()
+    code, _, err = run_cli(monkeypatch, capsys, "optimize", "--run", str(ml_run),
+                           "--mode", "target_roi", "--target", "2")
+    assert code == 2 and "fixed_budget" in err and "Traceback" not in err
+
+
+def test_optimiser_does_not_lose_against_todays_plan(ml_fit):
+    from mixcast.ml.decide import ml_space, optimize_ml, space_outcomes
+    from mixcast.optimize import BudgetScenario
+
+    plan = optimize_ml(ml_fit, BudgetScenario(max_change=0.3))
+    space = ml_space(ml_fit)
+    scored = space_outcomes(ml_fit, space, np.stack([space.current, plan.recommended_spend]))
+    assert scored[:, 1].mean() >= scored[:, 0].mean()
+    assert plan.gain.mean == pytest.approx(scored[:, 1].mean() - scored[:, 0].mean(), rel=1e-6)
+    assert plan.solver["method"].startswith("gradient-free")
+
+
+@pytest.mark.slow
+def test_validate_then_report_on_an_ml_run(own_run, monkeypatch, capsys, tmp_path):
+    from tests.report.conftest import Page
+
+    code, stdout, err = run_cli(monkeypatch, capsys, "validate", "--run", str(own_run),
+                                "--quick")
+    assert code == 0, err
+    doc = json.loads((own_run / "validation.json").read_text())
+    assert {"overall", "channels", "checks"} <= set(doc) and doc["model"] == "ml"
+    assert {"backtest", "spend_shift", "recovery", "fit"} <= set(doc["checks"])
+    assert doc["checks"]["convergence"]["status"] == "skipped"
+    assert doc["overall"]["verdict"] in ("care", "do_not_act")       # never "solid"
+    assert all(v["verdict"] != "solid" for v in doc["channels"].values())
+    for fold in doc["checks"]["backtest"]["folds"]:
+        assert 0 <= fold["mape"] < 0.3 and 0 <= fold["coverage90"] <= 1
+
+    out = tmp_path / "report.html"
+    code, _, err = run_cli(monkeypatch, capsys, "report", "--run", str(own_run),
+                           "--out", str(out), "--quiet")
+    assert code == 0, err
+    page = Page()
+    page.feed(out.read_text(encoding="utf-8"))
+    assert page.sections() == ["executive-summary", "board", "decomposition",
+                               "channel-returns", "response-curves", "allocation",
+                               "validation", "platform"]
+    summary = json.loads((own_run / "summary.json").read_text())
+    for channel, entry in summary["channels"].items():
+        shown = page.metrics("channels", channel)
+        for stat in ("mean", "lo90", "hi90"):
+            assert shown[f"roi_{stat}"] == pytest.approx(entry["roi"][stat], rel=1e-9)
+    text = " ".join(page.text)
+    assert "machine-learning challenger" in text.lower()
+    assert "Trees do not extrapolate" in text and "no carryover parameters" in text
+    accuracy = {a["data-metric"]: float(a["data-value"]) for _, a, ctx in page.elements
+                if ctx.get("data-table") == "accuracy" and a.get("data-value")}
+    assert accuracy["cv_mape"] == pytest.approx(summary["accuracy"]["cv_mape"])
+    checks = {a["data-check"]: a["data-status"] for t, a, _ in page.elements
+              if t == "tr" and "data-status" in a}
+    assert checks["backtest"] == doc["checks"]["backtest"]["status"]
