@@ -52,6 +52,12 @@ class ReportContext:
     actions: list = field(default_factory=list)
     media_total: object = None
     outcome_total: float = 0.0
+    notes: dict = field(default_factory=dict)   # section key -> a model-specific caveat
+
+    @property
+    def is_ml(self) -> bool:
+        """True for the ML challenger (no posterior: bootstrap replicates, no MCMC)."""
+        return self.summary.get("model") == "ml"
 
 
 def gather(run: str | Path, *, fit: Fit | None = None) -> ReportContext:
@@ -60,6 +66,10 @@ def gather(run: str | Path, *, fit: Fit | None = None) -> ReportContext:
 
     run = Path(run)
     manifest = read_manifest(run)
+    if manifest.get("model", "bayes") == "ml":   # the challenger: same sections, its numbers
+        from mixcast.ml.report import gather_ml
+
+        return gather_ml(run)
     fit = fit if fit is not None else load_run(run)
     summary = json.loads((run / "summary.json").read_text())
     validation = load_validation(run)

@@ -40,8 +40,10 @@ def interval(entry: dict, key: str, *, pct: bool = False, digits: int = 2) -> st
             f" – {num(entry['hi90'], key=f'{key}_hi90', pct=pct, digits=digits)})</span>")
 
 
-def section(key: str, title: str, body: str, *, lead: str = "") -> str:
+def section(key: str, title: str, body: str, *, lead: str = "", note: str = "") -> str:
     lead_html = f'<p class="lead">{lead}</p>' if lead else ""
+    if note:
+        lead_html += f'<p class="model-note" data-note="{key}">{escape(note)}</p>'
     return (f'<section id="{key}" data-section="{key}"><h2>{escape(title)}</h2>'
             f"{lead_html}{body}</section>")
 
@@ -116,7 +118,8 @@ def _recommendation_list(ctx: ReportContext) -> str:
             f'{interval(plan.gain.as_dict(), "gain")} {escape(ctx.target)} — see Allocation.</p>')
     return (f'<ol class="recs">{"".join(items)}</ol>{full}<p class="muted small">Each move '
             "shifts 10% of one channel's spend to another over the data window, scored over "
-            "the posterior; moves into channels validation says not to act on are left out."
+            f"{'the bootstrap replicates' if ctx.is_ml else 'the posterior'}; moves into "
+            "channels validation says not to act on are left out."
             "</p>")
 
 
@@ -134,14 +137,27 @@ def _trust_table(ctx: ReportContext) -> str:
         f'{verdict_chip((verdicts.get(c) or {}).get("verdict"))}</td><td>'
         f'{escape("; ".join((verdicts.get(c) or {}).get("reasons", [])))}</td></tr>'
         for c in ctx.channels)
-    converged = diag.get("converged", diag["rhat_max"] <= 1.05 and diag["divergences"] == 0)
     note = ("" if ctx.validation.value else
             f'<p class="muted small">{escape(ctx.validation.missing)}</p>')
+    table = (f'<table data-table="trust"><tr><th>channel</th><th>verdict</th><th>why</th></tr>'
+             f"{rows}</table>{note}")
+    if ctx.is_ml:
+        return _ml_trust(ctx) + table
+    converged = diag.get("converged", diag["rhat_max"] <= 1.05 and diag["divergences"] == 0)
     return (f'<p>Sampler: {"converged" if converged else "<b>not converged</b>"} — R-hat max '
             f'{num(diag["rhat_max"], key="rhat_max", digits=3)}, divergences '
-            f'{num(diag["divergences"], key="divergences", digits=0)}.</p>'
-            f'<table data-table="trust"><tr><th>channel</th><th>verdict</th><th>why</th></tr>'
-            f"{rows}</table>{note}")
+            f'{num(diag["divergences"], key="divergences", digits=0)}.</p>' + table)
+
+
+def _ml_trust(ctx: ReportContext) -> str:
+    """What an ML run can and cannot say: out-of-sample accuracy, then its limits."""
+    accuracy = ctx.summary.get("accuracy", {})
+    limits = "".join(f"<li>{escape(text)}</li>" for text in ctx.summary.get("limits", []))
+    return (f'<div class="ml-limits" data-model="ml"><p><b>Machine-learning challenger</b> '
+            f'(tree ensemble, not the Bayesian model). Out of sample (time-ordered CV): MAPE '
+            f'{num(accuracy.get("cv_mape"), key="cv_mape", pct=True, digits=3)}, R² '
+            f'{num(accuracy.get("cv_r2"), key="cv_r2", digits=2)}. Good prediction does not '
+            f"make its ROI causal.</p><ul>{limits}</ul></div>")
 
 
 def decomposition(ctx: ReportContext) -> str:
@@ -153,7 +169,8 @@ def decomposition(ctx: ReportContext) -> str:
                    chart(fig, "decomposition") + '<details><summary>Totals by part</summary>'
                    f'<table data-table="decomposition">{rows}</table></details>',
                    lead="Baseline (level and trend), seasonality, controls and each channel, "
-                        "posterior mean, summed over geos.")
+                        "posterior mean, summed over geos.",
+                   note=ctx.notes.get("decomposition", ""))
 
 
 def channel_returns(ctx: ReportContext) -> str:
@@ -181,7 +198,8 @@ def channel_returns(ctx: ReportContext) -> str:
             + chart(charts.rolling(ctx.rolling_dates, ctx.rolling, ctx.channels), "rolling"))
     return section("channel-returns", "Return by channel", body,
                    lead="ROI: outcome per unit of spend, against switching the channel off. "
-                        "mROI: return on the next unit. Ranked by ROI.")
+                        "mROI: return on the next unit. Ranked by ROI.",
+                   note=ctx.notes.get("channel-returns", ""))
 
 
 def _last_year_table(ctx: ReportContext) -> str:
@@ -217,7 +235,8 @@ def curves_and_carryover(ctx: ReportContext) -> str:
                missing(ctx.carryover.missing)))
     return section("response-curves", title, body,
                    lead="How each channel's return grows with its spend (weekly pattern kept, "
-                        "other channels fixed), and how long its effect lasts.")
+                        "other channels fixed), and how long its effect lasts.",
+                   note=ctx.notes.get("response-curves", ""))
 
 
 def _spend_point(value: float, key: str) -> str:
@@ -271,6 +290,16 @@ def validation(ctx: ReportContext) -> str:
                    for k in ("rhat_max", "ess_bulk_min", "ess_tail_min", "divergences",
                              "tree_depth_saturated", "n_draws", "fit_seconds") if k in diag)
     body = f'<h3>Convergence</h3><table data-table="convergence">{conv}</table>'
+    if ctx.is_ml:
+        accuracy = ctx.summary.get("accuracy", {})
+        rows = "".join(
+            f'<tr data-check="{k}"><td>{label}</td><td>'
+            f'{num(accuracy.get(k), key=k, pct=k.endswith("mape"), digits=3)}</td></tr>'
+            for k, label in (("cv_mape", "out-of-sample MAPE (time-ordered CV)"),
+                             ("cv_r2", "out-of-sample R²"), ("in_sample_mape", "in-sample MAPE"),
+                             ("in_sample_r2", "in-sample R²")))
+        body = ("<h3>Accuracy (no MCMC: machine-learning challenger)</h3>"
+                f'<table data-table="accuracy">{rows}</table>')
     doc = ctx.validation.value
     if doc is None:
         body += missing(ctx.validation.missing)

@@ -28,9 +28,13 @@ class LoadedRun:
     name: str
     path: Path
     stamp: float
-    fit: Fit
-    draws: dict[str, np.ndarray]
-    baseline: np.ndarray
+    fit: Fit                              # or an MLFit for the ML challenger
+    draws: dict[str, np.ndarray] | None   # None for ML runs (replicates stand for draws)
+    baseline: np.ndarray | None
+
+    @property
+    def is_ml(self) -> bool:
+        return self.draws is None
 
 
 class RunStore:
@@ -106,10 +110,16 @@ class RunStore:
             cached = self._loaded.get(name)
             if cached is not None and cached.stamp == stamp:
                 return cached
-            fit = load_run(path)
-            draws = extra.thinned_draws(fit)
-            loaded = LoadedRun(name=name, path=path, stamp=stamp, fit=fit, draws=draws,
-                               baseline=extra.baseline_totals(fit, draws))
+            from mixcast.ml.run import is_ml_run, load_ml_run
+
+            if is_ml_run(path):
+                loaded = LoadedRun(name=name, path=path, stamp=stamp, fit=load_ml_run(path),
+                                   draws=None, baseline=None)
+            else:
+                fit = load_run(path)
+                draws = extra.thinned_draws(fit)
+                loaded = LoadedRun(name=name, path=path, stamp=stamp, fit=fit, draws=draws,
+                                   baseline=extra.baseline_totals(fit, draws))
             self._loaded[name] = loaded
             return loaded
 
@@ -124,6 +134,6 @@ class RunStore:
         cached = self._reports.get(name)
         if cached is not None and cached[0] == key:
             return cached[1]
-        html = render_html(gather(loaded.path, fit=loaded.fit))
+        html = render_html(gather(loaded.path, fit=None if loaded.is_ml else loaded.fit))
         self._reports[name] = (key, html)
         return html

@@ -1,9 +1,11 @@
 """End to end in headless Chromium (Debian's package, driven by Playwright): the dashboard
 served on 127.0.0.1, a spend slider moved, the optimiser run from the page, the report
-opened. Screenshots go to the test's tmp dir (look at them when changing the UI)."""
+opened. Screenshots go to the test's tmp dir, or to $MIXCAST_SCREENSHOTS when set (look at
+them when changing the UI)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -77,6 +79,14 @@ def page(browser, served):
     context.close()
 
 
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where screenshots go: $MIXCAST_SCREENSHOTS (kept, to look at) or the tmp dir."""
+    folder = Path(os.environ.get("MIXCAST_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _outcome(page) -> str:
     return page.text_content("#predicted-outcome")
 
@@ -89,9 +99,9 @@ def _open_dashboard(page, url: str, run: str = "small") -> None:
     page.wait_for_selector(f'#runs li.active[data-run="{run}"]')
 
 
-def test_slider_changes_prediction(page, served, tmp_path):
+def test_slider_changes_prediction(page, served, shots):
     _open_dashboard(page, served, "small")
-    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     before = _outcome(page)
     assert page.text_content("#predicted-change") == "Today's plan"
     slider = page.locator('input[type=range][data-channel="tv_spend"]')
@@ -102,14 +112,14 @@ def test_slider_changes_prediction(page, served, tmp_path):
     assert page.text_content("#value-0") == "0"
     assert "−" in page.text_content("#predicted-change")      # less outcome without TV
     assert "-100% vs today" in page.text_content("#delta-0")
-    page.screenshot(path=str(tmp_path / "dashboard-tv-off.png"), full_page=True)
+    page.screenshot(path=str(shots / "dashboard-tv-off.png"), full_page=True)
     page.click("#reset")
     page.wait_for_function(f"document.getElementById('predicted-outcome').textContent "
                            f"=== {before!r}")
     assert all(u.startswith(served) for u in page.requests), "the dashboard went off-host"
 
 
-def test_optimiser_from_the_page(page, served, tmp_path):
+def test_optimiser_from_the_page(page, served, shots):
     pytest.importorskip("mixcast.optimize.optimizer")
     _open_dashboard(page, served, "small")
     page.fill("#opt-max-change", "25")
@@ -122,7 +132,7 @@ def test_optimiser_from_the_page(page, served, tmp_path):
     assert "+0.0%" in social or "0.0%" in social            # locked: unchanged
     gain = page.text_content("#optimizer-gain")
     assert gain.startswith("+")
-    page.screenshot(path=str(tmp_path / "optimiser.png"), full_page=True)
+    page.screenshot(path=str(shots / "optimiser.png"), full_page=True)
     before = _outcome(page)
     page.click("#apply-plan")
     page.wait_for_function(f"document.getElementById('predicted-outcome').textContent "
@@ -130,18 +140,18 @@ def test_optimiser_from_the_page(page, served, tmp_path):
     assert page.text_content("#predicted-change").startswith("+")
 
 
-def test_validation_view_and_report(page, served, tmp_path):
+def test_validation_view_and_report(page, served, shots):
     _open_dashboard(page, served, "validated")
     page.wait_for_selector("#validation .chip.care")
     assert "social_spend is weakly identified" in page.text_content("#validation")
     assert "MAPE 9% over 13 weeks" in page.text_content('#validation-checks tr[data-check="backtest"]')
-    page.locator("#validation-card").screenshot(path=str(tmp_path / "validation.png"))
+    page.locator("#validation-card").screenshot(path=str(shots / "validation.png"))
     with page.expect_popup() as popup:
         page.click("#report-link")
     report = popup.value
     report.wait_for_selector('section[data-section="allocation"]', timeout=120_000)
     report.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
-    report.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    report.screenshot(path=str(shots / "report.png"), full_page=True)
     assert report.locator('[data-verdict="do_not_act"]').count() >= 1
 
 

@@ -1,0 +1,272 @@
+"""The numbers behind a report of an ML run, in the shapes the report sections read.
+
+:func:`gather_ml` returns the same :class:`~mixcast.report.context.ReportContext` as a
+Bayesian run, so `mixcast report` and the dashboard render an ML run unchanged. Every
+channel number is a counterfactual prediction of the ensemble (DESIGN.md definitions),
+with 90% intervals over the bootstrap replicates:
+
+- decomposition: each channel's weekly effect (prediction at actual spend less the
+  prediction with the channel off), the rest as baseline; SHAP contributions, which
+  measure departures from the average week, are in ``RUN/contributions.csv``;
+- response curves by scaling one channel's spend (curves are flat past observed spend);
+- carryover: none (trees have no decay parameter), said in place of the chart.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mixcast.analysis_extra import Band
+from mixcast.ml.attribution import channel_metrics, plan_outcomes
+from mixcast.ml.decide import ml_space, optimize_ml, space_outcomes
+from mixcast.ml.fit import MLFit
+
+CURVE_MULTIPLIERS = np.round(np.linspace(0.0, 2.5, 11), 6)
+NO_CARRYOVER = ("The ML challenger has no carryover parameters (its lag and adstock "
+                "features have fixed decays); see permutation importance in "
+                "ml_analysis.json for how much lagged spend matters.")
+NOTES = {
+    "decomposition": "ML challenger: each channel's weekly effect is the ensemble's "
+                     "prediction at actual spend less its prediction with that channel off.",
+    "response-curves": "ML challenger: trees do not extrapolate; past the largest weekly "
+                       "spend observed the curves are flat by construction, so 'saturation' "
+                       "there is the edge of the data, not a fitted effect.",
+    "channel-returns": "ML challenger: ranges are over block-bootstrap refits of the "
+                       "ensemble; mROI uses a finite step (the trees are step functions).",
+}
+
+
+def gather_ml(run: str | Path, *, fit: MLFit | None = None):
+    """:func:`mixcast.report.context.gather` for an ML run directory."""
+    from mixcast.analysis_extra import allocation_actions
+    from mixcast.optimize import BudgetScenario
+    from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext,
+                                        load_validation)
+    from mixcast.run import read_manifest
+
+    from mixcast.ml.run import load_ml_run
+
+    run = Path(run)
+    manifest = read_manifest(run)
+    fit = fit if fit is not None else load_ml_run(run)
+    summary = json.loads((run / "summary.json").read_text())
+    validation = load_validation(run)
+    verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}
+    blocked = tuple(c for c, v in verdicts.items() if (v or {}).get("verdict") == "do_not_act")
+    effects = weekly_effects(fit)
+    dates, rolling = rolling_effectiveness(fit, effects)
+    platform = platform_comparison(fit)
+    return ReportContext(
+        run_name=run.name, summary=summary, manifest=manifest, channels=fit.channels,
+        kpi_type=fit.data.kpi_type, target=fit.data.target,
+        decomposition=decomposition(fit, effects), last_year=window_returns(fit),
+        rolling_dates=dates, rolling=rolling,
+        curves=_attempt(lambda: response_curves(fit)),
+        carryover=Optional_(None, NO_CARRYOVER),
+        recommendations=_attempt(lambda: shift_recommendations(fit, exclude_targets=blocked)),
+        allocation=_attempt(lambda: optimize_ml(fit, BudgetScenario(
+            max_change=REPORT_MAX_CHANGE))),
+        validation=validation,
+        platform=Optional_(platform, "" if platform is not None else
+                           "The data has no platform-attributed conversions (optional "
+                           "config key `platform_attributed`)."),
+        actions=allocation_actions(summary, verdicts),
+        media_total=media_total(fit), outcome_total=float(fit.data.y.sum()),
+        notes=dict(NOTES))
+
+
+def _attempt(compute):
+    from mixcast.report.context import Optional_
+
+    try:
+        return Optional_(compute())
+    except Exception as error:  # shown in the report, not hidden
+        return Optional_(None, f"It could not be computed: {error}")
+
+
+def weekly_effects(fit: MLFit) -> np.ndarray:
+    """(S, G, T, C) each channel's weekly effect in KPI units (actual less channel off)."""
+    media = fit.media
+    plans = [media]
+    for c in range(media.shape[-1]):
+        off = media.copy()
+        off[..., c] = 0.0
+        plans.append(off)
+    kpi = fit.predict_kpi(np.stack(plans))                              # (S, C+1, G, T)
+    return np.moveaxis(kpi[:, :1] - kpi[:, 1:], 1, -1)
+
+
+def decomposition(fit: MLFit, effects: np.ndarray) -> pd.DataFrame:
+    """Weekly outcome (KPI units, summed over geos): baseline, each channel, fitted, actual."""
+    mean = effects.mean(axis=0).sum(axis=0)                             # (T, C)
+    fitted = fit.predict_kpi(fit.media[None]).mean(axis=0)[0].sum(axis=0)
+    frame = pd.DataFrame({"date": pd.to_datetime(fit.data.dates)})
+    frame["baseline"] = fitted - mean.sum(axis=1)
+    for c, channel in enumerate(fit.channels):
+        frame[channel] = mean[:, c]
+    frame["fitted"] = fitted
+    frame["actual"] = fit.data.y.sum(axis=0)
+    return frame
+
+
+def window_returns(fit: MLFit, *, weeks: int = 52) -> pd.DataFrame:
+    """Spend and incremental outcome by channel over the last ``weeks`` weeks (as
+    :func:`mixcast.analysis_extra.window_returns`)."""
+    n_times = fit.data.n_times
+    weeks = int(min(max(weeks, 1), n_times))
+    mask = np.zeros(n_times)
+    mask[n_times - weeks:] = 1.0
+    media = fit.media
+    plans = [media]
+    for c in range(media.shape[-1]):
+        off = media.copy()
+        off[..., c] = 0.0
+        plans.append(off)
+    out = plan_outcomes(fit, np.stack(plans), weeks=mask)[..., 0]
+    incremental = out[:, :1] - out[:, 1:]
+    spend = fit.data.spend[:, n_times - weeks:].sum(axis=(0, 1))
+    safe = np.where(spend > 0, spend, np.nan)
+    inc, roi = Band.of(incremental), Band.of(incremental / safe)
+    return pd.DataFrame({
+        "spend": spend, "incremental_mean": inc.mean, "incremental_lo90": inc.lo90,
+        "incremental_hi90": inc.hi90, "roi_mean": roi.mean, "roi_lo90": roi.lo90,
+        "roi_hi90": roi.hi90, "weeks": weeks}, index=pd.Index(fit.channels, name="channel"))
+
+
+def rolling_effectiveness(fit: MLFit, effects: np.ndarray, *, window: int = 13):
+    """Rolling ``window``-week return per unit of spend per channel (currency value)."""
+    n_times = fit.data.n_times
+    window = int(min(max(window, 1), n_times))
+    weekly = np.einsum("sgtc,gt->stc", effects, fit.data.value_per_kpi())
+    spend = fit.data.spend.sum(axis=0)
+    kernel = np.ones(window)
+    roll = lambda a: np.apply_along_axis(  # noqa: E731
+        lambda v: np.convolve(v, kernel, mode="valid"), -2, a)
+    out_sum, spend_sum = roll(weekly), roll(spend)
+    ratio = out_sum / np.where(spend_sum > spend_sum.max(axis=0) * 1e-6, spend_sum, np.nan)
+    return fit.data.dates[window - 1:], {c: Band.of(ratio[..., i])
+                                         for i, c in enumerate(fit.channels)}
+
+
+def response_curves(fit: MLFit, *, multipliers: np.ndarray = CURVE_MULTIPLIERS):
+    """A :class:`~mixcast.optimize.ResponseCurves` from counterfactual scaling."""
+    from mixcast.optimize import ResponseCurves
+
+    grid = np.unique(np.append(np.asarray(multipliers, dtype=float), 1.0))
+    space = ml_space(fit)
+    current = space.current
+    reference = np.where(current > 0, current, max(current.mean(), 1.0))
+    step = fit.config.mroi_step
+    n_channels, n = len(current), len(grid)
+    plans = []
+    for c in range(n_channels):
+        for factor in (*grid, *(np.where(grid > 0, grid * (1 + step), step)), 0.0):
+            plan = current.copy()
+            plan[c] = factor * reference[c]
+            plans.append(plan)
+    value = space_outcomes(fit, space, np.array(plans))                     # (S, C*(2n+1))
+    value = value.reshape(value.shape[0], n_channels, 2 * n + 1)
+    off = value[:, :, -1:]
+    outcome = value[:, :, :n] - off                                         # (S, C, M)
+    stepped = value[:, :, n:2 * n] - off
+    width = (np.where(grid > 0, grid * step, step))[None, None, :] * reference[None, :, None]
+    marginal = (stepped - outcome) / width
+    if space.metric == 1:   # conversions: curves and mROI in currency value
+        value_per = float(fit.data.value_per_kpi().mean())
+        outcome_kpi = outcome.mean(0)
+        outcome, marginal = outcome * value_per, marginal * value_per
+    else:
+        outcome_kpi = outcome.mean(0) / float(fit.data.value_per_kpi().mean())
+    spend = grid[None, :] * reference[:, None]
+    cpa = None
+    if fit.data.kpi_type == "conversions":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = spend[None] / np.where(outcome_kpi[None] > 0, outcome_kpi[None], np.nan)
+        cpa = _band(np.broadcast_to(ratio, outcome.shape))
+    mean_curve, mean_mroi = outcome.mean(0), marginal.mean(0)
+    return ResponseCurves(
+        channels=fit.channels, multipliers=grid, spend=spend, current_spend=current,
+        current_index=int(np.searchsorted(grid, 1.0)), outcome=_band(outcome),
+        outcome_kpi=outcome_kpi, mroi=_band(marginal), cpa=cpa,
+        asymptote=mean_curve.max(axis=1),
+        breakeven_spend=np.array([_breakeven(mean_mroi[c], spend[c])
+                                  for c in range(n_channels)]),
+        saturation_spend=np.array([_saturation(mean_curve[c], spend[c])
+                                   for c in range(n_channels)]))
+
+
+def _band(draws: np.ndarray) -> dict[str, np.ndarray]:
+    band = Band.of(draws)
+    return {"mean": band.mean, "lo90": band.lo90, "hi90": band.hi90}
+
+
+def _breakeven(mroi: np.ndarray, spend: np.ndarray) -> float:
+    """Spend where the mean mROI first falls below 1 on the grid (0 if never above 1,
+    NaN if it stays above 1 over the grid)."""
+    above = mroi >= 1.0
+    if not above.any():
+        return 0.0
+    below = np.nonzero(~above & (np.arange(len(mroi)) > np.argmax(above)))[0]
+    return float(spend[below[0]]) if len(below) else float("nan")
+
+
+def _saturation(curve: np.ndarray, spend: np.ndarray) -> float:
+    """Spend where the mean curve first reaches 80% of its maximum over the grid."""
+    top = curve.max()
+    if top <= 0:
+        return float("nan")
+    return float(spend[int(np.argmax(curve >= 0.8 * top))])
+
+
+def shift_recommendations(fit: MLFit, *, share: float = 0.10, top: int = 3,
+                          exclude_targets: tuple[str, ...] = ()) -> list[dict]:
+    """The best budget-neutral moves of ``share`` of one channel's spend to another (as
+    :func:`mixcast.analysis_extra.shift_recommendations`), scored by the replicates."""
+    from mixcast.optimize import shift_grid
+
+    space = ml_space(fit)
+    plans, _ = shift_grid(space.current, space.channels, shares=np.array([share]))
+    out = space_outcomes(fit, space, np.vstack([space.current[None], plans]))
+    change = out[:, 1:] - out[:, :1]
+    lo, hi = np.percentile(change, [5.0, 95.0], axis=0)
+    moves = []
+    for v, plan in enumerate(plans):
+        delta = plan - space.current
+        source = space.channels[int(delta.argmin())]
+        target = space.channels[int(delta.argmax())]
+        if target in exclude_targets or not change[:, v].mean() > 0:
+            continue
+        moves.append({"from": source, "to": target, "amount": float(delta.max()),
+                      "change": {"mean": float(change[:, v].mean()), "lo90": float(lo[v]),
+                                 "hi90": float(hi[v])},
+                      "prob_better": float((change[:, v] > 0).mean())})
+    moves.sort(key=lambda m: -m["change"]["mean"])
+    return moves[:top]
+
+
+def media_total(fit: MLFit) -> Band:
+    """Scalar Band: outcome (KPI units) all paid media drove over the data window."""
+    return Band.of(plan_outcomes(fit, fit.media[None])[:, 0, 1])
+
+
+def platform_comparison(fit: MLFit) -> pd.DataFrame | None:
+    """ML-incremental vs platform-attributed outcome per reported channel (None without
+    ``platform_attributed`` columns); as :func:`mixcast.analysis_extra.platform_comparison`."""
+    claimed = fit.data.platform_attributed
+    if not claimed:
+        return None
+    metrics = channel_metrics(fit)
+    rows = {}
+    for name, values in claimed.items():
+        if name not in fit.channels:
+            continue
+        band = Band.of(metrics.incremental_kpi[:, fit.channels.index(name)])
+        total = float(np.nansum(values))
+        rows[name] = {"platform": total, "mmm_mean": float(band.mean),
+                      "mmm_lo90": float(band.lo90), "mmm_hi90": float(band.hi90),
+                      "ratio": total / float(band.mean) if band.mean > 0 else float("nan")}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("channel") if rows else None
