@@ -118,7 +118,7 @@ def contributions(fit: Fit) -> pd.DataFrame:
 
 
 def _other_media_parts(fit: Fit, draws, scale) -> dict[str, np.ndarray]:
-    """Organic and interaction terms, posterior mean, (G, T) each."""
+    """Organic, interaction and mediator terms, posterior mean, (G, T) each."""
     import jax
 
     from mixcast.mean import interaction_effects, organic_effects
@@ -134,6 +134,9 @@ def _other_media_parts(fit: Fit, draws, scale) -> dict[str, np.ndarray]:
         inter = jax.vmap(lambda p: interaction_effects(p, inputs.media, structure).sum(-1))(
             {k: v for k, v in draws.items() if k in keep})
         out["interactions"] = np.asarray(inter).mean(axis=0) * scale
+    if structure.n_mediators:  # kappa * observed mediator: indirect media + mediator base
+        kappa = draws["kappa"].mean(axis=0)
+        out["mediators"] = (np.asarray(inputs.mediators) * kappa).sum(-1) * scale
     return out
 
 
@@ -141,6 +144,7 @@ def summary(fit: Fit) -> dict:
     """The ``summary.json`` contract (DESIGN.md), plus added keys."""
     from mixcast import __version__
     from mixcast.diagnostics import diagnose_fit
+    from mixcast.effects import effects_summary
 
     metrics = channel_metrics(fit)
     channels = {}
@@ -166,6 +170,7 @@ def summary(fit: Fit) -> dict:
     }
     if fit.data.n_geos > 1:
         out["geos"] = geo_summary(fit)
+    out.update(effects_summary(fit))  # mediation, interactions, roi_by_quarter (opt-in)
     return out
 
 

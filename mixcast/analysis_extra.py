@@ -90,7 +90,7 @@ def decomposition(fit: Fit) -> pd.DataFrame:
     parts = contributions(fit).drop(columns=["geo"]).groupby("date", sort=True).sum()
     out = pd.DataFrame(index=parts.index)
     out["baseline"] = parts[list(BASELINE_PARTS)].sum(axis=1)
-    for name in ("seasonality", "controls", "events", "organic", "interactions"):
+    for name in ("seasonality", "controls", "events", "organic", "interactions", "mediators"):
         if name in parts and np.abs(parts[name].to_numpy()).max() > 0:
             out[name] = parts[name]
     for channel in fit.channels:
@@ -165,7 +165,7 @@ def baseline_totals(fit: Fit, draws: dict[str, np.ndarray]) -> np.ndarray:
     (currency for revenue KPIs, conversions for conversion KPIs)."""
     import jax
 
-    from mixcast.mean import baseline, organic_effects
+    from mixcast.mean import baseline, mediated_effects, mediator_term, organic_effects
 
     inputs, structure = fit.inputs, fit.structure
     value = outcome_weights(inputs)[outcome_metric(fit)]
@@ -173,6 +173,9 @@ def baseline_totals(fit: Fit, draws: dict[str, np.ndarray]) -> np.ndarray:
     def per_draw(p):
         total = sum(baseline(p, inputs).values())
         total = total + organic_effects(p, inputs, structure).sum(-1)
+        # The mediators' non-media part (their media part is in the plans' outcomes).
+        total = total + (mediator_term(p, inputs.media, inputs, structure)
+                         - mediated_effects(p, inputs.media, structure)).sum(-1)
         return (total * value).sum()
 
     params = {k: np.asarray(v, np.float32) for k, v in draws.items()}

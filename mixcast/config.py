@@ -87,7 +87,15 @@ class Config:
         cols += [c for c in (self.geo, self.population) if c]
         if isinstance(self.revenue_per_kpi, str):
             cols.append(self.revenue_per_kpi)
+        cols += list(self.mediator_columns())
         return tuple(dict.fromkeys(cols))
+
+    def mediator_columns(self) -> tuple[str, ...]:
+        """Data columns named as mediators under ``model: {mediators: {...}}``."""
+        mediators = self.model.get("mediators")
+        if not isinstance(mediators, Mapping):
+            return ()
+        return tuple(str(name) for name in mediators)
 
 
 VALID_KEYS = tuple(f.name for f in fields(Config) if f.name != "path")
@@ -181,6 +189,11 @@ class _Reader:
                          "population": (population,) if population else (),
                          "channels": channels, "controls": controls, "organic": organic})
         kpi_type = self.choice("kpi_type", KPI_TYPES, "revenue")
+        model = self.mapping("model")
+        self.mediators_not_taken(model, {"date": (date,), "target": (target,),
+                                         "geo": (geo,) if geo else (),
+                                         "population": (population,) if population else (),
+                                         "controls": controls, "organic": organic})
         config = Config(
             path=self.path.resolve(), data=self.file("data") or self.path.parent,
             date=date, target=target, channels=channels, kpi_type=kpi_type,
@@ -190,7 +203,7 @@ class _Reader:
             controls=controls, organic=organic, geo=geo, population=population,
             lift_tests=self.file("lift_tests"),
             platform_attributed=self.channel_map("platform_attributed", channels),
-            events=self.file("events"), model=self.mapping("model"),
+            events=self.file("events"), model=model,
             sampler=self.sampler(), aggregate_daily=self.flag("aggregate_daily"),
             name=self.name())
         return replace(config, fill_missing=self.fill_missing(config))
@@ -281,6 +294,19 @@ class _Reader:
                               f"{_ROLE[role]}. A column can play one role only: remove it "
                               f"from one of '{seen[column]}' and '{role}'.")
                 seen.setdefault(column, role)
+
+    def mediators_not_taken(self, model: Mapping, roles: Mapping[str, tuple]) -> None:
+        """A mediator column (model.mediators) must play no other role in the config."""
+        mediators = model.get("mediators")
+        if not isinstance(mediators, Mapping):
+            return  # its shape is checked with the model spec
+        for name in mediators:
+            for role, columns in roles.items():
+                if name in columns:
+                    self.fail(f"model.mediators names '{name}', which is also "
+                              f"{_ROLE[role]}. A mediator is its own column (e.g. branded "
+                              f"search volume): remove '{name}' from '{role}' or from "
+                              "model.mediators.")
 
     def mapping(self, key: str) -> Mapping:
         value = self.raw.get(key)

@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mixcast.inputs import ModelInputs
-from mixcast.mean import Structure, channel_effects, interaction_effects
+from mixcast.mean import Structure, channel_effects, interaction_effects, mediated_effects
 
 # Keeps each lax.map batch to roughly this many float32 values of lagged media.
 _BATCH_BUDGET = 3e7
@@ -23,7 +23,8 @@ _BATCH_BUDGET = 3e7
 
 def media_params(draws: dict[str, np.ndarray]) -> dict[str, jax.Array]:
     """The posterior draws the media terms read, as float32 device arrays."""
-    keep = ("decay", "peak", "half_sat", "slope", "beta", "interaction", "tv_coef")
+    keep = ("decay", "peak", "half_sat", "slope", "beta", "interaction", "tv_coef",
+            "kappa", "mediator_link")
     return {k: jnp.asarray(v, dtype=jnp.float32) for k, v in draws.items() if k in keep}
 
 
@@ -60,12 +61,40 @@ def plan_outcomes(params: dict[str, jax.Array], media_plans: np.ndarray, inputs:
     return np.asarray(out, dtype=np.float64)
 
 
+def period_outcomes(params: dict[str, jax.Array], media_plans: np.ndarray,
+                    inputs: ModelInputs, structure: Structure,
+                    periods: np.ndarray) -> np.ndarray:
+    """Media-driven outcome of each plan under each draw, counted within each period.
+
+    Parameters
+    ----------
+    media_plans : (V, G, T, C) scaled media.
+    periods : (P, T) 0/1 masks of the weeks each period counts (e.g. quarters).
+
+    Returns
+    -------
+    (S, V, P, 2) outcome in currency value ([..., 0]) and KPI units ([..., 1]).
+    """
+    plans = jnp.asarray(media_plans, dtype=jnp.float32)
+    n_plans, n_geos, n_times, n_channels = plans.shape
+    periods = np.asarray(periods, dtype=np.float64)
+    weights = (periods[:, None, None, :] * outcome_weights(inputs)[None]).reshape(
+        -1, n_geos, n_times)  # (P * 2, G, T)
+    per_draw = n_plans * n_geos * n_times * n_channels * structure.l_max
+    batch = int(max(1, min(256, _BATCH_BUDGET // max(per_draw, 1))))
+    out = _plan_outcomes(params, plans, inputs, jnp.asarray(weights, jnp.float32),
+                         structure, batch)
+    out = np.asarray(out, dtype=np.float64)
+    return out.reshape(out.shape[0], n_plans, len(periods), 2)
+
+
 @partial(jax.jit, static_argnames=("structure", "batch"))
 def _plan_outcomes(params, plans, inputs, weights, structure, batch):
     def per_draw(p):
         def per_plan(media):
             effect = channel_effects(p, media, inputs, structure).sum(-1)
             effect = effect + interaction_effects(p, media, structure).sum(-1)
+            effect = effect + mediated_effects(p, media, structure).sum(-1)
             return jnp.einsum("gt,kgt->k", effect, weights)
         return jax.vmap(per_plan)(plans)
     return jax.lax.map(per_draw, params, batch_size=batch)

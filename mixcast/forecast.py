@@ -203,6 +203,9 @@ def extend_inputs(fit: Fit, plan: FuturePlan) -> tuple[ModelInputs, np.ndarray]:
         controls=glue(inputs.controls, (controls - inputs.control_center) / inputs.control_scale),
         organic=glue(inputs.organic, organic / inputs.organic_scale[:, None, :]),
         events=glue(inputs.events, events),
+        # Mediators are not planned: NaN makes the mean use their modelled value.
+        mediators=glue(inputs.mediators, np.full(
+            (data.n_geos, n_future, inputs.mediators.shape[-1]), np.nan)),
         season=fourier_features(weeks, order=fit.spec.fourier_order).astype(f32),
         trend=extended_trend(n_hist, n_future, n_knots=fit.spec.trend_knots).astype(f32),
         time_basis=extended_time_basis(n_hist, n_future).astype(f32))

@@ -20,7 +20,7 @@ from mixcast.transforms.seasonality import fourier_features, trend_basis
 class ModelInputs:
     """Scaled arrays (float32, as the sampler uses them) plus the scales to undo them.
 
-    Shapes: G geos, T weeks, C channels, K controls, O organic, E events.
+    Shapes: G geos, T weeks, C channels, K controls, O organic, E events, M mediators.
     """
 
     media: np.ndarray           # (G, T, C) media / media_scale
@@ -37,6 +37,8 @@ class ModelInputs:
     organic: np.ndarray         # (G, T, O) / organic_scale
     organic_scale: np.ndarray   # (G, O)
     events: np.ndarray          # (G, T, E)
+    mediators: np.ndarray       # (G, T, M) mediator / mediator_scale (NaN: unobserved week)
+    mediator_scale: np.ndarray  # (G, M) per-geo mean of each mediator
     season: np.ndarray          # (T, 2 * fourier_order)
     trend: np.ndarray           # (T, 1 + trend_knots)
     time_basis: np.ndarray      # (T, B) smooth basis for time-varying effectiveness
@@ -65,6 +67,8 @@ def prepare(data: Dataset, spec: ModelSpec) -> ModelInputs:
     scale = np.where(scale > 0, scale, 1.0)
     organic = data.organic_or_empty()
     organic_scale = _active_mean(organic)
+    mediators = data.mediators_or_empty()
+    mediator_scale = _active_mean(mediators)
     weeks = (data.dates.astype("datetime64[D]").astype(np.int64)) / 7.0
     f32 = np.float32
     media = (data.media / media_scale[:, None, :]).astype(f32)
@@ -83,6 +87,8 @@ def prepare(data: Dataset, spec: ModelSpec) -> ModelInputs:
         organic=(organic / organic_scale[:, None, :]).astype(f32),
         organic_scale=organic_scale,
         events=data.events_or_empty().astype(f32),
+        mediators=(mediators / mediator_scale[:, None, :]).astype(f32),
+        mediator_scale=mediator_scale,
         season=fourier_features(weeks, order=spec.fourier_order).astype(f32),
         trend=trend_basis(data.n_times, n_knots=spec.trend_knots).astype(f32),
         time_basis=_time_basis(data.n_times).astype(f32),

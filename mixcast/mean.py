@@ -13,6 +13,7 @@ import jax.numpy as jnp
 
 from mixcast._typing import Array
 from mixcast.inputs import ModelInputs
+from mixcast.errors import SpecError
 from mixcast.spec import Adstock, ModelSpec
 from mixcast.transforms import adstock, apply_carryover, carryover_weights, hill
 
@@ -29,9 +30,13 @@ class Structure:
     time_varying: tuple[int, ...] = ()
     interactions: tuple[tuple[int, int], ...] = ()
     has_organic: bool = False
+    n_mediators: int = 0
+    mediator_links: tuple[tuple[int, int], ...] = ()  # (mediator, upstream channel) pairs
 
     @classmethod
-    def build(cls, spec: ModelSpec, channels: tuple[str, ...], *, n_organic: int) -> "Structure":
+    def build(cls, spec: ModelSpec, channels: tuple[str, ...], *, n_organic: int,
+              mediator_names: tuple[str, ...] = ()) -> "Structure":
+        """Indices of the spec's choices; ``mediator_names`` orders the data's mediators."""
         index = {name: i for i, name in enumerate(channels)}
         return cls(
             l_max=spec.l_max,
@@ -40,6 +45,8 @@ class Structure:
             time_varying=tuple(index[c] for c in spec.time_varying),
             interactions=tuple((index[a], index[b]) for a, b in spec.interactions),
             has_organic=n_organic > 0,
+            n_mediators=len(spec.mediators),
+            mediator_links=_mediator_links(spec, index, mediator_names),
         )
 
 
@@ -83,6 +90,53 @@ def interaction_effects(params: Params, media: Array, structure: Structure) -> A
     return params["interaction"] * response[..., first] * response[..., second]
 
 
+def mediator_from_response(params: Params, response: Array, structure: Structure) -> Array:
+    """(G, T, M) media-driven part of each (scaled) mediator from channel responses
+    (G, T, C): ``sum over links l of mediator_link_l * h_c(l)``."""
+    mediators = jnp.array([m for m, _ in structure.mediator_links])
+    upstream = jnp.array([c for _, c in structure.mediator_links])
+    per_link = params["mediator_link"] * response[..., upstream]
+    zeros = jnp.zeros(response.shape[:-1] + (structure.n_mediators,))
+    return zeros.at[..., mediators].add(per_link)
+
+
+def mediator_media(params: Params, media: Array, structure: Structure) -> Array:
+    """(G, T, M) media-driven part of each scaled mediator under ``media`` (G, T, C)."""
+    return mediator_from_response(params, saturation_response(params, media, structure),
+                                  structure)
+
+
+def mediator_baseline(params: Params, inputs: ModelInputs) -> Array:
+    """(G, T, M) non-media part of each scaled mediator: level, trend, seasonality."""
+    varying = inputs.trend @ params["mediator_trend"] + inputs.season @ params["mediator_season"]
+    return params["mediator_intercept"][:, None, :] + varying[None]
+
+
+def mediated_effects(params: Params, media: Array, structure: Structure) -> Array:
+    """(G, T, M) KPI effect (scaled) of the media-driven part of each mediator: the
+    indirect path ``channel -> mediator -> KPI``. Zero-width when there are none."""
+    if not structure.n_mediators:
+        return jnp.zeros(media.shape[:-1] + (0,))
+    return params["kappa"] * mediator_media(params, media, structure)
+
+
+def mediator_term(params: Params, media: Array, inputs: ModelInputs,
+                  structure: Structure) -> Array:
+    """(G, T, M) each mediator's whole term in the KPI under ``media``.
+
+    Observed weeks keep the mediator's observed residual (observed minus modelled): under
+    the observed media this is ``kappa * observed mediator``, exactly what was fitted; under
+    other media only the media-driven part changes. Weeks where the mediator is NaN (the
+    future, in forecasts) use its modelled value.
+    """
+    if not structure.n_mediators:
+        return jnp.zeros(media.shape[:-1] + (0,))
+    base = mediator_baseline(params, inputs)
+    residual = inputs.mediators - base - mediator_media(params, inputs.media, structure)
+    residual = jnp.where(jnp.isnan(residual), 0.0, residual)
+    return params["kappa"] * (base + mediator_media(params, media, structure) + residual)
+
+
 def baseline(params: Params, inputs: ModelInputs) -> dict[str, Array]:
     """Non-media parts of the mean, each (G, T) on the scaled KPI."""
     n_geos, n_times = inputs.y.shape
@@ -112,4 +166,20 @@ def mean(params: Params, media: Array, inputs: ModelInputs, structure: Structure
     total = sum(baseline(params, inputs).values())
     total = total + channel_effects(params, media, inputs, structure).sum(-1)
     total = total + interaction_effects(params, media, structure).sum(-1)
+    total = total + mediator_term(params, media, inputs, structure).sum(-1)
     return total + organic_effects(params, inputs, structure).sum(-1)
+
+def _mediator_links(spec: ModelSpec, index: dict[str, int],
+                    mediator_names: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    position = {name: m for m, name in enumerate(mediator_names)}
+    missing = [name for name, _ in spec.mediators if name not in position]
+    if missing:
+        raise SpecError(f"model.mediators names {', '.join(repr(m) for m in missing)}, but "
+                        "the data has no such mediator column. Load the data from a config "
+                        "with model: {mediators: {...}}, or pass Dataset(mediator_names=..., "
+                        "mediators=...).")
+    if len(spec.mediators) != len(mediator_names):
+        raise SpecError(f"The data has mediators {list(mediator_names)} but model.mediators "
+                        f"names {[n for n, _ in spec.mediators]}. Name each mediator once.")
+    return tuple((position[name], index[c]) for name, upstream in spec.mediators
+                 for c in upstream)

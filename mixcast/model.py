@@ -19,7 +19,7 @@ import numpyro.distributions as dist
 from mixcast.data.dataset import Dataset, LiftTest
 from mixcast.inputs import ModelInputs
 from mixcast.mean import Structure, baseline, effectiveness, interaction_effects
-from mixcast.mean import organic_effects, saturation_response
+from mixcast.mean import mediator_from_response, organic_effects, saturation_response
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
 
 
@@ -133,6 +133,9 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
                                          inputs).items() if k != "intercept")
     varying = varying + media_effect + interaction_effects(params, inputs.media, structure).sum(-1)
     varying = varying + organic_effects(params, inputs, structure).sum(-1)
+    if structure.n_mediators:
+        params.update(_mediator_params(inputs, response, structure, observe))
+        varying = varying + (params["kappa"] * jnp.asarray(inputs.mediators)).sum(-1)
     # Sample each geo's average KPI level (pinned by the data) and derive the intercept:
     # otherwise intercept and always-on channels trade off along a narrow ridge.
     level = numpyro.sample("level", dist.Normal(1.0, 0.25).expand([n_geos]))
@@ -183,6 +186,35 @@ def _baseline_params(inputs: ModelInputs, n_geos: int) -> dict:
             "gamma", dist.Normal(0.0, 0.2).expand([inputs.controls.shape[-1]])),
         "eta": numpyro.sample("eta", dist.Normal(0.0, 0.5).expand([inputs.events.shape[-1]])),
     }
+
+
+def _mediator_params(inputs: ModelInputs, response, structure, observe: bool) -> dict:
+    """Each mediator = its own level, trend and seasonality + the upstream channels'
+    responses (same carryover and saturation as their direct effects) + noise; observed.
+    ``kappa`` is the KPI's (scaled) sensitivity to the (scaled) mediator."""
+    n_geos, n_mediators = inputs.n_geos, structure.n_mediators
+    params = {
+        "kappa": numpyro.sample("kappa", dist.HalfNormal(0.5).expand([n_mediators])),
+        "mediator_link": numpyro.sample(
+            "mediator_link", dist.HalfNormal(0.5).expand([len(structure.mediator_links)])),
+        "mediator_trend": numpyro.sample("mediator_trend", dist.Normal(0.0, 0.3).expand(
+            [inputs.trend.shape[1], n_mediators])),
+        "mediator_season": numpyro.sample("mediator_season", dist.Normal(0.0, 0.2).expand(
+            [inputs.season.shape[1], n_mediators])),
+    }
+    varying = (inputs.trend @ params["mediator_trend"]
+               + inputs.season @ params["mediator_season"])[None]
+    varying = varying + mediator_from_response(params, response, structure)  # (G, T, M)
+    # As for the KPI: sample each mediator's mean level and derive its intercept.
+    level = numpyro.sample("mediator_level",
+                           dist.Normal(1.0, 0.25).expand([n_geos, n_mediators]))
+    params["mediator_intercept"] = numpyro.deterministic(
+        "mediator_intercept", level - varying.mean(axis=1))
+    sigma = numpyro.sample("mediator_sigma", dist.HalfNormal(0.25).expand([n_mediators]))
+    numpyro.sample("mediator_obs", dist.Normal(params["mediator_intercept"][:, None, :]
+                                               + varying, sigma),
+                   obs=jnp.asarray(inputs.mediators) if observe else None)
+    return params
 
 
 def _organic_params(n_organic: int) -> dict:
@@ -241,6 +273,12 @@ def _implied_lift(channel_params, base, lifts, params, inputs, structure):
     diff = response(changed) - response(base)  # (N, G, T)
     beta = params["beta"][:, lifts.channel].T  # (N, G)
     mult = effectiveness(params, inputs, structure)[:, lifts.channel].T  # (N, T)
-    kpi = diff * beta[:, :, None] * mult[:, None, :] * jnp.asarray(
-        inputs.y_scale, jnp.float32)[None, :, None]
+    per_response = beta[:, :, None] * mult[:, None, :]
+    if structure.n_mediators:  # a test measures the total effect, the indirect path too
+        m_idx = jnp.array([m for m, _ in structure.mediator_links])
+        c_idx = jnp.array([c for _, c in structure.mediator_links])
+        indirect = jnp.zeros(structure.n_channels).at[c_idx].add(
+            params["kappa"][m_idx] * params["mediator_link"])
+        per_response = per_response + indirect[lifts.channel][:, None, None]
+    kpi = diff * per_response * jnp.asarray(inputs.y_scale, jnp.float32)[None, :, None]
     return kpi.sum(axis=(1, 2))

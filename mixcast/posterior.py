@@ -20,13 +20,18 @@ _DIMS = {
     "sigma": ["geo"], "trend_coef": ["trend_term"], "season_coef": ["season_term"],
     "gamma": ["control"], "eta": ["event"], "organic_beta": ["organic"],
     "organic_decay": ["organic"], "organic_half_sat": ["organic"],
-    "organic_slope": ["organic"], "interaction": ["interaction"],
+    "organic_slope": ["organic"], "interaction": ["interaction_pair"],
     "tv_coef": ["time_knot", "tv_channel"], "geo_tau": ["channel"],
     "geo_raw": ["geo", "channel"], "lift_implied": ["lift_test"],
+    "kappa": ["mediator"], "mediator_link": ["link"],
+    "mediator_trend": ["trend_term", "mediator"], "mediator_season": ["season_term", "mediator"],
+    "mediator_level": ["geo", "mediator"], "mediator_intercept": ["geo", "mediator"],
+    "mediator_sigma": ["mediator"],
 }
 SAMPLED_FOR_DIAGNOSTICS = ("roi", "decay", "saturation_at_mean", "slope", "peak_share", "level",
                            "trend_coef", "season_coef", "gamma", "eta", "sigma",
-                           "organic_beta", "interaction", "tv_coef", "geo_tau", "nu")
+                           "organic_beta", "interaction", "tv_coef", "geo_tau", "nu",
+                           "kappa", "mediator_link", "mediator_level", "mediator_sigma")
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,8 @@ class Fit:
         # Derived, pure and cheap: rebuilt identically when a run is loaded back.
         object.__setattr__(self, "inputs", prepare(self.data, self.spec))
         object.__setattr__(self, "structure", Structure.build(
-            self.spec, self.data.channels, n_organic=len(self.data.organic_names)))
+            self.spec, self.data.channels, n_organic=len(self.data.organic_names),
+            mediator_names=self.data.mediator_names))
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -90,8 +96,12 @@ def build_inference_data(samples: dict[str, np.ndarray], extras: dict[str, np.nd
         "channel": list(data.channels), "geo": list(data.geos),
         "control": list(data.control_names), "event": list(data.event_names),
         "organic": list(data.organic_names),
-        "interaction": [f"{a}:{b}" for a, b in spec.interactions],
+        # A dimension must not share its variable's name, or xarray turns the draws into
+        # a coordinate and they vanish from ``data_vars``.
+        "interaction_pair": [f"{a}:{b}" for a, b in spec.interactions],
         "tv_channel": list(spec.time_varying),
+        "mediator": list(data.mediator_names),
+        "link": [f"{c}->{m}" for m, up in spec.mediators for c in up],
         "lift_test": [t.label or f"test_{i}" for i, t in enumerate(data.lift_tests)],
     }
     posterior = {k: v for k, v in samples.items()}

@@ -35,8 +35,8 @@ from mixcast.posterior import Fit
 from mixcast.spec import ModelSpec, SamplerConfig
 
 FORMAT_VERSION = 1
-_ARRAYS = ("y", "spend", "media", "controls", "organic", "events", "population",
-           "revenue_per_kpi")
+_ARRAYS = ("y", "spend", "media", "controls", "organic", "events", "mediators",
+           "population", "revenue_per_kpi")
 
 
 def save_run(fit: Fit, out: str | Path, *, config: dict | None = None,
@@ -160,7 +160,8 @@ def _save_dataset(data: Dataset, folder: Path) -> None:
     meta = {
         "geos": data.geos, "channels": data.channels, "control_names": data.control_names,
         "organic_names": data.organic_names, "event_names": data.event_names,
-        "kpi_type": data.kpi_type, "target": data.target, "geo_column": data.geo_column,
+        "mediator_names": data.mediator_names, "kpi_type": data.kpi_type,
+        "target": data.target, "geo_column": data.geo_column,
         "source": data.source,
         "lift_tests": [dataclasses.asdict(t) for t in data.lift_tests],
         "issues": [dataclasses.asdict(i) for i in data.issues],
@@ -177,6 +178,7 @@ def _load_dataset(path: Path) -> Dataset:
                 if k.startswith("platform__")}
     tuples = ("geos", "channels", "control_names", "organic_names", "event_names")
     kwargs = {k: tuple(meta[k]) for k in tuples}
+    kwargs["mediator_names"] = tuple(meta.get("mediator_names", ()))
     kwargs.update({k: meta[k] for k in ("kpi_type", "target", "geo_column", "source")})
     kwargs["lift_tests"] = tuple(LiftTest(**t) for t in meta["lift_tests"])
     kwargs["issues"] = tuple(Issue(**{**i, "columns": tuple(i.get("columns", ()))})

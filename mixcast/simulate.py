@@ -15,7 +15,7 @@ import numpy as np
 from mixcast.counterfactual import plan_outcomes
 from mixcast.data.dataset import Dataset, LiftTest
 from mixcast.inputs import ModelInputs, prepare
-from mixcast.mean import Structure, baseline, channel_effects
+from mixcast.mean import Structure, channel_effects, mean, mediator_media, saturation_response
 from mixcast.spec import ModelSpec
 
 SPEND_PATTERNS = ("always_on", "flighting", "bursty", "pulsed")
@@ -35,8 +35,30 @@ class ChannelTruth:
 
 
 @dataclass(frozen=True, slots=True)
+class MediatorTruth:
+    """A mediator column (e.g. branded search volume) driven by upstream channels.
+
+    ``upstream`` gives, per channel, the rise of the mediator (as a fraction of its mean)
+    at a fully saturated response; ``kpi_share`` is the share of the KPI's baseline level
+    that one mean-sized mediator drives. The mediator's mean is exactly ``level``.
+    """
+
+    name: str
+    upstream: tuple[tuple[str, float], ...]
+    kpi_share: float = 0.2
+    level: float = 50_000.0
+    noise: float = 0.05
+    seasonality: float = 0.1
+
+
+@dataclass(frozen=True, slots=True)
 class SimulationSpec:
-    """What to simulate. ``collinear`` pairs get spend correlated at ``collinearity``."""
+    """What to simulate. ``collinear`` pairs get spend correlated at ``collinearity``.
+
+    Opt-in effects: ``interactions`` ((a, b, theta), ...) synergy terms on the scaled KPI;
+    ``drift`` ((channel, d), ...) log-effectiveness rising linearly by ``d`` from the first
+    week to the last (ROI of the window unchanged); ``mediators`` (MediatorTruth, ...).
+    """
 
     channels: dict[str, ChannelTruth]
     n_weeks: int = 156
@@ -53,6 +75,17 @@ class SimulationSpec:
     l_max: int = 8
     start: str = "2022-01-03"
     seed: int = 0
+    interactions: tuple[tuple[str, str, float], ...] = ()
+    drift: tuple[tuple[str, float], ...] = ()
+    mediators: tuple[MediatorTruth, ...] = ()
+
+    def model_spec(self) -> ModelSpec:
+        """The ModelSpec whose structure generates this simulation."""
+        return ModelSpec(l_max=self.l_max, fourier_order=2,
+                         interactions=tuple((a, b) for a, b, _ in self.interactions),
+                         time_varying=tuple(c for c, _ in self.drift),
+                         mediators=tuple((m.name, tuple(c for c, _ in m.upstream))
+                                         for m in self.mediators))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +129,17 @@ def simulate(spec: SimulationSpec) -> Simulated:
     dates = np.datetime64(spec.start) + 7 * np.arange(spec.n_weeks).astype("timedelta64[D]")
     draft = _dataset(spec, names, dates, np.ones((spec.n_geos, spec.n_weeks)), spend,
                      controls, population)
-    model_spec = ModelSpec(l_max=spec.l_max, fourier_order=2)
-    inputs = dataclasses.replace(prepare(draft, model_spec),
-                                 y_scale=spec.baseline_level * population / population.mean())
-    structure = Structure.build(model_spec, names, n_organic=0)
+    model_spec = spec.model_spec()
+    y_scale = spec.baseline_level * population / population.mean()
+    inputs = dataclasses.replace(prepare(draft, model_spec), y_scale=y_scale)
+    structure = Structure.build(model_spec, names, n_organic=0,
+                                mediator_names=draft.mediator_names)
     params = _true_params(spec, names, inputs, structure, rng)
-    mu = sum(baseline(params, inputs).values())
-    mu = np.asarray(mu + channel_effects(params, inputs.media, inputs, structure).sum(-1))
+    if spec.mediators:
+        mediators = _mediators(spec, params, inputs, structure, rng)
+        draft = dataclasses.replace(draft, mediators=mediators)
+        inputs = dataclasses.replace(prepare(draft, model_spec), y_scale=y_scale)
+    mu = np.asarray(mean(params, inputs.media, inputs, structure))
     noise = rng.normal(scale=spec.noise, size=mu.shape)
     y = (mu + noise) * inputs.y_scale[:, None]
     data = dataclasses.replace(draft, y=y, source="mixcast.simulate")
@@ -179,8 +216,11 @@ def _pattern(kind: str, weeks: np.ndarray, rng) -> np.ndarray:
 
 def _dataset(spec, names, dates, y, spend, controls, population) -> Dataset:
     geos = ("national",) if spec.n_geos == 1 else tuple(f"geo_{g:02d}" for g in range(spec.n_geos))
+    n_mediators = len(spec.mediators)
     return Dataset(
         dates=dates, geos=geos, channels=names, y=y, spend=spend, media=spend,
+        mediator_names=tuple(m.name for m in spec.mediators),
+        mediators=np.ones((*y.shape, n_mediators)) if n_mediators else None,
         control_names=tuple(f"control_{k + 1}" for k in range(spec.n_controls)),
         controls=controls, population=population if spec.n_geos > 1 else None,
         geo_column="geo" if spec.n_geos > 1 else None)
@@ -201,6 +241,13 @@ def _true_params(spec, names, inputs: ModelInputs, structure, rng) -> dict[str, 
     }
     if any(t.peak for t in truths):
         raise ValueError("Delayed peaks are simulated with simulate_delayed(); keep peak=0 here.")
+    if spec.drift:
+        t = np.linspace(0.0, 1.0, spec.n_weeks)
+        paths = np.stack([d * (t - 0.5) for _, d in spec.drift], axis=1)  # (T, V)
+        coef, *_ = np.linalg.lstsq(inputs.time_basis.astype(np.float64), paths, rcond=None)
+        params["tv_coef"] = coef.astype(np.float32)
+    if spec.interactions:
+        params["interaction"] = np.array([th for _, _, th in spec.interactions], np.float32)
     geo_mult = np.exp(rng.normal(0.0, spec.geo_effect_sd, size=(spec.n_geos, len(names))))
     unit = dict(params, beta=np.ones((spec.n_geos, len(names)), dtype=np.float32))
     effect = np.asarray(channel_effects(unit, inputs.media, inputs, structure))
@@ -210,6 +257,37 @@ def _true_params(spec, names, inputs: ModelInputs, structure, rng) -> dict[str, 
     national = roi * inputs.spend.sum(axis=(0, 1)) / np.maximum(per_beta.sum(0), 1e-12)
     params["beta"] = (national[None, :] * geo_mult).astype(np.float32)
     return params
+
+
+def _mediators(spec: SimulationSpec, params: dict, inputs: ModelInputs, structure,
+               rng) -> np.ndarray:
+    """(G, T, M) mediator columns; adds their generating parameters to ``params``.
+
+    Each scaled mediator (mean exactly 1 per geo) = intercept + seasonality + the
+    upstream responses + noise, so the model's parameters are its truth.
+    """
+    response = np.asarray(saturation_response(params, inputs.media, structure))
+    n_geos, n_times = inputs.y.shape
+    links, season, scaled = [], [], []
+    for truth in spec.mediators:
+        links += [effect for _, effect in truth.upstream]
+        coefs = truth.seasonality * rng.normal(size=inputs.season.shape[1])
+        season.append(coefs)
+        rel = (inputs.season @ coefs)[None, :] + truth.noise * rng.normal(
+            size=(n_geos, n_times))
+        rel = rel + sum(effect * response[..., list(spec.channels).index(c)]
+                        for c, effect in truth.upstream)
+        scaled.append(rel - rel.mean(axis=1, keepdims=True) + 1.0)
+    scaled = np.stack(scaled, axis=-1)  # (G, T, M), mean 1 per geo
+    f32 = np.float32
+    params["kappa"] = np.array([t.kpi_share for t in spec.mediators], f32)
+    params["mediator_link"] = np.array(links, f32)
+    params["mediator_season"] = np.stack(season, axis=1).astype(f32)
+    params["mediator_trend"] = np.zeros((inputs.trend.shape[1], len(spec.mediators)), f32)
+    base = scaled - np.asarray(mediator_media(params, inputs.media, structure))
+    params["mediator_intercept"] = (base - (inputs.season @ params["mediator_season"])[None]
+                                    ).mean(axis=1).astype(f32)
+    return scaled * np.array([t.level for t in spec.mediators])
 
 
 def _truth_metrics(params, inputs, structure, spend):

@@ -69,6 +69,11 @@ class ModelSpec:
     geo_pooling : for geo data, whether media effects vary by geo around the national ones.
     interactions : channel pairs with an opt-in synergy term (prior centred on none).
     time_varying : channels whose effectiveness drifts smoothly over time.
+    mediators : opt-in mediated structure, ``((mediator column, (upstream channels...)),
+        ...)``: each mediator (e.g. branded search volume) is modelled as its own baseline
+        plus the upstream channels' effects, and the KPI depends on it, so an upstream
+        channel's ROI includes its indirect path. Config form:
+        ``model: {mediators: {branded_search_volume: [tv_spend]}}``.
     """
 
     adstock: Adstock = Adstock.GEOMETRIC
@@ -81,6 +86,7 @@ class ModelSpec:
     geo_pooling: bool = True
     interactions: tuple[tuple[str, str], ...] = ()
     time_varying: tuple[str, ...] = ()
+    mediators: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         _check_type("adstock", self.adstock, Adstock)
@@ -88,6 +94,7 @@ class ModelSpec:
         _check_int("l_max", self.l_max, 1, 52)
         _check_int("fourier_order", self.fourier_order, 0, 10)
         _check_int("trend_knots", self.trend_knots, 0, 20)
+        _check_mediators(self.mediators)
 
     def roi_prior_for(self, channel: str, default: RoiPrior) -> RoiPrior:
         """The ROI prior of ``channel``: its override, else the spec's, else ``default``."""
@@ -105,6 +112,8 @@ class ModelSpec:
             "interactions": [f"{a}:{b}" for a, b in self.interactions],
             "time_varying": list(self.time_varying),
         }
+        if self.mediators:
+            options["mediators"] = {name: list(up) for name, up in self.mediators}
         priors = {name: {"median": p.median, "sigma": p.sigma}
                   for name, p in self.channel_roi_priors}
         if self.roi_prior is not None:
@@ -137,6 +146,8 @@ class ModelSpec:
                 kwargs[key] = tuple(_pair(v, channels) for v in value or ())
             elif key == "time_varying":
                 kwargs[key] = tuple(_known_channel(v, channels) for v in value or ())
+            elif key == "mediators":
+                kwargs[key] = _parse_mediators(value, channels)
             elif key in ("roi_prior", "channel_roi_priors"):
                 raise SpecError("Set ROI priors with model: {roi_priors: {default: {median: 1.0, "
                                 "sigma: 0.9}, tv_spend: {lo90: 0.5, hi90: 2.0}}}.")
@@ -211,6 +222,44 @@ def _known_channel(name: str, channels: tuple[str, ...]) -> str:
         fix = f" Did you mean '{hint[0]}'?" if hint else f" Channels are: {', '.join(channels)}."
         raise SpecError(f"model: '{name}' is not one of the config's channels.{fix}")
     return name
+
+
+_MEDIATOR_EXAMPLE = "model: {mediators: {branded_search_volume: [tv_spend]}}"
+
+
+def _parse_mediators(value, channels) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``{mediator column: [upstream channels]}`` -> ((name, (channels...)), ...)."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping):
+        raise SpecError("model.mediators must be a mapping of mediator column to the list "
+                        f"of channels that drive it, e.g. {_MEDIATOR_EXAMPLE}. "
+                        f"Got {value!r} instead.")
+    parsed = []
+    for name, upstream in value.items():
+        if isinstance(upstream, str):
+            upstream = [upstream]
+        if not isinstance(upstream, list | tuple) or not upstream:
+            raise SpecError(f"model.mediators.{name} must list at least one upstream "
+                            f"channel, e.g. {_MEDIATOR_EXAMPLE}. Got {upstream!r} instead.")
+        if channels and name in channels:
+            raise SpecError(f"model.mediators: '{name}' is a paid channel; a mediator must "
+                            "be another column of the data (e.g. branded search volume). "
+                            "Remove it from channels or from model.mediators.")
+        parsed.append((str(name), tuple(_known_channel(c, channels) for c in upstream)))
+    return tuple(parsed)
+
+
+def _check_mediators(mediators) -> None:
+    names = [name for name, _ in mediators]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise SpecError(f"model.mediators lists {', '.join(repeated)} more than once. "
+                        "List each mediator column once.")
+    for name, upstream in mediators:
+        if len(set(upstream)) != len(upstream):
+            raise SpecError(f"model.mediators.{name} lists a channel more than once: "
+                            f"{list(upstream)}. List each upstream channel once.")
 
 
 def _pair(value, channels) -> tuple[str, str]:

@@ -42,7 +42,7 @@ class Dataset:
     """Model-ready arrays, with names, dates and geos.
 
     Shapes: G geos (1 for national data), T weeks, C paid channels, K controls,
-    O organic channels, E events.
+    O organic channels, E events, M mediators.
 
     Attributes
     ----------
@@ -51,6 +51,8 @@ class Dataset:
     media : (G, T, C) media units the response is modelled on (impressions where
         given, else spend).
     controls : (G, T, K); organic : (G, T, O); events : (G, T, E) 0/1 indicators.
+    mediators : (G, T, M) mediator columns (e.g. branded search volume) that the model
+        (``ModelSpec.mediators``) explains by upstream channels and feeds into the KPI.
     population : (G,) population per geo (ones when not given).
     revenue_per_kpi : (G, T) value of one KPI unit (ones for revenue KPIs).
     """
@@ -67,6 +69,8 @@ class Dataset:
     organic: np.ndarray | None = None
     event_names: tuple[str, ...] = ()
     events: np.ndarray | None = None
+    mediator_names: tuple[str, ...] = ()
+    mediators: np.ndarray | None = None
     population: np.ndarray | None = None
     revenue_per_kpi: np.ndarray | None = None
     kpi_type: str = "revenue"
@@ -115,6 +119,9 @@ class Dataset:
     def events_or_empty(self) -> np.ndarray:
         return _or_empty(self.events, self.y.shape)
 
+    def mediators_or_empty(self) -> np.ndarray:
+        return _or_empty(self.mediators, self.y.shape)
+
     def population_or_ones(self) -> np.ndarray:
         return np.ones(self.n_geos) if self.population is None else self.population
 
@@ -135,6 +142,9 @@ class Dataset:
         names = "|".join((*self.geos, *self.channels, *self.control_names,
                           *self.organic_names, *self.event_names, self.kpi_type))
         digest.update(names.encode())
+        if self.mediator_names:  # only when present, so older fingerprints are unchanged
+            digest.update(np.ascontiguousarray(self.mediators, dtype=np.float64).tobytes())
+            digest.update("|".join(self.mediator_names).encode())
         for test in self.lift_tests:
             digest.update(repr(test).encode())
         return digest.hexdigest()
@@ -153,6 +163,7 @@ class Dataset:
             self, dates=self.dates[start:stop], y=self.y[:, start:stop],
             spend=self.spend[:, start:stop], media=self.media[:, start:stop],
             controls=cut(self.controls), organic=cut(self.organic), events=cut(self.events),
+            mediators=cut(self.mediators),
             revenue_per_kpi=cut(self.revenue_per_kpi), lift_tests=tests,
             platform_attributed={k: v[:, start:stop] for k, v in self.platform_attributed.items()})
 

@@ -164,6 +164,9 @@ def build_dataset(table: pd.DataFrame, config: Config) -> Dataset:
         controls=cube(list(config.controls)) if config.controls else None,
         organic_names=config.organic,
         organic=cube(list(config.organic)) if config.organic else None,
+        mediator_names=config.mediator_columns(),
+        mediators=cube(list(config.mediator_columns())) if config.mediator_columns()
+        else None,
         population=population, revenue_per_kpi=value, kpi_type=config.kpi_type,
         target=config.target, geo_column=config.geo,
         platform_attributed={c: cube([col])[..., 0]
