@@ -123,7 +123,8 @@ def response_curves(curves, channels: tuple[str, ...]) -> go.Figure:
                                      showlegend=False,
                                      marker={"symbol": "x", "size": 11, "color": color}))
     return _layout(fig, title="Response curves (● today's spend, ✕ saturation: 80% of the "
-                              "maximum effect)", height=420, hovermode="closest",
+                              "maximum effect, when inside the range shown; all in the table)",
+                   height=420, hovermode="closest",
                    xaxis_title="total spend over the data window",
                    yaxis_title="incremental return")
 
