@@ -67,7 +67,7 @@ LIFT_NOTE = ("The ML challenger is not calibrated on lift tests (trees have no p
 # "diagnostics"). Keys a Bayesian run adds that are not listed here are Bayesian-only.
 SUMMARY_KEYS = ("kpi_type", "target", "n_weeks", "n_geos", "date_range", "warnings",
                 "lift_tests", "lift_tests_note", "mixcast_version", "model", "accuracy",
-                "interval_method", "mroi_step", "limits")
+                "interval_method", "mroi_step", "features", "limits")
 
 
 def fit_and_save_ml(project, out: str | Path, *, quiet: bool,
@@ -77,7 +77,7 @@ def fit_and_save_ml(project, out: str | Path, *, quiet: bool,
     from mixcast.cli._app import console, err_console, sampling_progress
     from mixcast.report.terminal import channel_table, issues_table
 
-    config = config or DEFAULT_CONFIG
+    config = config or config_for(project)
     out = Path(out)
     if project.data.issues and not quiet:
         console.print(issues_table(project.data.issues))
@@ -99,6 +99,19 @@ def fit_and_save_ml(project, out: str | Path, *, quiet: bool,
         err_console.print(f"[yellow]limit:[/] {limit}", highlight=False)
     console.print(f"Run written to [bold]{out}[/]")
     return summary
+
+
+def config_for(project) -> MLConfig:
+    """The challenger's settings for a loaded project: the defaults, with the config's
+    ``model.interactions`` (e.g. ``["tv_spend:search_spend"]``, already checked against
+    the channels) as interaction features, the same key the Bayesian model reads."""
+    import dataclasses
+
+    interactions = tuple(tuple(pair) for pair in project.spec.interactions)
+    if not interactions:
+        return DEFAULT_CONFIG
+    return dataclasses.replace(DEFAULT_CONFIG, features=dataclasses.replace(
+        DEFAULT_CONFIG.features, interactions=interactions))
 
 
 def ml_summary(fit: MLFit) -> dict:
@@ -142,6 +155,7 @@ def ml_summary(fit: MLFit) -> dict:
         "interval_method": f"5th-95th percentile over {len(fit.replicates)} block-bootstrap "
                            "refits of the ensemble",
         "mroi_step": fit.config.mroi_step,
+        "features": fit.config.features.as_dict(),
         "limits": list(LIMITS),
     }
 

@@ -49,12 +49,19 @@ def test_fit_model_ml_writes_a_run_and_states_limits(tmp_path, monkeypatch, caps
 
 def test_config_model_type_ml_selects_the_challenger(tmp_path, monkeypatch, capsys, quick_ml):
     config = write_project(tmp_path)
-    config.write_text(config.read_text() + "model: {type: ml}\n")
+    config.write_text(config.read_text()
+                      + "model: {type: ml, interactions: ['tv_spend:search_spend']}\n")
     code, _, err = run_cli(monkeypatch, capsys, "fit", "--config", str(config),
                            "--out", str(tmp_path / "run"), "--quiet")
     assert code == 0, err
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["model"] == "ml"
+    # The config's model.interactions (the key the Bayesian model reads) becomes a
+    # TV x search feature of the trees.
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["features"]["interactions"] == [["tv_spend", "search_spend"]]
+    names = json.loads((tmp_path / "run" / "ml_model.json").read_text())["feature_names"]
+    assert "tv_spend__x__search_spend" in names
 
 
 def test_compare_verb_prints_and_writes_json(small_run, ml_run, small_sim, tmp_path,
