@@ -1,0 +1,60 @@
+"""How a fitted model agrees with the lift tests it was calibrated on.
+
+A test the model cannot reconcile with the rest of the data (its implied lift far from the
+measured one, in units of their combined uncertainty) is reported by name rather than
+silently absorbed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mixcast.posterior import Fit
+
+CONTRADICTION_Z = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class LiftCheck:
+    """Measured vs model-implied lift of one test (KPI units)."""
+
+    label: str
+    channel: str
+    measured: float
+    measured_se: float
+    implied_mean: float
+    implied_lo90: float
+    implied_hi90: float
+    z: float
+
+    @property
+    def contradicts(self) -> bool:
+        return abs(self.z) > CONTRADICTION_Z
+
+    def message(self) -> str:
+        return (f"Lift test '{self.label}' ({self.channel}) measured {self.measured:,.0f} "
+                f"± {self.measured_se:,.0f}, but the model implies {self.implied_mean:,.0f} "
+                f"(90%: {self.implied_lo90:,.0f} – {self.implied_hi90:,.0f}); z = {self.z:.1f}. "
+                "Check the test's window, spend change and units, or whether the channel's "
+                "effect changed since.")
+
+
+def lift_test_checks(fit: Fit) -> list[LiftCheck]:
+    """One :class:`LiftCheck` per lift test of the fit (empty without tests)."""
+    tests = fit.data.lift_tests
+    if not tests or "lift_implied" not in fit.idata.posterior:
+        return []
+    implied = fit.draws("lift_implied")  # (S, N)
+    checks = []
+    for i, test in enumerate(tests):
+        draws = implied[:, i]
+        spread = np.sqrt(test.lift_se ** 2 + draws.var())
+        lo, hi = np.percentile(draws, [5, 95])
+        checks.append(LiftCheck(
+            label=test.label or f"test_{i}", channel=test.channel, measured=test.lift,
+            measured_se=test.lift_se, implied_mean=float(draws.mean()),
+            implied_lo90=float(lo), implied_hi90=float(hi),
+            z=float((test.lift - draws.mean()) / spread)))
+    return checks
