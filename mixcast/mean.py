@@ -112,6 +112,18 @@ def mediator_baseline(params: Params, inputs: ModelInputs) -> Array:
     return params["mediator_intercept"][:, None, :] + varying[None]
 
 
+def indirect_per_response(params: Params, structure: Structure) -> Array:
+    """(C,) scaled-KPI effect per unit of each channel's saturated response that flows
+    through the mediators (``sum over its links of kappa_m * mediator_link``); zeros for
+    channels without a path (and when there are no mediators)."""
+    if not structure.n_mediators:
+        return jnp.zeros(structure.n_channels)
+    mediators = jnp.array([m for m, _ in structure.mediator_links])
+    upstream = jnp.array([c for _, c in structure.mediator_links])
+    return jnp.zeros(structure.n_channels).at[upstream].add(
+        params["kappa"][mediators] * params["mediator_link"])
+
+
 def mediated_effects(params: Params, media: Array, structure: Structure) -> Array:
     """(G, T, M) KPI effect (scaled) of the media-driven part of each mediator: the
     indirect path ``channel -> mediator -> KPI``. Zero-width when there are none."""

@@ -19,7 +19,8 @@ import numpyro.distributions as dist
 from mixcast.data.dataset import Dataset, LiftTest
 from mixcast.inputs import ModelInputs
 from mixcast.mean import Structure, baseline, effectiveness, interaction_effects
-from mixcast.mean import mediator_from_response, organic_effects, saturation_response
+from mixcast.mean import indirect_per_response, mediator_from_response, organic_effects
+from mixcast.mean import saturation_response
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
 
 
@@ -274,11 +275,8 @@ def _implied_lift(channel_params, base, lifts, params, inputs, structure):
     beta = params["beta"][:, lifts.channel].T  # (N, G)
     mult = effectiveness(params, inputs, structure)[:, lifts.channel].T  # (N, T)
     per_response = beta[:, :, None] * mult[:, None, :]
-    if structure.n_mediators:  # a test measures the total effect, the indirect path too
-        m_idx = jnp.array([m for m, _ in structure.mediator_links])
-        c_idx = jnp.array([c for _, c in structure.mediator_links])
-        indirect = jnp.zeros(structure.n_channels).at[c_idx].add(
-            params["kappa"][m_idx] * params["mediator_link"])
-        per_response = per_response + indirect[lifts.channel][:, None, None]
+    # A lift test measures the total effect, the path through any mediator too.
+    indirect = indirect_per_response(params, structure)
+    per_response = per_response + indirect[lifts.channel][:, None, None]
     kpi = diff * per_response * jnp.asarray(inputs.y_scale, jnp.float32)[None, :, None]
     return kpi.sum(axis=(1, 2))

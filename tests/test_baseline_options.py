@@ -59,12 +59,13 @@ def prior_fit(data, spec: ModelSpec, *, n_draws: int = 40):
     from mixcast.model import MMM, resolve_priors
     from mixcast.posterior import Fit, build_inference_data
 
-    structure = Structure.build(spec, data.channels, n_organic=len(data.organic_names))
+    structure = Structure.build(spec, data.channels, n_organic=len(data.organic_names),
+                                mediator_names=data.mediator_names)
     model = MMM(structure=structure, priors=resolve_priors(data, spec))
     draws = Predictive(model, num_samples=n_draws)(jax.random.PRNGKey(0),
                                                    prepare(data, spec), None)
     samples = {k: np.asarray(v)[None] for k, v in draws.items()
-               if k not in ("y", "log_roi_raw")}
+               if k not in ("y", "log_roi_raw", "mediator_obs")}
     zeros = np.zeros((1, n_draws))
     extras = {"diverging": zeros, "num_steps": zeros + 3, "energy": zeros,
               "accept_prob": zeros + 0.9}

@@ -197,3 +197,26 @@ def test_time_varying_prior_is_centred_on_a_constant_effect_and_smooth():
     corr = np.corrcoef(log_mult[:, [0, 1, 52, 104]].T)
     assert corr[0, 1] > 0.99          # neighbouring weeks move together (smooth)
     assert corr[0, 3] < 0.2           # two years apart: nearly independent
+
+
+def test_optimiser_and_counterfactual_agree_on_a_mediated_model():
+    """The optimiser's fast evaluator includes the indirect path (as ROI does)."""
+    from mixcast.analysis import channel_metrics
+    from mixcast.counterfactual import media_params
+    from mixcast.optimize import plan_space
+    from mixcast.optimize.evaluate import evaluator, plan_outcomes as evaluate
+    from tests.test_baseline_options import prior_fit
+
+    sim = simulate(mediated_spec())
+    fit = prior_fit(sim.data, mediated_spec().model_spec(), n_draws=8)
+    assert fit.structure.n_mediators == 1
+    space = plan_space(fit)
+    fast = evaluate(evaluator(fit, space), space.current[None], per_channel=True)
+    inputs = fit.inputs
+    total = plan_outcomes(media_params(fit.param_draws()),
+                          np.stack([inputs.media, np.zeros_like(inputs.media)]), inputs,
+                          fit.structure)
+    np.testing.assert_allclose(fast[:, 0, 0].sum(-1), total[:, 0, 0] - total[:, 1, 0],
+                               rtol=1e-3)
+    # Without interactions, each channel's term is its counterfactual incremental outcome.
+    np.testing.assert_allclose(fast[:, 0, 0, :-1], channel_metrics(fit).incremental, rtol=1e-3)

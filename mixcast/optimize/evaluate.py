@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mixcast.counterfactual import media_params
-from mixcast.mean import Structure, effectiveness
+from mixcast.mean import Structure, effectiveness, indirect_per_response
 from mixcast.optimize.space import PlanSpace
 from mixcast.posterior import Fit
 from mixcast.transforms import adstock, carryover_weights, hill
@@ -105,6 +105,8 @@ def _terms(p, arrays, inputs, structure: Structure):
     weights = carryover_weights(p["decay"], p.get("peak") if structure.delayed else None,
                                 l_max=structure.l_max)
     coef = p["beta"][:, None, :] * effectiveness(p, inputs, structure)       # (G, T, C)
+    # Mediated models: the path channel -> mediator -> KPI is linear in the response.
+    coef = coef + indirect_per_response(p, structure)
     return adstock(arrays["base_media"], weights), adstock(arrays["media_pattern"], weights), \
         coef, weights
 
