@@ -170,6 +170,9 @@ def summary(fit: Fit) -> dict:
     }
     if fit.data.n_geos > 1:
         out["geos"] = geo_summary(fit)
+    if fit.data.rf_channels:
+        from mixcast.reach_frequency import rf_summary
+        out["reach_frequency"] = rf_summary(fit)
     out.update(effects_summary(fit))  # mediation, interactions, roi_by_quarter (opt-in)
     return out
 

@@ -24,7 +24,7 @@ _BATCH_BUDGET = 3e7
 def media_params(draws: dict[str, np.ndarray]) -> dict[str, jax.Array]:
     """The posterior draws the media terms read, as float32 device arrays."""
     keep = ("decay", "peak", "half_sat", "slope", "beta", "interaction", "tv_coef",
-            "kappa", "mediator_link")
+            "kappa", "mediator_link", "rf_half_freq", "rf_slope")
     return {k: jnp.asarray(v, dtype=jnp.float32) for k, v in draws.items() if k in keep}
 
 

@@ -35,7 +35,8 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
     sampler = sampler or SamplerConfig()
     inputs = prepare(data, spec)
     structure = Structure.build(spec, data.channels, n_organic=len(data.organic_names),
-                                mediator_names=data.mediator_names)
+                                mediator_names=data.mediator_names,
+                                rf_channels=data.rf_channels)
     model = MMM(structure=structure, priors=resolve_priors(data, spec),
                 likelihood=spec.likelihood, geo_pooling=spec.geo_pooling)
     lifts = lift_data(data.lift_tests, data, inputs) if data.lift_tests else None

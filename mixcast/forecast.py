@@ -25,7 +25,7 @@ from mixcast.data._common import (
     closest, day_text, listing, parse_iso_dates, raise_problems, read_table, rows_text,
 )
 from mixcast.data.dataset import Dataset
-from mixcast.inputs import ModelInputs, spend_to_scaled_media
+from mixcast.inputs import ModelInputs, future_frequency, spend_to_scaled_media
 from mixcast.mean import Structure, mean
 from mixcast.posterior import Fit
 from mixcast.spec import Likelihood
@@ -203,6 +203,7 @@ def extend_inputs(fit: Fit, plan: FuturePlan) -> tuple[ModelInputs, np.ndarray]:
         controls=glue(inputs.controls, (controls - inputs.control_center) / inputs.control_scale),
         organic=glue(inputs.organic, organic / inputs.organic_scale[:, None, :]),
         events=glue(inputs.events, events),
+        frequency=glue(inputs.frequency, future_frequency(inputs, data.rf_index(), n_future)),
         # Mediators are not planned: NaN makes the mean use their modelled value.
         mediators=glue(inputs.mediators, np.full(
             (data.n_geos, n_future, inputs.mediators.shape[-1]), np.nan)),

@@ -2,7 +2,9 @@
 
 Scaling puts every array on a unit scale so that one set of weakly informative priors
 suits any business: the KPI is divided by its per-geo mean, media by its per-geo,
-per-channel mean over active weeks, controls are standardised.
+per-channel mean over active weeks, controls are standardised, and the frequency of a
+reach-and-frequency channel by its reach-weighted mean (impressions / reach over the
+whole data), so that frequency 1 is the channel's typical frequency.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class ModelInputs:
     season: np.ndarray          # (T, 2 * fourier_order)
     trend: np.ndarray           # (T, 1 + trend_knots)
     time_basis: np.ndarray      # (T, B) smooth basis for time-varying effectiveness
+    frequency: np.ndarray       # (G, T, R) R&F channels' frequency / frequency_scale
+    frequency_lagged: np.ndarray  # (G, T, R, L) lag stack of ``frequency``
+    frequency_scale: np.ndarray   # (R,) reach-weighted mean frequency per R&F channel
 
     @property
     def n_geos(self) -> int:
@@ -72,6 +77,7 @@ def prepare(data: Dataset, spec: ModelSpec) -> ModelInputs:
     weeks = (data.dates.astype("datetime64[D]").astype(np.int64)) / 7.0
     f32 = np.float32
     media = (data.media / media_scale[:, None, :]).astype(f32)
+    frequency, frequency_scale = _relative_frequency(data)
     return ModelInputs(
         media=media,
         media_lagged=_lag_stack(media, spec.l_max),
@@ -92,7 +98,35 @@ def prepare(data: Dataset, spec: ModelSpec) -> ModelInputs:
         season=fourier_features(weeks, order=spec.fourier_order).astype(f32),
         trend=trend_basis(data.n_times, n_knots=spec.trend_knots).astype(f32),
         time_basis=_time_basis(data.n_times).astype(f32),
+        frequency=frequency.astype(f32),
+        frequency_lagged=_lag_stack(frequency.astype(f32), spec.l_max),
+        frequency_scale=frequency_scale,
     )
+
+
+def _relative_frequency(data: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """(G, T, R) frequency / its reach-weighted mean, and that mean (R,)."""
+    frequency = data.frequency_or_empty()
+    if not data.rf_channels:
+        return frequency, np.ones(0)
+    reach = data.media[..., list(data.rf_index())]
+    total_reach = reach.sum(axis=(0, 1))
+    scale = (reach * frequency).sum(axis=(0, 1)) / np.maximum(total_reach, 1e-12)
+    scale = np.where(scale > 0, scale, 1.0)
+    return frequency / scale, scale
+
+
+def future_frequency(inputs: ModelInputs, rf_index: tuple[int, ...], n_weeks: int, *,
+                     recent: int = 13) -> np.ndarray:
+    """(G, n_weeks, R) relative frequency for future weeks: the reach-weighted mean of the
+    last ``recent`` weeks per geo (1, the channel's typical frequency, where no reach)."""
+    if not rf_index:
+        return np.zeros((inputs.n_geos, n_weeks, 0), dtype=np.float32)
+    reach = inputs.media[:, -recent:, list(rf_index)].astype(np.float64)
+    weighted = (reach * inputs.frequency[:, -recent:]).sum(axis=1)
+    total = reach.sum(axis=1)
+    mean = np.where(total > 0, weighted / np.maximum(total, 1e-12), 1.0)
+    return np.repeat(mean[:, None, :], n_weeks, axis=1).astype(np.float32)
 
 
 def scale_media(inputs: ModelInputs, media: np.ndarray) -> np.ndarray:

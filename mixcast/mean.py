@@ -32,12 +32,20 @@ class Structure:
     has_organic: bool = False
     n_mediators: int = 0
     mediator_links: tuple[tuple[int, int], ...] = ()  # (mediator, upstream channel) pairs
+    rf: tuple[int, ...] = ()          # reach-and-frequency channels (their media is reach)
 
     @classmethod
     def build(cls, spec: ModelSpec, channels: tuple[str, ...], *, n_organic: int,
-              mediator_names: tuple[str, ...] = ()) -> "Structure":
-        """Indices of the spec's choices; ``mediator_names`` orders the data's mediators."""
+              mediator_names: tuple[str, ...] = (),
+              rf_channels: tuple[str, ...] = ()) -> "Structure":
+        """Indices of the spec's choices; ``mediator_names`` orders the data's mediators;
+        ``rf_channels`` are the data's reach-and-frequency channels."""
         index = {name: i for i, name in enumerate(channels)}
+        paired = sorted({c for pair in spec.interactions for c in pair} & set(rf_channels))
+        if paired:
+            raise SpecError(f"Interactions with reach-and-frequency channels are not "
+                            f"supported ({', '.join(paired)}). Remove them from "
+                            "model.interactions, or give their impressions instead.")
         return cls(
             l_max=spec.l_max,
             delayed=spec.adstock is Adstock.DELAYED,
@@ -47,16 +55,64 @@ class Structure:
             has_organic=n_organic > 0,
             n_mediators=len(spec.mediators),
             mediator_links=_mediator_links(spec, index, mediator_names),
+            rf=tuple(index[c] for c in rf_channels),
         )
 
 
+def frequency_gain(params: Params, frequency: Array) -> Array:
+    """Effective exposure per person reached, relative to the typical frequency.
+
+    ``g(f) = hill(f; K, s) / hill(1; K, s)`` on the relative frequency ``f`` (1 = the
+    channel's reach-weighted mean frequency), so ``g(1) = 1`` and reach x g(f) stays on
+    the reach's own scale. With ``s > 1`` the curve is S-shaped: the first exposures
+    build little, further ones add more, then returns per exposure fall (wear-out).
+    Response per impression, g(f) / f, peaks at ``K (s - 1) ** (1 / s)``: the model
+    samples that peak (``rf_peak``) and ``s`` and derives ``K`` (``rf_half_freq``).
+
+    Parameters
+    ----------
+    frequency : (..., R) relative frequency of the R reach-and-frequency channels.
+
+    Returns
+    -------
+    (..., R) gain, 0 where frequency is 0.
+    """
+    half, slope = params["rf_half_freq"], params["rf_slope"]
+    one = hill(jnp.ones_like(half), half_saturation=half, slope=slope)
+    return hill(frequency, half_saturation=half, slope=slope) / one
+
+
+def with_frequency(params: Params, media: Array, frequency: Array | None,
+                   structure: Structure, *, lagged: bool = False) -> Array:
+    """Media on the response's scale: reach x g(frequency) for R&F channels, else as is.
+
+    ``media`` (..., G, T, C) with ``frequency`` (G, T, R); with ``lagged`` their lag
+    stacks (..., G, T, C, L) and (G, T, R, L). Linear in ``media``, so scaling a
+    channel's reach (more spend at a fixed frequency) scales its effective media alike.
+    """
+    if not structure.rf or frequency is None:
+        return media
+    index = jnp.array(structure.rf)
+    n_channels = jnp.shape(media)[-2 if lagged else -1]
+    if lagged:
+        gain = jnp.moveaxis(frequency_gain(params, jnp.moveaxis(frequency, -1, -2)), -1, -2)
+        shape = (*gain.shape[:-2], n_channels, gain.shape[-1])
+        return media * jnp.ones(shape, gain.dtype).at[..., index, :].set(gain)
+    gain = frequency_gain(params, frequency)
+    shape = (*gain.shape[:-1], n_channels)
+    return media * jnp.ones(shape, gain.dtype).at[..., index].set(gain)
+
+
 def saturation_response(params: Params, media: Array, structure: Structure, *,
-                        lagged: bool = False) -> Array:
+                        lagged: bool = False, frequency: Array | None = None) -> Array:
     """Hill(adstock(media)) per channel: (..., G, T, C) in [0, 1).
 
     ``media`` is (..., G, T, C), or with ``lagged`` its precomputed lag stack
-    (..., G, T, C, L), which saves rebuilding it at every gradient step.
+    (..., G, T, C, L), which saves rebuilding it at every gradient step. For
+    reach-and-frequency channels ``media`` is reach and ``frequency`` (G, T, R) (or its
+    lag stack) must be given: their response is Hill(adstock(reach x g(frequency))).
     """
+    media = with_frequency(params, media, frequency, structure, lagged=lagged)
     weights = carryover_weights(params["decay"], params.get("peak") if structure.delayed
                                 else None, l_max=structure.l_max)
     carried = apply_carryover(media, weights) if lagged else adstock(media, weights)
@@ -76,7 +132,7 @@ def effectiveness(params: Params, inputs: ModelInputs, structure: Structure) -> 
 def channel_effects(params: Params, media: Array, inputs: ModelInputs,
                     structure: Structure) -> Array:
     """(G, T, C) each channel's main effect on the scaled KPI."""
-    response = saturation_response(params, media, structure)
+    response = saturation_response(params, media, structure, frequency=inputs.frequency)
     return params["beta"][:, None, :] * response * effectiveness(params, inputs, structure)
 
 
@@ -180,6 +236,7 @@ def mean(params: Params, media: Array, inputs: ModelInputs, structure: Structure
     total = total + interaction_effects(params, media, structure).sum(-1)
     total = total + mediator_term(params, media, inputs, structure).sum(-1)
     return total + organic_effects(params, inputs, structure).sum(-1)
+
 
 def _mediator_links(spec: ModelSpec, index: dict[str, int],
                     mediator_names: tuple[str, ...]) -> tuple[tuple[int, int], ...]:

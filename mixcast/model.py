@@ -21,6 +21,7 @@ from mixcast.inputs import ModelInputs
 from mixcast.mean import Structure, baseline, effectiveness, interaction_effects
 from mixcast.mean import indirect_per_response, mediator_from_response, organic_effects
 from mixcast.mean import saturation_response
+from mixcast.mean import with_frequency
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
 
 
@@ -117,6 +118,8 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
     params.update(_baseline_params(inputs, n_geos))
     if structure.has_organic:
         params.update(_organic_params(inputs.organic.shape[-1]))
+    if structure.rf:
+        params.update(_frequency_params(len(structure.rf)))
     if structure.interactions:
         params["interaction"] = numpyro.sample(
             "interaction", dist.Normal(0.0, 0.1).expand([len(structure.interactions)]))
@@ -125,6 +128,7 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
             "tv_coef", dist.Normal(0.0, 0.3).expand(
                 [inputs.time_basis.shape[1], len(structure.time_varying)]))
     response = saturation_response(params, inputs.media_lagged, structure,
+                                   frequency=inputs.frequency_lagged,
                                    lagged=True)
     effect_shape = response * effectiveness(params, inputs, structure)
     geo_multiplier = _geo_multiplier(n_geos, n_channels, geo_pooling)
@@ -218,6 +222,22 @@ def _mediator_params(inputs: ModelInputs, response, structure, observe: bool) ->
     return params
 
 
+def _frequency_params(n_rf: int) -> dict:
+    """Frequency response of the reach-and-frequency channels (see
+    :func:`mixcast.mean.frequency_gain`), parameterised by what a planner reasons about:
+    ``rf_peak``, the relative frequency (1 = today's typical frequency) at which response
+    per impression peaks, LogNormal(0, 0.5) (90% within x0.44-x2.3 of today's), and the
+    steepness ``rf_slope`` = 1 + LogNormal(0, 0.5) (median 2; > 1, so that a first few
+    exposures build effect and a peak exists: effective-frequency theory, and Meridian's
+    Hill-on-frequency). The half-saturation frequency is derived."""
+    with numpyro.plate("rf_channel", n_rf):
+        peak = numpyro.sample("rf_peak", dist.LogNormal(0.0, 0.5))
+        slope = 1.0 + numpyro.sample("rf_slope_excess", dist.LogNormal(0.0, 0.5))
+        return {"rf_slope": numpyro.deterministic("rf_slope", slope),
+                "rf_half_freq": numpyro.deterministic(
+                    "rf_half_freq", peak * (slope - 1.0) ** (-1.0 / slope))}
+
+
 def _organic_params(n_organic: int) -> dict:
     with numpyro.plate("organic", n_organic):
         return {
@@ -271,7 +291,10 @@ def _implied_lift(channel_params, base, lifts, params, inputs, structure):
                     slope=channel_params["slope"][:, None, None])
 
     changed = jnp.maximum(base + lifts.delta_media, 0.0)
-    diff = response(changed) - response(base)  # (N, G, T)
+    # Reach-and-frequency channels: the spend change buys reach at the observed frequency.
+    gain = with_frequency(params, jnp.ones(inputs.media.shape), inputs.frequency, structure)
+    gain = jnp.moveaxis(gain[:, :, lifts.channel], -1, 0)  # (N, G, T)
+    diff = response(changed * gain) - response(base * gain)  # (N, G, T)
     beta = params["beta"][:, lifts.channel].T  # (N, G)
     mult = effectiveness(params, inputs, structure)[:, lifts.channel].T  # (N, T)
     per_response = beta[:, :, None] * mult[:, None, :]

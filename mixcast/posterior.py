@@ -23,6 +23,8 @@ _DIMS = {
     "organic_slope": ["organic"], "interaction": ["interaction_pair"],
     "tv_coef": ["time_knot", "tv_channel"], "geo_tau": ["channel"],
     "geo_raw": ["geo", "channel"], "lift_implied": ["lift_test"],
+    "rf_peak": ["rf_channel"], "rf_slope": ["rf_channel"], "rf_half_freq": ["rf_channel"],
+    "rf_slope_excess": ["rf_channel"],
     "kappa": ["mediator"], "mediator_link": ["link"],
     "mediator_trend": ["trend_term", "mediator"], "mediator_season": ["season_term", "mediator"],
     "mediator_level": ["geo", "mediator"], "mediator_intercept": ["geo", "mediator"],
@@ -31,7 +33,8 @@ _DIMS = {
 SAMPLED_FOR_DIAGNOSTICS = ("roi", "decay", "saturation_at_mean", "slope", "peak_share", "level",
                            "trend_coef", "season_coef", "gamma", "eta", "sigma",
                            "organic_beta", "interaction", "tv_coef", "geo_tau", "nu",
-                           "kappa", "mediator_link", "mediator_level", "mediator_sigma")
+                           "kappa", "mediator_link", "mediator_level", "mediator_sigma",
+                           "rf_peak", "rf_slope")
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class Fit:
         object.__setattr__(self, "inputs", prepare(self.data, self.spec))
         object.__setattr__(self, "structure", Structure.build(
             self.spec, self.data.channels, n_organic=len(self.data.organic_names),
-            mediator_names=self.data.mediator_names))
+            mediator_names=self.data.mediator_names, rf_channels=self.data.rf_channels))
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -103,6 +106,7 @@ def build_inference_data(samples: dict[str, np.ndarray], extras: dict[str, np.nd
         "mediator": list(data.mediator_names),
         "link": [f"{c}->{m}" for m, up in spec.mediators for c in up],
         "lift_test": [t.label or f"test_{i}" for i, t in enumerate(data.lift_tests)],
+        "rf_channel": list(data.rf_channels),
     }
     posterior = {k: v for k, v in samples.items()}
     dims = {k: _DIMS[k] for k in posterior if k in _DIMS}

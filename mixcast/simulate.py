@@ -32,6 +32,17 @@ class ChannelTruth:
     peak: float = 0.0
     pattern: str = "always_on"
     weekly_spend: float = 10_000.0
+    # Reach and frequency (opt-in with frequency > 0): the channel buys impressions at
+    # ``cost_per_impression``; each week's frequency is ``frequency`` x a log-normal
+    # wobble (sd ``frequency_spread``), reach = impressions / frequency. The response is
+    # Hill(adstock(reach x g(f))) with g's response per impression peaking at
+    # ``frequency_peak`` x the mean frequency, slope ``frequency_slope`` (> 1).
+    frequency: float = 0.0
+    impressions: bool = False          # bought as impressions at a drifting CPM (+-25%)
+    frequency_peak: float = 1.0
+    frequency_slope: float = 2.0
+    frequency_spread: float = 0.35
+    cost_per_impression: float = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +109,7 @@ class Simulated:
     contribution_share: dict[str, float]
     params: dict[str, np.ndarray] = field(repr=False)
     geo_roi: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    effective_frequency: dict[str, float] = field(default_factory=dict)
 
 
 def default_spec(seed: int = 0, *, n_weeks: int = 156, noise: float = 0.05) -> SimulationSpec:
@@ -129,11 +141,13 @@ def simulate(spec: SimulationSpec) -> Simulated:
     dates = np.datetime64(spec.start) + 7 * np.arange(spec.n_weeks).astype("timedelta64[D]")
     draft = _dataset(spec, names, dates, np.ones((spec.n_geos, spec.n_weeks)), spend,
                      controls, population)
+    draft = _with_reach(spec, names, draft, rng)
     model_spec = spec.model_spec()
     y_scale = spec.baseline_level * population / population.mean()
     inputs = dataclasses.replace(prepare(draft, model_spec), y_scale=y_scale)
     structure = Structure.build(model_spec, names, n_organic=0,
-                                mediator_names=draft.mediator_names)
+                                mediator_names=draft.mediator_names,
+                                rf_channels=draft.rf_channels)
     params = _true_params(spec, names, inputs, structure, rng)
     if spec.mediators:
         mediators = _mediators(spec, params, inputs, structure, rng)
@@ -147,7 +161,9 @@ def simulate(spec: SimulationSpec) -> Simulated:
     as_dict = lambda values: {n: float(v) for n, v in zip(names, values)}  # noqa: E731
     return Simulated(data=data, roi=as_dict(roi), mroi=as_dict(mroi),
                      contribution_share=as_dict(share), params=params,
-                     geo_roi={n: geo_roi[:, c] for c, n in enumerate(names)})
+                     geo_roi={n: geo_roi[:, c] for c, n in enumerate(names)},
+                     effective_frequency=_true_effective_frequency(params, data, inputs,
+                                                                   structure))
 
 
 def true_lift(sim: Simulated, test: LiftTest) -> float:
@@ -155,7 +171,8 @@ def true_lift(sim: Simulated, test: LiftTest) -> float:
     from mixcast.model import lift_data
 
     inputs = dataclasses.replace(prepare(sim.data, ModelSpec()), y_scale=_y_scale(sim))
-    structure = Structure.build(ModelSpec(), sim.data.channels, n_organic=0)
+    structure = Structure.build(ModelSpec(), sim.data.channels, n_organic=0,
+                                rf_channels=sim.data.rf_channels)
     lifts = lift_data((test,), sim.data, inputs)
     c = int(lifts.channel[0])
     changed = inputs.media.copy()
@@ -237,6 +254,7 @@ def _true_params(spec, names, inputs: ModelInputs, structure, rng) -> dict[str, 
         "season_coef": (spec.seasonality * np.array([1.0, 0.3, 0.6, -0.2])).astype(np.float32),
         "gamma": np.full(spec.n_controls, spec.control_effect, dtype=np.float32),
         "eta": np.zeros(0, dtype=np.float32),
+        **_true_frequency_params(spec, structure, names),
         "_y_scale": inputs.y_scale,
     }
     if any(t.peak for t in truths):
@@ -288,6 +306,58 @@ def _mediators(spec: SimulationSpec, params: dict, inputs: ModelInputs, structur
     params["mediator_intercept"] = (base - (inputs.season @ params["mediator_season"])[None]
                                     ).mean(axis=1).astype(f32)
     return scaled * np.array([t.level for t in spec.mediators])
+
+
+def _with_reach(spec: SimulationSpec, names, draft: Dataset, rng) -> Dataset:
+    """Model channels with ``impressions`` on impressions bought at a cost per impression
+    that drifts +-25% over the window, and channels with a ``frequency`` on reach x
+    frequency (reach-and-frequency channels)."""
+    media = draft.media.copy()
+    drift = 1.0 + 0.25 * np.sin(np.linspace(0.0, 3.0 * np.pi, spec.n_weeks))
+    for c, name in enumerate(names):
+        truth = spec.channels[name]
+        if truth.impressions and not truth.frequency > 0:
+            media[..., c] = draft.spend[..., c] / (truth.cost_per_impression * drift)
+    rf = tuple(n for n in names if spec.channels[n].frequency > 0)
+    if not rf:
+        return dataclasses.replace(draft, media=media)
+    frequency = np.zeros((*draft.y.shape, len(rf)))
+    for r, name in enumerate(rf):
+        truth, c = spec.channels[name], names.index(name)
+        wobble = rng.lognormal(0.0, truth.frequency_spread, size=draft.y.shape)
+        freq = truth.frequency * wobble / wobble.mean()
+        impressions = draft.spend[..., c] / truth.cost_per_impression
+        frequency[..., r] = np.where(impressions > 0, freq, 0.0)
+        media[..., c] = np.where(impressions > 0, impressions / freq, 0.0)
+    return dataclasses.replace(draft, media=media, rf_channels=rf, frequency=frequency)
+
+
+def _true_frequency_params(spec: SimulationSpec, structure, names) -> dict[str, np.ndarray]:
+    if not structure.rf:
+        return {}
+    truths = [spec.channels[names[c]] for c in structure.rf]
+    slope = np.array([t.frequency_slope for t in truths], dtype=np.float32)
+    peak = np.array([t.frequency_peak for t in truths], dtype=np.float32)
+    return {"rf_slope": slope, "rf_half_freq": peak * (slope - 1.0) ** (-1.0 / slope)}
+
+
+def _true_effective_frequency(params, data: Dataset, inputs, structure) -> dict[str, float]:
+    """The ROI-maximising frequency of each R&F channel under the true parameters."""
+    if not data.rf_channels:
+        return {}
+    from mixcast.reach_frequency import frequency_curves
+
+    draws = {k: np.asarray(v)[None] for k, v in params.items() if not k.startswith("_")}
+    curves = frequency_curves(draws, data, inputs, structure,
+                              grid=_fine_grid(data))
+    return {c: float(curves.optimal_frequency[0, r]) for r, c in enumerate(data.rf_channels)}
+
+
+def _fine_grid(data: Dataset) -> np.ndarray:
+    from mixcast.reach_frequency import frequency_grid
+
+    coarse = frequency_grid(data)
+    return np.linspace(coarse[:, 0], coarse[:, -1], 181, axis=1)
 
 
 def _truth_metrics(params, inputs, structure, spend):

@@ -48,8 +48,11 @@ class Dataset:
     ----------
     y : (G, T) KPI.
     spend : (G, T, C) spend in currency.
-    media : (G, T, C) media units the response is modelled on (impressions where
-        given, else spend).
+    media : (G, T, C) media units the response is modelled on: impressions where
+        given, reach for reach-and-frequency channels, else spend.
+    rf_channels : the reach-and-frequency channels (their ``media`` is reach, in order).
+    frequency : (G, T, R) average frequency of the R reach-and-frequency channels
+        (impressions = reach x frequency); None when there are none.
     controls : (G, T, K); organic : (G, T, O); events : (G, T, E) 0/1 indicators.
     mediators : (G, T, M) mediator columns (e.g. branded search volume) that the model
         (``ModelSpec.mediators``) explains by upstream channels and feeds into the KPI.
@@ -80,6 +83,8 @@ class Dataset:
     platform_attributed: dict[str, np.ndarray] = field(default_factory=dict)
     issues: tuple[Issue, ...] = ()
     source: str = ""
+    rf_channels: tuple[str, ...] = ()
+    frequency: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n_geos, n_times = self.y.shape
@@ -93,6 +98,14 @@ class Dataset:
                 raise ValueError(f"Dataset.{name} must have shape {shape}; got {got}.")
         if len(self.dates) != n_times or len(self.geos) != n_geos:
             raise ValueError("Dataset dates/geos do not match y's shape.")
+        unknown = [c for c in self.rf_channels if c not in self.channels]
+        if unknown:
+            raise ValueError(f"Dataset.rf_channels {unknown} are not channels.")
+        if self.rf_channels and (self.frequency is None or self.frequency.shape !=
+                                 (n_geos, n_times, len(self.rf_channels))):
+            raise ValueError(f"Dataset.frequency must have shape "
+                             f"{(n_geos, n_times, len(self.rf_channels))} for the "
+                             "reach-and-frequency channels.")
 
     @property
     def n_geos(self) -> int:
@@ -125,6 +138,14 @@ class Dataset:
     def population_or_ones(self) -> np.ndarray:
         return np.ones(self.n_geos) if self.population is None else self.population
 
+    def frequency_or_empty(self) -> np.ndarray:
+        """(G, T, R) frequency of the reach-and-frequency channels ((G, T, 0) if none)."""
+        return _or_empty(self.frequency if self.rf_channels else None, self.y.shape)
+
+    def rf_index(self) -> tuple[int, ...]:
+        """Channel index of each reach-and-frequency channel."""
+        return tuple(self.channels.index(c) for c in self.rf_channels)
+
     def value_per_kpi(self) -> np.ndarray:
         """(G, T) currency value of one KPI unit."""
         if self.revenue_per_kpi is None:
@@ -137,10 +158,12 @@ class Dataset:
         for part in (self.dates.astype("datetime64[D]").astype(np.int64), self.y,
                      self.spend, self.media, self.controls_or_empty(),
                      self.organic_or_empty(), self.events_or_empty(),
-                     self.population_or_ones(), self.value_per_kpi()):
+                     self.population_or_ones(), self.value_per_kpi(),
+                     self.frequency_or_empty()):
             digest.update(np.ascontiguousarray(part, dtype=np.float64).tobytes())
         names = "|".join((*self.geos, *self.channels, *self.control_names,
-                          *self.organic_names, *self.event_names, self.kpi_type))
+                          *self.organic_names, *self.event_names, self.kpi_type,
+                          *(f"rf:{c}" for c in self.rf_channels)))
         digest.update(names.encode())
         if self.mediator_names:  # only when present, so older fingerprints are unchanged
             digest.update(np.ascontiguousarray(self.mediators, dtype=np.float64).tobytes())
@@ -165,6 +188,7 @@ class Dataset:
             controls=cut(self.controls), organic=cut(self.organic), events=cut(self.events),
             mediators=cut(self.mediators),
             revenue_per_kpi=cut(self.revenue_per_kpi), lift_tests=tests,
+            frequency=cut(self.frequency),
             platform_attributed={k: v[:, start:stop] for k, v in self.platform_attributed.items()})
 
 

@@ -71,16 +71,29 @@ def _media_name(channel: str) -> str:
     return f"__media__{channel}"
 
 
+def _frequency_name(channel: str) -> str:
+    return f"__frequency__{channel}"
+
+
 def _with_media(table: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """Add one media column per channel: impressions where mapped, reach × frequency for
-    reach-and-frequency channels, else the spend itself."""
+    """Add one media column per channel: impressions where mapped, reach for
+    reach-and-frequency channels (with their frequency beside it), else the spend itself.
+
+    Daily reach-and-frequency rows are summed into weeks by :func:`aggregate_daily` so
+    that impressions (reach x frequency) are exact; weekly reach is then the sum of daily
+    reach (an upper bound: people reached on two days count twice) and the weekly
+    frequency is impressions / reach.
+    """
     media = {}
     for channel in config.channels:
         if channel in config.impressions:
             media[_media_name(channel)] = table[config.impressions[channel]]
         elif channel in config.reach_frequency:
             pair = config.reach_frequency[channel]
-            media[_media_name(channel)] = table[pair["reach"]] * table[pair["frequency"]]
+            reach, frequency = table[pair["reach"]], table[pair["frequency"]]
+            media[_media_name(channel)] = reach
+            # Weeks without reach have no frequency to speak of: 0, whatever the file says.
+            media[_frequency_name(channel)] = frequency.where(reach > 0, 0.0)
         else:
             media[_media_name(channel)] = table[channel]
     return table.assign(**media)
@@ -106,6 +119,9 @@ def aggregate_daily(table: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, 
     value = config.revenue_per_kpi if isinstance(config.revenue_per_kpi, str) else None
     if value is not None:
         table = table.assign(__value=table[value] * table[config.target])
+    frequency = [c for c in table.columns if c.startswith("__frequency__")]
+    table = table.assign(**{c: table[c] * table[_media_name(c[len("__frequency__"):])]
+                            for c in frequency})  # frequency -> impressions, then back
     averaged = {*config.controls, *(c for c in (config.population, value) if c)}
     columns = [c for c in table.columns if c not in (DATE, GEO, "__week")]
     weekly = table.groupby([GEO, "__week"], as_index=False).agg(
@@ -114,6 +130,9 @@ def aggregate_daily(table: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, 
         kpi = weekly[config.target]
         weekly[value] = np.where(kpi > 0, weekly["__value"] / kpi.where(kpi > 0, 1.0),
                                  weekly[value])
+    for column in frequency:
+        reach = weekly[_media_name(column[len("__frequency__"):])]
+        weekly[column] = np.where(reach > 0, weekly[column] / reach.where(reach > 0, 1.0), 0.0)
     weekly = weekly.rename(columns={"__week": DATE}).drop(columns="__value", errors="ignore")
     if weekly[DATE].nunique() < MIN_PERIODS:
         starts = pd.DatetimeIndex(sorted(weekly[DATE].unique()))
@@ -148,6 +167,8 @@ def build_dataset(table: pd.DataFrame, config: Config) -> Dataset:
         values = table[columns].to_numpy(dtype=float)
         return values.reshape(*shape, len(columns))
 
+    rf_channels = tuple(c for c in config.channels
+                        if c in config.reach_frequency and c not in config.impressions)
     population = None
     if config.population:
         population = cube([config.population])[:, 0, 0].copy()
@@ -171,5 +192,6 @@ def build_dataset(table: pd.DataFrame, config: Config) -> Dataset:
         target=config.target, geo_column=config.geo,
         platform_attributed={c: cube([col])[..., 0]
                              for c, col in config.platform_attributed.items()},
-        source=str(config.data))
+        source=str(config.data), rf_channels=rf_channels,
+        frequency=cube([_frequency_name(c) for c in rf_channels]) if rf_channels else None)
 

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from mixcast.counterfactual import media_params
-from mixcast.mean import Structure, effectiveness, indirect_per_response
+from mixcast.mean import Structure, effectiveness, indirect_per_response, with_frequency
 from mixcast.optimize.space import PlanSpace
 from mixcast.posterior import Fit
 from mixcast.transforms import adstock, carryover_weights, hill
@@ -107,8 +107,10 @@ def _terms(p, arrays, inputs, structure: Structure):
     coef = p["beta"][:, None, :] * effectiveness(p, inputs, structure)       # (G, T, C)
     # Mediated models: the path channel -> mediator -> KPI is linear in the response.
     coef = coef + indirect_per_response(p, structure)
-    return adstock(arrays["base_media"], weights), adstock(arrays["media_pattern"], weights), \
-        coef, weights
+    # Reach-and-frequency channels: media is reach, bought at each week's frequency.
+    base = with_frequency(p, arrays["base_media"], inputs.frequency, structure)
+    pattern = with_frequency(p, arrays["media_pattern"], inputs.frequency, structure)
+    return adstock(base, weights), adstock(pattern, weights), coef, weights
 
 
 def _weighted(p, response, coef, weights, structure: Structure):
@@ -131,7 +133,7 @@ def _one_plan(p, x, arrays, inputs, structure, separable, terms):
         carried = base + units[arrays["unit_gc"]][:, None, :] * pattern
     else:
         media = arrays["base_media"] + units[arrays["unit_index"]] * arrays["media_pattern"]
-        carried = adstock(media, weights)
+        carried = adstock(with_frequency(p, media, inputs.frequency, structure), weights)
     response = hill(carried, half_saturation=p["half_sat"], slope=p["slope"])
     return _weighted(p, response, coef, arrays["weights"], structure)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixcast.errors import UserError
-from mixcast.inputs import ModelInputs, spend_to_scaled_media
+from mixcast.inputs import ModelInputs, future_frequency, spend_to_scaled_media
 from mixcast.mean import Structure
 from mixcast.posterior import Fit
 
@@ -138,6 +138,8 @@ def _future_timeline(fit: Fit, weeks: int, pattern_weeks: int):
         time_basis=np.concatenate([inputs.time_basis[keep],
                                    np.repeat(inputs.time_basis[-1:], weeks, axis=0)]),
         media=np.zeros((data.n_geos, n_total, data.n_channels), dtype=np.float32),
+        frequency=np.concatenate([inputs.frequency[:, keep], future_frequency(
+            inputs, data.rf_index(), weeks, recent=pattern_weeks)], axis=1),
         spend=spend)
     last = data.dates[-1].astype("datetime64[D]")
     dates = last + 7 * np.arange(1, weeks + 1).astype("timedelta64[D]")
