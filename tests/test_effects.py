@@ -220,3 +220,16 @@ def test_optimiser_and_counterfactual_agree_on_a_mediated_model():
                                rtol=1e-3)
     # Without interactions, each channel's term is its counterfactual incremental outcome.
     np.testing.assert_allclose(fast[:, 0, 0, :-1], channel_metrics(fit).incremental, rtol=1e-3)
+
+
+def test_forecast_of_a_mediated_model_uses_the_modelled_mediator():
+    from mixcast.forecast import forecast, plan_from_data
+    from tests.test_baseline_options import prior_fit
+
+    spec = mediated_spec()
+    sim = simulate(spec)
+    history = sim.data.window(0, 90)
+    fit = prior_fit(history, spec.model_spec(), n_draws=8)
+    result = forecast(fit, plan_from_data(sim.data, 90, 104))
+    assert result.draws.shape == (8, 1, 14)
+    assert np.isfinite(result.draws).all() and np.isfinite(result.expected).all()
