@@ -206,6 +206,10 @@ class _Reader:
             events=self.file("events"), model=model,
             sampler=self.sampler(), aggregate_daily=self.flag("aggregate_daily"),
             name=self.name())
+        for channel in sorted(set(config.impressions) & set(config.reach_frequency)):
+            self.fail(f"channel '{channel}' is in both 'impressions' and 'reach_frequency'. "
+                      "Give one media unit per channel: remove it from one of them (with "
+                      "reach and frequency, impressions are reach x frequency).")
         return replace(config, fill_missing=self.fill_missing(config))
 
     # -- scalar values -------------------------------------------------------------------

@@ -19,7 +19,7 @@ import pytest
 import mixcast
 from mixcast.config import parse_config
 from mixcast.data.load import load_dataset
-from mixcast.errors import SpecError
+from mixcast.errors import ConfigError, SpecError
 from mixcast.inputs import prepare
 from mixcast.mean import Structure, frequency_gain, with_frequency
 from mixcast.simulate import ChannelTruth, SimulationSpec, simulate
@@ -96,6 +96,14 @@ def test_window_and_fingerprint_carry_frequency(tmp_path):
     assert data.window(5, 20).frequency.shape == (1, 15, 1)
     changed = dataclasses.replace(data, frequency=data.frequency * 1.1)
     assert changed.fingerprint() != data.fingerprint()
+
+
+def test_channel_in_both_impressions_and_reach_frequency_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="both 'impressions' and 'reach_frequency'"):
+        parse_config({"data": "x.csv", "date": "week", "target": "revenue",
+                      "channels": ["video"], "impressions": {"video": "imps"},
+                      "reach_frequency": {"video": {"reach": "r", "frequency": "f"}}},
+                     path=tmp_path / "config.yaml")
 
 
 def _params(peak: float, slope: float) -> dict:
