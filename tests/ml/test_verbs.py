@@ -133,3 +133,17 @@ def test_validate_then_report_on_an_ml_run(own_run, monkeypatch, capsys, tmp_pat
     checks = {a["data-check"]: a["data-status"] for t, a, _ in page.elements
               if t == "tr" and "data-status" in a}
     assert checks["backtest"] == doc["checks"]["backtest"]["status"]
+
+
+def test_future_window_plans_the_next_weeks(ml_fit):
+    from mixcast.errors import UserError
+    from mixcast.ml.decide import ml_space, space_outcomes
+
+    space = ml_space(ml_fit, weeks=8)
+    recent = ml_fit.data.spend[:, -13:, :].mean(axis=1).sum(axis=0)
+    np.testing.assert_allclose(space.current, 8 * recent)
+    assert space.weeks.sum() == 8 and space.weeks[-8:].all()
+    out = space_outcomes(ml_fit, space, np.stack([space.current, 0 * space.current]))
+    assert out[:, 0].mean() > out[:, 1].mean()      # spending in the horizon beats not
+    with pytest.raises(UserError, match="'weeks'"):
+        ml_space(ml_fit, weeks=0)

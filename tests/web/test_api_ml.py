@@ -56,3 +56,11 @@ def test_optimiser_answers_with_constraints(ml_client):
         rows["search_spend"]["current_spend"], rel=1e-6)
     assert body["recommended_budget"] == pytest.approx(body["current_budget"], rel=1e-6)
     assert body["gain"]["mean"] >= 0 and "ML challenger" in body["note"]
+
+
+@pytest.mark.slow
+def test_report_endpoint_renders_the_ml_report(ml_client):
+    page = ml_client.get("/runs/challenger/report")
+    assert page.status_code == 200
+    assert "(machine-learning challenger)" in page.text and "Trees do not extrapolate" in page.text
+    assert 'data-section="allocation"' in page.text

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ml.conftest import ml_fit, ml_run  # noqa: F401  (fixtures)
 from tests.web.conftest import TOKEN
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -97,6 +98,7 @@ def _open_dashboard(page, url: str, run: str = "small") -> None:
     if run != "small":
         page.select_option("#run-select", run)
     page.wait_for_selector(f'#runs li.active[data-run="{run}"]')
+    page.wait_for_selector(f'body[data-ready="{run}"]')   # planner built for this run
 
 
 def test_slider_changes_prediction(page, served, shots):
@@ -168,6 +170,36 @@ def test_dashboard_with_token(browser, runs_dir, tmp_path):
         page.wait_for_function(
             "document.getElementById('predicted-outcome').textContent !== '—'")
         assert page.locator("#runs li").count() == 2
+        context.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_ml_run_in_the_dashboard(browser, ml_run, tmp_path_factory, shots):  # noqa: F811
+    """An ML challenger run is marked as one, and its planner answers the slider."""
+    import shutil
+
+    from mixcast.web import create_app
+
+    root = tmp_path_factory.mktemp("served_ml_browser")
+    shutil.copytree(ml_run, root / "challenger")
+    server, thread, url = _start(create_app(root))
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        _open_dashboard(page, url, "challenger")
+        assert "ML challenger" in page.text_content('#runs li[data-run="challenger"]')
+        before = _outcome(page)
+        slider = page.locator('input[type=range][data-channel="tv_spend"]')
+        slider.focus()
+        page.keyboard.press("Home")
+        page.wait_for_function(f"document.getElementById('predicted-outcome').textContent "
+                               f"!== {before!r}")
+        assert "−" in page.text_content("#predicted-change")
+        assert page.text_content("#value-0") == "0"     # the slider shows what was predicted
+        assert "bootstrap replicate" in page.text_content("body")
+        page.screenshot(path=str(shots / "dashboard-ml.png"), full_page=True)
         context.close()
     finally:
         server.should_exit = True
