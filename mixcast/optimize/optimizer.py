@@ -160,10 +160,12 @@ def _maximise(ev: Evaluator, cons: Constraints, *, metric: int, quantile: float 
               for lo, hi, s in zip(cons.lb, cons.ub, scale)]
     linear = _scipy_rows(cons, scale)
     best, best_value, iterations, unmet = None, -np.inf, 0, []
+    tried: list[np.ndarray] = []
     for start in (*extra_starts, *_starts(ev.space, cons)):
         z0 = feasible_point(cons, start)
-        if z0 is None:
-            continue
+        if z0 is None or any(np.allclose(z0, t, rtol=1e-6, atol=1e-6) for t in tried):
+            continue            # no feasible start, or the same start twice (same answer)
+        tried.append(z0)
         result = minimize(fun, z0 / scale, jac=True, method="SLSQP", bounds=bounds,
                           constraints=linear, options={"maxiter": 400, "ftol": 1e-10})
         iterations += int(result.get("nit", 0))
