@@ -22,6 +22,11 @@ ERROR_CARE = 0.5
 RefitTwin = Callable[[np.ndarray, int], Fit]
 
 
+def twin_seed(seed: int, twin: int) -> int:
+    """The seed of twin number ``twin`` (shared by the suite's batch and the check)."""
+    return seed + 101 * (twin + 1)
+
+
 def twin_outcomes(fit: Fit, *, seed: int) -> tuple[np.ndarray, int]:
     """(G, T) simulated KPI from one posterior draw (chosen by ``seed``), and its index."""
     _, draws = predictive_draws(fit, fit.inputs, fit.inputs.media, seed=seed)
@@ -48,7 +53,7 @@ def check_recovery(fit: Fit, refit_twin: RefitTwin, *, twins: int, seed: int = 0
     per_channel = {c: {"true": [], "estimate": [], "lo90": [], "hi90": []}
                    for c in fit.channels}
     for t in range(twins):
-        y, index = twin_outcomes(fit, seed=seed + 101 * (t + 1))
+        y, index = twin_outcomes(fit, seed=twin_seed(seed, t))
         truth = true_roi(fit, index)
         estimate = interval(channel_metrics(refit_twin(y, t)).roi)
         for c, name in enumerate(fit.channels):

@@ -1,10 +1,12 @@
 """The validation suite: every check, the verdicts, and ``RUN/validation.json``.
 
 Refits (backtests, spend-shift folds, stability, simulated twins, leave-one-out lift
-tests) all run one compiled NUTS program on the fitted data's shapes (see
-:mod:`mixcast.validation.refit`) and run one after another: each already uses every core
-through its parallel chains. A refit needed by two checks (the backtest fold that
-withholds the last 13 weeks is also the 13-week stability refit) runs once.
+tests) are independent of each other and all run one compiled NUTS program on the fitted
+data's shapes (see :mod:`mixcast.validation.refit`). They are planned up front and run
+side by side in one batch: every refit's chains together are spread over every core (a
+refit's 4 chains alone would leave most cores of a larger machine idle). A refit needed
+by two checks (the backtest fold that withholds the last 13 weeks is also the 13-week
+stability refit) runs once.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from mixcast.validation.convergence import check_convergence
 from mixcast.validation.experiments import check_experiments
 from mixcast.validation.fit_checks import check_fit
 from mixcast.validation.priors import check_priors
-from mixcast.validation.recovery import check_recovery
-from mixcast.validation.refit import refit, validation_sampler
+from mixcast.validation.recovery import check_recovery, twin_outcomes, twin_seed
+from mixcast.validation.refit import RefitJob, refit_many, validation_sampler
 from mixcast.validation.stability import check_stability
 from mixcast.validation.verdict import channel_verdicts, overall_verdict
 
@@ -61,12 +63,13 @@ class Plan:
 
 def plan_refits(fit: Fit, *, quick: bool) -> Plan:
     """Quick: 2 rolling folds, 1 shift fold, 1 stability drop (13 weeks, shared with the
-    latest fold), 1 twin. Full: 3, 2, drops of 8 and 13 weeks, 2 twins."""
+    latest fold), 1 twin. Full: 3, 2, drops of 4, 8 and 13 weeks, 2 twins. Plus one
+    leave-one-out refit per lift test in both."""
     data = fit.data
     origins = bt.regular_origins(data.n_times, folds=2 if quick else 3)
     shifts = bt.shift_origins(data, folds=1 if quick else 2, exclude=origins)
     return Plan(origins=tuple(origins), shift_origins=tuple(shifts),
-                drops=(13,) if quick else (8, 13), twins=1 if quick else 2,
+                drops=(13,) if quick else (4, 8, 13), twins=1 if quick else 2,
                 lift_tests=len(data.lift_tests))
 
 
@@ -93,7 +96,8 @@ def validate(fit: Fit, *, quick: bool = False, checks: tuple[str, ...] = ALL_CHE
     started = time.perf_counter()
     plan = plan_refits(fit, quick=quick)
     refits = _Refits(fit, validation_sampler(fit, quick=quick),
-                     plan.refit_keys(fit.data.n_times, checks), progress)
+                     plan.refit_keys(fit.data.n_times, checks), progress, seed=seed)
+    refits.run_all()
     results = _run_checks(fit, plan, refits, checks, seed)
     issues = dataset_issues(fit)
     roi = {c: {k: float(v[i]) for k, v in interval(channel_metrics(fit).roi).items()}
@@ -158,33 +162,48 @@ def _run_checks(fit: Fit, plan: Plan, refits: "_Refits", checks, seed: int) -> d
 
 
 class _Refits:
-    """Runs and remembers refits by key; reports progress over the planned ones."""
+    """Runs the planned refits as one batch and hands them out by key."""
 
-    def __init__(self, fit: Fit, sampler, planned: list[tuple], progress) -> None:
-        self.fit, self.sampler, self.progress = fit, sampler, progress
+    def __init__(self, fit: Fit, sampler, planned: list[tuple], progress, *,
+                 seed: int) -> None:
+        self.fit, self.sampler, self.progress, self.seed = fit, sampler, progress, seed
+        self.planned = planned
         self.total = len(planned)
         self.cache: dict[tuple, Fit] = {}
         self.count = 0
 
+    def run_all(self) -> None:
+        """Every planned refit, side by side (one compiled program over every core)."""
+        if not self.planned:
+            return
+        jobs = [self._job(key) for key in self.planned]
+        total = self.total
+        label = f"{total} refits side by side"
+
+        def tick(step: int, steps: int) -> None:
+            self.progress(label, total * step / max(steps, 1), total)
+
+        if self.progress is not None:
+            self.progress(label, 0.0, total)
+        fits = refit_many(self.fit, jobs, sampler=self.sampler,
+                          seeds=list(range(len(jobs))),
+                          progress=tick if self.progress is not None else None)
+        self.cache.update(zip(self.planned, fits))
+        self.count = len(fits)
+
     def get(self, key: tuple, *, y: np.ndarray | None = None) -> Fit:
-        if key not in self.cache:
-            self.cache[key] = self._run(key, y)
+        if key not in self.cache:   # not planned: run it on its own
+            self.cache[key] = refit_many(self.fit, [self._job(key, y)], sampler=self.sampler,
+                                         seeds=[self.count])[0]
             self.count += 1
         return self.cache[key]
 
-    def _run(self, key: tuple, y) -> Fit:
+    def _job(self, key: tuple, y: np.ndarray | None = None) -> RefitJob:
         kind, value = key
-        label = {"weeks": f"refit on the first {value} weeks", "twin": "simulated twin",
-                 "lift": f"refit without lift test {value + 1}"}[kind]
-        done = self.count
-
-        def tick(step: int, steps: int) -> None:
-            if self.progress is not None:
-                self.progress(label, done + step / max(steps, 1), max(self.total, done + 1))
-
-        tick(0, 1)
-        return refit(self.fit, sampler=self.sampler, seed=self.count,
-                     observed_weeks=value if kind == "weeks" else None,
-                     y=y if kind == "twin" else None,
-                     drop_lift_test=value if kind == "lift" else None,
-                     progress=tick if self.progress is not None else None)
+        if kind == "weeks":
+            return RefitJob(observed_weeks=value)
+        if kind == "lift":
+            return RefitJob(drop_lift_test=value)
+        if y is None:
+            y, _ = twin_outcomes(self.fit, seed=twin_seed(self.seed, value))
+        return RefitJob(y=y)

@@ -56,3 +56,27 @@ def short_fit():
     from mixcast.fit import fit
 
     return fit(simulate(small_spec(seed=8, n_weeks=40)).data, sampler=SHORT)
+
+
+def clear_spec() -> "SimulationSpec":
+    """A well-specified, well-measured world: three channels with strongly varying spend
+    (flighting, bursty, pulsed), 130 weeks, 3% noise, the model's own functional form."""
+    from mixcast.simulate import ChannelTruth, SimulationSpec
+
+    channels = {
+        "tv_spend": ChannelTruth(roi=2.0, decay=0.4, half_saturation=1.0, slope=1.5,
+                                 pattern="flighting", weekly_spend=30_000),
+        "search_spend": ChannelTruth(roi=1.5, decay=0.2, half_saturation=1.0, slope=1.2,
+                                     pattern="bursty", weekly_spend=25_000),
+        "social_spend": ChannelTruth(roi=1.2, decay=0.3, half_saturation=1.0, slope=1.2,
+                                     pattern="pulsed", weekly_spend=25_000),
+    }
+    return SimulationSpec(channels=channels, n_weeks=130, baseline_level=200_000.0,
+                          noise=0.03, seed=12)
+
+
+@pytest.fixture(scope="session")
+def clear_fit():
+    from mixcast.fit import fit
+
+    return fit(simulate(clear_spec()).data, sampler=SHORT)

@@ -41,6 +41,25 @@ def test_well_specified_quick_validation(small_fit, small_run, tmp_path):
     assert seen and seen[-1][0] == "done"
 
 
+@pytest.mark.slow
+def test_well_specified_and_well_measured_case_is_solid(clear_fit):
+    """The model's own form, strongly varying spend, 130 weeks, 3% noise: every check of
+    the quick suite passes, and every channel and the run are 'solid'. (Measured margins:
+    ROI intervals within 1.25x of their bottom vs the 5x 'care' line, prior contraction
+    > 0.9, ROI moved 1% without the last 13 weeks, backtest coverage >= 90%.)"""
+    document = validate(clear_fit, quick=True)
+    assert document["overall"]["verdict"] == "solid", document["overall"]
+    for channel, entry in document["channels"].items():
+        assert entry["verdict"] == "solid", (channel, entry["reasons"])
+        assert entry["reasons"][0].endswith("every check passed")
+    statuses = {k: v["status"] for k, v in document["checks"].items()}
+    assert statuses.pop("experiments") == "skipped"
+    assert set(statuses.values()) == {"pass"}, statuses
+    for c, truth in zip(clear_fit.channels, (2.0, 1.5, 1.2)):
+        roi = document["roi"][c]
+        assert roi["lo90"] <= truth <= roi["hi90"]
+
+
 def _reasons(document, channel) -> str:
     return " ".join(document["channels"][channel]["reasons"])
 
