@@ -17,6 +17,7 @@ def compare(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the comparison as JSON.")] = None,
     truth: Annotated[Path | None, typer.Option(help="Truth JSON of simulated data: scores ROI recovery of both models.")] = None,
     holdout: Annotated[int, typer.Option(help="Weeks held out at the end to refit and score both models (0 skips the refits).")] = 13,
+    twin: Annotated[bool, typer.Option("--twin/--no-twin", help="Also refit both models on a simulated twin of the data drawn from the Bayesian posterior and score their ROI against it.")] = True,
     trials: Annotated[int | None, typer.Option(help="Optuna trials per learner when re-tuning the challenger (default: the run's).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -29,9 +30,9 @@ def compare(
     from mixcast.run import write_json_atomic
 
     truth_doc = load_truth(truth) if truth is not None else None
-    with sampling_progress("Refitting both models without the last "
-                           f"{holdout} weeks", enabled=not quiet and holdout > 0) as bar:
-        document = compare_runs(bayes, ml, truth=truth_doc, holdout_weeks=holdout,
+    with sampling_progress("Refitting both models (held-out weeks, simulated twin)",
+                           enabled=not quiet and (holdout > 0 or twin)) as bar:
+        document = compare_runs(bayes, ml, truth=truth_doc, holdout_weeks=holdout, twin=twin,
                                 ml_trials=trials, progress=bar)
     console.print(comparison_table(document))
     for note in document["notes"]:
@@ -70,10 +71,13 @@ def comparison_table(document: dict):
         table.add_row(f"holdout MAPE ({accuracy['holdout_weeks']} wk)",
                       f"{100 * accuracy['bayes']['mape']:.1f}%",
                       f"{100 * accuracy['ml']['mape']:.1f}%", "", *([""] if has_truth else []))
-    if "recovery" in document:
-        rec = document["recovery"]
-        table.add_row("ROI error vs truth", f"{100 * rec['bayes']['roi_mape']:.0f}%",
-                      f"{100 * rec['ml']['roi_mape']:.0f}%", "", "")
-        table.add_row("truth inside 90%", f"{rec['bayes']['coverage']}/{rec['bayes']['n_channels']}",
-                      f"{rec['ml']['coverage']}/{rec['ml']['n_channels']}", "", "")
+    pad = [""] * (2 if has_truth else 1)
+    for key, label in (("recovery", "vs truth"), ("twin", "on the twin")):
+        if key in document:
+            rec = document[key]
+            table.add_row(f"ROI error {label}", f"{100 * rec['bayes']['roi_mape']:.0f}%",
+                          f"{100 * rec['ml']['roi_mape']:.0f}%", *pad)
+            table.add_row(f"truth inside 90% ({label})",
+                          f"{rec['bayes']['coverage']}/{rec['bayes']['n_channels']}",
+                          f"{rec['ml']['coverage']}/{rec['ml']['n_channels']}", *pad)
     return table

@@ -71,7 +71,7 @@ def test_compare_verb_prints_and_writes_json(small_run, ml_run, small_sim, tmp_p
     out = tmp_path / "cmp" / "compare.json"
     code, stdout, err = run_cli(monkeypatch, capsys, "compare", "--bayes", str(small_run),
                                 "--ml", str(ml_run), "--holdout", "0", "--truth", str(truth),
-                                "--out", str(out), "--quiet")
+                                "--no-twin", "--out", str(out), "--quiet")
     assert code == 0, err
     text = " ".join(stdout.split())   # rich wraps lines at the test's terminal width
     assert "Bayesian model vs ML challenger" in text and "ROI error" in text

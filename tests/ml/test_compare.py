@@ -84,3 +84,23 @@ def test_truth_scoring_counts_coverage_and_error():
     assert score["coverage"] == 2 and score["n_channels"] == 3
     assert score["roi_mape"] == pytest.approx(np.mean([0.0, 0.5, 0.0]))
     assert score["rank_correlation"] == pytest.approx(0.866, abs=1e-3)
+
+
+@pytest.mark.slow
+def test_both_models_refitted_on_a_simulated_twin(small_fit, ml_fit):
+    """Recovery on a twin of the data (truth = one posterior draw's ROI), both models."""
+    from mixcast.validation.recovery import true_roi, twin_outcomes, twin_seed
+
+    doc = compare_fits(small_fit, ml_fit, holdout_weeks=0, twin=True, sampler=REFIT)
+    twin = doc["twin"]
+    _, index = twin_outcomes(small_fit, seed=twin_seed(0, 0))
+    expected = true_roi(small_fit, index)
+    for c, channel in enumerate(small_fit.channels):
+        assert twin["truth"][channel] == pytest.approx(expected[c], rel=1e-6)
+        for name in ("bayes", "ml"):
+            entry = twin[name]["per_channel"][channel]
+            assert entry["truth"] == pytest.approx(expected[c], rel=1e-6)
+    for name in ("bayes", "ml"):
+        assert twin[name]["n_channels"] == 3 and twin[name]["roi_mape"] >= 0
+    assert any("simulated twin" in note and "favours" in note for note in doc["notes"])
+    json.dumps(doc, allow_nan=False)
