@@ -23,6 +23,7 @@ from mixcast.posterior import Fit
 from mixcast.transforms import adstock, carryover_weights, hill
 
 _CELL_BUDGET = 2e7     # float32 cells per lax.map step (draw batch x plan chunk x G x T x C)
+_PRECOMPUTE_BUDGET = 2e7   # draws x G x T x C cells kept per precomputed array
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ class Evaluator:
     params: dict[str, jax.Array]        # (S, ...) media parameters
     arrays: dict[str, jax.Array]
     inputs: object                      # the space's ModelInputs, on the device once
+    carried: tuple | None = None        # separable spaces, few draws: per-draw adstocked
+                                        # history, pattern and coefficients (S, G, T, C)
 
     @property
     def n_draws(self) -> int:
@@ -59,8 +62,14 @@ def evaluator_from_draws(draws: dict[str, np.ndarray], space: PlanSpace, *,
         "unit_gc": jnp.asarray(space.unit_of_geo_channel(), dtype=jnp.int32),
         "weights": jnp.asarray(space.weights),
     }
-    return Evaluator(space=space, params=params, arrays=arrays,
-                     inputs=jax.device_put(space.inputs))
+    inputs = jax.device_put(space.inputs)
+    carried = None
+    n_draws = int(next(iter(params.values())).shape[0])
+    if space.separable and n_draws * space.media_pattern.size <= _PRECOMPUTE_BUDGET:
+        # What does not depend on the plan is computed once, not at every solver step.
+        carried = _carried(params, arrays, inputs, space.structure)
+    return Evaluator(space=space, params=params, arrays=arrays, inputs=inputs,
+                     carried=carried)
 
 
 def plan_outcomes(ev: Evaluator, plans: np.ndarray, *, per_channel: bool = False) -> np.ndarray:
@@ -148,9 +157,9 @@ def objective(ev: Evaluator, x: np.ndarray, *, metric: int | None = None,
     ``metric`` 0 scores currency value, 1 KPI units; default the space's own metric.
     """
     metric = ev.space.metric if metric is None else int(metric)
-    value, grad = _value_and_grad(jnp.asarray(x, dtype=jnp.float32), ev.params, ev.arrays,
-                                  ev.inputs, ev.space.structure, ev.space.separable,
-                                  metric, quantile)
+    value, grad = _value_and_grad(jnp.asarray(x, dtype=jnp.float32), ev.params, ev.carried,
+                                  ev.arrays, ev.inputs, ev.space.structure,
+                                  ev.space.separable, metric, quantile)
     return float(value), np.asarray(grad, dtype=np.float64)
 
 
@@ -203,12 +212,19 @@ def _batch(params, chunks, arrays, inputs, structure, separable, per_channel, ba
     return jax.lax.map(per_draw, params, batch_size=batch)
 
 
+@partial(jax.jit, static_argnames=("structure",))
+def _carried(params, arrays, inputs, structure):
+    """Per draw: adstocked history and pattern, and channel coefficients (S, G, T, C)."""
+    return jax.vmap(lambda p: _terms(p, arrays, inputs, structure)[:3])(params)
+
+
 @partial(jax.jit, static_argnames=("structure", "separable", "metric", "quantile"))
-def _value_and_grad(x, params, arrays, inputs, structure, separable, metric, quantile):
+def _value_and_grad(x, params, carried, arrays, inputs, structure, separable, metric,
+                    quantile):
     def statistic(x):
-        def per_draw(p):
-            terms = _terms(p, arrays, inputs, structure)
+        def per_draw(p, pre):
+            terms = _terms(p, arrays, inputs, structure) if pre is None else (*pre, None)
             return _one_plan(p, x, arrays, inputs, structure, separable, terms)[metric].sum()
-        totals = jax.vmap(per_draw)(params)
+        totals = jax.vmap(per_draw)(params, carried)
         return totals.mean() if quantile is None else jnp.quantile(totals, quantile)
     return jax.value_and_grad(statistic)(x)
