@@ -45,7 +45,7 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
         model, (inputs, lifts), chains=sampler.chains, warmup=sampler.warmup,
         draws=sampler.draws, seed=sampler.seed, target_accept=sampler.target_accept,
         max_tree_depth=sampler.max_tree_depth,
-        dense_mass=bool(sampler.extra.get("dense_mass", False)), progress=progress)
+        dense_mass=sampler.dense_mass, progress=progress)
     seconds = time.perf_counter() - started
     samples.pop("log_roi_raw", None)
     idata = build_inference_data(samples, extras, data, spec)

@@ -21,16 +21,18 @@ from numpyro.infer.util import constrain_fn, initialize_model, potential_energy
 
 EXTRA_FIELDS = ("diverging", "num_steps", "energy", "accept_prob")
 _INIT_RADIUS = 0.5
+_DENSE_SITE_SIZE = 64
 _PROGRESS_EVERY = 50
 
 
 def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: int,
-             seed: int, target_accept: float, max_tree_depth: int, dense_mass: bool = False,
+             seed: int, target_accept: float, max_tree_depth: int, dense_mass: bool = True,
              progress: Callable[[int, int], None] | None = None):
     """Run ``chains`` NUTS chains of ``model(*args)``.
 
     ``model`` must be hashable and take every array through ``args`` (a pytree), so that
-    the compiled program can be cached and reused.
+    the compiled program can be cached and reused. With ``dense_mass`` the mass matrix is
+    adapted as a dense block over every small site (see :func:`mass_blocks`).
 
     Returns
     -------
@@ -42,11 +44,10 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
     padded = devices * per_device
     keys = jax.random.split(jax.random.PRNGKey(seed), padded + 1)
     template = _unconstrained_template(model, args, keys[-1])
-    inits = {k: jax.random.uniform(jax.random.fold_in(keys[-1], i), (padded, *v.shape),
-                                   minval=-_INIT_RADIUS, maxval=_INIT_RADIUS)
-             for i, (k, v) in enumerate(sorted(template.items()))}
+    inits = _initial_points(template, padded, seed)
     runner = _compiled_runner(model, warmup, draws, float(target_accept), max_tree_depth,
-                              dense_mass, progress is not None, False)
+                              mass_blocks(template) if dense_mass else False,
+                              progress is not None, False)
     shape = lambda x: x.reshape((devices, per_device, *x.shape[1:]))  # noqa: E731
     _set_progress(progress, padded * (warmup + draws))
     z, extras = runner(shape(keys[:padded]), jax.tree.map(shape, inits), args)
@@ -56,8 +57,31 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
     return _constrain(model, args, z), extras
 
 
+def mass_blocks(template: dict) -> tuple[tuple[str, ...], ...] | bool:
+    """Structure of the adapted mass matrix: one dense block over every site with at most
+    ``_DENSE_SITE_SIZE`` values, diagonal for larger ones (per-geo deviations).
+
+    A dense block learns the posterior correlations (intercept vs trend vs always-on
+    channels, ROI vs saturation) that otherwise force NUTS into long trajectories; large
+    per-geo sites stay diagonal, as a dense matrix over them would need far more warm-up.
+    """
+    small = tuple(sorted(k for k, v in template.items() if np.size(v) <= _DENSE_SITE_SIZE))
+    if len(small) == len(template):
+        return True
+    return (small,) if small else False
+
+
+def _initial_points(template: dict, n_chains: int, seed: int) -> dict[str, np.ndarray]:
+    """Uniform(-r, r) starting points on the unconstrained scale, drawn with numpy (one
+    compiled random kernel per site shape would cost seconds of compilation)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6D6978]))
+    return {k: rng.uniform(-_INIT_RADIUS, _INIT_RADIUS, (n_chains, *np.shape(v))).astype(
+        np.asarray(v).dtype) for k, v in sorted(template.items())}
+
+
 def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: int,
                    draws: int, seeds: list[int], target_accept: float, max_tree_depth: int,
+                   dense_mass: bool = True,
                    progress: Callable[[int, int], None] | None = None) -> list[tuple]:
     """Run ``chains`` NUTS chains of ``model(*args)`` for every ``args`` in ``batch`` in
     one compiled program: all ``len(batch) x chains`` chains are spread over every device
@@ -80,19 +104,17 @@ def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: 
     template = _unconstrained_template(model, batch[0], jax.random.PRNGKey(0))
     keys, inits = [], {k: [] for k in template}
     for seed in seeds:
-        run_keys = jax.random.split(jax.random.PRNGKey(seed), chains + 1)
-        keys.append(run_keys[:chains])
-        for i, (k, v) in enumerate(sorted(template.items())):
-            inits[k].append(jax.random.uniform(jax.random.fold_in(run_keys[-1], i),
-                                               (chains, *v.shape), minval=-_INIT_RADIUS,
-                                               maxval=_INIT_RADIUS))
+        keys.append(jax.random.split(jax.random.PRNGKey(seed), chains + 1)[:chains])
+        for k, v in _initial_points(template, chains, seed).items():
+            inits[k].append(v)
     pad = lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], padded - total, axis=0)])  # noqa: E731
     shape = lambda x: pad(jnp.asarray(x)).reshape((devices, per_device, *jnp.shape(x)[1:]))  # noqa: E731
     stacked_args = jax.tree.map(
         lambda *leaves: np.repeat(np.stack([np.asarray(x) for x in leaves]), chains, axis=0),
         *batch)
     runner = _compiled_runner(model, warmup, draws, float(target_accept), max_tree_depth,
-                              False, progress is not None, True)
+                              mass_blocks(template) if dense_mass else False,
+                              progress is not None, True)
     _set_progress(progress, padded * (warmup + draws))
     z, extras = runner(shape(jnp.concatenate(keys)),
                        {k: shape(jnp.concatenate(v)) for k, v in inits.items()},
@@ -124,7 +146,9 @@ def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_
 
     def one_chain(key, z0, args):
         state = init_kernel(z0, warmup, target_accept_prob=target_accept,
-                            max_tree_depth=max_tree_depth, dense_mass=dense_mass,
+                            max_tree_depth=max_tree_depth,
+                            dense_mass=list(dense_mass) if isinstance(dense_mass, tuple)
+                            else dense_mass,
                             model_args=args, rng_key=key)
 
         def step(state, i):

@@ -8,7 +8,7 @@ import difflib
 import enum
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 from mixcast.errors import SpecError
 
@@ -158,7 +158,11 @@ class ModelSpec:
 
 @dataclass(frozen=True, slots=True)
 class SamplerConfig:
-    """NUTS settings. Chains run in parallel over the machine's cores."""
+    """NUTS settings. Chains run in parallel over the machine's cores.
+
+    ``dense_mass`` adapts a dense mass matrix over the model's global parameters (per-geo
+    deviations stay diagonal): fewer leapfrog steps and more effective draws per second.
+    """
 
     chains: int = 4
     warmup: int = 1000
@@ -166,8 +170,8 @@ class SamplerConfig:
     seed: int = 0
     target_accept: float = 0.85
     max_tree_depth: int = 10
+    dense_mass: bool = True
     progress: bool = True
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         _check_int("chains", self.chains, 1, 64, owner="SamplerConfig")
@@ -176,16 +180,19 @@ class SamplerConfig:
         _check_int("seed", self.seed, 0, 2**31 - 1, owner="SamplerConfig")
         _check_int("max_tree_depth", self.max_tree_depth, 3, 15, owner="SamplerConfig")
         _check_range("target_accept", self.target_accept, 0.5, 0.999, owner="SamplerConfig")
+        if not isinstance(self.dense_mass, bool):
+            raise SpecError("The 'dense_mass' parameter of SamplerConfig must be a bool. "
+                            f"Got {self.dense_mass!r} instead.")
 
     def as_options(self) -> dict:
         """The ``sampler:`` mapping of this configuration."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_options(cls, options: Mapping | None) -> "SamplerConfig":
         """Parse the config's ``sampler:`` mapping."""
         options = dict(options or {})
-        valid = {f.name for f in fields(cls)} - {"extra"}
+        valid = {f.name for f in fields(cls)}
         for key in options:
             if key not in valid:
                 raise SpecError(_unknown("sampler", key, valid))
