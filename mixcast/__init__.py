@@ -4,9 +4,10 @@ The pipeline: ``load`` a config (validated data, model spec) -> ``fit`` (NUTS) -
 ``Fit`` with ROI, mROI and contributions -> ``save_run`` / ``load_run``.
 """
 
-from mixcast._runtime import configure_host_devices
+from mixcast._runtime import configure_compilation_cache, configure_host_devices
 
 configure_host_devices()
+configure_compilation_cache()
 
 from mixcast.analysis import channel_metrics, contributions, roi_table  # noqa: E402
 from mixcast.data.dataset import Dataset, LiftTest  # noqa: E402

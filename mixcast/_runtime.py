@@ -17,3 +17,27 @@ def configure_host_devices() -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     count = max(1, min(int(cores or 1), 16))
     os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count={count}".strip()
+
+
+def configure_compilation_cache() -> None:
+    """Keep compiled XLA programs on disk, so the next process that fits data of the same
+    shape (a refresh, a validate after a fit, a test run) skips most of the compilation.
+
+    The folder is ``$MIXCAST_CACHE_DIR``, else ``$XDG_CACHE_HOME/mixcast/xla`` (default
+    ``~/.cache/mixcast/xla``); ``MIXCAST_CACHE_DIR=""`` turns the cache off. Results do not
+    depend on it: a cached program is the same program.
+    """
+    folder = os.environ.get("MIXCAST_CACHE_DIR")
+    if folder is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "mixcast", "xla")
+    if not folder:
+        return
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return  # unwritable home: run uncached rather than fail
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", folder)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
