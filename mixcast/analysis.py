@@ -7,6 +7,7 @@ proportional increase, both summed over the data window and every geo.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from mixcast.counterfactual import (
     plan_outcomes,
     weekly_channel_effects,
 )
+from mixcast.calibration import lift_test_checks
 from mixcast.mean import baseline
 from mixcast.posterior import Fit
 
@@ -165,7 +167,10 @@ def summary(fit: Fit) -> dict:
         "n_weeks": int(fit.data.n_times),
         "n_geos": int(fit.data.n_geos),
         "date_range": [str(fit.data.dates[0])[:10], str(fit.data.dates[-1])[:10]],
-        "warnings": [issue.message for issue in fit.data.issues if issue.level == "warning"],
+        "warnings": [issue.message for issue in fit.data.issues if issue.level == "warning"]
+        + [check.message() for check in lift_test_checks(fit) if check.contradicts],
+        "lift_tests": [dataclasses.asdict(check) | {"contradicts": check.contradicts}
+                       for check in lift_test_checks(fit)],
         "mixcast_version": __version__,
     }
     if fit.data.n_geos > 1:
