@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--peers", action="store_true")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--verbose", action="store_true", help="per-channel estimates")
     args = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
             ours = run_mixcast(config, args.chains, args.warmup, args.draws, args.seed)
             ours.update(score(ours["roi"], ours["mroi"], truth), case=name)
             print_row(name, ours)
+            if args.verbose:
+                for channel, est in ours["roi"].items():
+                    print(f"    {channel:<16} true {truth['roi'][channel]:5.2f}  est "
+                          f"{est['mean']:5.2f} [{est['lo90']:5.2f}, {est['hi90']:5.2f}]  "
+                          f"mROI true {truth['mroi'][channel]:5.2f} est "
+                          f"{ours['mroi'][channel]['mean']:5.2f}")
             results.append(ours)
             if args.peers and case.n_geos == 1 and not case.lift_tests_for:
                 from peers import PEERS, run_peer

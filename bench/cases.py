@@ -128,7 +128,7 @@ def generate(case: Case) -> tuple[pd.DataFrame, dict, list[dict]]:
     betas = np.array(betas)  # (C, G)
     effects = np.stack([media_effect(spend[c], c, betas[c]) for c in range(len(names))])
     mean = base + effects.sum(0)
-    y = mean + rng.normal(scale=case.noise * mean.mean(axis=1, keepdims=True))
+    y = mean + rng.normal(size=mean.shape) * case.noise * mean.mean(axis=1, keepdims=True)
     roi, mroi = {}, {}
     for c, name in enumerate(names):
         total = spend[c].sum()
