@@ -39,7 +39,10 @@ def test_impressions_and_reach_frequency_set_media(tmp_path):
     data = load(tmp_path, frame, impressions={"tv_spend": "tv_grps"},
                 reach_frequency={"search_spend": {"reach": "reach", "frequency": "frequency"}})
     np.testing.assert_allclose(data.media[0, :, 0], frame["tv_grps"])
-    np.testing.assert_allclose(data.media[0, :, 1], 50.0 * frame["frequency"])
+    # a reach & frequency channel is modelled on reach, its frequency kept beside it
+    np.testing.assert_allclose(data.media[0, :, 1], 50.0)
+    assert data.rf_channels == ("search_spend",)
+    np.testing.assert_allclose(data.frequency[0, :, 0], frame["frequency"])
     np.testing.assert_allclose(data.spend[0, :, 0], frame["tv_spend"])
 
 
