@@ -153,6 +153,65 @@ def test_simulated_truth_has_an_interior_effective_frequency():
     assert 0.6 * typical < effective < 1.3 * typical
 
 
+def _truth_fit(sim):
+    """The simulator's truth as a one-draw Fit-like object (no sampling)."""
+    import types
+
+    spec = ModelSpec()
+    inputs = dataclasses.replace(prepare(sim.data, spec),
+                                 y_scale=np.asarray(sim.params["_y_scale"]))
+    structure = Structure.build(spec, sim.data.channels, n_organic=0,
+                                rf_channels=sim.data.rf_channels)
+    draws = {k: np.asarray(v)[None] for k, v in sim.params.items() if not k.startswith("_")}
+    fit = types.SimpleNamespace(data=sim.data, structure=structure,
+                                channels=sim.data.channels, inputs=inputs)
+    return fit, draws
+
+
+def test_plan_space_at_current_spend_gives_back_the_observed_media():
+    """Reach (cost per reach moves with frequency) and impressions at a drifting cost are
+    not proportional to spend week by week: today's plan must still be the observed media,
+    in the data window and in the history weeks before a horizon."""
+    from mixcast.optimize.space import Granularity, plan_space
+
+    sim = simulate(rf_spec())
+    fit, _ = _truth_fit(sim)
+    observed = fit.inputs.media
+    for granularity in (Granularity.CHANNEL, Granularity.PERIOD):
+        space = plan_space(fit, granularity=granularity, period_weeks=13)
+        media = space.base_media + np.append(space.current, 0.0)[space.unit_index] \
+            * space.media_pattern
+        np.testing.assert_allclose(media, observed, rtol=1e-5, atol=1e-7)
+    future = plan_space(fit, weeks=8)
+    n_history = future.unit_index.shape[1] - 8
+    np.testing.assert_allclose(future.base_media[:, :n_history],
+                               observed[:, -n_history:], rtol=1e-6)
+
+
+def test_truth_curves_at_current_spend_equal_the_counterfactual():
+    """The plan-space evaluator at today's spend scores what channel_metrics'
+    counterfactual scores (channel on minus off over the data), R&F channel included."""
+    from mixcast.counterfactual import media_params, plan_outcomes as counterfactual
+    from mixcast.optimize.evaluate import evaluator_from_draws, plan_outcomes
+    from mixcast.optimize.space import Granularity, plan_space
+
+    sim = simulate(rf_spec())
+    fit, draws = _truth_fit(sim)
+    media = fit.inputs.media
+    plans = [media]
+    for c in range(media.shape[-1]):
+        off = media.copy()
+        off[..., c] = 0.0
+        plans.append(off)
+    out = counterfactual(media_params(draws), np.stack(plans), fit.inputs, fit.structure)
+    expected = out[0, 0, 0] - out[0, 1:, 0]                                   # (C,)
+    for granularity in (Granularity.CHANNEL, Granularity.PERIOD):
+        space = plan_space(fit, granularity=granularity, period_weeks=13)
+        got = plan_outcomes(evaluator_from_draws(draws, space), space.current[None],
+                            per_channel=True)[0, 0, 0, :-1]
+        np.testing.assert_allclose(got, expected, rtol=1e-4)
+
+
 # -- slow: fits with known truth -----------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -209,11 +268,10 @@ def test_curves_and_optimiser_work_for_rf_channels(rf_case):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known gap: with an R&F channel in the model the "
-                   "response curve at today's spend differs from channel_metrics' "
-                   "counterfactual outcome (10% on the R&F channel, 1.5% on another); "
-                   "open in issue 3")
 def test_rf_curves_at_current_spend_equal_the_counterfactual(rf_case):
+    """At 1x today's spend the curve is the counterfactual, also for media not
+    proportional to spend week by week: reach (cost per reach varies with frequency) and
+    impressions at a drifting cost (tv)."""
     from mixcast.analysis import channel_metrics
     from mixcast.optimize.response import response_curves
 

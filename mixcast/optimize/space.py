@@ -4,6 +4,13 @@ A plan is a vector ``x`` of spend totals, one per *unit* (a channel, a geo x cha
 channel in one period of the horizon). Each unit spends its total along a fixed weekly
 pattern, so ``media = base_media + x[unit_index] * media_pattern`` (scaled model media).
 
+In weeks of the data the pattern is the observed media per currency of the unit total,
+so today's plan reproduces the observed media week by week, also where media is not
+proportional to spend week by week (impressions at a drifting cost, reach bought at a
+varying frequency); a plan scales each week's observed media (for R&F channels, reach
+at that week's frequency). Weeks after the data buy media at each geo-channel's cost per
+media unit over the data.
+
 Two windows:
 
 - the data's own period (default): each unit's pattern is its observed weekly spend,
@@ -109,15 +116,17 @@ def plan_space(fit: Fit, *, weeks: int | None = None,
         raise UserError("Allocation over geo x channel needs geo-level data; this run is "
                         "national. Use granularity 'channel' or 'period'.")
     timeline = _future_timeline(fit, int(weeks), pattern_weeks) if weeks else _data_timeline(fit)
-    inputs, spend, n_history, dates, note = timeline
-    return _assemble(fit, inputs, spend, n_history, dates, note, granularity, period_weeks)
+    inputs, spend, media, n_history, dates, note = timeline
+    return _assemble(fit, inputs, spend, media, n_history, dates, note, granularity,
+                     period_weeks)
 
 
 def _data_timeline(fit: Fit):
     data = fit.data
     note = (f"data window {str(data.dates[0])[:10]} to {str(data.dates[-1])[:10]} "
             f"({data.n_times} weeks): each channel's observed weekly pattern, scaled")
-    return fit.inputs, fit.data.spend.astype(np.float64), 0, data.dates, note
+    return (fit.inputs, fit.data.spend.astype(np.float64), fit.inputs.media.astype(np.float64),
+            0, data.dates, note)
 
 
 def _future_timeline(fit: Fit, weeks: int, pattern_weeks: int):
@@ -128,6 +137,9 @@ def _future_timeline(fit: Fit, weeks: int, pattern_weeks: int):
     future_spend = np.repeat(recent[:, None, :], weeks, axis=1)
     spend = np.concatenate([data.spend[:, data.n_times - n_history:], future_spend], axis=1)
     keep = slice(data.n_times - n_history, data.n_times)
+    # History weeks keep their observed media; future weeks buy media at the data's cost.
+    media = np.concatenate([inputs.media[:, keep].astype(np.float64),
+                            spend_to_scaled_media(inputs, future_spend)], axis=1)
     value_recent = inputs.value[:, -pattern_weeks:].mean(axis=1)
     n_total = n_history + weeks
     extended = dataclasses.replace(
@@ -146,10 +158,11 @@ def _future_timeline(fit: Fit, weeks: int, pattern_weeks: int):
     note = (f"next {weeks} weeks ({str(dates[0])[:10]} to {str(dates[-1])[:10]}): the future "
             f"weekly pattern is the average weekly spend of the last {pattern_weeks} weeks; "
             f"spend of the last {n_history} weeks still carries over into the horizon; outcome counted in horizon weeks only")
-    return extended, spend, n_history, dates, note
+    return extended, spend, media, n_history, dates, note
 
 
-def _assemble(fit, inputs, spend, n_history, dates, note, granularity, period_weeks):
+def _assemble(fit, inputs, spend, media, n_history, dates, note, granularity, period_weeks):
+    """``spend`` (G, T, C) currency and ``media`` (G, T, C) the scaled media it bought."""
     n_geos, n_total, n_channels = spend.shape
     unit_index, labels, unit_channel = _units(fit, n_total, n_history, granularity,
                                               period_weeks)
@@ -157,12 +170,15 @@ def _assemble(fit, inputs, spend, n_history, dates, note, granularity, period_we
     plan_cells = unit_index < n_units
     totals = np.bincount(unit_index[plan_cells], weights=spend[plan_cells], minlength=n_units)
     fallback = _fallback_pattern(fit, unit_index, n_units, plan_cells)
-    share = np.where(plan_cells, spend / np.append(np.maximum(totals, 1e-300), 1.0)[unit_index],
-                     0.0)
+    per_total = np.append(1.0 / np.maximum(totals, 1e-300), 0.0)[unit_index]
+    share = np.where(plan_cells, spend * per_total, 0.0)
     empty = np.append(totals <= 0, False)[unit_index]
     share = np.where(empty, fallback, share)
-    media_pattern = spend_to_scaled_media(inputs, share)
-    base = spend_to_scaled_media(inputs, np.where(plan_cells, 0.0, spend))
+    # The media each unit of the total buys in each cell: the cell's own media (not its
+    # spend at an average cost), so that x = current gives back ``media`` exactly.
+    media_pattern = np.where(empty, spend_to_scaled_media(inputs, fallback),
+                             np.where(plan_cells, media * per_total, 0.0))
+    base = np.where(plan_cells, 0.0, media)
     mask = np.zeros(n_total)
     mask[n_history:] = 1.0
     weights = np.stack([inputs.y_scale[:, None] * inputs.value,
