@@ -224,13 +224,19 @@ def spend_scenario(fit: Fit, spend: dict[str, float], *,
         change=Band.of(plan_total - now_total), by_channel=Band.of(out[:, 1:2] - out[:, 2:]))
 
 
-def platform_comparison(fit: Fit) -> pd.DataFrame | None:
+def platform_comparison(fit: Fit, *, channel_metrics=None) -> pd.DataFrame | None:
     """MMM-incremental vs platform-attributed outcome (KPI units) per reported channel.
 
     None when the data has no ``platform_attributed`` columns. ``ratio`` = platform-claimed
     / MMM-incremental (above 1: the platform over-credits itself).
+
+    ``channel_metrics`` computes the fit's per-draw metrics (anything with
+    ``incremental_kpi`` (S, C)); default :func:`mixcast.analysis.channel_metrics`, the ML
+    challenger passes :func:`mixcast.ml.attribution.channel_metrics`. Called only when
+    the data has platform-attributed columns.
     """
-    from mixcast.analysis import channel_metrics
+    if channel_metrics is None:
+        from mixcast.analysis import channel_metrics
 
     claimed = fit.data.platform_attributed
     if not claimed:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mixcast.analysis_extra import Band
+from mixcast.analysis_extra import Band, platform_comparison
 from mixcast.ml.attribution import channel_metrics, plan_outcomes
 from mixcast.ml.decide import ml_space, optimize_ml, space_outcomes
 from mixcast.ml.fit import MLFit
@@ -59,7 +59,7 @@ def gather_ml(run: str | Path, *, fit: MLFit | None = None):
     blocked = tuple(c for c, v in verdicts.items() if (v or {}).get("verdict") == "do_not_act")
     effects = weekly_effects(fit)
     dates, rolling = rolling_effectiveness(fit, effects)
-    platform = platform_comparison(fit)
+    platform = platform_comparison(fit, channel_metrics=channel_metrics)
     return ReportContext(
         run_name=run.name, summary=summary, manifest=manifest, channels=fit.channels,
         kpi_type=fit.data.kpi_type, target=fit.data.target,
@@ -251,22 +251,3 @@ def shift_recommendations(fit: MLFit, *, share: float = 0.10, top: int = 3,
 def media_total(fit: MLFit) -> Band:
     """Scalar Band: outcome (KPI units) all paid media drove over the data window."""
     return Band.of(plan_outcomes(fit, fit.media[None])[:, 0, 1])
-
-
-def platform_comparison(fit: MLFit) -> pd.DataFrame | None:
-    """ML-incremental vs platform-attributed outcome per reported channel (None without
-    ``platform_attributed`` columns); as :func:`mixcast.analysis_extra.platform_comparison`."""
-    claimed = fit.data.platform_attributed
-    if not claimed:
-        return None
-    metrics = channel_metrics(fit)
-    rows = {}
-    for name, values in claimed.items():
-        if name not in fit.channels:
-            continue
-        band = Band.of(metrics.incremental_kpi[:, fit.channels.index(name)])
-        total = float(np.nansum(values))
-        rows[name] = {"platform": total, "mmm_mean": float(band.mean),
-                      "mmm_lo90": float(band.lo90), "mmm_hi90": float(band.hi90),
-                      "ratio": total / float(band.mean) if band.mean > 0 else float("nan")}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("channel") if rows else None

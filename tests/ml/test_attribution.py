@@ -49,3 +49,23 @@ def test_biggest_channel_matters_most(ml_fit, small_sim):
     biggest = max(small_sim.contribution_share, key=small_sim.contribution_share.get)
     smallest = min(small_sim.contribution_share, key=small_sim.contribution_share.get)
     assert importance[biggest]["r2_drop_mean"] > importance[smallest]["r2_drop_mean"] > -0.05
+
+
+def test_platform_comparison_of_an_ml_run_uses_the_ensembles_metrics(ml_fit):
+    """The report's platform section of an ML run: the shared comparison, fed the ML
+    counterfactual (incremental KPI per bootstrap replicate)."""
+    import dataclasses
+
+    from mixcast.analysis_extra import platform_comparison
+
+    assert platform_comparison(ml_fit, channel_metrics=channel_metrics) is None
+    claimed = {"search_spend": ml_fit.data.spend[..., 1] * 3.0, "not_a_channel": np.ones(3)}
+    fit = dataclasses.replace(ml_fit, data=dataclasses.replace(ml_fit.data,
+                                                               platform_attributed=claimed))
+    frame = platform_comparison(fit, channel_metrics=channel_metrics)
+    incremental = channel_metrics(ml_fit).incremental_kpi[:, 1]
+    assert list(frame.index) == ["search_spend"]
+    row = frame.loc["search_spend"]
+    assert row["platform"] == pytest.approx(float(claimed["search_spend"].sum()))
+    assert row["mmm_mean"] == pytest.approx(float(incremental.mean()))
+    assert row["ratio"] == pytest.approx(row["platform"] / row["mmm_mean"])
