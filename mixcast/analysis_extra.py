@@ -182,6 +182,43 @@ def baseline_totals(fit: Fit, draws: dict[str, np.ndarray]) -> np.ndarray:
     return np.asarray(jax.lax.map(per_draw, params, batch_size=64), dtype=np.float64)
 
 
+def planned_totals(fit, spend: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """(C,) current total spend per channel over the data window, and the plan's: ``spend``
+    ({channel: total}) replaces the named channels' totals, the others keep theirs.
+
+    Shared by :func:`spend_scenario` and the ML challenger's scenario (any fit with
+    ``data`` and ``channels``).
+
+    Raises
+    ------
+    UserError
+        For an unknown channel or a negative (or non-finite) spend.
+    """
+    current = fit.data.spend.sum(axis=(0, 1))
+    planned = current.copy()
+    for name, value in spend.items():
+        if name not in fit.channels:
+            raise UserError(f"Unknown channel {name!r}; this run's channels are "
+                            f"{', '.join(fit.channels)}.")
+        if not np.isfinite(value) or value < 0:
+            raise UserError(f"Spend for {name!r} must be a non-negative number. Got {value}.")
+        planned[fit.channels.index(name)] = float(value)
+    return current, planned
+
+
+def scenario_plans(media: np.ndarray, current: np.ndarray, planned: np.ndarray) -> np.ndarray:
+    """(C + 2, G, T, C) media plans of a spend scenario: today's ``media``, the plan (each
+    channel's weekly and geo pattern scaled to its planned total), then the plan with each
+    channel off in turn."""
+    factor = np.where(current > 0, planned / np.where(current > 0, current, 1.0), 0.0)
+    plans = [media, media * factor]
+    for c in range(media.shape[-1]):
+        off = plans[1].copy()
+        off[..., c] = 0.0
+        plans.append(off)
+    return np.stack(plans)
+
+
 def spend_scenario(fit: Fit, spend: dict[str, float], *,
                    draws: dict[str, np.ndarray] | None = None,
                    baseline: np.ndarray | None = None) -> ScenarioOutcome:
@@ -197,25 +234,11 @@ def spend_scenario(fit: Fit, spend: dict[str, float], *,
     UserError
         For an unknown channel or a negative spend.
     """
-    current = fit.data.spend.sum(axis=(0, 1))
-    planned = current.copy()
-    for name, value in spend.items():
-        if name not in fit.channels:
-            raise UserError(f"Unknown channel {name!r}; this run's channels are "
-                            f"{', '.join(fit.channels)}.")
-        if not np.isfinite(value) or value < 0:
-            raise UserError(f"Spend for {name!r} must be a non-negative number. Got {value}.")
-        planned[fit.channels.index(name)] = float(value)
+    current, planned = planned_totals(fit, spend)
     draws = draws if draws is not None else thinned_draws(fit)
     base = baseline if baseline is not None else baseline_totals(fit, draws)
-    factor = np.where(current > 0, planned / np.where(current > 0, current, 1.0), 0.0)
-    media = fit.inputs.media
-    plans = [media, media * factor]
-    for c in range(media.shape[-1]):
-        off = plans[1].copy()
-        off[..., c] = 0.0
-        plans.append(off)
-    out = plan_outcomes(media_params(draws), np.stack(plans), fit.inputs,
+    plans = scenario_plans(fit.inputs.media, current, planned)
+    out = plan_outcomes(media_params(draws), plans, fit.inputs,
                         fit.structure)[..., outcome_metric(fit)]
     now_total, plan_total = base + out[:, 0], base + out[:, 1]
     return ScenarioOutcome(

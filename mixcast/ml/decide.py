@@ -316,25 +316,11 @@ def spend_scenario_ml(fit: MLFit, spend: dict[str, float]):
     UserError
         For an unknown channel or a negative spend.
     """
-    from mixcast.analysis_extra import Band, ScenarioOutcome
+    from mixcast.analysis_extra import Band, ScenarioOutcome, planned_totals, scenario_plans
 
-    current = fit.data.spend.sum(axis=(0, 1))
-    planned = current.copy()
-    for name, value in spend.items():
-        if name not in fit.channels:
-            raise UserError(f"Unknown channel {name!r}; this run's channels are "
-                            f"{', '.join(fit.channels)}.")
-        if not np.isfinite(value) or value < 0:
-            raise UserError(f"Spend for {name!r} must be a non-negative number. Got {value}.")
-        planned[fit.channels.index(name)] = float(value)
-    factor = np.where(current > 0, planned / np.where(current > 0, current, 1.0), 0.0)
-    media = fit.media
-    plans = [media, media * factor]
-    for c in range(media.shape[-1]):
-        off = plans[1].copy()
-        off[..., c] = 0.0
-        plans.append(off)
-    totals = fit.predict_kpi(np.stack(plans)).sum(axis=(2, 3))              # (S, C + 2)
+    current, planned = planned_totals(fit, spend)
+    plans = scenario_plans(fit.media, current, planned)
+    totals = fit.predict_kpi(plans).sum(axis=(2, 3))                        # (S, C + 2)
     return ScenarioOutcome(
         channels=fit.channels, spend=planned, current_spend=current,
         total=Band.of(totals[:, 1]), current_total=Band.of(totals[:, 0]),
