@@ -26,7 +26,8 @@ class ModelInputs:
     """
 
     media: np.ndarray           # (G, T, C) media / media_scale
-    media_lagged: np.ndarray    # (G, T, C, L) lag stack of ``media`` (the model's hot path)
+    media_lagged: np.ndarray    # (C, L, G, T) channel-major lag stack of ``media``
+                                # (the model's hot path)
     media_scale: np.ndarray     # (G, C)
     spend: np.ndarray           # (G, T, C) currency, unscaled
     media_per_spend: np.ndarray  # (G, C) media units bought per unit of currency
@@ -45,7 +46,7 @@ class ModelInputs:
     trend: np.ndarray           # (T, 1 + trend_knots)
     time_basis: np.ndarray      # (T, B) smooth basis for time-varying effectiveness
     frequency: np.ndarray       # (G, T, R) R&F channels' frequency / frequency_scale
-    frequency_lagged: np.ndarray  # (G, T, R, L) lag stack of ``frequency``
+    frequency_lagged: np.ndarray  # (R, L, G, T) channel-major lag stack of ``frequency``
     frequency_scale: np.ndarray   # (R,) reach-weighted mean frequency per R&F channel
 
     @property
@@ -140,10 +141,13 @@ def spend_to_scaled_media(inputs: ModelInputs, spend: np.ndarray) -> np.ndarray:
 
 
 def _lag_stack(x: np.ndarray, n_lags: int) -> np.ndarray:
-    """numpy twin of transforms.lag_stack, computed once per dataset."""
-    out = np.zeros((*x.shape, n_lags), dtype=x.dtype)
+    """(G, T, C) -> channel-major (C, L, G, T) lag stack, ``out[c, l, g, t] = x[g, t - l, c]``
+    (0 when t < l); computed once per dataset (numpy twin of transforms.lag_stack)."""
+    n_geos, n_times, n_channels = x.shape
+    out = np.zeros((n_channels, n_lags, n_geos, n_times), dtype=x.dtype)
+    by_channel = np.moveaxis(x, -1, 0)                                  # (C, G, T)
     for lag in range(n_lags):
-        out[:, lag:, :, lag] = x[:, :x.shape[1] - lag, :]
+        out[:, lag, :, lag:] = by_channel[:, :, :n_times - lag]
     return out
 
 

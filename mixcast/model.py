@@ -20,7 +20,7 @@ from mixcast.data.dataset import Dataset, LiftTest
 from mixcast.inputs import ModelInputs
 from mixcast.mean import Structure, baseline, effectiveness, interaction_effects
 from mixcast.mean import indirect_per_response, mediator_from_response, organic_effects
-from mixcast.mean import saturation_response
+from mixcast.mean import channel_major_response
 from mixcast.mean import with_frequency
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
 
@@ -127,19 +127,20 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
         params["tv_coef"] = numpyro.sample(
             "tv_coef", dist.Normal(0.0, 0.3).expand(
                 [inputs.time_basis.shape[1], len(structure.time_varying)]))
-    response = saturation_response(params, inputs.media_lagged, structure,
-                                   frequency=inputs.frequency_lagged,
-                                   lagged=True)
-    effect_shape = response * effectiveness(params, inputs, structure)
+    # Channel-major (C, G, T) in the hot path: see mean.channel_major_response.
+    response = channel_major_response(params, inputs.media_lagged, structure,
+                                      frequency_lagged=inputs.frequency_lagged)
+    effect_shape = response * effectiveness(params, inputs, structure).T[:, None, :]
     geo_multiplier = _geo_multiplier(n_geos, n_channels, geo_pooling)
     params["beta"] = _beta_from_roi(params["roi"], effect_shape, geo_multiplier, inputs)
-    media_effect = (params["beta"][:, None, :] * effect_shape).sum(-1)
+    media_effect = jnp.einsum("gc,cgt->gt", params["beta"], effect_shape)
     varying = sum(v for k, v in baseline(dict(params, intercept=jnp.zeros(n_geos)),
                                          inputs).items() if k != "intercept")
     varying = varying + media_effect + interaction_effects(params, inputs.media, structure).sum(-1)
     varying = varying + organic_effects(params, inputs, structure).sum(-1)
     if structure.n_mediators:
-        params.update(_mediator_params(inputs, response, structure, observe))
+        params.update(_mediator_params(inputs, jnp.moveaxis(response, 0, -1), structure,
+                                       observe))
         varying = varying + (params["kappa"] * jnp.asarray(inputs.mediators)).sum(-1)
     # Sample each geo's average KPI level (pinned by the data) and derive the intercept:
     # otherwise intercept and always-on channels trade off along a narrow ridge.
@@ -258,9 +259,10 @@ def _geo_multiplier(n_geos: int, n_channels: int, geo_pooling: bool):
 
 
 def _beta_from_roi(roi, effect_shape, geo_multiplier, inputs: ModelInputs):
-    """beta (G, C) such that each channel's ROI over the data window equals ``roi``."""
+    """beta (G, C) such that each channel's ROI over the data window equals ``roi``;
+    ``effect_shape`` (C, G, T) is each channel's response times its effectiveness."""
     value_weight = jnp.asarray(inputs.y_scale[:, None] * inputs.value, dtype=jnp.float32)
-    outcome_per_beta = jnp.einsum("gtc,gt->gc", effect_shape, value_weight)
+    outcome_per_beta = jnp.einsum("cgt,gt->gc", effect_shape, value_weight)
     spend_total = jnp.asarray(inputs.spend.sum(axis=(0, 1)), dtype=jnp.float32)
     national = roi * spend_total / jnp.maximum(
         (geo_multiplier * outcome_per_beta).sum(0), 1e-12)

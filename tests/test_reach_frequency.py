@@ -88,7 +88,7 @@ def test_frequency_is_scaled_by_impressions_per_reach(tmp_path):
     np.testing.assert_allclose(inputs.frequency_scale, [scale], rtol=1e-9)
     np.testing.assert_allclose(inputs.frequency[0, :, 0] * scale,
                                np.where(reach > 0, freq, 0.0), rtol=1e-5)
-    assert inputs.frequency_lagged.shape == (1, len(frame), 1, ModelSpec().l_max)
+    assert inputs.frequency_lagged.shape == (1, ModelSpec().l_max, 1, len(frame))  # (R, L, G, T)
 
 
 def test_window_and_fingerprint_carry_frequency(tmp_path):
@@ -134,6 +134,24 @@ def test_with_frequency_touches_only_rf_channels_and_is_linear_in_reach():
     np.testing.assert_allclose(out[..., 1], 2.0 * gain, rtol=1e-6)
     doubled = np.asarray(with_frequency(params, 2 * media, frequency, structure))
     np.testing.assert_allclose(doubled, 2 * out, rtol=1e-6)
+
+
+def test_model_hot_path_applies_frequency_like_the_mean_function(tmp_path):
+    from mixcast.mean import channel_major_response, saturation_response
+
+    data = load_dataset(_rf_config(tmp_path), frame=_rf_frame())
+    inputs = prepare(data, ModelSpec())
+    structure = Structure.build(ModelSpec(), data.channels, n_organic=0,
+                                rf_channels=data.rf_channels)
+    n = data.n_channels
+    params = {**_params(1.2, 2.5), "decay": jnp.full(n, 0.4), "half_sat": jnp.full(n, 0.8),
+              "slope": jnp.full(n, 1.3)}
+    hot = channel_major_response(params, jnp.asarray(inputs.media_lagged), structure,
+                                 frequency_lagged=jnp.asarray(inputs.frequency_lagged))
+    plain = saturation_response(params, jnp.asarray(inputs.media), structure,
+                                frequency=jnp.asarray(inputs.frequency))
+    np.testing.assert_allclose(np.moveaxis(np.asarray(hot), 0, -1), np.asarray(plain),
+                               rtol=1e-5, atol=1e-7)
 
 
 def test_interactions_with_an_rf_channel_are_a_clear_error():

@@ -6,6 +6,7 @@ Nothing here imports numpyro: these are plain JAX functions of arrays and parame
 from mixcast.transforms.adstock import (
     adstock,
     apply_carryover,
+    carry_channel_major,
     lag_stack,
     carryover_weights,
     delayed_weights,
@@ -17,6 +18,7 @@ from mixcast.transforms.seasonality import fourier_features, trend_basis
 __all__ = [
     "adstock",
     "apply_carryover",
+    "carry_channel_major",
     "lag_stack",
     "carryover_weights",
     "delayed_weights",

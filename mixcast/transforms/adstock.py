@@ -112,3 +112,12 @@ def lag_stack(x: Array, n_lags: int) -> Array:
 def apply_carryover(lagged: Array, weights: Array) -> Array:
     """(..., T, C, L) lagged media and (C, L) weights -> (..., T, C) adstocked media."""
     return jnp.einsum("...tcl,cl->...tc", lagged, weights)
+
+
+def carry_channel_major(lagged: Array, weights: Array) -> Array:
+    """(C, L, ...) channel-major lagged media and (C, L) weights -> (C, ...) adstocked.
+
+    The same sum as :func:`apply_carryover`, for a lag stack stored channel-first (see
+    :func:`mixcast.mean.channel_major_response`).
+    """
+    return jnp.einsum("cl...,cl->c...", lagged, weights)
