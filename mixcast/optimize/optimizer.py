@@ -166,9 +166,10 @@ def _maximise(ev: Evaluator, cons: Constraints, *, metric: int, quantile: float 
               ) -> tuple[np.ndarray, dict]:
     """max stat(x) - penalty * sum(x) subject to ``cons``, from several feasible starts.
 
-    On an additive space every start is first solved on the posterior-mean unit curves;
-    with the mean objective only the best of those answers is polished with the exact
-    objective (the other starts only if that fails), with a quantile it is one more start.
+    On an additive space every start is first solved on the posterior-mean unit curves,
+    and only the best of those answers is polished with the exact objective (the other
+    starts only if that fails); with a risk quantile that answer is the posterior-mean
+    optimum, a warm start for the quantile.
     """
     current = ev.space.current
     scale = np.maximum(current, max(current.mean() * 0.1, 1.0))
@@ -190,15 +191,19 @@ def _maximise(ev: Evaluator, cons: Constraints, *, metric: int, quantile: float 
                                         penalty=penalty, norm=norm, scale=scale,
                                         bounds=bounds, linear=linear)
         if first is not None:
-            # the mean objective: the best surrogate answer, polished, is the answer; a
-            # quantile: the posterior-mean optimum is one more start
+            # the best surrogate answer, polished, is the answer (with a quantile: the
+            # posterior-mean optimum is the start, and the answer if nothing beats it)
             starts = (first, *starts)
             info["surrogate"] = found
-            polish_only = quantile is None
+            polish_only = True
     best, best_value, iterations, unmet = None, -np.inf, 0, []
+    if polish_only and not cons.violations(starts[0]):
+        best = starts[0]
+        best_value = objective(ev, best, metric=metric, quantile=quantile)[0] \
+            - penalty * best.sum()
     tried: list[np.ndarray] = []
-    for start in starts:
-        if best is not None and polish_only:
+    for n_start, start in enumerate(starts):
+        if n_start > 0 and best is not None and polish_only:
             break
         z0 = feasible_point(cons, start)
         if z0 is None or any(np.allclose(z0, t, rtol=1e-6, atol=1e-6) for t in tried):
