@@ -310,23 +310,26 @@ class Curves:
                       self.slopes.mean(0, keepdims=True), self.tol)
 
     def basis(self, plans: np.ndarray) -> np.ndarray:
-        """(V, columns) float32 weights on the units' [values, slopes] columns that
-        interpolate ``plans`` (V, U). Values outside [0, top node] are clipped to it."""
+        """(V, columns) float32 weights on the units' [values, slopes] columns (see
+        :meth:`table`) that interpolate ``plans`` (V, U). Values outside [0, top node] are
+        clipped to it."""
+        columns, weights = self._entries(plans)
+        return _dense(columns, weights, int(self.offsets[-1]))
+
+    def _entries(self, plans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The four non-zero columns and weights of each (plan, unit): (V, U, 4) each."""
         plans = np.asarray(plans, dtype=np.float64)
-        n_plans, n_units = plans.shape
-        offsets = self.offsets
-        out = np.zeros((n_plans, offsets[-1]), dtype=np.float32)
-        rows = np.arange(n_plans)
-        for u in range(n_units):
-            count = int(self.counts[u])
-            nodes = self.nodes[u, :count]
-            x = np.clip(plans[:, u], 0.0, nodes[-1])
-            k = np.clip(np.searchsorted(nodes, x, side="right") - 1, 0, count - 2)
-            weights = _hermite(x, nodes[k], nodes[k + 1], k == 0)
-            col = offsets[u] + k
-            for column, weight in zip((col, col + count, col + 1, col + count + 1), weights):
-                out[rows, column] = weight
-        return out
+        nodes, counts = self.nodes, self.counts
+        x = np.clip(plans, 0.0, nodes[:, -1])
+        k = np.empty(x.shape, dtype=np.int64)
+        for u in range(x.shape[1]):
+            k[:, u] = np.searchsorted(nodes[u, :counts[u]], x[:, u], side="right") - 1
+        k = np.clip(k, 0, counts - 2)
+        units = np.arange(x.shape[1])
+        weights = _hermite(x, nodes[units, k], nodes[units, k + 1], k == 0)
+        col = self.offsets[:-1] + k
+        columns = np.stack([col, col + counts, col + 1, col + counts + 1], axis=-1)
+        return columns, np.stack(np.broadcast_arrays(*weights), axis=-1).astype(np.float32)
 
     def evaluate(self, x: np.ndarray, metric: int) -> tuple[float, np.ndarray]:
         """``sum_u f_u(x_u)`` of the first draw's curves (e.g. :meth:`mean`) and its
@@ -345,37 +348,47 @@ class Curves:
         return float(value.sum()), grad
 
     def table(self) -> np.ndarray:
-        """(columns, 2S) float32: what :meth:`basis` weighs, both metrics, draws last."""
+        """(S, 2, columns) float32: what :meth:`basis` weighs, per draw and metric."""
         parts = []
         for u, count in enumerate(self.counts):
-            for array in (self.values, self.slopes):
-                part = array[:, :, u, :count]                                 # (S, 2, k)
-                parts.append(part.transpose(2, 1, 0).reshape(count, -1))
-        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
+            parts += [self.values[:, :, u, :count], self.slopes[:, :, u, :count]]
+        return np.concatenate(parts, axis=-1).astype(np.float32)
 
     def outcomes(self, plans: np.ndarray, *, groups: np.ndarray | None = None
                  ) -> np.ndarray:
         """(S, V, 2) float32 interpolated totals of plans (V, U); with ``groups`` (U,) of
         G' group ids, (S, V, 2, G') per-group sums (e.g. per channel)."""
-        plans = np.asarray(plans, dtype=np.float64)
+        plans = np.atleast_2d(np.asarray(plans, dtype=np.float64))
         n_plans, n_units = plans.shape
         n_draws = self.values.shape[0]
         labels = np.zeros(n_units, dtype=int) if groups is None else np.asarray(groups)
         n_groups = int(labels.max()) + 1 if n_units else 1
-        offsets = self.offsets
-        columns = [np.concatenate([np.arange(offsets[u], offsets[u + 1])
-                                   for u in np.flatnonzero(labels == g)] or [[]]).astype(int)
-                   for g in range(n_groups)]
-        table = self.table()
-        tables = [table] if groups is None else [table[c] for c in columns]
+        n_columns = int(self.offsets[-1])
+        table = self.table().reshape(2 * n_draws, n_columns)
+        members = [labels == g for g in range(n_groups)]
         out = np.empty((n_draws, n_plans, 2, n_groups), dtype=np.float32)
-        chunk = int(max(1, _CELL_BUDGET // 4 // max(offsets[-1], 1)))
-        for lo in range(0, n_plans, chunk):
-            basis = self.basis(plans[lo:lo + chunk])
-            for g, part in enumerate(tables):
-                total = (basis if groups is None else basis[:, columns[g]]) @ part
-                out[:, lo:lo + chunk, :, g] = total.reshape(-1, 2, n_draws).transpose(2, 0, 1)
+        outer = int(max(1, 2e6 // n_units))                  # (plan, unit) entries at once
+        inner = int(max(1, _CELL_BUDGET // 4 // n_columns))  # dense basis rows at once
+        for start in range(0, n_plans, outer):
+            columns, weights = self._entries(plans[start:start + outer])
+            for lo in range(0, len(columns), inner):
+                rows = slice(start + lo, start + lo + inner)
+                for g, member in enumerate(members):
+                    part = columns[lo:lo + inner] if groups is None else \
+                        columns[lo:lo + inner, member]
+                    basis = _dense(part, weights[lo:lo + inner] if groups is None
+                                   else weights[lo:lo + inner, member], n_columns)
+                    total = (table @ basis.T).reshape(n_draws, 2, -1)           # (S, 2, v)
+                    out[:, rows, :, g] = total.transpose(0, 2, 1)
         return out[..., 0] if groups is None else out
+
+
+def _dense(columns: np.ndarray, weights: np.ndarray, n_columns: int) -> np.ndarray:
+    """(V, n_columns) float32 from each row's (V, ...) non-zero columns and weights."""
+    dense = np.zeros((columns.shape[0], n_columns), dtype=np.float32)
+    np.put_along_axis(dense, columns.reshape(len(columns), -1),
+                      weights.reshape(len(weights), -1), axis=1)
+    return dense
 
 
 def _hermite(x, low, high, first, *, derivative: bool = False):
