@@ -127,7 +127,8 @@ def channel_major_response(params: Params, lagged: Array, structure: Structure, 
         index = jnp.array(structure.rf)
         gain = jnp.moveaxis(frequency_gain(params, jnp.moveaxis(frequency_lagged, 0, -1)),
                             -1, 0)                                       # (R, L, G, T)
-        lagged = lagged.at[index].multiply(gain)
+        ones = jnp.ones((lagged.shape[0], *gain.shape[1:]), gain.dtype)
+        lagged = lagged * ones.at[index].set(gain)   # (scatter-multiply has no gradient)
     weights = carryover_weights(params["decay"], params.get("peak") if structure.delayed
                                 else None, l_max=structure.l_max)
     carried = carry_channel_major(lagged, weights)

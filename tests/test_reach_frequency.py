@@ -152,6 +152,13 @@ def test_model_hot_path_applies_frequency_like_the_mean_function(tmp_path):
                                 frequency=jnp.asarray(inputs.frequency))
     np.testing.assert_allclose(np.moveaxis(np.asarray(hot), 0, -1), np.asarray(plain),
                                rtol=1e-5, atol=1e-7)
+    import jax   # NUTS needs the hot path's gradient in the frequency parameters too
+
+    grad = jax.grad(lambda p: channel_major_response(
+        p, jnp.asarray(inputs.media_lagged), structure,
+        frequency_lagged=jnp.asarray(inputs.frequency_lagged)).sum())(params)
+    assert all(np.isfinite(np.asarray(g)).all() for g in grad.values())
+    assert abs(float(grad["rf_slope"][0])) > 0
 
 
 def test_interactions_with_an_rf_channel_are_a_clear_error():
