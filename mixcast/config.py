@@ -36,7 +36,7 @@ KPI_TYPES = ("revenue", "conversions")
 # Types of the sampler settings the config checks; SamplerConfig checks ranges and keys.
 SAMPLER_TYPES: Mapping[str, type] = MappingProxyType({
     "chains": int, "warmup": int, "draws": int, "seed": int, "max_tree_depth": int,
-    "target_accept": float, "progress": bool})
+    "target_accept": float, "progress": bool, "laplace": bool})
 
 
 def _empty() -> Mapping:

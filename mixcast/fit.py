@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from mixcast.data.dataset import Dataset
+from mixcast.geo_centring import choose_geo_centring
 from mixcast.inputs import prepare
 from mixcast.mean import Structure
 from mixcast.model import MMM, lift_data, resolve_priors
@@ -14,6 +15,21 @@ from mixcast.sampler import run_nuts
 from mixcast.spec import ModelSpec, SamplerConfig
 
 ProgressFn = Callable[[int, int], None]
+
+
+def sample_posterior(model, args: tuple, sampler: SamplerConfig, n_geos: int, *,
+                     seed_offset: int = 0, progress: ProgressFn | None = None):
+    """NUTS draws of ``model(*args)`` with ``sampler``'s settings; on geo panels with the
+    Laplace start, after choosing each channel's geo centring (:mod:`mixcast.geo_centring`)."""
+    laplace = sampler.uses_laplace(n_geos)
+    seed = sampler.seed + seed_offset
+    whitening = None
+    if laplace and n_geos > 1:
+        model, whitening = choose_geo_centring(model, args, chains=sampler.chains, seed=seed)
+    return run_nuts(model, args, chains=sampler.chains, warmup=sampler.warmup,
+                    draws=sampler.draws, seed=seed, target_accept=sampler.target_accept,
+                    max_tree_depth=sampler.max_tree_depth, dense_mass=sampler.dense_mass,
+                    laplace=laplace, whitening=whitening, progress=progress)
 
 
 def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig | None = None,
@@ -41,11 +57,8 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
                 likelihood=spec.likelihood, geo_pooling=spec.geo_pooling)
     lifts = lift_data(data.lift_tests, data, inputs) if data.lift_tests else None
     started = time.perf_counter()
-    samples, extras = run_nuts(
-        model, (inputs, lifts), chains=sampler.chains, warmup=sampler.warmup,
-        draws=sampler.draws, seed=sampler.seed, target_accept=sampler.target_accept,
-        max_tree_depth=sampler.max_tree_depth,
-        dense_mass=sampler.dense_mass, progress=progress)
+    samples, extras = sample_posterior(model, (inputs, lifts), sampler, data.n_geos,
+                                       progress=progress)
     seconds = time.perf_counter() - started
     samples.pop("log_roi_raw", None)
     idata = build_inference_data(samples, extras, data, spec)

@@ -8,7 +8,7 @@ national effects; lift tests enter as extra Gaussian observations of the implied
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jax
 import jax.numpy as jnp
@@ -103,16 +103,25 @@ class MMM:
     likelihood: Likelihood = Likelihood.NORMAL
     geo_pooling: bool = True
     observe: bool = True
+    geo_centred: tuple[bool, ...] | None = None
 
     def __call__(self, inputs: ModelInputs, lifts: LiftData | None = None) -> None:
         mmm_model(inputs, self.structure, self.priors, lifts, likelihood=self.likelihood,
-                  geo_pooling=self.geo_pooling, observe=self.observe)
+                  geo_pooling=self.geo_pooling, observe=self.observe,
+                  geo_centred=self.geo_centred)
+
+    def with_geo_centring(self, centred: tuple[bool, ...] | None) -> "MMM":
+        """This model with each channel's geo contrasts centred or not (None: none)."""
+        return replace(self, geo_centred=centred)
 
 
 def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
               lifts: LiftData | None = None, *, likelihood: Likelihood = Likelihood.NORMAL,
-              geo_pooling: bool = True, observe: bool = True) -> None:
-    """Bayesian MMM. Observes ``inputs.y`` when ``observe`` (else prior predictive)."""
+              geo_pooling: bool = True, observe: bool = True,
+              geo_centred: tuple[bool, ...] | None = None) -> None:
+    """Bayesian MMM. Observes ``inputs.y`` when ``observe`` (else prior predictive).
+    ``geo_centred`` says per channel how geo contrasts are sampled (see
+    :func:`_geo_multiplier`); None: none."""
     n_geos, n_times, n_channels = inputs.media.shape
     params = _media_params(n_channels, structure, priors)
     params.update(_baseline_params(inputs, n_geos))
@@ -131,7 +140,7 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
     response = channel_major_response(params, inputs.media_lagged, structure,
                                       frequency_lagged=inputs.frequency_lagged)
     effect_shape = response * effectiveness(params, inputs, structure).T[:, None, :]
-    geo_multiplier = _geo_multiplier(n_geos, n_channels, geo_pooling)
+    geo_multiplier = _geo_multiplier(n_geos, n_channels, geo_pooling, geo_centred)
     params["beta"] = _beta_from_roi(params["roi"], effect_shape, geo_multiplier, inputs)
     media_effect = jnp.einsum("gc,cgt->gt", params["beta"], effect_shape)
     varying = sum(v for k, v in baseline(dict(params, intercept=jnp.zeros(n_geos)),
@@ -249,13 +258,35 @@ def _organic_params(n_organic: int) -> dict:
         }
 
 
-def _geo_multiplier(n_geos: int, n_channels: int, geo_pooling: bool):
-    """(G, C) geo deviations of media effects, log-normal, non-centred; ones if national."""
+def _geo_multiplier(n_geos: int, n_channels: int, geo_pooling: bool,
+                    centred: tuple[bool, ...] | None = None):
+    """(G, C) geo multipliers of media effects, log-normal around the national effect.
+
+    ``beta`` is normalised so that the national ROI is the sampled one, which makes the
+    likelihood blind to a common shift of every geo's log multiplier: only the contrasts
+    between geos count. So the log multipliers are sampled as a zero-sum normal (G - 1
+    coordinates on an orthonormal basis of the zero-sum subspace: the same prior on every
+    contrast as iid Normal(0, tau), without the unidentified shift). Per channel they are
+    sampled centred (``z ~ Normal(0, tau)``) or not (``tau * z``, ``z ~ Normal(0, 1)``):
+    where weeks of data per geo pin the contrasts, a non-centred ``tau * z`` ties every
+    ``z`` to ``tau`` along a ridge that forces NUTS into maximal trees; where the data say
+    little, the centred form is a funnel. :mod:`mixcast.geo_centring` chooses.
+    """
     if n_geos == 1 or not geo_pooling:
         return jnp.ones((n_geos, n_channels))
     tau = numpyro.sample("geo_tau", dist.HalfNormal(0.3).expand([n_channels]))
-    raw = numpyro.sample("geo_raw", dist.Normal(0.0, 1.0).expand([n_geos, n_channels]))
-    return jnp.exp(tau * raw)
+    centred = jnp.asarray(False if centred is None else centred)
+    z = numpyro.sample("geo_z", dist.Normal(0.0, jnp.where(centred, tau, 1.0))
+                       .expand([n_geos - 1, n_channels]))
+    return jnp.exp(zero_sum_basis(n_geos) @ jnp.where(centred, z, tau * z))
+
+
+def zero_sum_basis(n: int) -> jnp.ndarray:
+    """(n, n - 1) orthonormal basis of {x : sum(x) = 0} (Helmert contrasts)."""
+    k = np.arange(1, n)
+    basis = np.where(np.arange(n)[:, None] < k[None, :], 1.0, 0.0)
+    basis[k, k - 1] = -k
+    return jnp.asarray(basis / np.sqrt(k * (k + 1))[None, :], dtype=jnp.float32)
 
 
 def _beta_from_roi(roi, effect_shape, geo_multiplier, inputs: ModelInputs):

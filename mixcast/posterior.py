@@ -22,7 +22,7 @@ _DIMS = {
     "organic_decay": ["organic"], "organic_half_sat": ["organic"],
     "organic_slope": ["organic"], "interaction": ["interaction_pair"],
     "tv_coef": ["time_knot", "tv_channel"], "geo_tau": ["channel"],
-    "geo_raw": ["geo", "channel"], "lift_implied": ["lift_test"],
+    "geo_z": ["geo_contrast", "channel"], "lift_implied": ["lift_test"],
     "rf_peak": ["rf_channel"], "rf_slope": ["rf_channel"], "rf_half_freq": ["rf_channel"],
     "rf_slope_excess": ["rf_channel"],
     "kappa": ["mediator"], "mediator_link": ["link"],

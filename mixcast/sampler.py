@@ -21,6 +21,8 @@ from numpyro import handlers
 from numpyro.distributions.transforms import biject_to
 from numpyro.infer.util import constrain_fn, potential_energy
 
+from mixcast.laplace import Whitening, site_shapes, laplace_whitening, unravel_for
+
 EXTRA_FIELDS = ("diverging", "num_steps", "energy", "accept_prob")
 _INIT_RADIUS = 0.5
 _DENSE_SITE_SIZE = 64
@@ -29,34 +31,73 @@ _PROGRESS_EVERY = 50
 
 def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: int,
              seed: int, target_accept: float, max_tree_depth: int, dense_mass: bool = True,
+             laplace: bool = False, whitening: Whitening | None = None,
              progress: Callable[[int, int], None] | None = None):
     """Run ``chains`` NUTS chains of ``model(*args)``.
 
     ``model`` must be hashable and take every array through ``args`` (a pytree), so that
     the compiled program can be cached and reused. With ``dense_mass`` the mass matrix is
-    adapted as a dense block over every small site (see :func:`mass_blocks`).
+    adapted as a dense block over every small site (see :func:`mass_blocks`). With
+    ``laplace`` each chain starts from its own mode and samples in coordinates whitened by
+    the curvature there (:mod:`mixcast.laplace`); if a mode cannot be found, warm-up
+    adapts the mass matrix as without it. A ``whitening`` already found by
+    :func:`laplace_start` for the same model, data, chains and seed is used as it is.
 
     Returns
     -------
     (samples, extras) : dicts of numpy arrays shaped (chains, draws, ...), samples
     constrained and with the model's deterministic sites.
     """
-    devices = min(jax.local_device_count(), chains)
-    per_device = -(-chains // devices)
-    padded = devices * per_device
+    devices, per_device, padded = _layout(chains)
     keys = jax.random.split(jax.random.PRNGKey(seed), padded + 1)
     template = _unconstrained_template(model, args, keys[-1])
     inits = _initial_points(template, padded, seed)
+    if laplace and whitening is None:
+        whitening = laplace_whitening(model, args, template, inits, seed)
     runner = _compiled_runner(model, warmup, draws, float(target_accept), max_tree_depth,
-                              mass_blocks(template) if dense_mass else False,
-                              progress is not None, False)
+                              _mass_structure(template, dense_mass, whitening),
+                              progress is not None, False,
+                              site_shapes(template) if whitening else None)
     shape = lambda x: x.reshape((devices, per_device, *x.shape[1:]))  # noqa: E731
     _set_progress(progress, padded * (warmup + draws))
-    z, extras = runner(shape(keys[:padded]), jax.tree.map(shape, inits), args)
+    starts, whiten = _starts(inits, whitening)
+    z, extras = runner(shape(keys[:padded]), jax.tree.map(shape, starts), args,
+                       jax.tree.map(shape, whiten))
     unshape = lambda x: np.asarray(x).reshape((padded, *x.shape[2:]))[:chains]  # noqa: E731
     z = jax.tree.map(unshape, z)
     extras = dict(zip(EXTRA_FIELDS, (unshape(e) for e in extras)))
     return _constrain(model, args, z), extras
+
+
+def laplace_start(model: Callable, args: tuple, *, chains: int,
+                  seed: int) -> tuple[dict, Whitening | None]:
+    """(site template, whitening) exactly as :func:`run_nuts` with ``laplace`` finds them."""
+    _, _, padded = _layout(chains)
+    keys = jax.random.split(jax.random.PRNGKey(seed), padded + 1)
+    template = _unconstrained_template(model, args, keys[-1])
+    inits = _initial_points(template, padded, seed)
+    return template, laplace_whitening(model, args, template, inits, seed)
+
+
+def _layout(chains: int) -> tuple[int, int, int]:
+    """(devices, chains per device, chains padded to fill every device)."""
+    devices = min(jax.local_device_count(), chains)
+    per_device = -(-chains // devices)
+    return devices, per_device, devices * per_device
+
+
+def _mass_structure(template: dict, dense_mass: bool, whitening: Whitening | None):
+    # Whitened coordinates are already decorrelated: a diagonal adapts what is left.
+    if whitening is not None:
+        return False
+    return mass_blocks(template) if dense_mass else False
+
+
+def _starts(inits: dict, whitening: Whitening | None) -> tuple:
+    """(initial points, whitening maps) as the compiled runner takes them."""
+    if whitening is None:
+        return inits, ()
+    return whitening.start, (whitening.shift, whitening.scale)
 
 
 def mass_blocks(template: dict) -> tuple[tuple[str, ...], ...] | bool:
@@ -83,14 +124,15 @@ def _initial_points(template: dict, n_chains: int, seed: int) -> dict[str, np.nd
 
 def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: int,
                    draws: int, seeds: list[int], target_accept: float, max_tree_depth: int,
-                   dense_mass: bool = True,
+                   dense_mass: bool = True, laplace: bool = False,
                    progress: Callable[[int, int], None] | None = None) -> list[tuple]:
     """Run ``chains`` NUTS chains of ``model(*args)`` for every ``args`` in ``batch`` in
     one compiled program: all ``len(batch) x chains`` chains are spread over every device
     (refits that each use fewer chains than there are cores run side by side).
 
     Every ``args`` must have the same pytree structure and shapes. ``seeds[r]`` seeds the
-    r-th run's chains and initial points.
+    r-th run's chains and initial points. ``laplace`` as in :func:`run_nuts`; if any
+    run's mode cannot be found, every run adapts its mass matrix.
 
     Returns
     -------
@@ -104,23 +146,32 @@ def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: 
     per_device = -(-total // devices)
     padded = devices * per_device
     template = _unconstrained_template(model, batch[0], jax.random.PRNGKey(0))
-    keys, inits = [], {k: [] for k in template}
-    for seed in seeds:
+    keys, inits, whitenings = [], {k: [] for k in template}, []
+    for seed, args in zip(seeds, batch):
         keys.append(jax.random.split(jax.random.PRNGKey(seed), chains + 1)[:chains])
-        for k, v in _initial_points(template, chains, seed).items():
+        points = _initial_points(template, chains, seed)
+        for k, v in points.items():
             inits[k].append(v)
+        if laplace:
+            whitenings.append(laplace_whitening(model, args, template, points, seed))
+    whitening = None
+    if laplace and all(w is not None for w in whitenings):
+        whitening = Whitening(*(np.concatenate([getattr(w, f) for w in whitenings])
+                                for f in ("shift", "scale", "start", "precision")))
+    inits = {k: np.concatenate(v) for k, v in inits.items()}
     pad = lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], padded - total, axis=0)])  # noqa: E731
     shape = lambda x: pad(jnp.asarray(x)).reshape((devices, per_device, *jnp.shape(x)[1:]))  # noqa: E731
     stacked_args = jax.tree.map(
         lambda *leaves: np.repeat(np.stack([np.asarray(x) for x in leaves]), chains, axis=0),
         *batch)
     runner = _compiled_runner(model, warmup, draws, float(target_accept), max_tree_depth,
-                              mass_blocks(template) if dense_mass else False,
-                              progress is not None, True)
+                              _mass_structure(template, dense_mass, whitening),
+                              progress is not None, True,
+                              site_shapes(template) if whitening else None)
     _set_progress(progress, padded * (warmup + draws))
-    z, extras = runner(shape(jnp.concatenate(keys)),
-                       {k: shape(jnp.concatenate(v)) for k, v in inits.items()},
-                       jax.tree.map(shape, stacked_args))
+    starts, whiten = _starts(inits, whitening)
+    z, extras = runner(shape(jnp.concatenate(keys)), jax.tree.map(shape, starts),
+                       jax.tree.map(shape, stacked_args), jax.tree.map(shape, whiten))
     unshape = lambda x: np.asarray(x).reshape((padded, *x.shape[2:]))[:total]  # noqa: E731
     z = jax.tree.map(unshape, z)
     extras = [unshape(e) for e in extras]
@@ -152,21 +203,32 @@ def _unconstrained_template(model, args, key) -> dict[str, np.ndarray]:
 
 @lru_cache(maxsize=16)
 def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_mass,
-                     report, batched):
-    def potential_gen(*args):
-        return lambda z: potential_energy(model, args, {}, z)
+                     report, batched, whitened_shapes):
+    """The compiled chains. ``whitened_shapes`` (the template's site shapes) switches to
+    sampling ``u`` with ``x = shift + scale @ u`` per chain (see :mod:`mixcast.laplace`);
+    the draws come back as site dicts either way."""
+    unravel = unravel_for(whitened_shapes) if whitened_shapes else None
+
+    def potential_gen(args, whiten):
+        if not whiten:
+            return lambda z: potential_energy(model, args, {}, z)
+        shift, scale = whiten
+        return lambda u: potential_energy(model, args, {}, unravel(shift + scale @ u))
+
+    def to_sites(z, whiten):
+        return unravel(whiten[0] + whiten[1] @ z) if whiten else z
 
     init_kernel, sample_kernel = hmc(potential_fn_gen=potential_gen, algo="NUTS")
 
-    def one_chain(key, z0, args):
+    def one_chain(key, z0, args, whiten):
         state = init_kernel(z0, warmup, target_accept_prob=target_accept,
                             max_tree_depth=max_tree_depth,
                             dense_mass=list(dense_mass) if isinstance(dense_mass, tuple)
                             else dense_mass,
-                            model_args=args, rng_key=key)
+                            model_args=(args, whiten), rng_key=key)
 
         def step(state, i):
-            state = sample_kernel(state, model_args=args)
+            state = sample_kernel(state, model_args=(args, whiten))
             if report:
                 lax.cond(i % _PROGRESS_EVERY == 0,
                          lambda: jax.debug.callback(_tick, _PROGRESS_EVERY), lambda: None)
@@ -174,19 +236,21 @@ def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_
 
         # One scan over warm-up and draws (the kernel adapts while i < warmup): the NUTS
         # step is compiled once instead of twice. Warm-up outputs are dropped.
-        _, out = lax.scan(step, state, jnp.arange(warmup + draws))
-        return jax.tree.map(lambda x: x[warmup:], out)
+        _, (z, extras) = lax.scan(step, state, jnp.arange(warmup + draws))
+        z = jax.tree.map(lambda x: x[warmup:], z)
+        return jax.vmap(lambda u: to_sites(u, whiten))(z), tuple(e[warmup:] for e in extras)
 
     if batched:   # every chain has its own args (a batch of refits)
-        def device_batch(keys, z0s, args):
-            return lax.map(lambda kza: one_chain(*kza), (keys, z0s, args))
+        def device_batch(keys, z0s, args, whiten):
+            return lax.map(lambda kzaw: one_chain(*kzaw), (keys, z0s, args, whiten))
 
         return jax.pmap(device_batch)
 
-    def device_chains(keys, z0s, args):
-        return lax.map(lambda kz: one_chain(kz[0], kz[1], args), (keys, z0s))
+    def device_chains(keys, z0s, args, whiten):
+        return lax.map(lambda kzw: one_chain(kzw[0], kzw[1], args, kzw[2]),
+                       (keys, z0s, whiten))
 
-    return jax.pmap(device_chains, in_axes=(0, 0, None))
+    return jax.pmap(device_chains, in_axes=(0, 0, None, 0))
 
 
 def _constrain(model, args, z: dict) -> dict[str, np.ndarray]:

@@ -21,10 +21,12 @@ import numpy as np
 from numpyro.primitives import Messenger
 
 from mixcast.data.dataset import Dataset
+from mixcast.fit import sample_posterior
+from mixcast.geo_centring import choose_geo_centring
 from mixcast.inputs import prepare
 from mixcast.model import MMM, Priors, lift_data, resolve_priors
 from mixcast.posterior import Fit, build_inference_data
-from mixcast.sampler import run_nuts, run_nuts_batch
+from mixcast.sampler import run_nuts_batch
 from mixcast.spec import SamplerConfig
 
 ProgressFn = Callable[[int, int], None]
@@ -52,6 +54,9 @@ class MaskedMMM:
     def __call__(self, inputs, lifts, masks) -> None:
         with _MaskSites(masks=masks):
             self.base(inputs, lifts)
+
+    def with_geo_centring(self, centred: tuple[bool, ...] | None) -> "MaskedMMM":
+        return MaskedMMM(self.base.with_geo_centring(centred))
 
 
 def validation_sampler(fit: Fit, *, quick: bool) -> SamplerConfig:
@@ -95,10 +100,8 @@ def refit(fit: Fit, *, sampler: SamplerConfig, observed_weeks: int | None = None
     """
     data, model, args = _prepare(fit, RefitJob(observed_weeks, y, drop_lift_test))
     started = time.perf_counter()
-    samples, extras = run_nuts(
-        model, args, chains=sampler.chains, warmup=sampler.warmup,
-        draws=sampler.draws, seed=sampler.seed + seed, target_accept=sampler.target_accept,
-        max_tree_depth=sampler.max_tree_depth, progress=progress)
+    samples, extras = sample_posterior(model, args, sampler, data.n_geos, seed_offset=seed,
+                                       progress=progress)
     return _as_fit(fit, data, sampler, samples, extras, time.perf_counter() - started)
 
 
@@ -113,11 +116,17 @@ def refit_many(fit: Fit, jobs: list[RefitJob], *, sampler: SamplerConfig,
         return []
     model = prepared[0][1]
     started = time.perf_counter()
+    laplace = sampler.uses_laplace(fit.data.n_geos)
+    if laplace and fit.data.n_geos > 1:   # one centring for the batch, from its first run
+        model, _ = choose_geo_centring(model, prepared[0][2], chains=sampler.chains,
+                                       seed=sampler.seed + seeds[0])
     runs = run_nuts_batch(model, [args for _, _, args in prepared], chains=sampler.chains,
                           warmup=sampler.warmup, draws=sampler.draws,
                           seeds=[sampler.seed + s for s in seeds],
                           target_accept=sampler.target_accept,
-                          max_tree_depth=sampler.max_tree_depth, progress=progress)
+                          max_tree_depth=sampler.max_tree_depth,
+                          dense_mass=sampler.dense_mass,
+                          laplace=laplace, progress=progress)
     seconds = time.perf_counter() - started
     return [_as_fit(fit, data, sampler, samples, extras, seconds)
             for (data, _, _), (samples, extras) in zip(prepared, runs)]
