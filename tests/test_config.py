@@ -175,10 +175,11 @@ def test_fill_missing_is_checked(tmp_path):
 
 def test_sampler_types_are_checked(tmp_path):
     message = config_error(tmp_path, sampler={"chains": "4", "target_accept": 1.5,
-                                              "progress": "yes"})
+                                              "progress": "yes", "laplace": "on"})
     assert "sampler.chains must be a non-negative integer. Got '4' instead." in message
     assert "sampler.target_accept must be a number between 0 and 1. Got 1.5" in message
     assert "sampler.progress must be true or false" in message
+    assert "sampler.laplace must be true or false" in message
     config = read_config(write(tmp_path, {**BASE, "sampler": {"chains": 2, "chain_x": 1}}))
     assert dict(config.sampler) == {"chains": 2, "chain_x": 1}  # unknown: SamplerConfig's job
 

@@ -43,3 +43,13 @@ def test_sampler_rejects_unknown_and_bad_values():
         SamplerConfig.from_options({"drawz": 10})
     with pytest.raises(SpecError, match="'target_accept' parameter"):
         SamplerConfig(target_accept=1.5)
+
+
+def test_laplace_start_is_automatic_for_geo_panels_and_can_be_forced():
+    assert SamplerConfig().uses_laplace(n_geos=20) and not SamplerConfig().uses_laplace(1)
+    assert SamplerConfig(laplace=True).uses_laplace(1)
+    assert not SamplerConfig(laplace=False).uses_laplace(20)
+    assert SamplerConfig.from_options({"laplace": False}).laplace is False
+    with pytest.raises(SpecError, match="'laplace' parameter of SamplerConfig must be true, "
+                                        "false or left out"):
+        SamplerConfig(laplace="yes")
