@@ -92,10 +92,22 @@ def with_frequency(params: Params, media: Array, frequency: Array | None,
     """
     if not structure.rf or frequency is None:
         return media
-    index = jnp.array(structure.rf)
-    gain = frequency_gain(params, frequency)
-    shape = (*gain.shape[:-1], jnp.shape(media)[-1])
-    return media * jnp.ones(shape, gain.dtype).at[..., index].set(gain)
+    return media * _rf_multiplier(params, frequency, structure, axis=-1)
+
+
+def _rf_multiplier(params: Params, frequency: Array, structure: Structure, *,
+                   axis: int) -> Array:
+    """g(frequency) for the R&F channels and ones for the others, channels along
+    ``axis`` (``frequency`` holds the R&F channels along that axis). Set into ones, not
+    scatter-multiplied: a scatter-multiply has no gradient."""
+    gain = jnp.moveaxis(frequency_gain(params, jnp.moveaxis(frequency, axis, -1)), -1, 0)
+    ones = jnp.ones((structure.n_channels, *gain.shape[1:]), gain.dtype)
+    return jnp.moveaxis(ones.at[jnp.array(structure.rf)].set(gain), 0, axis)
+
+
+def _carryover_weights(params: Params, structure: Structure) -> Array:
+    return carryover_weights(params["decay"], params.get("peak") if structure.delayed
+                             else None, l_max=structure.l_max)
 
 
 def saturation_response(params: Params, media: Array, structure: Structure, *,
@@ -106,9 +118,8 @@ def saturation_response(params: Params, media: Array, structure: Structure, *,
     be given: their response is Hill(adstock(reach x g(frequency))).
     """
     media = with_frequency(params, media, frequency, structure)
-    weights = carryover_weights(params["decay"], params.get("peak") if structure.delayed
-                                else None, l_max=structure.l_max)
-    return hill(adstock(media, weights), half_saturation=params["half_sat"],
+    return hill(adstock(media, _carryover_weights(params, structure)),
+                half_saturation=params["half_sat"],
                 slope=params["slope"])
 
 
@@ -124,14 +135,8 @@ def channel_major_response(params: Params, lagged: Array, structure: Structure, 
     faster per gradient than the (G, T, C, L) layout on a geo panel.
     """
     if structure.rf and frequency_lagged is not None:
-        index = jnp.array(structure.rf)
-        gain = jnp.moveaxis(frequency_gain(params, jnp.moveaxis(frequency_lagged, 0, -1)),
-                            -1, 0)                                       # (R, L, G, T)
-        ones = jnp.ones((lagged.shape[0], *gain.shape[1:]), gain.dtype)
-        lagged = lagged * ones.at[index].set(gain)   # (scatter-multiply has no gradient)
-    weights = carryover_weights(params["decay"], params.get("peak") if structure.delayed
-                                else None, l_max=structure.l_max)
-    carried = carry_channel_major(lagged, weights)
+        lagged = lagged * _rf_multiplier(params, frequency_lagged, structure, axis=0)
+    carried = carry_channel_major(lagged, _carryover_weights(params, structure))
     column = (slice(None),) + (None,) * (carried.ndim - 1)
     return hill(carried, half_saturation=params["half_sat"][column],
                 slope=params["slope"][column])
