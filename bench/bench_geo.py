@@ -15,7 +15,9 @@ sim_50x156x10       50 geos x 156 weeks x 10 channels from :mod:`mixcast.simulat
                     simulator.
 meridian_geo_media  Meridian's own simulated geo data (20 geos x 156 weeks x 4 channels,
                     conversions KPI with revenue per conversion; no published truth):
-                    shows the geo model runs and converges on a peer's data. Read from
+                    shows the geo model runs and converges on a peer's data; with
+                    ``--peers`` Meridian fits it too and both tools' ROI are printed
+                    side by side. Read from
                     ``--meridian-dir`` (default ../shared/datasets/meridian) when present.
 
 Prints per case: wall time (compilation included; CPU seconds beside it, since a shared
@@ -75,6 +77,16 @@ def sim_spec(n_geos: int = 50, n_weeks: int = 156, seed: int = 3):
                           seed=seed)
 
 
+def meridian_geo_config(csv: Path) -> dict:
+    """mixcast config of Meridian's simulated geo_media.csv (also read by peers_geo.py)."""
+    channels = [f"Channel{i}_spend" for i in range(4)]
+    return {"data": str(csv), "date": "time", "target": "conversions",
+            "kpi_type": "conversions", "revenue_per_kpi": "revenue_per_conversion",
+            "geo": "geo", "population": "population", "channels": channels,
+            "impressions": {c: c.replace("_spend", "_impression") for c in channels},
+            "controls": ["competitor_activity_score_control", "sentiment_score_control"]}
+
+
 def load_case(name: str, meridian_dir: Path):
     """(Dataset, ModelSpec, truth ROI or None, CSV path for peers or None)."""
     import mixcast
@@ -88,14 +100,9 @@ def load_case(name: str, meridian_dir: Path):
         return sim.data, ModelSpec(), sim.roi, None
     if name == "meridian_geo_media":
         csv = meridian_dir / "geo_media.csv"
-        channels = [f"Channel{i}_spend" for i in range(4)]
-        raw = {"data": str(csv), "date": "time", "target": "conversions",
-               "kpi_type": "conversions", "revenue_per_kpi": "revenue_per_conversion",
-               "geo": "geo", "population": "population", "channels": channels,
-               "impressions": {c: c.replace("_spend", "_impression") for c in channels},
-               "controls": ["competitor_activity_score_control", "sentiment_score_control"]}
+        raw = meridian_geo_config(csv)
         config = parse_config(raw, path=csv.parent / "config.yaml")
-        return load_dataset(config), ModelSpec(), None, None
+        return load_dataset(config), ModelSpec(), None, csv
     project = mixcast.load(DATA / f"{name}.yaml")
     truth = json.loads((DATA / f"{name}.truth.json").read_text())
     roi = {c: e["roi"] for c, e in truth["channels"].items()}
@@ -134,8 +141,12 @@ def run_meridian(name: str, args) -> dict | None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
+        config = csv.with_suffix(".yaml")
+        if name == "meridian_geo_media":   # no YAML beside Meridian's CSV: write one
+            config = Path(tmp) / "config.yaml"
+            config.write_text(json.dumps(meridian_geo_config(csv)))   # JSON is YAML
         cmd = [args.peers_python, str(HERE / "peers_geo.py"), "--csv", str(csv),
-               "--yaml", str(csv.with_suffix(".yaml")), "--chains", str(args.chains),
+               "--yaml", str(config), "--chains", str(args.chains),
                "--warmup", str(args.peer_warmup), "--draws", str(args.peer_draws),
                "--seed", str(args.seed), "--out", str(out)]
         done = subprocess.run(cmd, capture_output=True, text=True)
@@ -192,6 +203,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'':9} ratio mixcast/meridian: ESS/s "
                   f"{ours['ess_per_s'] / max(peer['ess_per_s'], 1e-9):.1f}x, wall "
                   f"{peer['wall_s'] / ours['wall_s']:.1f}x faster", flush=True)
+            if not ours.get("truth"):   # no truth: show where the two tools agree
+                for c, e in ours["roi"].items():
+                    p = peer["roi"].get(c)
+                    if p:
+                        print(f"    {c:<16} mixcast {e['mean']:6.2f} [{e['lo90']:6.2f}, "
+                              f"{e['hi90']:6.2f}]  meridian {p['mean']:6.2f} "
+                              f"[{p['lo90']:6.2f}, {p['hi90']:6.2f}]")
             results.append(peer)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=float))

@@ -7,7 +7,8 @@ dependency), started by bench/bench_geo.py::
         --yaml bench/data/geo_40x104_6ch.yaml --chains 4 --warmup 500 --draws 500 \
         --out result.json
 
-Meridian is used with its documented defaults for a revenue KPI on geo data: ROI priors
+Meridian is used with its documented defaults for geo data (a revenue KPI, or conversions
+with revenue per conversion; media as impressions where the config maps them): ROI priors
 (its default LogNormal(0.2, 0.9) on ``roi_m``), geometric adstock with ``max_lag`` 8, Hill
 saturation on media per capita (population column), geo-level intercepts and its default
 time knots, the dataset's controls. ROI per channel is Meridian's own counterfactual ROI
@@ -50,13 +51,21 @@ def build_input(df: pd.DataFrame, config: dict):
 
     channels = list(config["channels"])
     controls = list(config.get("controls") or [])
+    # Media units: impressions where the config maps a channel to them, else spend.
+    impressions = config.get("impressions") or {}
+    media = [impressions.get(c, c) for c in channels]
     frame = df.rename(columns={config["date"]: "time", config["geo"]: "geo"})
     frame["time"] = frame["time"].dt.strftime("%Y-%m-%d")
-    builder = (builder_mod.DataFrameInputDataBuilder(kpi_type="revenue")
+    revenue = config.get("kpi_type", "revenue") == "revenue"
+    builder = (builder_mod.DataFrameInputDataBuilder(
+                   kpi_type="revenue" if revenue else "non_revenue")
                .with_kpi(frame, kpi_col=config["target"])
                .with_population(frame, population_col=config["population"])
-               .with_media(frame, media_cols=channels, media_spend_cols=channels,
+               .with_media(frame, media_cols=media, media_spend_cols=channels,
                            media_channels=channels))
+    if not revenue and config.get("revenue_per_kpi"):
+        builder = builder.with_revenue_per_kpi(
+            frame, revenue_per_kpi_col=config["revenue_per_kpi"])
     if controls:
         builder = builder.with_controls(frame, control_cols=controls)
     return builder.build()
