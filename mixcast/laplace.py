@@ -63,8 +63,7 @@ def laplace_whitening(model: Callable, args: tuple, template: dict,
         curvature = np.asarray(hessian(jnp.asarray(mode, jnp.float32), args), np.float64)
         if not np.all(np.isfinite(curvature)):
             return None
-        scale = _inverse_sqrt(curvature)
-        return mode, scale, np.diag(np.linalg.inv(scale @ scale))
+        return (mode, *_inverse_sqrt(curvature))
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(flat), os.cpu_count() or 1))) as pool:
         results = list(pool.map(one, flat))
@@ -96,11 +95,12 @@ def _mode(value_and_grad, x0: np.ndarray) -> np.ndarray | None:
     return best["x"]
 
 
-def _inverse_sqrt(curvature: np.ndarray) -> np.ndarray:
-    """Symmetric square root of the (floored) inverse Hessian: ``S S = H^-1``."""
+def _inverse_sqrt(curvature: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(symmetric square root S of the floored inverse Hessian, S S = H^-1; the floored
+    Hessian's diagonal), from one eigendecomposition."""
     values, vectors = np.linalg.eigh(0.5 * (curvature + curvature.T))
     values = np.maximum(values, _MIN_PRECISION)
-    return (vectors / np.sqrt(values)) @ vectors.T
+    return (vectors / np.sqrt(values)) @ vectors.T, (vectors ** 2) @ values
 
 
 def site_shapes(template: dict) -> tuple:

@@ -49,9 +49,7 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
     constrained and with the model's deterministic sites.
     """
     devices, per_device, padded = _layout(chains)
-    keys = jax.random.split(jax.random.PRNGKey(seed), padded + 1)
-    template = _unconstrained_template(model, args, keys[-1])
-    inits = _initial_points(template, padded, seed)
+    keys, template, inits = _chain_starts(model, args, padded, seed)
     if laplace and whitening is None:
         whitening = laplace_whitening(model, args, template, inits, seed)
     runner = _compiled_runner(model, warmup, draws, float(target_accept), max_tree_depth,
@@ -72,11 +70,15 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
 def laplace_start(model: Callable, args: tuple, *, chains: int,
                   seed: int) -> tuple[dict, Whitening | None]:
     """(site template, whitening) exactly as :func:`run_nuts` with ``laplace`` finds them."""
-    _, _, padded = _layout(chains)
-    keys = jax.random.split(jax.random.PRNGKey(seed), padded + 1)
-    template = _unconstrained_template(model, args, keys[-1])
-    inits = _initial_points(template, padded, seed)
+    _, template, inits = _chain_starts(model, args, _layout(chains)[2], seed)
     return template, laplace_whitening(model, args, template, inits, seed)
+
+
+def _chain_starts(model, args, n_chains: int, seed: int) -> tuple:
+    """(chain keys, site template, random initial points) for ``n_chains`` chains."""
+    keys = jax.random.split(jax.random.PRNGKey(seed), n_chains + 1)
+    template = _unconstrained_template(model, args, keys[-1])
+    return keys, template, _initial_points(template, n_chains, seed)
 
 
 def _layout(chains: int) -> tuple[int, int, int]:
@@ -142,9 +144,7 @@ def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: 
     if n_runs == 0:
         return []
     total = n_runs * chains
-    devices = min(jax.local_device_count(), total)
-    per_device = -(-total // devices)
-    padded = devices * per_device
+    devices, per_device, padded = _layout(total)
     template = _unconstrained_template(model, batch[0], jax.random.PRNGKey(0))
     keys, inits, whitenings = [], {k: [] for k in template}, []
     for seed, args in zip(seeds, batch):
