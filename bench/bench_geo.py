@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from mixcast.analysis.summary import summarize
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -56,7 +57,7 @@ def score(roi: dict[str, dict], truth: dict[str, float]) -> dict:
 
 def sim_spec(n_geos: int = 50, n_weeks: int = 156, seed: int = 3):
     """Ten channels of mixed shapes over a geo panel, with geo-varying effects."""
-    from mixcast.simulate import ChannelTruth, SimulationSpec
+    from mixcast.analysis.simulate import ChannelTruth, SimulationSpec
 
     shapes = [("tv", 1.6, 0.6, 1.0, 2.0, "flighting", 40_000),
               ("search", 3.0, 0.2, 0.9, 1.2, "always_on", 30_000),
@@ -92,7 +93,7 @@ def load_case(name: str, meridian_dir: Path):
     import mixcast
     from mixcast.config import parse_config
     from mixcast.data.load import load_dataset
-    from mixcast.simulate import simulate
+    from mixcast.analysis.simulate import simulate
     from mixcast.spec import ModelSpec
 
     if name == "sim_50x156x10":
@@ -119,7 +120,7 @@ def run_mixcast(name: str, args) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     fitted = mixcast.fit(data, spec, sampler=sampler)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    summary = fitted.summary()
+    summary = summarize(fitted)
     diag = summary["diagnostics"]
     roi = {c: e["roi"] for c, e in summary["channels"].items()}
     result = {"tool": "mixcast", "case": name,

@@ -21,13 +21,13 @@ import types
 
 import numpy as np
 
-from mixcast.inputs import prepare
-from mixcast.mean import Structure
+from mixcast.model.inputs import prepare
+from mixcast.model.mean import Structure
 from mixcast.optimize import BudgetScenario, Mode, shift_grid, what_if
-from mixcast.optimize.evaluate import evaluator_from_draws, objective, plan_outcomes
+from mixcast.analysis.evaluator import evaluator_from_draws, objective, plan_outcomes
 from mixcast.optimize.optimizer import solve
-from mixcast.optimize.space import plan_space
-from mixcast.simulate import ChannelTruth, SimulationSpec, simulate
+from mixcast.analysis.plan_space import plan_space
+from mixcast.analysis.simulate import ChannelTruth, SimulationSpec, simulate
 from mixcast.spec import ModelSpec
 
 N_CHANNELS, N_WEEKS, N_DRAWS = 20, 156, 1000

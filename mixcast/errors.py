@@ -11,8 +11,12 @@ Hierarchy::
     ├── NotFittedError (RuntimeError) an analysis asked of something not fitted
     └── InfeasibleError (ValueError)  optimiser constraints that cannot all hold
 
-Warnings: ``MixcastWarning`` (UserWarning) for data guardrails and ``ConvergenceWarning``
-for chains that did not mix.
+Warnings, issued through :func:`warnings.warn` (the CLI renders them)::
+
+    MixcastWarning (UserWarning)
+    ├── DataWarning                   data guardrails: short history, collinear channels, ...
+    └── ConvergenceWarning            chains that did not mix (the one rule in
+                                      mixcast.posterior.diagnostics)
 """
 
 from __future__ import annotations
@@ -63,3 +67,7 @@ class MixcastWarning(UserWarning):
 
 class ConvergenceWarning(MixcastWarning):
     """The MCMC chains did not converge (R-hat, ESS or divergences out of bounds)."""
+
+
+class DataWarning(MixcastWarning):
+    """A data guardrail: short history, monthly rows, collinear channels, missing controls."""

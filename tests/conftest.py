@@ -13,7 +13,7 @@ from hypothesis import settings
 settings.register_profile("mixcast", deadline=None, derandomize=True, max_examples=50)
 settings.load_profile("mixcast")
 
-from mixcast.simulate import ChannelTruth, SimulationSpec, simulate
+from mixcast.analysis.simulate import ChannelTruth, SimulationSpec, simulate
 from mixcast.spec import SamplerConfig
 
 SHORT = SamplerConfig(chains=2, warmup=300, draws=300, seed=7, progress=False)
@@ -39,13 +39,13 @@ def small_sim():
 
 @pytest.fixture(scope="session")
 def small_fit(small_sim):
-    from mixcast.fit import fit
+    from mixcast.inference.fit import fit
 
     return fit(small_sim.data, sampler=SHORT)
 
 
 @pytest.fixture(scope="session")
 def small_run(small_fit, tmp_path_factory):
-    from mixcast.run import save_run
+    from mixcast.runs.directory import save_run
 
     return save_run(small_fit, tmp_path_factory.mktemp("runs") / "small")

@@ -13,10 +13,12 @@ import jax
 import numpy as np
 import pytest
 
-from mixcast.analysis import channel_metrics, contributions
-from mixcast.mean import Structure, organic_effects
-from mixcast.simulate import simulate
+from mixcast.analysis.decomposition import contributions
+from mixcast.analysis.metrics import channel_metrics
+from mixcast.model.mean import Structure, organic_effects
+from mixcast.analysis.simulate import simulate
 from mixcast.spec import ModelSpec, SamplerConfig
+from mixcast.analysis.summary import summarize
 from tests.conftest import small_spec
 
 EVENT_WEEK, STEP_WEEK = 60, 80
@@ -36,7 +38,7 @@ def with_organic_event_and_step(seed: int = 3):
     events[:, EVENT_WEEK, 0] = 1.0
     data = dataclasses.replace(data, organic=organic, organic_names=("newsletter_sends",),
                                events=events, event_names=("launch",))
-    from mixcast.inputs import prepare
+    from mixcast.model.inputs import prepare
 
     inputs = prepare(data, ModelSpec())
     structure = Structure.build(ModelSpec(), data.channels, n_organic=1)
@@ -58,9 +60,9 @@ def prior_fit(data, spec: ModelSpec, *, n_draws: int = 40):
     """A Fit whose 'posterior' is prior draws: exercises the analysis without NUTS."""
     from numpyro.infer import Predictive
 
-    from mixcast.inputs import prepare
-    from mixcast.model import MMM, resolve_priors
-    from mixcast.posterior import Fit, build_inference_data
+    from mixcast.model.inputs import prepare
+    from mixcast.model.mmm import MMM, resolve_priors
+    from mixcast.posterior.fitted import Fit, build_inference_data
 
     structure = Structure.build(spec, data.channels, n_organic=len(data.organic_names),
                                 mediator_names=data.mediator_names)
@@ -87,7 +89,7 @@ def test_organic_channels_are_out_of_roi_and_share_but_in_the_decomposition():
     # Organic activity changes nothing in any paid channel's ROI, draw by draw.
     doubled = prior_fit(dataclasses.replace(data, organic=data.organic * 2), spec)
     np.testing.assert_allclose(channel_metrics(doubled).roi, metrics.roi, rtol=1e-6)
-    summary = fit.summary()
+    summary = summarize(fit)
     assert set(summary["channels"]) == set(data.channels)
     frame = contributions(fit)
     assert {"organic", "events", "trend"} <= set(frame.columns)
@@ -97,7 +99,7 @@ def test_organic_channels_are_out_of_roi_and_share_but_in_the_decomposition():
 
 
 def test_trend_knots_give_a_bending_trend_basis():
-    from mixcast.inputs import prepare
+    from mixcast.model.inputs import prepare
 
     data, _ = with_organic_event_and_step()
     assert prepare(data, ModelSpec(trend_knots=4)).trend.shape == (data.n_times, 5)
@@ -106,7 +108,7 @@ def test_trend_knots_give_a_bending_trend_basis():
 
 @pytest.mark.slow
 def test_event_step_and_organic_are_recovered():
-    from mixcast.fit import fit
+    from mixcast.inference.fit import fit
 
     data, truth = with_organic_event_and_step()
     result = fit(data, ModelSpec(trend_knots=4),
@@ -128,5 +130,5 @@ def test_event_step_and_organic_are_recovered():
     organic = frame["organic"].sum()
     print("organic truth", truth["organic_total"], "fitted", organic)
     assert 0.5 * truth["organic_total"] <= organic <= 1.5 * truth["organic_total"]
-    summary = result.summary()
+    summary = summarize(result)
     assert set(summary["channels"]) == set(data.channels)

@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 from mixcast.config import read_config
-from mixcast.counterfactual import plan_outcomes
-from mixcast.effects import indirect_outcomes, interaction_outcomes, quarter_masks, quarterly_roi
+from mixcast.model.counterfactual import plan_outcomes
+from mixcast.analysis.effects import indirect_outcomes, interaction_outcomes, quarter_masks, quarterly_roi
 from mixcast.errors import ConfigError, SpecError
-from mixcast.inputs import _time_basis, prepare
-from mixcast.mean import Structure, mean, mediator_term
-from mixcast.simulate import MediatorTruth, simulate
+from mixcast.model.inputs import _time_basis, prepare
+from mixcast.model.mean import Structure, mean, mediator_term
+from mixcast.analysis.simulate import MediatorTruth, simulate
 from mixcast.spec import ModelSpec
 from tests.conftest import small_spec
 
@@ -201,10 +201,10 @@ def test_time_varying_prior_is_centred_on_a_constant_effect_and_smooth():
 
 def test_optimiser_and_counterfactual_agree_on_a_mediated_model():
     """The optimiser's fast evaluator includes the indirect path (as ROI does)."""
-    from mixcast.analysis import channel_metrics
-    from mixcast.counterfactual import media_params
+    from mixcast.analysis.metrics import channel_metrics
+    from mixcast.model.counterfactual import media_params
     from mixcast.optimize import plan_space
-    from mixcast.optimize.evaluate import evaluator, plan_outcomes as evaluate
+    from mixcast.analysis.evaluator import evaluator, plan_outcomes as evaluate
     from tests.test_baseline_options import prior_fit
 
     sim = simulate(mediated_spec())
@@ -223,7 +223,7 @@ def test_optimiser_and_counterfactual_agree_on_a_mediated_model():
 
 
 def test_forecast_of_a_mediated_model_uses_the_modelled_mediator():
-    from mixcast.forecast import forecast, plan_from_data
+    from mixcast.analysis.forecast import forecast, plan_from_data
     from tests.test_baseline_options import prior_fit
 
     spec = mediated_spec()

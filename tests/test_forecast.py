@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 
 from mixcast.errors import DataError
-from mixcast.forecast import (
+from mixcast.analysis.forecast import (
     FuturePlan, extend_inputs, extended_time_basis, extended_trend, forecast, plan_from_data,
     read_plan,
 )
-from mixcast.inputs import _time_basis, prepare
-from mixcast.mean import Structure, mean
-from mixcast.simulate import simulate
+from mixcast.model.inputs import _time_basis, prepare
+from mixcast.model.mean import Structure, mean
+from mixcast.analysis.simulate import simulate
 from mixcast.spec import ModelSpec
 from mixcast.transforms.seasonality import trend_basis
 from tests.conftest import SHORT, small_spec
@@ -77,7 +77,7 @@ def _true_mean_under(sim, spend: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def shifted_world():
-    from mixcast.fit import fit
+    from mixcast.inference.fit import fit
 
     sim = simulate(small_spec(seed=11, n_weeks=TRAIN + HORIZON))
     trained = fit(sim.data.window(0, TRAIN), sampler=SHORT)

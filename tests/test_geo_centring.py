@@ -5,12 +5,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from mixcast.fit import sample_posterior
-from mixcast.geo_centring import choose_geo_centring
-from mixcast.inputs import prepare
-from mixcast.mean import Structure
-from mixcast.model import MMM, resolve_priors, zero_sum_basis
-from mixcast.simulate import simulate
+from mixcast.inference.fit import sample_posterior
+from mixcast.inference.geo_centring import choose_geo_centring
+from mixcast.model.inputs import prepare
+from mixcast.model.mean import Structure
+from mixcast.model.mmm import MMM, resolve_priors, zero_sum_basis
+from mixcast.analysis.simulate import simulate
 from mixcast.spec import ModelSpec, SamplerConfig
 from tests.conftest import small_spec
 

@@ -7,8 +7,8 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
-from mixcast.laplace import laplace_whitening, site_shapes, unravel_for
-from mixcast.sampler import laplace_start, run_nuts
+from mixcast.inference.laplace import laplace_whitening, site_shapes, unravel_for
+from mixcast.inference.sampler import laplace_start, run_nuts
 
 # pmap cannot map a None-only argument tree; the models ignore this one.
 ARGS = (jnp.zeros(1),)

@@ -7,9 +7,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from mixcast.inputs import prepare
-from mixcast.mean import Structure, channel_major_response, saturation_response
-from mixcast.simulate import ChannelTruth, SimulationSpec, simulate
+from mixcast.model.inputs import prepare
+from mixcast.model.mean import Structure, channel_major_response, saturation_response
+from mixcast.analysis.simulate import ChannelTruth, SimulationSpec, simulate
 from mixcast.spec import Adstock, ModelSpec
 
 

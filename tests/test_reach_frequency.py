@@ -20,10 +20,11 @@ import mixcast
 from mixcast.config import parse_config
 from mixcast.data.load import load_dataset
 from mixcast.errors import ConfigError, SpecError
-from mixcast.inputs import prepare
-from mixcast.mean import Structure, frequency_gain, with_frequency
-from mixcast.simulate import ChannelTruth, SimulationSpec, simulate
+from mixcast.model.inputs import prepare
+from mixcast.model.mean import Structure, frequency_gain, with_frequency
+from mixcast.analysis.simulate import ChannelTruth, SimulationSpec, simulate
 from mixcast.spec import ModelSpec, SamplerConfig
+from mixcast.analysis.summary import summarize
 
 FIXTURE = Path(__file__).parent / "fixtures" / "meridian"
 
@@ -137,7 +138,7 @@ def test_with_frequency_touches_only_rf_channels_and_is_linear_in_reach():
 
 
 def test_model_hot_path_applies_frequency_like_the_mean_function(tmp_path):
-    from mixcast.mean import channel_major_response, saturation_response
+    from mixcast.model.mean import channel_major_response, saturation_response
 
     data = load_dataset(_rf_config(tmp_path), frame=_rf_frame())
     inputs = prepare(data, ModelSpec())
@@ -198,7 +199,7 @@ def test_plan_space_at_current_spend_gives_back_the_observed_media():
     """Reach (cost per reach moves with frequency) and impressions at a drifting cost are
     not proportional to spend week by week: today's plan must still be the observed media,
     in the data window and in the history weeks before a horizon."""
-    from mixcast.optimize.space import Granularity, plan_space
+    from mixcast.analysis.plan_space import Granularity, plan_space
 
     sim = simulate(rf_spec())
     fit, _ = _truth_fit(sim)
@@ -217,9 +218,9 @@ def test_plan_space_at_current_spend_gives_back_the_observed_media():
 def test_truth_curves_at_current_spend_equal_the_counterfactual():
     """The plan-space evaluator at today's spend scores what channel_metrics'
     counterfactual scores (channel on minus off over the data), R&F channel included."""
-    from mixcast.analysis import channel_metrics
-    from mixcast.optimize.evaluate import evaluator_from_draws, plan_outcomes
-    from mixcast.optimize.space import Granularity, plan_space
+    from mixcast.analysis.metrics import channel_metrics
+    from mixcast.analysis.evaluator import evaluator_from_draws, plan_outcomes
+    from mixcast.analysis.plan_space import Granularity, plan_space
 
     fit, draws = _truth_fit(simulate(rf_spec()))
     expected = channel_metrics(fit).incremental[0]                            # (C,)
@@ -243,7 +244,7 @@ def rf_case():
 @pytest.mark.slow
 def test_rf_fit_recovers_roi_and_effective_frequency(rf_case):
     sim, fit = rf_case
-    summary = fit.summary()
+    summary = summarize(fit)
     assert summary["diagnostics"]["rhat_max"] < 1.05
     for channel, truth in sim.roi.items():
         roi = summary["channels"][channel]["roi"]
@@ -260,7 +261,7 @@ def test_rf_fit_recovers_roi_and_effective_frequency(rf_case):
 @pytest.mark.slow
 def test_impression_channel_reports_roi_on_spend(rf_case):
     sim, fit = rf_case
-    roi = fit.summary()["channels"]["tv_spend"]["roi"]
+    roi = summarize(fit)["channels"]["tv_spend"]["roi"]
     spend, impressions = fit.data.spend[..., 0], fit.data.media[..., 0]
     assert impressions.sum() / spend.sum() > 50       # modelled on impressions ...
     assert np.std(spend[spend > 0] / impressions[spend > 0]) > 0.001   # at a drifting CPM
@@ -271,10 +272,10 @@ def test_impression_channel_reports_roi_on_spend(rf_case):
 
 @pytest.mark.slow
 def test_curves_and_optimiser_work_for_rf_channels(rf_case):
-    from mixcast.analysis import channel_metrics
-    from mixcast.optimize.evaluate import evaluator, plan_outcomes
-    from mixcast.optimize.response import response_curves
-    from mixcast.optimize.space import plan_space
+    from mixcast.analysis.metrics import channel_metrics
+    from mixcast.analysis.evaluator import evaluator, plan_outcomes
+    from mixcast.analysis.curves import response_curves
+    from mixcast.analysis.plan_space import plan_space
 
     _, fit = rf_case
     curves = response_curves(fit, search_draws=200)
@@ -290,8 +291,8 @@ def test_rf_curves_at_current_spend_equal_the_counterfactual(rf_case):
     """At 1x today's spend the curve is the counterfactual, also for media not
     proportional to spend week by week: reach (cost per reach varies with frequency) and
     impressions at a drifting cost (tv)."""
-    from mixcast.analysis import channel_metrics
-    from mixcast.optimize.response import response_curves
+    from mixcast.analysis.metrics import channel_metrics
+    from mixcast.analysis.curves import response_curves
 
     _, fit = rf_case
     curves = response_curves(fit, search_draws=200)
@@ -305,7 +306,7 @@ def test_meridian_rf_data_fits_and_reports_effective_frequency():
     project = mixcast.load(FIXTURE / "config.yaml")
     fit = mixcast.fit(project.data, project.spec,
                       sampler=SamplerConfig(chains=2, warmup=250, draws=250, seed=0))
-    summary = fit.summary()
+    summary = summarize(fit)
     entry = summary["reach_frequency"]["Channel3_spend"]
     lo, hi = entry["frequency_grid"]
     assert lo <= entry["effective_frequency"]["lo90"] <= entry["effective_frequency"]["hi90"] <= hi

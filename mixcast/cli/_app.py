@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mixcast.errors import UserError
+from mixcast.runtime import configure
 
 app = typer.Typer(
     name="mixcast", no_args_is_help=True, add_completion=False,
@@ -24,6 +25,7 @@ EXIT_USER_ERROR = 2
 
 def main() -> None:
     """Entry point: run the app; user errors exit 2 with one clear message."""
+    configure()
     try:
         app(standalone_mode=False)
     except UserError as error:

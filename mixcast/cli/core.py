@@ -70,9 +70,9 @@ def run_bayes_fit(project, out: Path, *, overrides: dict, quiet: bool) -> dict:
     """Fit, save and print; shared by `fit`, `demo` and `refresh`."""
     import dataclasses
 
-    from mixcast.fit import fit as fit_model
+    from mixcast.inference.fit import fit as fit_model
     from mixcast.report.terminal import channel_table, diagnostics_line, issues_table
-    from mixcast.run import save_run
+    from mixcast.runs.directory import save_run
 
     sampler = dataclasses.replace(project.sampler, **overrides)
     if project.data.issues and not quiet:
@@ -83,7 +83,7 @@ def run_bayes_fit(project, out: Path, *, overrides: dict, quiet: bool) -> dict:
     summary = json.loads((out / "summary.json").read_text())
     console.print(channel_table(summary))
     console.print(diagnostics_line(summary["diagnostics"]))
-    from mixcast.diagnostics import diagnose_fit
+    from mixcast.posterior.diagnostics import diagnose_fit
 
     problems = diagnose_fit(fitted).problems()
     for problem in problems:
@@ -132,7 +132,7 @@ def summary(run: RunOpt,
     Example: mixcast summary --run runs/q3
     """
     from mixcast.report.terminal import channel_table, diagnostics_line
-    from mixcast.run import read_manifest
+    from mixcast.runs.directory import read_manifest
 
     read_manifest(run)
     document = json.loads((run / "summary.json").read_text())

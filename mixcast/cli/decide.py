@@ -129,7 +129,7 @@ def optimize(
     """
     from mixcast.optimize import BudgetScenario, Granularity, Mode, optimize as run_optimize
     from mixcast.optimize.scenario import parse_money
-    from mixcast.run import load_run
+    from mixcast.runs.directory import load_run
 
     lower, lower_share = _bounds(minimum, "--min")
     upper, upper_share = _bounds(maximum, "--max")
@@ -233,7 +233,7 @@ def scenario(
 
     Example: mixcast scenario --run runs/q3 --spec "shift 15% from tv_spend to social_spend"
     """
-    from mixcast.run import load_run, write_json_atomic
+    from mixcast.runs.directory import load_run, write_json_atomic
 
     if (spec is None) == (not grid):
         raise UserError("Give either --spec \"...\" (e.g. --spec \"increase search_spend by "
@@ -285,9 +285,9 @@ def _scenario_table(result) -> Table:
 
 
 def _run_grid(fitted, weeks: int | None, out: Path | None) -> None:
-    from mixcast.optimize.evaluate import evaluator
+    from mixcast.analysis.evaluator import evaluator
     from mixcast.optimize.scenario import shift_grid, what_if
-    from mixcast.optimize.space import plan_space
+    from mixcast.analysis.plan_space import plan_space
 
     space = plan_space(fitted, weeks=weeks)
     plans, labels = shift_grid(space.current, space.channels,

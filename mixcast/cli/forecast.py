@@ -25,9 +25,9 @@ def forecast(
     """
     from contextlib import nullcontext
 
-    from mixcast.forecast import forecast as make_forecast
-    from mixcast.forecast import read_plan
-    from mixcast.run import load_run, read_manifest
+    from mixcast.analysis.forecast import forecast as make_forecast
+    from mixcast.analysis.forecast import read_plan
+    from mixcast.runs.directory import load_run, read_manifest
 
     read_manifest(run)
     from mixcast.ml.run import forecast_ml_file, is_ml_run

@@ -28,7 +28,7 @@ def report(
     from mixcast.report import export
     from mixcast.report.context import gather
     from mixcast.report.html import render_html
-    from mixcast.run import read_manifest
+    from mixcast.runs.directory import read_manifest
 
     if format not in FORMATS:
         raise UserError(f"--format must be one of {', '.join(FORMATS)}. Got {format!r} instead.")

@@ -33,7 +33,7 @@ def validate(
 
     Example: mixcast validate --run runs/q3 --quick
     """
-    from mixcast.run import read_manifest
+    from mixcast.runs.directory import read_manifest
     from mixcast.validation import validate_run
 
     read_manifest(run)

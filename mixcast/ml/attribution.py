@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mixcast.analysis import ChannelMetrics, interval
+from mixcast.analysis.metrics import ChannelMetrics
+from mixcast.posterior.intervals import interval
 from mixcast.ml.features import channel_groups, design
 from mixcast.ml.fit import MLFit
 from mixcast.ml.learners import LearnerKind, r_squared
@@ -98,8 +99,8 @@ def lift_test_checks(fit: MLFit) -> list[dict]:
     weeks (carryover included), per replicate. ``z`` is the measured-minus-implied gap in
     units of their combined spread; ``used_in_fit`` is always False for this model.
     """
-    from mixcast.calibration import CONTRADICTION_Z
-    from mixcast.model import lift_data
+    from mixcast.analysis.calibration import CONTRADICTION_Z
+    from mixcast.model.mmm import lift_data
 
     tests = fit.data.lift_tests
     if not tests:

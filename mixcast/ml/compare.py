@@ -30,12 +30,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mixcast.analysis.summary import summarize
 from mixcast.data.dataset import Dataset
 from mixcast.errors import RunError, UserError
-from mixcast.inputs import ModelInputs
+from mixcast.model.inputs import ModelInputs
 from mixcast.ml.fit import MLConfig, MLFit, fit_ml
 from mixcast.ml.learners import mape, r_squared
-from mixcast.posterior import Fit
+from mixcast.posterior.fitted import Fit
 from mixcast.spec import SamplerConfig
 from mixcast.transforms.seasonality import fourier_features
 
@@ -59,7 +60,7 @@ def compare_runs(bayes_run: str | Path, ml_run: str | Path, *, truth: dict | Non
     sampler : NUTS settings of the Bayesian refit (default: the run's own).
     """
     from mixcast.ml.run import load_ml_run
-    from mixcast.run import load_run, read_manifest
+    from mixcast.runs.directory import load_run, read_manifest
 
     manifests = read_manifest(bayes_run), read_manifest(ml_run)
     if [m.get("model", "bayes") for m in manifests] != ["bayes", "ml"]:
@@ -84,7 +85,7 @@ def compare_fits(bayes: Fit, ml: MLFit, *, truth: dict | None = None,
     """:func:`compare_runs` for in-memory fits of the same data."""
     from mixcast.ml.run import ml_summary
 
-    bayes_summary, ml_summary_doc = bayes.summary(), ml_summary(ml)
+    bayes_summary, ml_summary_doc = summarize(bayes), ml_summary(ml)
     accuracy = {"ml_cv": {"mape": ml.cv["mape"], "r2": ml.cv["r2"]}}
     if holdout_weeks:
         accuracy.update(holdout_accuracy(
@@ -111,7 +112,7 @@ def holdout_accuracy(bayes: Fit, ml: MLFit, *, holdout_weeks: int, ml_config: ML
                      sampler: SamplerConfig | None = None,
                      progress: ProgressFn | None = None) -> dict:
     """Refit both models on all but the last ``holdout_weeks`` and score them there."""
-    from mixcast.fit import fit as fit_bayes
+    from mixcast.inference.fit import fit as fit_bayes
 
     data = bayes.data
     cut = data.n_times - holdout_weeks
@@ -144,7 +145,7 @@ def twin_recovery(bayes: Fit, ml: MLFit, *, seed: int = 0,
     and that draw's counterfactual ROI is the truth. The challenger is refitted with its
     tuned hyperparameters (:func:`mixcast.ml.validate.refit`).
     """
-    from mixcast.fit import fit as fit_bayes
+    from mixcast.inference.fit import fit as fit_bayes
     from mixcast.ml.run import ml_summary
     from mixcast.ml.validate import refit
     from mixcast.validation.recovery import true_roi, twin_outcomes, twin_seed
@@ -156,7 +157,7 @@ def twin_recovery(bayes: Fit, ml: MLFit, *, seed: int = 0,
     bayes_twin = fit_bayes(data, bayes.spec, sampler=sampler, progress=progress)
     ml_twin = refit(ml, y, seed=seed + 7)
     return {"truth": truth, "draw": index,
-            "bayes": score_against_truth(bayes_twin.summary(), truth),
+            "bayes": score_against_truth(summarize(bayes_twin), truth),
             "ml": score_against_truth(ml_summary(ml_twin), truth),
             "caveat": "The twin is drawn from the Bayesian model's own structure (adstock, "
                       "saturation), so it favours that model; real data need not."}
@@ -165,7 +166,7 @@ def twin_recovery(bayes: Fit, ml: MLFit, *, seed: int = 0,
 def bayes_predict(fit: Fit, data: Dataset) -> np.ndarray:
     """Expected KPI (S', G, T) of a Bayesian fit over ``data``'s weeks, which start with
     the fitted weeks and may run past them (scales and trend from the fit; S' <= 200)."""
-    from mixcast.mean import mean
+    from mixcast.model.mean import mean
 
     inputs = extend_inputs(fit, data)
     draws = fit.param_draws()

@@ -316,7 +316,7 @@ def spend_scenario_ml(fit: MLFit, spend: dict[str, float]):
     UserError
         For an unknown channel or a negative spend.
     """
-    from mixcast.analysis_extra import Band, ScenarioOutcome, planned_totals, scenario_plans
+    from mixcast.analysis.extra import Band, ScenarioOutcome, planned_totals, scenario_plans
 
     current, planned = planned_totals(fit, spend)
     plans = scenario_plans(fit.media, current, planned)

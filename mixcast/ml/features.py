@@ -25,7 +25,7 @@ import numpy as np
 
 from mixcast.data.dataset import Dataset
 from mixcast.errors import SpecError
-from mixcast.inputs import prepare
+from mixcast.model.inputs import prepare
 from mixcast.spec import ModelSpec
 from mixcast.transforms.adstock import lag_stack
 from mixcast.transforms.seasonality import fourier_features

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mixcast.analysis import interval
+from mixcast.posterior.intervals import interval
 from mixcast.errors import DataError
 from mixcast.ml.features import Baseline
 from mixcast.ml.fit import MLFit

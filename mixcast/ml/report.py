@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mixcast.analysis_extra import Band, platform_comparison
+from mixcast.analysis.extra import Band, platform_comparison
 from mixcast.ml.attribution import channel_metrics, plan_outcomes
 from mixcast.ml.decide import ml_space, optimize_ml, space_outcomes
 from mixcast.ml.fit import MLFit
@@ -42,11 +42,11 @@ NOTES = {
 
 def gather_ml(run: str | Path, *, fit: MLFit | None = None):
     """:func:`mixcast.report.context.gather` for an ML run directory."""
-    from mixcast.analysis_extra import allocation_actions
+    from mixcast.analysis.extra import allocation_actions
     from mixcast.optimize import BudgetScenario
     from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext,
                                         load_validation)
-    from mixcast.run import read_manifest
+    from mixcast.runs.directory import read_manifest
 
     from mixcast.ml.run import load_ml_run
 

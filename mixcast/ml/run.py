@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from mixcast.analysis import interval
+from mixcast.posterior.intervals import interval
 from mixcast.errors import RunError
 from mixcast.ml.ensemble import Ensemble
 from mixcast.ml.features import Scales
@@ -116,7 +116,7 @@ def config_for(project) -> MLConfig:
 
 def ml_summary(fit: MLFit) -> dict:
     """summary.json for an ML run: the Bayesian run's keys, with ML-specific additions."""
-    from mixcast import __version__
+    from mixcast._version import __version__
     from mixcast.ml.attribution import channel_metrics, lift_test_checks
 
     metrics = channel_metrics(fit)
@@ -170,8 +170,8 @@ def _lift_warning(check: dict) -> str:
 
 def save_ml_run(fit: MLFit, out: str | Path, *, config: dict | None = None) -> Path:
     """Write ``fit`` to the run directory ``out`` atomically and return its path."""
-    from mixcast import __version__
-    from mixcast.run import _save_dataset, _swap_into_place, _write_json
+    from mixcast._version import __version__
+    from mixcast.runs.directory import _save_dataset, _swap_into_place, _write_json
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -204,7 +204,7 @@ def save_ml_run(fit: MLFit, out: str | Path, *, config: dict | None = None) -> P
 
 def load_ml_run(path: str | Path) -> MLFit:
     """Read an ML run directory back into an :class:`~mixcast.ml.fit.MLFit`."""
-    from mixcast.run import _load_dataset, read_manifest
+    from mixcast.runs.directory import _load_dataset, read_manifest
 
     path = Path(path)
     manifest = read_manifest(path)
@@ -253,7 +253,7 @@ def predict_ml(run_dir: str | Path, spend_plan_frame: pd.DataFrame) -> pd.DataFr
 
 def is_ml_run(path: str | Path) -> bool:
     """True when the run directory at ``path`` holds the ML challenger (checked manifest)."""
-    from mixcast.run import read_manifest
+    from mixcast.runs.directory import read_manifest
 
     return read_manifest(path).get("model", "bayes") == "ml"
 

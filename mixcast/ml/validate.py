@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mixcast.analysis import interval
+from mixcast.posterior.intervals import interval
 from mixcast.ml.attribution import channel_metrics, lift_test_checks
 from mixcast.ml.ensemble import fit_replicates
 from mixcast.ml.features import Scales
@@ -207,7 +207,7 @@ def channel_verdicts(fit: MLFit, roi: dict, checks: dict) -> dict:
 def validate_ml_run(run: str | Path, *, quick: bool = False) -> dict:
     """Validate an ML run directory and write ``RUN/validation.json`` atomically."""
     from mixcast.ml.run import load_ml_run
-    from mixcast.run import write_json_atomic
+    from mixcast.runs.directory import write_json_atomic
 
     document = validate_ml(load_ml_run(run), quick=quick)
     write_json_atomic(Path(run) / "validation.json", document)

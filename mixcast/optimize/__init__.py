@@ -7,11 +7,11 @@ social")`` and ``what_if`` for batches of plans.
 
 from mixcast.optimize.optimizer import Allocation, OutcomeBand, optimize
 from mixcast.optimize.problem import BudgetScenario, ChannelGroup, LinearConstraint, Mode
-from mixcast.optimize.response import (CarryoverProfile, ResponseCurves, carryover_profile,
+from mixcast.analysis.curves import (CarryoverProfile, ResponseCurves, carryover_profile,
                                        channel_ranking, response_curves)
 from mixcast.optimize.scenario import (Scenario, ScenarioResult, evaluate_scenarios,
                                        parse_scenario, run_scenario, shift_grid, what_if)
-from mixcast.optimize.space import Granularity, PlanSpace, plan_space
+from mixcast.analysis.plan_space import Granularity, PlanSpace, plan_space
 
 __all__ = [
     "Allocation", "BudgetScenario", "CarryoverProfile", "ChannelGroup", "Granularity",

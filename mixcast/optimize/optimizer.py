@@ -23,12 +23,12 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from mixcast.errors import InfeasibleError
-from mixcast.optimize.evaluate import (Curves, Evaluator, additive, evaluator, objective,
+from mixcast.analysis.evaluator import (Curves, Evaluator, additive, evaluator, objective,
                                        plan_outcomes, unit_curves)
 from mixcast.optimize.problem import (BudgetScenario, Constraints, Mode, build_constraints,
                                       channel_limits, feasible_point)
-from mixcast.optimize.space import PlanSpace, plan_space
-from mixcast.posterior import Fit
+from mixcast.analysis.plan_space import PlanSpace, plan_space
+from mixcast.posterior.fitted import Fit
 
 _SEARCH_GRID = 9
 _BISECTIONS = 10

@@ -18,7 +18,7 @@ from scipy.optimize import linprog
 
 from mixcast.errors import InfeasibleError, UserError
 from mixcast.optimize.names import match_channel, match_channels
-from mixcast.optimize.space import Granularity, PlanSpace
+from mixcast.analysis.plan_space import Granularity, PlanSpace
 
 TOL = 1e-6   # relative tolerance for "a constraint holds"
 

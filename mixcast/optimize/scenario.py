@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from mixcast.errors import UserError
-from mixcast.optimize.evaluate import Evaluator, evaluator, plan_outcomes
+from mixcast.analysis.evaluator import Evaluator, evaluator, plan_outcomes
 from mixcast.optimize.names import match_channel
-from mixcast.optimize.space import plan_space
-from mixcast.posterior import Fit
+from mixcast.analysis.plan_space import plan_space
+from mixcast.posterior.fitted import Fit
 
 _MONEY = r"\$?\s*(?P<num>-?[0-9][0-9,]*(?:\.[0-9]+)?)\s*(?P<unit>k|thousand|mm|m|million|bn|b|billion)?"
 _AMOUNT = rf"(?:(?P<pct>-?[0-9]+(?:\.[0-9]+)?)\s*%|{_MONEY})"

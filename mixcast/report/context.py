@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from mixcast import analysis_extra as extra
-from mixcast.posterior import Fit
+from mixcast.analysis import extra
+from mixcast.posterior.fitted import Fit
 
 REPORT_MAX_CHANGE = 0.30   # the report's optimised plan moves each channel at most +-30%
 NO_DECISIONS = "The decisions module (mixcast.optimize) is not available in this build."
@@ -62,7 +62,7 @@ class ReportContext:
 
 def gather(run: str | Path, *, fit: Fit | None = None) -> ReportContext:
     """Load the run at ``run`` (or use ``fit``) and compute every report section's data."""
-    from mixcast.run import load_run, read_manifest
+    from mixcast.runs.directory import load_run, read_manifest
 
     run = Path(run)
     manifest = read_manifest(run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from mixcast.posterior import Fit
+from mixcast.posterior.fitted import Fit
 from mixcast.report import sections
 from mixcast.report.context import ReportContext, gather
 

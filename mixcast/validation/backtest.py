@@ -14,8 +14,8 @@ from collections.abc import Callable
 import numpy as np
 
 from mixcast.data.dataset import Dataset
-from mixcast.forecast import predictive_draws
-from mixcast.posterior import Fit
+from mixcast.analysis.forecast import predictive_draws
+from mixcast.posterior.fitted import Fit
 
 HORIZON = 13
 COVERAGE_WARN, COVERAGE_FAIL = 0.7, 0.4

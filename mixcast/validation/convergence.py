@@ -6,7 +6,7 @@ from __future__ import annotations
 import arviz as az
 import numpy as np
 
-from mixcast.posterior import SAMPLED_FOR_DIAGNOSTICS, Fit
+from mixcast.posterior.fitted import SAMPLED_FOR_DIAGNOSTICS, Fit
 
 RHAT_WARN, RHAT_FAIL = 1.05, 1.1
 ESS_WARN_PER_CHAIN = 50

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from mixcast.posterior import Fit
+from mixcast.posterior.fitted import Fit
 
 RefitWithout = Callable[[int], Fit]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixcast.forecast import predictive_draws
-from mixcast.posterior import Fit
+from mixcast.analysis.forecast import predictive_draws
+from mixcast.posterior.fitted import Fit
 
 R2_WARN, R2_FAIL = 0.5, 0.2
 COVERAGE_LOW = 0.75

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixcast.model import resolve_priors
-from mixcast.posterior import Fit
+from mixcast.model.mmm import resolve_priors
+from mixcast.posterior.fitted import Fit
 
 CONTRACTION_CARE = 0.2
 

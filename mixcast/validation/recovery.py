@@ -13,10 +13,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from mixcast.analysis import channel_metrics, interval
-from mixcast.counterfactual import media_params, plan_outcomes
-from mixcast.forecast import predictive_draws
-from mixcast.posterior import Fit
+from mixcast.analysis.metrics import channel_metrics
+from mixcast.posterior.intervals import interval
+from mixcast.model.counterfactual import media_params, plan_outcomes
+from mixcast.analysis.forecast import predictive_draws
+from mixcast.posterior.fitted import Fit
 
 ERROR_CARE = 0.5
 RefitTwin = Callable[[np.ndarray, int], Fit]

@@ -21,12 +21,12 @@ import numpy as np
 from numpyro.primitives import Messenger
 
 from mixcast.data.dataset import Dataset
-from mixcast.fit import sample_posterior
-from mixcast.geo_centring import choose_geo_centring
-from mixcast.inputs import prepare
-from mixcast.model import MMM, Priors, lift_data, resolve_priors
-from mixcast.posterior import Fit, build_inference_data
-from mixcast.sampler import run_nuts_batch
+from mixcast.inference.fit import sample_posterior
+from mixcast.inference.geo_centring import choose_geo_centring
+from mixcast.model.inputs import prepare
+from mixcast.model.mmm import MMM, Priors, lift_data, resolve_priors
+from mixcast.posterior.fitted import Fit, build_inference_data
+from mixcast.inference.sampler import run_nuts_batch
 from mixcast.spec import SamplerConfig
 
 ProgressFn = Callable[[int, int], None]

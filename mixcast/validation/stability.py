@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from mixcast.analysis import channel_metrics, interval
-from mixcast.posterior import Fit
+from mixcast.analysis.metrics import channel_metrics
+from mixcast.posterior.intervals import interval
+from mixcast.posterior.fitted import Fit
 
 MOVE_CARE, MOVE_DO_NOT_ACT = 0.25, 0.5
 RefitAt = Callable[[int], Fit]

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from mixcast.analysis import channel_metrics, interval
+from mixcast.analysis.metrics import channel_metrics
+from mixcast.posterior.intervals import interval
 from mixcast.data.dataset import Issue
-from mixcast.posterior import Fit
+from mixcast.posterior.fitted import Fit
 from mixcast.validation import backtest as bt
 from mixcast.validation.convergence import check_convergence
 from mixcast.validation.experiments import check_experiments
@@ -120,7 +121,7 @@ def validate_run(run: str | Path, *, quick: bool = False,
                  checks: tuple[str, ...] = ALL_CHECKS,
                  progress: ProgressFn | None = None) -> dict:
     """Validate a run directory and write ``RUN/validation.json`` atomically."""
-    from mixcast.run import load_run, write_json_atomic
+    from mixcast.runs.directory import load_run, write_json_atomic
 
     document = validate(load_run(run), quick=quick, checks=checks, progress=progress)
     write_json_atomic(Path(run) / "validation.json", document)

@@ -48,7 +48,7 @@ def create_app(runs_dir: str | Path | None = None, *, registry: str | Path | Non
 
 
 def _version() -> str:
-    from mixcast import __version__
+    from mixcast._version import __version__
     return __version__
 
 
@@ -187,7 +187,7 @@ def _decision_routes(app: FastAPI, store: RunStore) -> None:
 
 def _spend_scenario(loaded, spend: dict[str, float]):
     """The planner's prediction for a spend plan, from the posterior or the ML replicates."""
-    from mixcast import analysis_extra as extra
+    from mixcast.analysis import extra
 
     if loaded.is_ml:
         from mixcast.ml.decide import spend_scenario_ml

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from mixcast.errors import RunError
-from mixcast.posterior import Fit
+from mixcast.posterior.fitted import Fit
 
 RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -74,7 +74,7 @@ class RunStore:
 
     def describe(self, name: str) -> dict:
         """Listing entry: manifest facts and headline diagnostics (no posterior loaded)."""
-        from mixcast.run import read_manifest
+        from mixcast.runs.directory import read_manifest
 
         path = self.path(name)
         manifest = read_manifest(path)
@@ -101,8 +101,8 @@ class RunStore:
 
     def load(self, name: str) -> LoadedRun:
         """The run's Fit and scenario ingredients, loaded once (reloaded if re-fitted)."""
-        from mixcast import analysis_extra as extra
-        from mixcast.run import load_run
+        from mixcast.analysis import extra
+        from mixcast.runs.directory import load_run
 
         path = self.path(name)
         stamp = (path / "manifest.json").stat().st_mtime

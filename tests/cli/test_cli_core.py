@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mixcast.simulate import simulate
+from mixcast.analysis.simulate import simulate
 from tests.conftest import small_spec
 
 MIXCAST = [sys.executable, "-m", "mixcast.cli"]

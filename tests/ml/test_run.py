@@ -94,7 +94,7 @@ def test_loaded_run_gives_identical_numbers(ml_run, ml_fit):
 
 
 def test_the_other_loader_refuses_each_kind(ml_run, small_run):
-    from mixcast.run import load_run
+    from mixcast.runs.directory import load_run
 
     with pytest.raises(RunError, match="load_ml_run"):
         load_run(ml_run)

@@ -8,8 +8,8 @@ import types
 import numpy as np
 import pytest
 
-from mixcast.optimize.evaluate import evaluator_from_draws
-from mixcast.optimize.space import plan_space
+from mixcast.analysis.evaluator import evaluator_from_draws
+from mixcast.analysis.plan_space import plan_space
 
 
 @pytest.fixture(scope="session")

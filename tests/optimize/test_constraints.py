@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from mixcast.errors import InfeasibleError
-from mixcast.inputs import prepare
-from mixcast.mean import Structure
+from mixcast.model.inputs import prepare
+from mixcast.model.mean import Structure
 from mixcast.optimize import BudgetScenario, ChannelGroup, Granularity, LinearConstraint
-from mixcast.optimize.evaluate import evaluator_from_draws
+from mixcast.analysis.evaluator import evaluator_from_draws
 from mixcast.optimize.optimizer import solve
-from mixcast.optimize.space import plan_space
-from mixcast.simulate import ChannelTruth, SimulationSpec, simulate
+from mixcast.analysis.plan_space import plan_space
+from mixcast.analysis.simulate import ChannelTruth, SimulationSpec, simulate
 from mixcast.spec import ModelSpec
 
 TOL = 1e-5

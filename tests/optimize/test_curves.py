@@ -9,12 +9,12 @@ import types
 import numpy as np
 import pytest
 
-from mixcast.inputs import prepare
-from mixcast.mean import Structure
-from mixcast.optimize.evaluate import (CURVE_TOL, evaluator_from_draws, objective,
+from mixcast.model.inputs import prepare
+from mixcast.model.mean import Structure
+from mixcast.analysis.evaluator import (CURVE_TOL, evaluator_from_draws, objective,
                                        plan_outcomes, unit_curves)
-from mixcast.optimize.space import Granularity, plan_space
-from mixcast.simulate import ChannelTruth, SimulationSpec, simulate
+from mixcast.analysis.plan_space import Granularity, plan_space
+from mixcast.analysis.simulate import ChannelTruth, SimulationSpec, simulate
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from mixcast.errors import InfeasibleError
 from mixcast.optimize import (BudgetScenario, ChannelGroup, Granularity, LinearConstraint,
                               Mode, optimize)
-from mixcast.optimize.evaluate import objective
+from mixcast.analysis.evaluator import objective
 from mixcast.optimize.optimizer import solve
 
 # The recommendation from a short fit, scored with the TRUE response, must reach at least
@@ -82,8 +82,8 @@ def test_target_mroi_stops_where_marginal_return_hits_target(truth_evaluator):
 
 
 def test_risk_averse_objective_raises_the_lower_quantile(small_fit):
-    from mixcast.optimize.evaluate import evaluator
-    from mixcast.optimize.space import plan_space
+    from mixcast.analysis.evaluator import evaluator
+    from mixcast.analysis.plan_space import plan_space
 
     space = plan_space(small_fit)
     ev = evaluator(small_fit, space, max_draws=200)
@@ -161,7 +161,7 @@ def _rebind(ev, space):
     """The same draws bound to another plan space."""
     import jax
 
-    from mixcast.optimize.evaluate import Evaluator
+    from mixcast.analysis.evaluator import Evaluator
 
     arrays = dict(ev.arrays, base_media=jax.numpy.asarray(space.base_media))
     return Evaluator(space=space, params=ev.params, arrays=arrays, inputs=ev.inputs)

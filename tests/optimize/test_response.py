@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mixcast.analysis import channel_metrics
+from mixcast.analysis.metrics import channel_metrics
 from mixcast.optimize import carryover_profile, channel_ranking, response_curves
 
 

@@ -8,10 +8,10 @@ import pytest
 
 from mixcast.errors import UserError
 from mixcast.optimize import evaluate_scenarios, parse_scenario, run_scenario, shift_grid, what_if
-from mixcast.optimize.evaluate import evaluator, plan_outcomes
+from mixcast.analysis.evaluator import evaluator, plan_outcomes
 from mixcast.optimize.names import match_channel
 from mixcast.optimize.scenario import parse_money
-from mixcast.optimize.space import plan_space
+from mixcast.analysis.plan_space import plan_space
 
 CHANNELS = ("tv_spend", "search_spend", "social_spend", "display_spend")
 CURRENT = np.array([100.0, 80.0, 40.0, 20.0])
@@ -96,9 +96,9 @@ def test_batch_what_if_matches_one_by_one(small_fit):
 
 def test_kernel_matches_the_core_counterfactual(small_fit):
     """The optimiser's fast kernel scores plans exactly as mixcast.counterfactual does."""
-    from mixcast.counterfactual import media_params, plan_outcomes as core_outcomes
-    from mixcast.inputs import spend_to_scaled_media
-    from mixcast.optimize.space import Granularity
+    from mixcast.model.counterfactual import media_params, plan_outcomes as core_outcomes
+    from mixcast.model.inputs import spend_to_scaled_media
+    from mixcast.analysis.plan_space import Granularity
 
     rng = np.random.default_rng(0)
     draws = small_fit.param_draws()
@@ -120,10 +120,10 @@ def test_grid_of_shifts_is_scored_exactly_by_the_per_channel_table():
     import dataclasses
     import types
 
-    from mixcast.inputs import prepare
-    from mixcast.mean import Structure
-    from mixcast.optimize.evaluate import _batch, _chunks, _value_table, evaluator_from_draws
-    from mixcast.simulate import ChannelTruth, SimulationSpec, simulate
+    from mixcast.model.inputs import prepare
+    from mixcast.model.mean import Structure
+    from mixcast.analysis.evaluator import _batch, _chunks, _value_table, evaluator_from_draws
+    from mixcast.analysis.simulate import ChannelTruth, SimulationSpec, simulate
     from mixcast.spec import ModelSpec
 
     sim = simulate(SimulationSpec(channels={

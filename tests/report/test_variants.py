@@ -60,8 +60,8 @@ def test_validation_verdicts_rendered(validated_run, small_fit):
 
 
 def test_platform_comparison_numbers(small_fit, small_run):
-    from mixcast.analysis import channel_metrics
-    from mixcast.posterior import Fit
+    from mixcast.analysis.metrics import channel_metrics
+    from mixcast.posterior.fitted import Fit
     from mixcast.report.context import gather
     from mixcast.report.html import render_html
 

@@ -5,12 +5,14 @@ import dataclasses
 import numpy as np
 import pytest
 
-from mixcast.analysis import channel_metrics, interval
-from mixcast.calibration import lift_test_checks
+from mixcast.analysis.metrics import channel_metrics
+from mixcast.posterior.intervals import interval
+from mixcast.analysis.calibration import lift_test_checks
 from mixcast.data.dataset import LiftTest
-from mixcast.fit import fit
-from mixcast.simulate import ChannelTruth, SimulationSpec, simulate, true_lift
+from mixcast.inference.fit import fit
+from mixcast.analysis.simulate import ChannelTruth, SimulationSpec, simulate, true_lift
 from mixcast.spec import SamplerConfig
+from mixcast.analysis.summary import summarize
 
 SAMPLER = SamplerConfig(chains=2, warmup=400, draws=400, seed=5)
 
@@ -83,4 +85,4 @@ def test_consistent_tests_pass_and_a_contradicting_test_is_named(fits):
     # be the worst, and be named.
     checks = sorted(lift_test_checks(refit), key=lambda check: -abs(check.z))
     assert checks[0].label == "impossible test" and checks[0].contradicts
-    assert any("impossible test" in w for w in refit.summary()["warnings"])
+    assert any("impossible test" in w for w in summarize(refit)["warnings"])

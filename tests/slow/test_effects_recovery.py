@@ -14,10 +14,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from mixcast.analysis import channel_metrics
-from mixcast.effects import indirect_outcomes, quarterly_roi
-from mixcast.simulate import ChannelTruth, MediatorTruth, SimulationSpec, simulate
+from mixcast.analysis.metrics import channel_metrics
+from mixcast.analysis.effects import indirect_outcomes, quarterly_roi
+from mixcast.analysis.simulate import ChannelTruth, MediatorTruth, SimulationSpec, simulate
 from mixcast.spec import SamplerConfig
+from mixcast.analysis.summary import summarize
 from tests.test_effects import truth_view
 
 pytestmark = pytest.mark.slow
@@ -49,7 +50,7 @@ def truth():
 
 @pytest.fixture(scope="module")
 def mediated_fit(truth):
-    from mixcast.fit import fit
+    from mixcast.inference.fit import fit
 
     return fit(truth[0].data, effects_spec().model_spec(), sampler=SAMPLER)
 
@@ -58,7 +59,7 @@ def mediated_fit(truth):
 def naive_fit(truth):
     """The mediator entered as a control: the usual 'bad control' that hides TV's
     indirect path."""
-    from mixcast.fit import fit
+    from mixcast.inference.fit import fit
 
     data = truth[0].data
     controls = np.concatenate([data.controls, data.mediators], axis=-1)
@@ -73,7 +74,7 @@ def test_indirect_effect_is_recovered_and_total_roi_beats_the_naive_model(
     sim, inputs, structure, params = truth
     spend_tv = sim.data.spend[..., 0].sum()
     true_indirect = indirect_outcomes(params, inputs, structure)[0, 0, 0] / spend_tv
-    summary = mediated_fit.summary()
+    summary = summarize(mediated_fit)
     tv = summary["mediation"]["channels"]["tv_spend"]
     print("indirect ROI truth", true_indirect, "fitted", tv["indirect_roi"])
     assert tv["indirect_roi"]["lo90"] <= true_indirect <= tv["indirect_roi"]["hi90"]
@@ -88,7 +89,7 @@ def test_indirect_effect_is_recovered_and_total_roi_beats_the_naive_model(
 
 
 def test_synergy_is_detected_and_a_null_pair_is_not_claimed(mediated_fit):
-    found = mediated_fit.summary()["interactions"]
+    found = summarize(mediated_fit)["interactions"]
     real, null = found["tv_spend:search_spend"], found["search_spend:social_spend"]
     print("synergy", real["coefficient"], "null", null["coefficient"])
     assert real["excludes_zero"] and real["coefficient"]["lo90"] > 0
@@ -101,7 +102,7 @@ def test_quarterly_roi_follows_the_drift(truth, mediated_fit):
     sim, inputs, structure, params = truth
     _, true_roi, _ = quarterly_roi(params, inputs, structure, sim.data.spend, sim.data.dates,
                                    structure.time_varying)
-    rows = mediated_fit.summary()["roi_by_quarter"]["search_spend"]
+    rows = summarize(mediated_fit)["roi_by_quarter"]["search_spend"]
     fitted = np.array([r["mean"] for r in rows])
     true = true_roi[0, :, 0]
     print("quarterly ROI truth", np.round(true, 2), "fitted", np.round(fitted, 2))
@@ -117,7 +118,7 @@ def test_quarterly_roi_follows_the_drift(truth, mediated_fit):
 def test_run_directory_carries_the_effects(mediated_fit, tmp_path):
     import json
 
-    from mixcast.run import load_run, save_run
+    from mixcast.runs.directory import load_run, save_run
 
     run = save_run(mediated_fit, tmp_path / "run")
     summary = json.loads((run / "summary.json").read_text())

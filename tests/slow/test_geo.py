@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from mixcast.analysis import channel_metrics, geo_roi, interval
-from mixcast.fit import fit
-from mixcast.simulate import ChannelTruth, SimulationSpec, simulate
+from mixcast.analysis.metrics import channel_metrics, geo_roi
+from mixcast.posterior.intervals import interval
+from mixcast.inference.fit import fit
+from mixcast.analysis.simulate import ChannelTruth, SimulationSpec, simulate
 from mixcast.spec import SamplerConfig
+from mixcast.analysis.summary import summarize
 
 
 def geo_spec(seed: int) -> SimulationSpec:
@@ -47,7 +49,7 @@ def test_geo_roi_ordering_is_recovered_for_strongly_different_geos(geo_case):
     c = fitted.channels.index("tv_spend")
     rho = spearmanr(estimated[:, c], sim.geo_roi["tv_spend"]).statistic
     assert rho > 0.6, rho
-    summary = fitted.summary()
+    summary = summarize(fitted)
     assert set(summary["geos"]) == set(fitted.data.geos)
     spend = fitted.data.spend.sum(axis=1)
     weighted = (estimated * spend).sum(0) / spend.sum(0)

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
-from mixcast.analysis import channel_metrics, interval
-from mixcast.fit import fit
-from mixcast.simulate import default_spec, simulate
+from mixcast.analysis.metrics import channel_metrics
+from mixcast.posterior.intervals import interval
+from mixcast.inference.fit import fit
+from mixcast.analysis.simulate import default_spec, simulate
 from mixcast.spec import SamplerConfig
+from mixcast.analysis.summary import summarize
 
 SAMPLER = SamplerConfig(chains=4, warmup=500, draws=500, seed=11)
 
@@ -23,6 +25,6 @@ def test_five_channels_156_weeks_recover_roi(seed):
     mape = np.mean(np.abs(roi["mean"] - truth) / truth)
     assert covered.sum() >= 4, dict(zip(fitted.channels, covered))
     assert mape < 0.25, mape
-    report = fitted.summary()["diagnostics"]
+    report = summarize(fitted)["diagnostics"]
     assert report["rhat_max"] < 1.05
     assert report["divergences"] <= 2

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from mixcast.inputs import prepare
-from mixcast.mean import Structure, mean
-from mixcast.simulate import Simulated, simulate
+from mixcast.model.inputs import prepare
+from mixcast.model.mean import Structure, mean
+from mixcast.analysis.simulate import Simulated, simulate
 from mixcast.spec import ModelSpec
 from tests.conftest import SHORT, small_spec
 
@@ -31,7 +31,7 @@ def with_spend(sim: Simulated, spend: np.ndarray, *, seed: int = 0) -> "Dataset"
 @pytest.fixture(scope="session")
 def collinear_fit():
     """tv_spend and search_spend perfectly proportional (r = 1)."""
-    from mixcast.fit import fit
+    from mixcast.inference.fit import fit
 
     spec = dataclasses.replace(small_spec(seed=5), collinear=(("tv_spend", "search_spend"),),
                                collinearity=1.0)
@@ -41,7 +41,7 @@ def collinear_fit():
 @pytest.fixture(scope="session")
 def flat_fit():
     """social_spend nearly constant (coefficient of variation ~0.03)."""
-    from mixcast.fit import fit
+    from mixcast.inference.fit import fit
 
     sim = simulate(small_spec(seed=6))
     spend = sim.data.spend.copy()
@@ -53,7 +53,7 @@ def flat_fit():
 @pytest.fixture(scope="session")
 def short_fit():
     """Only 40 weeks of history."""
-    from mixcast.fit import fit
+    from mixcast.inference.fit import fit
 
     return fit(simulate(small_spec(seed=8, n_weeks=40)).data, sampler=SHORT)
 
@@ -61,7 +61,7 @@ def short_fit():
 def clear_spec() -> "SimulationSpec":
     """A well-specified, well-measured world: three channels with strongly varying spend
     (flighting, bursty, pulsed), 130 weeks, 3% noise, the model's own functional form."""
-    from mixcast.simulate import ChannelTruth, SimulationSpec
+    from mixcast.analysis.simulate import ChannelTruth, SimulationSpec
 
     channels = {
         "tv_spend": ChannelTruth(roi=2.0, decay=0.4, half_saturation=1.0, slope=1.5,
@@ -77,6 +77,6 @@ def clear_spec() -> "SimulationSpec":
 
 @pytest.fixture(scope="session")
 def clear_fit():
-    from mixcast.fit import fit
+    from mixcast.inference.fit import fit
 
     return fit(simulate(clear_spec()).data, sampler=SHORT)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mixcast.data.dataset import LiftTest
-from mixcast.simulate import simulate, true_lift
+from mixcast.analysis.simulate import simulate, true_lift
 from mixcast.validation import validate
 from tests.conftest import SHORT, small_spec
 
@@ -30,7 +30,7 @@ def _test(sim, channel: str, start: int, factor: float, *, distort: float = 1.0)
 
 @pytest.fixture(scope="module")
 def lift_fit():
-    from mixcast.fit import fit
+    from mixcast.inference.fit import fit
 
     sim = simulate(small_spec(seed=3))
     tests = (_test(sim, "tv_spend", 30, -1.0), _test(sim, "search_spend", 60, 0.5),

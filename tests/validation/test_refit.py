@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 from numpyro.infer.util import log_density
 
-from mixcast.inputs import prepare
-from mixcast.model import MMM, resolve_priors
+from mixcast.model.inputs import prepare
+from mixcast.model.mmm import MMM, resolve_priors
 from mixcast.validation.refit import MaskedMMM, _mask_outcomes, refit, validation_sampler
 
 

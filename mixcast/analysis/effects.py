@@ -26,10 +26,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mixcast.counterfactual import media_params, outcome_weights, period_outcomes
-from mixcast.inputs import ModelInputs
-from mixcast.mean import Structure, effectiveness, interaction_effects, saturation_response
-from mixcast.posterior import Fit
+from mixcast.model.counterfactual import media_params, outcome_weights, period_outcomes
+from mixcast.model.inputs import ModelInputs
+from mixcast.model.mean import Structure, effectiveness, interaction_effects, saturation_response
+from mixcast.posterior.fitted import Fit
 
 __all__ = ["effects_summary", "indirect_outcomes", "interaction_outcomes",
            "interactions_summary", "mediation_summary", "quarter_masks", "quarterly_roi",
@@ -88,7 +88,7 @@ def mediation_summary(fit: Fit) -> dict:
         KPI's level the mediator accounts for at its mean; ``driven_share`` the share of the
         mediator's volume each upstream channel drove.
     """
-    from mixcast.analysis import channel_metrics
+    from mixcast.analysis.metrics import channel_metrics
 
     draws = fit.param_draws()
     structure = fit.structure

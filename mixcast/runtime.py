@@ -1,5 +1,8 @@
 """Process-level JAX set-up, done once before JAX starts its backend.
 
+Nothing here runs at import: :func:`configure` is called by the CLI's entry point and by
+the sampler before its first computation, so ``import mixcast`` changes no global state.
+
 MCMC chains run in parallel only over separate XLA devices, and on a CPU there is one
 device unless asked for more; we ask for one per core. Has no effect if the caller has
 already started JAX or set the flag themselves.
@@ -8,6 +11,18 @@ already started JAX or set the flag themselves.
 from __future__ import annotations
 
 import os
+
+_configured = False
+
+
+def configure() -> None:
+    """One device per core and the on-disk compilation cache; idempotent."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    configure_host_devices()
+    configure_compilation_cache()
 
 
 def configure_host_devices() -> None:

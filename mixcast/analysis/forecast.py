@@ -25,9 +25,9 @@ from mixcast.data._common import (
     closest, day_text, listing, parse_iso_dates, raise_problems, read_table, rows_text,
 )
 from mixcast.data.dataset import Dataset
-from mixcast.inputs import ModelInputs, future_frequency, spend_to_scaled_media
-from mixcast.mean import Structure, mean
-from mixcast.posterior import Fit
+from mixcast.model.inputs import ModelInputs, future_frequency, spend_to_scaled_media
+from mixcast.model.mean import Structure, mean
+from mixcast.posterior.fitted import Fit
 from mixcast.spec import Likelihood
 from mixcast.transforms.seasonality import fourier_features
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixcast.posterior import Fit
+from mixcast.posterior.fitted import Fit
 
 CONTRADICTION_Z = 3.0
 

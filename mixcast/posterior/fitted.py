@@ -8,8 +8,8 @@ import arviz as az
 import numpy as np
 
 from mixcast.data.dataset import Dataset
-from mixcast.inputs import ModelInputs, prepare
-from mixcast.mean import Structure
+from mixcast.model.inputs import ModelInputs, prepare
+from mixcast.model.mean import Structure
 from mixcast.spec import ModelSpec, SamplerConfig
 
 # Posterior variable -> its dimensions after (chain, draw).
@@ -75,21 +75,6 @@ class Fit:
     def param_draws(self) -> dict[str, np.ndarray]:
         """Every parameter the mean function reads, as (S, ...) arrays."""
         return {name: self.draws(name) for name in self.idata.posterior.data_vars}
-
-    def roi(self):
-        """ROI per channel (posterior mean and 90% interval); see :func:`mixcast.analysis.roi`."""
-        from mixcast.analysis import channel_metrics
-        return channel_metrics(self).roi
-
-    def contributions(self):
-        """Weekly outcome decomposition (baseline parts and channels), posterior mean."""
-        from mixcast.analysis import contributions
-        return contributions(self)
-
-    def summary(self) -> dict:
-        """The ``summary.json`` contract as a dict."""
-        from mixcast.analysis import summary
-        return summary(self)
 
 
 def build_inference_data(samples: dict[str, np.ndarray], extras: dict[str, np.ndarray],

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mixcast.analysis import contributions, interval
-from mixcast.counterfactual import media_params, outcome_weights, plan_outcomes
+from mixcast.analysis.decomposition import contributions
+from mixcast.posterior.intervals import interval
+from mixcast.model.counterfactual import media_params, outcome_weights, plan_outcomes
 from mixcast.errors import UserError
-from mixcast.posterior import Fit
+from mixcast.posterior.fitted import Fit
 
 MAX_DRAWS = 500          # charts and live scenarios use at most this many draws
 BASELINE_PARTS = ("intercept", "trend")
@@ -137,7 +138,7 @@ def rolling_effectiveness(fit: Fit, *, window: int = 13) -> tuple[np.ndarray, di
     just before) divided by its spend in those weeks. Returns the window-end dates and a
     Band of (W,) per channel; NaN where the channel did not spend in a window.
     """
-    from mixcast.counterfactual import weekly_channel_effects
+    from mixcast.model.counterfactual import weekly_channel_effects
 
     n_times = fit.data.n_times
     window = int(min(max(window, 1), n_times))
@@ -165,7 +166,7 @@ def baseline_totals(fit: Fit, draws: dict[str, np.ndarray]) -> np.ndarray:
     (currency for revenue KPIs, conversions for conversion KPIs)."""
     import jax
 
-    from mixcast.mean import baseline, mediated_effects, mediator_term, organic_effects
+    from mixcast.model.mean import baseline, mediated_effects, mediator_term, organic_effects
 
     inputs, structure = fit.inputs, fit.structure
     value = outcome_weights(inputs)[outcome_metric(fit)]
@@ -259,7 +260,7 @@ def platform_comparison(fit: Fit, *, channel_metrics=None) -> pd.DataFrame | Non
     the data has platform-attributed columns.
     """
     if channel_metrics is None:
-        from mixcast.analysis import channel_metrics
+        from mixcast.analysis.metrics import channel_metrics
 
     claimed = fit.data.platform_attributed
     if not claimed:
@@ -290,7 +291,7 @@ def shift_recommendations(fit: Fit, *, share: float = 0.10, top: int = 3,
     expected to gain are left out.
     """
     from mixcast.optimize import plan_space, shift_grid, what_if
-    from mixcast.optimize.evaluate import evaluator
+    from mixcast.analysis.evaluator import evaluator
 
     space = plan_space(fit)
     plans, labels = shift_grid(space.current, space.channels, shares=np.array([share]))

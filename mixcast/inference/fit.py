@@ -6,12 +6,13 @@ import time
 from collections.abc import Callable
 
 from mixcast.data.dataset import Dataset
-from mixcast.geo_centring import choose_geo_centring
-from mixcast.inputs import prepare
-from mixcast.mean import Structure
-from mixcast.model import MMM, lift_data, resolve_priors
-from mixcast.posterior import Fit, build_inference_data
-from mixcast.sampler import run_nuts
+from mixcast.inference.geo_centring import choose_geo_centring
+from mixcast.model.inputs import prepare
+from mixcast.model.mean import Structure
+from mixcast.model.mmm import MMM, lift_data, resolve_priors
+from mixcast.posterior.fitted import Fit, build_inference_data
+from mixcast.inference.sampler import run_nuts
+from mixcast.runtime import configure
 from mixcast.spec import ModelSpec, SamplerConfig
 
 ProgressFn = Callable[[int, int], None]
@@ -47,6 +48,7 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
     -------
     Fit : posterior draws with the data, spec and sampler that produced them.
     """
+    configure()  # before the first JAX computation: one XLA device per core
     spec = spec or ModelSpec()
     sampler = sampler or SamplerConfig()
     inputs = prepare(data, spec)

@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from mixcast.laplace import Whitening, laplace_whitening, site_shapes, unravel_for
-from mixcast.sampler import laplace_start
+from mixcast.inference.laplace import Whitening, laplace_whitening, site_shapes, unravel_for
+from mixcast.inference.sampler import laplace_start
 
 # Curvature of a non-centred contrast at the mode, relative to its prior's (median over
 # geos and chains): above this the data carry ~99% of the information, and the channel

@@ -23,10 +23,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mixcast.counterfactual import media_params
-from mixcast.mean import Structure, effectiveness, indirect_per_response, with_frequency
-from mixcast.optimize.space import Granularity, PlanSpace
-from mixcast.posterior import Fit
+from mixcast.model.counterfactual import media_params
+from mixcast.model.mean import Structure, effectiveness, indirect_per_response, with_frequency
+from mixcast.analysis.plan_space import Granularity, PlanSpace
+from mixcast.posterior.fitted import Fit
 from mixcast.transforms import adstock, carryover_weights, hill
 
 _CELL_BUDGET = 2e7     # float32 cells per lax.map step (draw batch x plan chunk x G x T x C)

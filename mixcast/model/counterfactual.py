@@ -14,8 +14,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from mixcast.inputs import ModelInputs
-from mixcast.mean import Structure, channel_effects, interaction_effects, mediated_effects
+from mixcast.model.inputs import ModelInputs
+from mixcast.model.mean import Structure, channel_effects, interaction_effects, mediated_effects
 
 # Keeps each lax.map batch to roughly this many float32 values of lagged media.
 _BATCH_BUDGET = 3e7

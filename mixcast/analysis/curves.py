@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mixcast.optimize.evaluate import evaluator, plan_outcomes
-from mixcast.optimize.space import plan_space
-from mixcast.posterior import Fit
+from mixcast.analysis.evaluator import evaluator, plan_outcomes
+from mixcast.analysis.plan_space import plan_space
+from mixcast.posterior.fitted import Fit
 from mixcast.transforms import carryover_weights
 
 CURVE_MULTIPLIERS = np.round(np.linspace(0.0, 2.5, 26), 6)

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mixcast.counterfactual import plan_outcomes
+from mixcast.model.counterfactual import plan_outcomes
 from mixcast.data.dataset import Dataset, LiftTest
-from mixcast.inputs import ModelInputs, prepare
-from mixcast.mean import Structure, channel_effects, mean, mediator_media, saturation_response
+from mixcast.model.inputs import ModelInputs, prepare
+from mixcast.model.mean import Structure, channel_effects, mean, mediator_media, saturation_response
 from mixcast.spec import ModelSpec
 
 SPEND_PATTERNS = ("always_on", "flighting", "bursty", "pulsed")
@@ -156,7 +156,7 @@ def simulate(spec: SimulationSpec) -> Simulated:
     mu = np.asarray(mean(params, inputs.media, inputs, structure))
     noise = rng.normal(scale=spec.noise, size=mu.shape)
     y = (mu + noise) * inputs.y_scale[:, None]
-    data = dataclasses.replace(draft, y=y, source="mixcast.simulate")
+    data = dataclasses.replace(draft, y=y, source="mixcast.analysis.simulate")
     roi, mroi, share, geo_roi = _truth_metrics(params, inputs, structure, spend)
     as_dict = lambda values: {n: float(v) for n, v in zip(names, values)}  # noqa: E731
     return Simulated(data=data, roi=as_dict(roi), mroi=as_dict(mroi),
@@ -168,7 +168,7 @@ def simulate(spec: SimulationSpec) -> Simulated:
 
 def true_lift(sim: Simulated, test: LiftTest) -> float:
     """The exact incremental KPI a lift test would measure on this simulated data."""
-    from mixcast.model import lift_data
+    from mixcast.model.mmm import lift_data
 
     inputs = dataclasses.replace(prepare(sim.data, ModelSpec()), y_scale=_y_scale(sim))
     structure = Structure.build(ModelSpec(), sim.data.channels, n_organic=0,
@@ -345,7 +345,7 @@ def _true_effective_frequency(params, data: Dataset, inputs, structure) -> dict[
     """The ROI-maximising frequency of each R&F channel under the true parameters."""
     if not data.rf_channels:
         return {}
-    from mixcast.reach_frequency import frequency_curves
+    from mixcast.analysis.reach_frequency import frequency_curves
 
     draws = {k: np.asarray(v)[None] for k, v in params.items() if not k.startswith("_")}
     curves = frequency_curves(draws, data, inputs, structure,
@@ -354,7 +354,7 @@ def _true_effective_frequency(params, data: Dataset, inputs, structure) -> dict[
 
 
 def _fine_grid(data: Dataset) -> np.ndarray:
-    from mixcast.reach_frequency import frequency_grid
+    from mixcast.analysis.reach_frequency import frequency_grid
 
     coarse = frequency_grid(data)
     return np.linspace(coarse[:, 0], coarse[:, -1], 181, axis=1)

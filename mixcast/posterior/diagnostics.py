@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import arviz as az
 import numpy as np
 
-from mixcast.posterior import SAMPLED_FOR_DIAGNOSTICS, Fit
+from mixcast.posterior.fitted import SAMPLED_FOR_DIAGNOSTICS, Fit
 
 RHAT_LIMIT = 1.05
 ESS_MIN_PER_CHAIN = 50

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixcast.errors import UserError
-from mixcast.inputs import ModelInputs, future_frequency, spend_to_scaled_media
-from mixcast.mean import Structure
-from mixcast.posterior import Fit
+from mixcast.model.inputs import ModelInputs, future_frequency, spend_to_scaled_media
+from mixcast.model.mean import Structure
+from mixcast.posterior.fitted import Fit
 
 PATTERN_WEEKS = 13
 

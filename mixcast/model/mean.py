@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 
 from mixcast._typing import Array
-from mixcast.inputs import ModelInputs
+from mixcast.model.inputs import ModelInputs
 from mixcast.errors import SpecError
 from mixcast.spec import Adstock, ModelSpec
 from mixcast.transforms import adstock, carry_channel_major, carryover_weights, hill

@@ -21,7 +21,8 @@ from numpyro import handlers
 from numpyro.distributions.transforms import biject_to
 from numpyro.infer.util import constrain_fn, potential_energy
 
-from mixcast.laplace import Whitening, site_shapes, laplace_whitening, unravel_for
+from mixcast.runtime import configure
+from mixcast.inference.laplace import Whitening, site_shapes, laplace_whitening, unravel_for
 
 EXTRA_FIELDS = ("diverging", "num_steps", "energy", "accept_prob")
 _INIT_RADIUS = 0.5
@@ -83,6 +84,7 @@ def _chain_starts(model, args, n_chains: int, seed: int) -> tuple:
 
 def _layout(chains: int) -> tuple[int, int, int]:
     """(devices, chains per device, chains padded to fill every device)."""
+    configure()  # one XLA device per core, if JAX has not started yet
     devices = min(jax.local_device_count(), chains)
     per_device = -(-chains // devices)
     return devices, per_device, devices * per_device

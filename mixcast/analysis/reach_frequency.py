@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixcast.counterfactual import media_params, plan_outcomes
+from mixcast.model.counterfactual import media_params, plan_outcomes
 from mixcast.data.dataset import Dataset
-from mixcast.inputs import ModelInputs
-from mixcast.mean import Structure
+from mixcast.model.inputs import ModelInputs
+from mixcast.model.mean import Structure
 
 GRID_POINTS = 46
 MAX_DRAWS = 500
@@ -114,7 +114,7 @@ def frequency_curves(draws: dict[str, np.ndarray], data: Dataset, inputs: ModelI
 def rf_summary(fit) -> dict:
     """``{channel: {average_frequency, effective_frequency, roi_at_effective_frequency,
     frequency_grid}}`` for the summary.json key ``reach_frequency`` (90% intervals)."""
-    from mixcast.analysis import interval
+    from mixcast.posterior.intervals import interval
 
     curves = frequency_curves(fit.param_draws(), fit.data, fit.inputs, fit.structure)
     optimal, best_roi = curves.optimal_frequency, curves.optimal_roi

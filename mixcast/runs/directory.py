@@ -31,8 +31,9 @@ import yaml
 
 from mixcast.data.dataset import Dataset, Issue, LiftTest
 from mixcast.errors import RunError
-from mixcast.posterior import Fit
+from mixcast.posterior.fitted import Fit
 from mixcast.spec import ModelSpec, SamplerConfig
+from mixcast.analysis.summary import summarize
 
 FORMAT_VERSION = 1
 _ARRAYS = ("y", "spend", "media", "controls", "organic", "events", "mediators",
@@ -42,13 +43,13 @@ _ARRAYS = ("y", "spend", "media", "controls", "organic", "events", "mediators",
 def save_run(fit: Fit, out: str | Path, *, config: dict | None = None,
              extra_files: dict[str, str] | None = None) -> Path:
     """Write ``fit`` to the run directory ``out`` atomically and return its path."""
-    from mixcast import __version__
+    from mixcast._version import __version__
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        summary = fit.summary()
+        summary = summarize(fit)
         _write_json(staging / "summary.json", summary)
         fit.idata.to_netcdf(staging / "posterior.nc")
         _save_dataset(fit.data, staging)

@@ -17,11 +17,11 @@ import numpyro
 import numpyro.distributions as dist
 
 from mixcast.data.dataset import Dataset, LiftTest
-from mixcast.inputs import ModelInputs
-from mixcast.mean import Structure, baseline, effectiveness, interaction_effects
-from mixcast.mean import indirect_per_response, mediator_from_response, organic_effects
-from mixcast.mean import channel_major_response
-from mixcast.mean import with_frequency
+from mixcast.model.inputs import ModelInputs
+from mixcast.model.mean import Structure, baseline, effectiveness, interaction_effects
+from mixcast.model.mean import indirect_per_response, mediator_from_response, organic_effects
+from mixcast.model.mean import channel_major_response
+from mixcast.model.mean import with_frequency
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
 
 

@@ -1,0 +1,57 @@
+"""The weekly decomposition of the KPI into baseline parts and channel effects."""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pandas as pd
+
+from mixcast.model.counterfactual import media_params, weekly_channel_effects
+from mixcast.model.mean import baseline, interaction_effects, organic_effects
+from mixcast.posterior.fitted import Fit
+
+
+def contributions(fit: Fit) -> pd.DataFrame:
+    """Posterior-mean weekly decomposition of the KPI, in KPI units.
+
+    Columns: date, geo, then intercept, trend, seasonality, controls, events, organic, each
+    channel's main effect, and ``fitted`` (their sum). Interactions, when modelled, are one
+    more column.
+    """
+    draws = fit.param_draws()
+    inputs = fit.inputs
+    scale = inputs.y_scale[:, None]
+    effects = weekly_channel_effects(media_params(draws), inputs.media, inputs, fit.structure)
+    mean_effects = effects.mean(axis=0) * scale[..., None]          # (G, T, C)
+    posterior_mean = {k: v.mean(axis=0) for k, v in draws.items()}
+    parts = {k: np.asarray(v) * scale for k, v in baseline(posterior_mean, inputs).items()}
+    parts.update(_other_media_parts(fit, draws, scale))
+    frames = []
+    for g, geo in enumerate(fit.data.geos):
+        frame = pd.DataFrame({"date": pd.to_datetime(fit.data.dates), "geo": geo})
+        for name, values in parts.items():
+            frame[name] = values[g]
+        for c, channel in enumerate(fit.channels):
+            frame[channel] = mean_effects[g, :, c]
+        frame["fitted"] = frame.drop(columns=["date", "geo"]).sum(axis=1)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _other_media_parts(fit: Fit, draws, scale) -> dict[str, np.ndarray]:
+    """Organic, interaction and mediator terms, posterior mean, (G, T) each."""
+    out = {}
+    inputs, structure = fit.inputs, fit.structure
+    if structure.has_organic:
+        organic = jax.vmap(lambda p: organic_effects(p, inputs, structure).sum(-1))(
+            {k: v for k, v in draws.items() if k.startswith("organic_")})
+        out["organic"] = np.asarray(organic).mean(axis=0) * scale
+    if structure.interactions:
+        keep = ("decay", "peak", "half_sat", "slope", "interaction")
+        inter = jax.vmap(lambda p: interaction_effects(p, inputs.media, structure).sum(-1))(
+            {k: v for k, v in draws.items() if k in keep})
+        out["interactions"] = np.asarray(inter).mean(axis=0) * scale
+    if structure.n_mediators:  # kappa * observed mediator: indirect media + mediator base
+        kappa = draws["kappa"].mean(axis=0)
+        out["mediators"] = (np.asarray(inputs.mediators) * kappa).sum(-1) * scale
+    return out
