@@ -19,9 +19,11 @@ demo: $(STAMP)
 	$(BIN)/mixcast demo --out runs/demo
 
 test: $(STAMP) browser
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: $(STAMP)

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from mixcast.errors import RunError
-from mixcast.runs.directory import load_run, read_manifest, save_run
+from mixcast.runs.directory import load_run, save_run
+from mixcast.storage import read_manifest
 from mixcast.analysis.summary import summarize
 
 

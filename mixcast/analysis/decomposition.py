@@ -10,6 +10,8 @@ from mixcast.model.counterfactual import media_params, weekly_channel_effects
 from mixcast.model.mean import baseline, interaction_effects, organic_effects
 from mixcast.posterior.fitted import Fit
 
+BASELINE_PARTS = ("intercept", "trend")
+
 
 def contributions(fit: Fit) -> pd.DataFrame:
     """Posterior-mean weekly decomposition of the KPI, in KPI units.
@@ -55,3 +57,20 @@ def _other_media_parts(fit: Fit, draws, scale) -> dict[str, np.ndarray]:
         kappa = draws["kappa"].mean(axis=0)
         out["mediators"] = (np.asarray(inputs.mediators) * kappa).sum(-1) * scale
     return out
+
+
+def decomposition(fit: Fit) -> pd.DataFrame:
+    """Weekly outcome (KPI units, summed over geos) split into baseline, seasonality,
+    controls, events, organic, interactions and each channel; plus ``fitted`` and
+    ``actual``. Posterior mean."""
+    parts = contributions(fit).drop(columns=["geo"]).groupby("date", sort=True).sum()
+    out = pd.DataFrame(index=parts.index)
+    out["baseline"] = parts[list(BASELINE_PARTS)].sum(axis=1)
+    for name in ("seasonality", "controls", "events", "organic", "interactions", "mediators"):
+        if name in parts and np.abs(parts[name].to_numpy()).max() > 0:
+            out[name] = parts[name]
+    for channel in fit.channels:
+        out[channel] = parts[channel]
+    out["fitted"] = parts["fitted"]
+    out["actual"] = fit.data.y.sum(axis=0)
+    return out.reset_index()

@@ -6,16 +6,9 @@ Each verb lives in a module of this package and registers itself on ``app``. Use
 
 from __future__ import annotations
 
-import importlib
-
+from mixcast.cli import core, decide, forecast, ml, report, serve, validate  # noqa: F401
 from mixcast.cli._app import app, main
 
-# Verb modules register their commands on import; a missing optional one is skipped.
-for _module in ("core", "forecast", "validate", "decide", "ml", "report", "serve", "ops"):
-    try:
-        importlib.import_module(f"mixcast.cli.{_module}")
-    except ModuleNotFoundError as error:  # not built yet in this checkout
-        if error.name != f"mixcast.cli.{_module}":
-            raise
+# Importing the verb modules above registers their commands on ``app``.
 
 __all__ = ["app", "main"]

@@ -92,13 +92,33 @@ def run_bayes_fit(project, out: Path, *, overrides: dict, quiet: bool) -> dict:
     return summary
 
 
-def fit_ml_command(project, out: Path, *, quiet: bool) -> None:
-    try:
-        from mixcast.ml.run import fit_and_save_ml
-    except ModuleNotFoundError:
-        raise UserError("The machine-learning challenger (--model ml) is not available in "
-                        "this build. Use --model bayes.") from None
-    fit_and_save_ml(project, out, quiet=quiet)
+def fit_ml_command(project, out: Path, *, quiet: bool) -> dict:
+    """Fit the ML challenger, write its run directory and print a summary."""
+    from mixcast.ml.fit import fit_ml
+    from mixcast.ml.run import LIMITS, config_for, save_ml_run
+    from mixcast.report.terminal import channel_table, issues_table
+
+    config = config_for(project)
+    if project.data.issues and not quiet:
+        console.print(issues_table(project.data.issues))
+    steps = len(config.learners) + config.n_bootstrap
+    with sampling_progress("Tuning and fitting the ML ensemble", enabled=not quiet) as bar:
+        def progress(stage: str, done: int, total: int) -> None:
+            if bar is not None:
+                bar(done if stage == "tuning" else len(config.learners) + done, steps)
+        fitted = fit_ml(project.data, config, progress=progress)
+    save_ml_run(fitted, out, config=project.config.as_dict())
+    summary = json.loads((out / "summary.json").read_text())
+    console.print(channel_table(summary, title="Channel returns (ML challenger: ensemble "
+                                               "mean, 90% bootstrap interval)"))
+    accuracy = summary["accuracy"]
+    console.print(f"Out-of-sample (time-ordered CV): MAPE {100 * accuracy['cv_mape']:.1f}% · "
+                  f"R² {accuracy['cv_r2']:.2f} · tuning {fitted.tuning_seconds:.1f}s · "
+                  f"fit {fitted.fit_seconds:.1f}s")
+    for limit in LIMITS:
+        err_console.print(f"[yellow]limit:[/] {limit}", highlight=False)
+    console.print(f"Run written to [bold]{out}[/]")
+    return summary
 
 
 @app.command()
@@ -132,7 +152,7 @@ def summary(run: RunOpt,
     Example: mixcast summary --run runs/q3
     """
     from mixcast.report.terminal import channel_table, diagnostics_line
-    from mixcast.runs.directory import read_manifest
+    from mixcast.storage import read_manifest
 
     read_manifest(run)
     document = json.loads((run / "summary.json").read_text())
@@ -141,8 +161,3 @@ def summary(run: RunOpt,
         return
     console.print(channel_table(document))
     console.print(diagnostics_line(document["diagnostics"]))
-    try:
-        from mixcast.assistant.summary import plain_summary
-    except ModuleNotFoundError:
-        return
-    console.print(plain_summary(run))

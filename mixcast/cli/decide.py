@@ -233,7 +233,8 @@ def scenario(
 
     Example: mixcast scenario --run runs/q3 --spec "shift 15% from tv_spend to social_spend"
     """
-    from mixcast.runs.directory import load_run, write_json_atomic
+    from mixcast.runs.directory import load_run
+    from mixcast.storage import write_json_atomic
 
     if (spec is None) == (not grid):
         raise UserError("Give either --spec \"...\" (e.g. --spec \"increase search_spend by "

@@ -27,7 +27,8 @@ def forecast(
 
     from mixcast.analysis.forecast import forecast as make_forecast
     from mixcast.analysis.forecast import read_plan
-    from mixcast.runs.directory import load_run, read_manifest
+    from mixcast.runs.directory import load_run
+    from mixcast.storage import read_manifest
 
     read_manifest(run)
     from mixcast.ml.run import forecast_ml_file, is_ml_run

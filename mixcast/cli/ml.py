@@ -26,8 +26,9 @@ def compare(
 
     Example: mixcast compare --bayes runs/q3 --ml runs/q3-ml --out compare.json
     """
-    from mixcast.ml.compare import compare_runs, load_truth
-    from mixcast.runs.directory import write_json_atomic
+    from mixcast.ml.compare import load_truth
+    from mixcast.runs.compare import compare_runs
+    from mixcast.storage import write_json_atomic
 
     truth_doc = load_truth(truth) if truth is not None else None
     with sampling_progress("Refitting both models (held-out weeks, simulated twin)",

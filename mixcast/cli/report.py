@@ -26,9 +26,9 @@ def report(
     Example: mixcast report --run runs/q3 --out report.html
     """
     from mixcast.report import export
-    from mixcast.report.context import gather
+    from mixcast.report.gather import gather
     from mixcast.report.html import render_html
-    from mixcast.runs.directory import read_manifest
+    from mixcast.storage import read_manifest
 
     if format not in FORMATS:
         raise UserError(f"--format must be one of {', '.join(FORMATS)}. Got {format!r} instead.")

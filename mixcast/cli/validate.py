@@ -33,18 +33,11 @@ def validate(
 
     Example: mixcast validate --run runs/q3 --quick
     """
-    from mixcast.runs.directory import read_manifest
-    from mixcast.validation import validate_run
+    from mixcast.runs.validate import validate_run
+    from mixcast.storage import read_manifest
 
     read_manifest(run)
-    from mixcast.ml.run import is_ml_run
-
-    if is_ml_run(run):  # the ML challenger: its own refits, the same validation.json
-        from mixcast.ml.validate import validate_ml_run
-
-        with err_console.status("Validating the ML challenger (refits without tuning)"):
-            document = validate_ml_run(run, quick=quick)
-    elif quiet:
+    if quiet:
         document = validate_run(run, quick=quick)
     else:
         columns = (TextColumn("[bold]{task.description}"), BarColumn(),

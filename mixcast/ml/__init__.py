@@ -11,7 +11,7 @@ model's contract; :mod:`mixcast.ml.compare` puts both models side by side.
 from mixcast.ml.features import FeatureSpec
 from mixcast.ml.fit import MLConfig, MLFit, fit_ml
 from mixcast.ml.learners import LearnerKind
-from mixcast.ml.run import LIMITS, fit_and_save_ml, load_ml_run, predict_ml, save_ml_run
+from mixcast.ml.run import LIMITS, load_ml_run, predict_ml, save_ml_run
 
 __all__ = ["FeatureSpec", "LIMITS", "LearnerKind", "MLConfig", "MLFit", "fit_ml",
-           "fit_and_save_ml", "load_ml_run", "predict_ml", "save_ml_run"]
+           "load_ml_run", "predict_ml", "save_ml_run"]

@@ -32,50 +32,17 @@ import numpy as np
 
 from mixcast.analysis.summary import summarize
 from mixcast.data.dataset import Dataset
-from mixcast.errors import RunError, UserError
+from mixcast.errors import UserError
 from mixcast.model.inputs import ModelInputs
 from mixcast.ml.fit import MLConfig, MLFit, fit_ml
 from mixcast.ml.learners import mape, r_squared
+from mixcast.ml.predict import predict_span
 from mixcast.posterior.fitted import Fit
 from mixcast.spec import SamplerConfig
 from mixcast.transforms.seasonality import fourier_features
 
 ProgressFn = Callable[[int, int], None]
 _MAX_DRAWS = 200
-
-
-def compare_runs(bayes_run: str | Path, ml_run: str | Path, *, truth: dict | None = None,
-                 holdout_weeks: int = 13, twin: bool = False, ml_trials: int | None = None,
-                 sampler: SamplerConfig | None = None,
-                 progress: ProgressFn | None = None) -> dict:
-    """Compare two saved runs of the same data (see the module docstring).
-
-    Parameters
-    ----------
-    bayes_run, ml_run : run directories from ``mixcast fit`` and ``mixcast fit --model ml``.
-    truth : optional true ROI per channel (``{channel: roi}``, or a truth JSON document
-        with ``{"channels": {channel: {"roi": ...}}}``), for data simulated with known truth.
-    holdout_weeks : weeks held out at the end for the accuracy refits (0 skips them).
-    ml_trials : Optuna trials for re-tuning the challenger (default: the run's own).
-    sampler : NUTS settings of the Bayesian refit (default: the run's own).
-    """
-    from mixcast.ml.run import load_ml_run
-    from mixcast.runs.directory import load_run, read_manifest
-
-    manifests = read_manifest(bayes_run), read_manifest(ml_run)
-    if [m.get("model", "bayes") for m in manifests] != ["bayes", "ml"]:
-        raise RunError(f"compare needs a Bayesian run for --bayes and an ML run for --ml; got "
-                       f"{manifests[0].get('model', 'bayes')!r} and "
-                       f"{manifests[1].get('model', 'bayes')!r}. Swap them or fit the "
-                       "missing one with `mixcast fit --model ml`.")
-    if manifests[0]["fingerprint"] != manifests[1]["fingerprint"]:
-        raise RunError(f"{bayes_run} and {ml_run} were fitted on different data (fingerprints "
-                       "differ); fit both models on the same config to compare them.")
-    bayes, ml = load_run(bayes_run), load_ml_run(ml_run)
-    document = compare_fits(bayes, ml, truth=truth, holdout_weeks=holdout_weeks, twin=twin,
-                            ml_trials=ml_trials, sampler=sampler, progress=progress)
-    document["runs"] = {"bayes": str(bayes_run), "ml": str(ml_run)}
-    return document
 
 
 def compare_fits(bayes: Fit, ml: MLFit, *, truth: dict | None = None,
@@ -125,7 +92,7 @@ def holdout_accuracy(bayes: Fit, ml: MLFit, *, holdout_weeks: int, ml_config: ML
     bayes_kpi = bayes_predict(refit, data)[:, :, cut:]                   # (S, G, H)
     ml_refit = fit_ml(train, dataclasses.replace(ml_config, n_bootstrap=min(
         ml_config.n_bootstrap, 5)))
-    ml_kpi = _ml_predict_span(ml_refit, data)[:, :, cut:]
+    ml_kpi = predict_span(ml_refit, data)[:, :, cut:]
     actual = data.y[:, cut:].ravel()
     scores = {}
     for name, kpi in (("bayes", bayes_kpi), ("ml", ml_kpi)):
@@ -252,14 +219,6 @@ def load_truth(path: str | Path) -> dict:
         raise UserError(f"--truth {path}: no such file. Give the truth JSON written beside "
                         "simulated data (e.g. bench/data/national_5ch_156w.truth.json).")
     return json.loads(path.read_text())
-
-
-def _ml_predict_span(fit: MLFit, data: Dataset) -> np.ndarray:
-    """(S, G, T) challenger predictions over ``data``'s weeks (fitted weeks first)."""
-    from mixcast.ml.features import Baseline
-
-    media = data.media / fit.scales.media_scale[:, None, :]
-    return fit.predict_kpi(media[None], base=Baseline.of(data))[:, 0]
 
 
 def _means(summary: dict) -> dict[str, float]:

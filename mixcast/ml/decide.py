@@ -308,7 +308,7 @@ def _thinned(fit: MLFit, n: int) -> MLFit:
 
 
 def spend_scenario_ml(fit: MLFit, spend: dict[str, float]):
-    """:func:`mixcast.analysis_extra.spend_scenario` for an ML fit: predicted KPI over the
+    """:func:`mixcast.optimize.spend_scenario.spend_scenario` for an ML fit: predicted KPI over the
     data window if each channel's total were ``spend`` (weekly pattern kept), per replicate.
 
     Raises
@@ -316,7 +316,8 @@ def spend_scenario_ml(fit: MLFit, spend: dict[str, float]):
     UserError
         For an unknown channel or a negative spend.
     """
-    from mixcast.analysis.extra import Band, ScenarioOutcome, planned_totals, scenario_plans
+    from mixcast.optimize.spend_scenario import ScenarioOutcome, planned_totals, scenario_plans
+    from mixcast.posterior.intervals import Band
 
     current, planned = planned_totals(fit, spend)
     plans = scenario_plans(fit.media, current, planned)

@@ -92,3 +92,9 @@ def plan_arrays(fit: MLFit, frame: pd.DataFrame, *,
             events[..., e] = table[name].fillna(0).to_numpy(float).reshape(shape)
     return dates, {"spend": block(data.channels), "controls": block(data.control_names),
                    "organic": block(data.organic_names), "events": events}
+
+
+def predict_span(fit: MLFit, data: Dataset) -> np.ndarray:
+    """(S, G, T) challenger predictions over ``data``'s weeks (fitted weeks first)."""
+    media = data.media / fit.scales.media_scale[:, None, :]
+    return fit.predict_kpi(media[None], base=Baseline.of(data))[:, 0]

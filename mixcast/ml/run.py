@@ -29,22 +29,21 @@ For other verbs (forecast, optimise, scenario, report), an ML run offers:
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from mixcast.posterior.intervals import interval
+from mixcast.posterior.intervals import scalar_interval
+from mixcast.data.serialize import load_dataset, save_dataset
 from mixcast.errors import RunError
 from mixcast.ml.ensemble import Ensemble
 from mixcast.ml.features import Scales
 from mixcast.ml.fit import MLConfig, MLFit, fit_ml
 from mixcast.ml.learners import LearnerKind, Tuned, load_model, mape, r_squared, save_model
+from mixcast.storage import read_manifest, staged_directory, write_json, write_manifest
 
 DEFAULT_CONFIG = MLConfig()
 LIMITS = (
@@ -68,37 +67,6 @@ LIFT_NOTE = ("The ML challenger is not calibrated on lift tests (trees have no p
 SUMMARY_KEYS = ("kpi_type", "target", "n_weeks", "n_geos", "date_range", "warnings",
                 "lift_tests", "lift_tests_note", "mixcast_version", "model", "accuracy",
                 "interval_method", "mroi_step", "features", "limits")
-
-
-def fit_and_save_ml(project, out: str | Path, *, quiet: bool,
-                    config: MLConfig | None = None) -> dict:
-    """Fit the challenger on a loaded project, write its run directory and print a summary
-    (the `mixcast fit --model ml` verb). Returns summary.json as a dict."""
-    from mixcast.cli._app import console, err_console, sampling_progress
-    from mixcast.report.terminal import channel_table, issues_table
-
-    config = config or config_for(project)
-    out = Path(out)
-    if project.data.issues and not quiet:
-        console.print(issues_table(project.data.issues))
-    steps = len(config.learners) + config.n_bootstrap
-    with sampling_progress("Tuning and fitting the ML ensemble", enabled=not quiet) as bar:
-        def progress(stage: str, done: int, total: int) -> None:
-            if bar is not None:
-                bar(done if stage == "tuning" else len(config.learners) + done, steps)
-        fitted = fit_ml(project.data, config, progress=progress)
-    save_ml_run(fitted, out, config=project.config.as_dict())
-    summary = json.loads((out / "summary.json").read_text())
-    console.print(channel_table(summary, title="Channel returns (ML challenger: ensemble "
-                                               "mean, 90% bootstrap interval)"))
-    accuracy = summary["accuracy"]
-    console.print(f"Out-of-sample (time-ordered CV): MAPE {100 * accuracy['cv_mape']:.1f}% · "
-                  f"R² {accuracy['cv_r2']:.2f} · tuning {fitted.tuning_seconds:.1f}s · "
-                  f"fit {fitted.fit_seconds:.1f}s")
-    for limit in LIMITS:
-        err_console.print(f"[yellow]limit:[/] {limit}", highlight=False)
-    console.print(f"Run written to [bold]{out}[/]")
-    return summary
 
 
 def config_for(project) -> MLConfig:
@@ -126,9 +94,9 @@ def ml_summary(fit: MLFit) -> dict:
         entry = {"spend": float(metrics.spend[c])}
         for key in ("roi", "mroi", "contribution_share", "incremental"):
             label = "incremental_outcome" if key == "incremental" else key
-            entry[label] = _scalar_interval(getattr(metrics, key)[:, c])
+            entry[label] = scalar_interval(getattr(metrics, key)[:, c])
         if metrics.cpa is not None:
-            entry["cpa"] = _scalar_interval(metrics.cpa[:, c])
+            entry["cpa"] = scalar_interval(metrics.cpa[:, c])
         channels[name] = entry
     fitted = fit.predict_kpi(fit.media[None]).mean(axis=0)[0]
     return {
@@ -170,42 +138,26 @@ def _lift_warning(check: dict) -> str:
 
 def save_ml_run(fit: MLFit, out: str | Path, *, config: dict | None = None) -> Path:
     """Write ``fit`` to the run directory ``out`` atomically and return its path."""
-    from mixcast._version import __version__
-    from mixcast.runs.directory import _save_dataset, _swap_into_place, _write_json
+    from mixcast.ml.attribution import shap_contributions
 
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        _write_json(staging / "summary.json", ml_summary(fit))
-        _save_dataset(fit.data, staging)
-        _write_json(staging / "spec.json", {"model": {"type": "ml"}, "ml": fit.config.as_dict(),
-                                            "fit_seconds": fit.fit_seconds})
-        _write_json(staging / "ml_model.json", _model_document(fit, staging / "models"))
-        _write_json(staging / "ml_analysis.json", _analysis_document(fit))
-        from mixcast.ml.attribution import shap_contributions
-
+    with staged_directory(out) as staging:
+        write_json(staging / "summary.json", ml_summary(fit))
+        save_dataset(fit.data, staging)
+        write_json(staging / "spec.json", {"model": {"type": "ml"}, "ml": fit.config.as_dict(),
+                                           "fit_seconds": fit.fit_seconds})
+        write_json(staging / "ml_model.json", _model_document(fit, staging / "models"))
+        write_json(staging / "ml_analysis.json", _analysis_document(fit))
         shap_contributions(fit).to_csv(staging / "contributions.csv", index=False)
         (staging / "limits.txt").write_text("\n\n".join(LIMITS) + "\n")
         if config is not None:
             (staging / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-        _write_json(staging / "manifest.json", {
-            "format_version": 1, "mixcast_version": __version__,
-            "fingerprint": fit.data.fingerprint(), "model": "ml",
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "files": sorted(p.name for p in staging.iterdir()) + ["manifest.json"],
-        })
-        _swap_into_place(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        write_manifest(staging, fingerprint=fit.data.fingerprint(), model="ml")
     return out
 
 
 def load_ml_run(path: str | Path) -> MLFit:
     """Read an ML run directory back into an :class:`~mixcast.ml.fit.MLFit`."""
-    from mixcast.runs.directory import _load_dataset, read_manifest
-
     path = Path(path)
     manifest = read_manifest(path)
     if manifest.get("model", "bayes") != "ml":
@@ -222,7 +174,7 @@ def load_ml_run(path: str | Path) -> MLFit:
     tuned = tuple(Tuned(kind=LearnerKind(t["kind"]), params=t["params"], cv_mape=t["cv_mape"],
                         oof_kpi=(), n_trials=t["n_trials"], seconds=t["seconds"])
                   for t in doc["tuned"])
-    return MLFit(data=_load_dataset(path), config=MLConfig.from_dict(doc["config"]),
+    return MLFit(data=load_dataset(path), config=MLConfig.from_dict(doc["config"]),
                  scales=Scales.from_dict(doc["scales"]), trend=np.asarray(doc["trend"]),
                  replicates=replicates, tuned=tuned, cv=doc["cv"],
                  fit_seconds=float(doc["fit_seconds"]),
@@ -253,8 +205,6 @@ def predict_ml(run_dir: str | Path, spend_plan_frame: pd.DataFrame) -> pd.DataFr
 
 def is_ml_run(path: str | Path) -> bool:
     """True when the run directory at ``path`` holds the ML challenger (checked manifest)."""
-    from mixcast.runs.directory import read_manifest
-
     return read_manifest(path).get("model", "bayes") == "ml"
 
 
@@ -297,13 +247,6 @@ def _analysis_document(fit: MLFit) -> dict:
     return {"response_curves": response_curves(fit),
             "permutation_importance": permutation_importance(fit, seed=fit.config.seed),
             "shap_share": {c: v / total for c, v in magnitude.items()}}
-
-
-def _scalar_interval(draws: np.ndarray) -> dict[str, float | None]:
-    finite = draws[np.isfinite(draws)]
-    if finite.size == 0:
-        return {"mean": None, "lo90": None, "hi90": None}
-    return {k: float(v) for k, v in interval(finite).items()}
 
 
 def _date_column(run_dir: Path) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -32,6 +31,7 @@ from mixcast.ml.ensemble import fit_replicates
 from mixcast.ml.features import Scales
 from mixcast.ml.fit import MLFit, training_rows
 from mixcast.ml.learners import mape, r_squared
+from mixcast.ml.predict import predict_span
 from mixcast.validation import backtest as bt
 
 REFIT_REPLICATES = 5
@@ -55,11 +55,10 @@ def refit(fit: MLFit, y: np.ndarray | None = None, *, stop: int | None = None,
 
 def score_fold(fit: MLFit, refitted: MLFit, origin: int, *, seed: int = 0) -> dict:
     """MAPE and 90% coverage of ``refitted`` (trained on weeks < origin) on the next 13."""
-    from mixcast.ml.compare import _ml_predict_span
 
     stop = min(origin + bt.HORIZON, fit.data.n_times)
     span = fit.data.window(0, stop)
-    kpi = _ml_predict_span(refitted, span)[:, :, origin:].sum(axis=1)      # (S, H)
+    kpi = predict_span(refitted, span)[:, :, origin:].sum(axis=1)      # (S, H)
     rng = np.random.default_rng(seed)
     residuals = np.asarray(fit.cv.get("oof_relative_residuals") or [0.0])
     noise = rng.choice(residuals, size=(200, kpi.shape[1]))
@@ -202,13 +201,3 @@ def channel_verdicts(fit: MLFit, roi: dict, checks: dict) -> dict:
             reasons.append("a lift test contradicts the ensemble's implied lift")
         out[channel] = {"verdict": verdict, "reasons": reasons}
     return out
-
-
-def validate_ml_run(run: str | Path, *, quick: bool = False) -> dict:
-    """Validate an ML run directory and write ``RUN/validation.json`` atomically."""
-    from mixcast.ml.run import load_ml_run
-    from mixcast.runs.directory import write_json_atomic
-
-    document = validate_ml(load_ml_run(run), quick=quick)
-    write_json_atomic(Path(run) / "validation.json", document)
-    return document

@@ -10,6 +10,7 @@ import numpy as np
 from mixcast.data.dataset import Dataset
 from mixcast.model.inputs import ModelInputs, prepare
 from mixcast.model.mean import Structure
+from mixcast.posterior.intervals import thin
 from mixcast.spec import ModelSpec, SamplerConfig
 
 # Posterior variable -> its dimensions after (chain, draw).
@@ -72,9 +73,11 @@ class Fit:
         values = self.idata.posterior[name].values
         return values.reshape((values.shape[0] * values.shape[1], *values.shape[2:]))
 
-    def param_draws(self) -> dict[str, np.ndarray]:
-        """Every parameter the mean function reads, as (S, ...) arrays."""
-        return {name: self.draws(name) for name in self.idata.posterior.data_vars}
+    def param_draws(self, max_draws: int | None = None) -> dict[str, np.ndarray]:
+        """Every parameter the mean function reads, as (S, ...) arrays, evenly thinned to
+        at most ``max_draws`` (see :func:`mixcast.posterior.intervals.thin`)."""
+        return thin({name: self.draws(name) for name in self.idata.posterior.data_vars},
+                    max_draws)
 
 
 def build_inference_data(samples: dict[str, np.ndarray], extras: dict[str, np.ndarray],

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from mixcast.posterior.fitted import Fit
 from mixcast.report import sections
-from mixcast.report.context import ReportContext, gather
+from mixcast.report.context import ReportContext
+from mixcast.report.gather import gather
 
 SECTIONS = (
     ("executive-summary", "Summary", sections.executive_summary),

@@ -2,10 +2,10 @@
 
 :func:`validate` runs the checks (convergence, fit, rolling and spend-shift backtests,
 recovery on a simulated twin, stability, prior vs data, held-out lift tests) and turns
-them into a trust verdict per channel and overall; :func:`validate_run` does it for a run
-directory and writes ``RUN/validation.json``.
+them into a trust verdict per channel and overall (``mixcast.runs.validate_run`` does it
+for a run directory and writes ``RUN/validation.json``).
 """
 
-from mixcast.validation.suite import ALL_CHECKS, validate, validate_run
+from mixcast.validation.suite import ALL_CHECKS, validate
 
-__all__ = ["ALL_CHECKS", "validate", "validate_run"]
+__all__ = ["ALL_CHECKS", "validate"]

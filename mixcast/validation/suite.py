@@ -117,17 +117,6 @@ def validate(fit: Fit, *, quick: bool = False, checks: tuple[str, ...] = ALL_CHE
     }
 
 
-def validate_run(run: str | Path, *, quick: bool = False,
-                 checks: tuple[str, ...] = ALL_CHECKS,
-                 progress: ProgressFn | None = None) -> dict:
-    """Validate a run directory and write ``RUN/validation.json`` atomically."""
-    from mixcast.runs.directory import load_run, write_json_atomic
-
-    document = validate(load_run(run), quick=quick, checks=checks, progress=progress)
-    write_json_atomic(Path(run) / "validation.json", document)
-    return document
-
-
 def dataset_issues(fit: Fit) -> tuple[Issue, ...]:
     """The data's guardrail findings (recomputed when the Dataset carries none)."""
     if fit.data.issues:

@@ -55,12 +55,8 @@ def _version() -> str:
 def _store(runs_dir, registry) -> RunStore:
     if registry is None:
         return RunStore(Path(runs_dir or "runs"))
-    try:
-        from mixcast.registry import registry_runs
-    except ImportError:
-        raise UserError("Run registries are not available in this build; serve a folder "
-                        "of runs with --runs DIR.") from None
-    return RunStore(Path(registry), paths=registry_runs(registry))
+    raise UserError(f"--registry {registry}: serving from a run registry is not part of this "
+                    "version of mixcast yet; serve a folder of runs with --runs DIR.")
 
 
 def _install_auth(app: FastAPI, token: str | None) -> None:
@@ -163,12 +159,9 @@ def _decision_routes(app: FastAPI, store: RunStore) -> None:
               tags=["decisions"], responses={**ERRORS, 503: {"model": schemas.Problem}})
     def optimize(run: str, body: schemas.OptimizeRequest) -> dict:
         """The best allocation under the constraints, scored over the posterior."""
-        try:
-            from mixcast.optimize.optimizer import optimize as run_optimizer
-            from mixcast.optimize.problem import BudgetScenario
-        except ImportError:
-            return JSONResponse(status_code=503, content={
-                "detail": "The budget optimiser is not available in this build."})
+        from mixcast.optimize.optimizer import optimize as run_optimizer
+        from mixcast.optimize.problem import BudgetScenario
+
         loaded = store.load(run)
         unknown = [c for c in (*body.lower, *body.upper, *body.locked)
                    if c not in loaded.fit.channels]
@@ -187,13 +180,13 @@ def _decision_routes(app: FastAPI, store: RunStore) -> None:
 
 def _spend_scenario(loaded, spend: dict[str, float]):
     """The planner's prediction for a spend plan, from the posterior or the ML replicates."""
-    from mixcast.analysis import extra
+    from mixcast.optimize.spend_scenario import spend_scenario
 
     if loaded.is_ml:
         from mixcast.ml.decide import spend_scenario_ml
 
         return spend_scenario_ml(loaded.fit, spend)
-    return extra.spend_scenario(loaded.fit, spend, draws=loaded.draws,
+    return spend_scenario(loaded.fit, spend, draws=loaded.draws,
                                 baseline=loaded.baseline)
 
 

@@ -2,7 +2,7 @@
 with the posterior draws a live scenario needs kept in memory.
 
 The web layer only reads saved results; the numbers come from the same library functions
-a notebook would call (:mod:`mixcast.analysis_extra`, :mod:`mixcast.optimize`).
+a notebook would call (:mod:`mixcast.analysis`, :mod:`mixcast.optimize`).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class RunStore:
 
     def describe(self, name: str) -> dict:
         """Listing entry: manifest facts and headline diagnostics (no posterior loaded)."""
-        from mixcast.runs.directory import read_manifest
+        from mixcast.storage import read_manifest
 
         path = self.path(name)
         manifest = read_manifest(path)
@@ -101,7 +101,7 @@ class RunStore:
 
     def load(self, name: str) -> LoadedRun:
         """The run's Fit and scenario ingredients, loaded once (reloaded if re-fitted)."""
-        from mixcast.analysis import extra
+        from mixcast.analysis.totals import MAX_DRAWS, baseline_totals
         from mixcast.runs.directory import load_run
 
         path = self.path(name)
@@ -117,15 +117,15 @@ class RunStore:
                                    draws=None, baseline=None)
             else:
                 fit = load_run(path)
-                draws = extra.thinned_draws(fit)
+                draws = fit.param_draws(MAX_DRAWS)
                 loaded = LoadedRun(name=name, path=path, stamp=stamp, fit=fit, draws=draws,
-                                   baseline=extra.baseline_totals(fit, draws))
+                                   baseline=baseline_totals(fit, draws))
             self._loaded[name] = loaded
             return loaded
 
     def report_html(self, name: str) -> str:
         """The run's HTML report, rendered once per run state."""
-        from mixcast.report.context import gather
+        from mixcast.report.gather import gather
         from mixcast.report.html import render_html
 
         loaded = self.load(name)

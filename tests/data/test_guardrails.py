@@ -99,7 +99,7 @@ def test_no_controls_is_an_info_not_a_warning(project):
 
 def test_guardrail_issues_are_stored_with_a_run(project, tmp_path):
     """dataset.json of a run carries the issues (written by mixcast.run)."""
-    from mixcast.runs.directory import _load_dataset, _save_dataset
+    from mixcast.data.serialize import load_dataset as _load_dataset, save_dataset as _save_dataset
 
     data = load_dataset(read_config(project(weekly_frame(60))))
     folder = tmp_path / "run"

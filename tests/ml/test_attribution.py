@@ -56,7 +56,7 @@ def test_platform_comparison_of_an_ml_run_uses_the_ensembles_metrics(ml_fit):
     counterfactual (incremental KPI per bootstrap replicate)."""
     import dataclasses
 
-    from mixcast.analysis.extra import platform_comparison
+    from mixcast.analysis.totals import platform_comparison
 
     assert platform_comparison(ml_fit, channel_metrics=channel_metrics) is None
     claimed = {"search_spend": ml_fit.data.spend[..., 1] * 3.0, "not_a_channel": np.ones(3)}

@@ -9,7 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from mixcast.ml.compare import compare_fits, compare_runs, score_against_truth, truth_roi
+from mixcast.ml.compare import compare_fits, score_against_truth, truth_roi
+from mixcast.runs.compare import compare_runs
 from mixcast.spec import SamplerConfig
 
 REFIT = SamplerConfig(chains=2, warmup=200, draws=200, seed=5, progress=False)

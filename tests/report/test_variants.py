@@ -40,7 +40,7 @@ def validated_run(small_run, tmp_path_factory):
 
 
 def test_validation_verdicts_rendered(validated_run, small_fit):
-    from mixcast.report.context import gather
+    from mixcast.report.gather import gather
     from mixcast.report.html import render_html
 
     html = render_html(gather(validated_run, fit=small_fit))
@@ -62,7 +62,7 @@ def test_validation_verdicts_rendered(validated_run, small_fit):
 def test_platform_comparison_numbers(small_fit, small_run):
     from mixcast.analysis.metrics import channel_metrics
     from mixcast.posterior.fitted import Fit
-    from mixcast.report.context import gather
+    from mixcast.report.gather import gather
     from mixcast.report.html import render_html
 
     claimed = {"search_spend": small_fit.data.spend[..., 1] * 3.0}
@@ -114,7 +114,7 @@ def test_cli_rejects_unknown_format(small_run, tmp_path):
 
 def test_matplotlib_fallback_pngs_and_pdf(small_run, small_fit, tmp_path):
     from mixcast.report import export
-    from mixcast.report.context import gather
+    from mixcast.report.gather import gather
 
     ctx = gather(small_run, fit=small_fit)
     files = export.matplotlib_pngs(ctx, tmp_path / "png")

@@ -9,7 +9,8 @@ import shutil
 
 import pytest
 
-from mixcast.validation import ALL_CHECKS, validate, validate_run
+from mixcast.runs.validate import validate_run
+from mixcast.validation import ALL_CHECKS, validate
 from mixcast.validation.suite import dataset_issues
 
 CHEAP = ("convergence", "fit", "priors")

@@ -20,10 +20,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mixcast.analysis.extra import Band, platform_comparison
+from mixcast.analysis.totals import platform_comparison
+from mixcast.posterior.intervals import Band
 from mixcast.ml.attribution import channel_metrics, plan_outcomes
 from mixcast.ml.decide import ml_space, optimize_ml, space_outcomes
 from mixcast.ml.fit import MLFit
+from mixcast.ml.run import load_ml_run
+from mixcast.optimize.problem import BudgetScenario
+from mixcast.optimize.recommend import allocation_actions
+from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext, attempt,
+                                    load_validation)
+from mixcast.storage import read_manifest
 
 CURVE_MULTIPLIERS = np.round(np.linspace(0.0, 2.5, 11), 6)
 NO_CARRYOVER = ("The ML challenger has no carryover parameters (its lag and adstock "
@@ -41,15 +48,7 @@ NOTES = {
 
 
 def gather_ml(run: str | Path, *, fit: MLFit | None = None):
-    """:func:`mixcast.report.context.gather` for an ML run directory."""
-    from mixcast.analysis.extra import allocation_actions
-    from mixcast.optimize import BudgetScenario
-    from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext,
-                                        load_validation)
-    from mixcast.runs.directory import read_manifest
-
-    from mixcast.ml.run import load_ml_run
-
+    """:func:`mixcast.report.gather.gather` for an ML run directory."""
     run = Path(run)
     manifest = read_manifest(run)
     fit = fit if fit is not None else load_ml_run(run)
@@ -65,10 +64,10 @@ def gather_ml(run: str | Path, *, fit: MLFit | None = None):
         kpi_type=fit.data.kpi_type, target=fit.data.target,
         decomposition=decomposition(fit, effects), last_year=window_returns(fit),
         rolling_dates=dates, rolling=rolling,
-        curves=_attempt(lambda: response_curves(fit)),
+        curves=attempt(lambda: response_curves(fit)),
         carryover=Optional_(None, NO_CARRYOVER),
-        recommendations=_attempt(lambda: shift_recommendations(fit, exclude_targets=blocked)),
-        allocation=_attempt(lambda: optimize_ml(fit, BudgetScenario(
+        recommendations=attempt(lambda: shift_recommendations(fit, exclude_targets=blocked)),
+        allocation=attempt(lambda: optimize_ml(fit, BudgetScenario(
             max_change=REPORT_MAX_CHANGE))),
         validation=validation,
         platform=Optional_(platform, "" if platform is not None else
@@ -77,15 +76,6 @@ def gather_ml(run: str | Path, *, fit: MLFit | None = None):
         actions=allocation_actions(summary, verdicts),
         media_total=media_total(fit), outcome_total=float(fit.data.y.sum()),
         notes=dict(NOTES))
-
-
-def _attempt(compute):
-    from mixcast.report.context import Optional_
-
-    try:
-        return Optional_(compute())
-    except Exception as error:  # shown in the report, not hidden
-        return Optional_(None, f"It could not be computed: {error}")
 
 
 def weekly_effects(fit: MLFit) -> np.ndarray:
@@ -115,7 +105,7 @@ def decomposition(fit: MLFit, effects: np.ndarray) -> pd.DataFrame:
 
 def window_returns(fit: MLFit, *, weeks: int = 52) -> pd.DataFrame:
     """Spend and incremental outcome by channel over the last ``weeks`` weeks (as
-    :func:`mixcast.analysis_extra.window_returns`)."""
+    :func:`mixcast.analysis.over_time.window_returns`)."""
     n_times = fit.data.n_times
     weeks = int(min(max(weeks, 1), n_times))
     mask = np.zeros(n_times)
@@ -225,7 +215,7 @@ def _saturation(curve: np.ndarray, spend: np.ndarray) -> float:
 def shift_recommendations(fit: MLFit, *, share: float = 0.10, top: int = 3,
                           exclude_targets: tuple[str, ...] = ()) -> list[dict]:
     """The best budget-neutral moves of ``share`` of one channel's spend to another (as
-    :func:`mixcast.analysis_extra.shift_recommendations`), scored by the replicates."""
+    :func:`mixcast.optimize.recommend.shift_recommendations`), scored by the replicates."""
     from mixcast.optimize import shift_grid
 
     space = ml_space(fit)

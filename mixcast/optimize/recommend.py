@@ -1,0 +1,72 @@
+"""Recommendations from a fit: the best budget-neutral shifts, and an allocation action
+per channel from its marginal return and its trust verdict."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mixcast.analysis.evaluator import evaluator
+from mixcast.analysis.plan_space import plan_space
+from mixcast.optimize.scenario import shift_grid, what_if
+from mixcast.posterior.fitted import Fit
+
+
+def shift_recommendations(fit: Fit, *, share: float = 0.10, top: int = 3,
+                          exclude_targets: tuple[str, ...] = ()) -> list[dict]:
+    """The best budget-neutral moves of ``share`` of one channel's spend to another.
+
+    Every ordered pair of channels is scored over the posterior in one call
+    (:func:`mixcast.optimize.shift_grid` and :func:`mixcast.optimize.what_if`); the
+    ``top`` moves with the largest expected gain are returned, best first, as dicts with
+    ``from``, ``to``, ``amount``, ``change`` (mean/lo90/hi90, media-driven outcome in
+    currency for revenue KPIs, KPI units otherwise) and ``prob_better``. Moves into
+    ``exclude_targets`` (e.g. channels validation says not to act on) and moves not
+    expected to gain are left out.
+    """
+    space = plan_space(fit)
+    plans, labels = shift_grid(space.current, space.channels, shares=np.array([share]))
+    frame = what_if(evaluator(fit, space), plans, labels)
+    moves = []
+    for plan, row in zip(plans, frame.itertuples()):
+        delta = plan - space.current
+        source, target = space.channels[int(delta.argmin())], space.channels[int(delta.argmax())]
+        if target in exclude_targets or not row.change_mean > 0:
+            continue
+        moves.append({"from": source, "to": target, "amount": float(delta.max()),
+                      "change": {"mean": float(row.change_mean), "lo90": float(row.change_lo90),
+                                 "hi90": float(row.change_hi90)},
+                      "prob_better": float(row.prob_better)})
+    moves.sort(key=lambda m: -m["change"]["mean"])
+    return moves[:top]
+
+
+def allocation_actions(summary: dict, verdicts: dict | None = None) -> list[dict]:
+    """Allocation logic per channel from its marginal return and its trust verdict.
+
+    The hurdle is 1.0 (a unit of spend returns a unit of value) for revenue KPIs, and the
+    spend-weighted mean mROI for conversion KPIs. Rules, in order: a ``do_not_act``
+    verdict -> "test first"; mROI 90% interval above the hurdle -> "grow"; below it ->
+    "cut"; otherwise "hold". Returns one dict per channel, ranked by mROI.
+    """
+    channels = summary["channels"]
+    if summary.get("kpi_type", "revenue") == "revenue":
+        hurdle = 1.0
+    else:
+        spend = sum(e["spend"] for e in channels.values()) or 1.0
+        hurdle = sum(e["spend"] * (e["mroi"]["mean"] or 0.0) for e in channels.values()) / spend
+    rows = []
+    for name, entry in channels.items():
+        mroi = entry["mroi"]
+        verdict = ((verdicts or {}).get(name) or {}).get("verdict")
+        if verdict == "do_not_act":
+            action = "test first"
+        elif (mroi["lo90"] or 0.0) > hurdle:
+            action = "grow"
+        elif mroi["hi90"] is not None and mroi["hi90"] < hurdle:
+            action = "cut"
+        else:
+            action = "hold"
+        rows.append({"channel": name, "action": action, "hurdle": hurdle,
+                     "mroi": mroi, "roi": entry["roi"], "verdict": verdict})
+    rows.sort(key=lambda r: -(r["mroi"]["mean"] or 0.0))
+    return rows

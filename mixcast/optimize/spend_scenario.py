@@ -1,0 +1,107 @@
+"""Total-outcome spend scenarios: what the whole KPI would be over the data window if
+each channel's total spend were different (the dashboard's live what-if)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mixcast.analysis.totals import MAX_DRAWS, baseline_totals, outcome_metric
+from mixcast.errors import UserError
+from mixcast.model.counterfactual import media_params, plan_outcomes
+from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import Band
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioOutcome:
+    """Predicted outcome (KPI's unit, data window) of a spend plan and of today's."""
+
+    channels: tuple[str, ...]
+    spend: np.ndarray          # (C,) planned totals
+    current_spend: np.ndarray  # (C,)
+    total: Band                # scalar: baseline + media outcome of the plan
+    current_total: Band        # scalar: same for today's spend
+    change: Band               # scalar: plan minus current, per draw
+    by_channel: Band           # (C,) incremental outcome of each channel under the plan
+
+    def as_dict(self) -> dict:
+        scalar = lambda band: {k: float(v) for k, v in (("mean", band.mean),  # noqa: E731
+                                                         ("lo90", band.lo90),
+                                                         ("hi90", band.hi90))}
+        return {
+            "spend": dict(zip(self.channels, self.spend.tolist())),
+            "current_spend": dict(zip(self.channels, self.current_spend.tolist())),
+            "total": scalar(self.total), "current_total": scalar(self.current_total),
+            "change": scalar(self.change),
+            "by_channel": {c: {"mean": float(self.by_channel.mean[i]),
+                               "lo90": float(self.by_channel.lo90[i]),
+                               "hi90": float(self.by_channel.hi90[i])}
+                           for i, c in enumerate(self.channels)},
+        }
+
+
+def planned_totals(fit, spend: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """(C,) current total spend per channel over the data window, and the plan's: ``spend``
+    ({channel: total}) replaces the named channels' totals, the others keep theirs.
+
+    Shared by :func:`spend_scenario` and the ML challenger's scenario (any fit with
+    ``data`` and ``channels``).
+
+    Raises
+    ------
+    UserError
+        For an unknown channel or a negative (or non-finite) spend.
+    """
+    current = fit.data.spend.sum(axis=(0, 1))
+    planned = current.copy()
+    for name, value in spend.items():
+        if name not in fit.channels:
+            raise UserError(f"Unknown channel {name!r}; this run's channels are "
+                            f"{', '.join(fit.channels)}.")
+        if not np.isfinite(value) or value < 0:
+            raise UserError(f"Spend for {name!r} must be a non-negative number. Got {value}.")
+        planned[fit.channels.index(name)] = float(value)
+    return current, planned
+
+
+def scenario_plans(media: np.ndarray, current: np.ndarray, planned: np.ndarray) -> np.ndarray:
+    """(C + 2, G, T, C) media plans of a spend scenario: today's ``media``, the plan (each
+    channel's weekly and geo pattern scaled to its planned total), then the plan with each
+    channel off in turn."""
+    factor = np.where(current > 0, planned / np.where(current > 0, current, 1.0), 0.0)
+    plans = [media, media * factor]
+    for c in range(media.shape[-1]):
+        off = plans[1].copy()
+        off[..., c] = 0.0
+        plans.append(off)
+    return np.stack(plans)
+
+
+def spend_scenario(fit: Fit, spend: dict[str, float], *,
+                   draws: dict[str, np.ndarray] | None = None,
+                   baseline: np.ndarray | None = None) -> ScenarioOutcome:
+    """Predicted outcome over the data window if each channel's total spend were ``spend``,
+    in the KPI's own unit (currency for revenue KPIs, conversions for conversion KPIs).
+
+    Each channel's weekly (and geo) pattern is kept and scaled to the new total; channels
+    not named keep their spend. ``draws``/``baseline`` may be passed in to reuse them
+    across calls (the dashboard does); one compiled evaluation serves every call.
+
+    Raises
+    ------
+    UserError
+        For an unknown channel or a negative spend.
+    """
+    current, planned = planned_totals(fit, spend)
+    draws = draws if draws is not None else fit.param_draws(MAX_DRAWS)
+    base = baseline if baseline is not None else baseline_totals(fit, draws)
+    plans = scenario_plans(fit.inputs.media, current, planned)
+    out = plan_outcomes(media_params(draws), plans, fit.inputs,
+                        fit.structure)[..., outcome_metric(fit)]
+    now_total, plan_total = base + out[:, 0], base + out[:, 1]
+    return ScenarioOutcome(
+        channels=fit.channels, spend=planned, current_spend=current,
+        total=Band.of(plan_total), current_total=Band.of(now_total),
+        change=Band.of(plan_total - now_total), by_channel=Band.of(out[:, 1:2] - out[:, 2:]))

@@ -1,0 +1,54 @@
+"""Gather a run's report data: every section computed once, for the HTML, PDF and
+terminal renderers and the dashboard (a Bayesian run here, the ML challenger's in
+:mod:`mixcast.report.ml`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mixcast.analysis.curves import carryover_profile, response_curves
+from mixcast.analysis.decomposition import decomposition
+from mixcast.analysis.over_time import rolling_effectiveness, window_returns
+from mixcast.analysis.totals import media_total, platform_comparison
+from mixcast.optimize.optimizer import optimize
+from mixcast.optimize.problem import BudgetScenario
+from mixcast.optimize.recommend import allocation_actions, shift_recommendations
+from mixcast.posterior.fitted import Fit
+from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext, attempt,
+                                    load_validation)
+from mixcast.report.ml import gather_ml
+from mixcast.runs.directory import load_run
+from mixcast.storage import read_manifest
+
+
+def gather(run: str | Path, *, fit: Fit | None = None) -> ReportContext:
+    """Load the run at ``run`` (or use ``fit``) and compute every report section's data."""
+    run = Path(run)
+    manifest = read_manifest(run)
+    if manifest.get("model", "bayes") == "ml":   # the challenger: same sections, its numbers
+        return gather_ml(run)
+    fit = fit if fit is not None else load_run(run)
+    summary = json.loads((run / "summary.json").read_text())
+    validation = load_validation(run)
+    verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}
+    blocked = tuple(c for c, v in verdicts.items() if (v or {}).get("verdict") == "do_not_act")
+    dates, rolling = rolling_effectiveness(fit)
+    platform = platform_comparison(fit)
+    return ReportContext(
+        run_name=run.name, summary=summary, manifest=manifest, channels=fit.channels,
+        kpi_type=fit.data.kpi_type, target=fit.data.target,
+        decomposition=decomposition(fit), last_year=window_returns(fit),
+        rolling_dates=dates, rolling=rolling,
+        curves=attempt(lambda: response_curves(fit)),
+        carryover=attempt(lambda: carryover_profile(fit)),
+        recommendations=attempt(lambda: shift_recommendations(
+            fit, exclude_targets=blocked)),
+        allocation=attempt(lambda: optimize(
+            fit, BudgetScenario(max_change=REPORT_MAX_CHANGE))),
+        validation=validation,
+        platform=Optional_(platform, "" if platform is not None else
+                           "The data has no platform-attributed conversions (optional "
+                           "config key `platform_attributed`)."),
+        actions=allocation_actions(summary, verdicts),
+        media_total=media_total(fit), outcome_total=float(fit.data.y.sum()))

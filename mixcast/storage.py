@@ -1,0 +1,133 @@
+"""How mixcast writes files, so that a crash never leaves half a state behind.
+
+Every run directory (Bayesian or ML) is assembled in a staging folder beside its
+destination and renamed into place (:func:`staged_directory`); single documents inside a
+run (``validation.json``) are written beside their destination and renamed
+(:func:`write_json_atomic`). The manifest (:func:`write_manifest`, :func:`read_manifest`)
+is what marks a folder as a complete run of a format version mixcast can read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from mixcast._version import __version__
+from mixcast.errors import RunError
+
+FORMAT_VERSION = 1
+
+
+def jsonable(value):
+    """Replace NaN/inf by None and numpy scalars by Python ones (strict JSON)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path: str | Path, document: dict) -> None:
+    """Strict JSON (no NaN) into a file of a folder that is itself being staged."""
+    Path(path).write_text(json.dumps(jsonable(document), indent=2, allow_nan=False))
+
+
+def write_json_atomic(path: str | Path, document: dict) -> None:
+    """Write JSON next to its destination, then rename: readers never see half a file."""
+    path = Path(path)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(jsonable(document), stream, indent=2, allow_nan=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def staged_directory(out: str | Path) -> Iterator[Path]:
+    """Yield an empty staging folder; on success it replaces ``out`` in one rename.
+
+    On any error the staging folder is removed and ``out`` is left as it was. An existing
+    ``out`` that is not a mixcast run (no manifest) is never overwritten.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _refuse_foreign(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield staging
+        _swap_into_place(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def write_manifest(folder: Path, *, fingerprint: str, model: str) -> None:
+    """The last file of a staged run: lists every file, so a partial run is detectable."""
+    write_json(folder / "manifest.json", {
+        "format_version": FORMAT_VERSION, "mixcast_version": __version__,
+        "fingerprint": fingerprint, "model": model,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "files": sorted(p.name for p in folder.iterdir()) + ["manifest.json"],
+    })
+
+
+def read_manifest(path: str | Path) -> dict:
+    """The manifest of a run, checked for completeness and a readable format version."""
+    path = Path(path)
+    if not path.is_dir():
+        raise RunError(f"{path}: no such run directory. Fit one with "
+                       f"`mixcast fit --config config.yaml --out {path}`.")
+    manifest_file = path / "manifest.json"
+    if not manifest_file.exists():
+        raise RunError(f"{path}: not a mixcast run (no manifest.json). Point --run at a "
+                       "folder written by `mixcast fit`.")
+    try:
+        manifest = json.loads(manifest_file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise RunError(f"{manifest_file}: unreadable manifest ({error}). The run is damaged; "
+                       "fit it again.") from None
+    version = manifest.get("format_version") if isinstance(manifest, dict) else None
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise RunError(f"{path}: run format version {version!r} is newer than this mixcast "
+                       f"reads ({FORMAT_VERSION}). Upgrade mixcast.")
+    missing = [f for f in manifest.get("files", []) if not (path / f).exists()]
+    if missing:
+        raise RunError(f"{path}: the run is incomplete (missing {', '.join(missing)}). "
+                       "Fit it again.")
+    return manifest
+
+
+def _refuse_foreign(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or (any(out.iterdir())
+                                              and not (out / "manifest.json").exists())):
+        raise RunError(f"{out} exists and is not a mixcast run; refusing to overwrite it. "
+                       "Choose another --out.")
+
+
+def _swap_into_place(staging: Path, out: Path) -> None:
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    _refuse_foreign(out)
+    retired = out.with_name(f".{out.name}.old")
+    shutil.rmtree(retired, ignore_errors=True)
+    os.replace(out, retired)
+    os.replace(staging, out)
+    shutil.rmtree(retired, ignore_errors=True)
