@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from mixcast.config import Config, read_config
 from mixcast.data.dataset import Dataset
 from mixcast.data.load import load_dataset
+from mixcast.errors import DataWarning
 from mixcast.spec import ModelSpec, SamplerConfig
 
 
@@ -39,6 +41,9 @@ def load(config_path: str | Path) -> Project:
     data = load_dataset(config)
     spec = ModelSpec.from_options(config.model, channels=data.channels)
     sampler = SamplerConfig.from_options(config.sampler)
+    for issue in data.issues:
+        if issue.level == "warning":  # the guardrails, for notebook and CLI users alike
+            warnings.warn(issue.message, DataWarning, stacklevel=2)
     return Project(config=config, data=data, spec=spec, sampler=sampler)
 
 

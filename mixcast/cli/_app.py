@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mixcast.errors import UserError
+from mixcast.errors import MixcastWarning, UserError
 from mixcast.runtime import configure
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ EXIT_USER_ERROR = 2
 def main() -> None:
     """Entry point: run the app; user errors exit 2 with one clear message."""
     configure()
+    warnings.showwarning = show_warning
     try:
         app(standalone_mode=False)
     except UserError as error:
@@ -41,6 +43,20 @@ def main() -> None:
             error.show()
             sys.exit(EXIT_USER_ERROR)
         raise
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Render mixcast's own warnings as one yellow line; others keep Python's format."""
+    if issubclass(category, MixcastWarning):
+        from rich.markup import escape
+
+        err_console.print(f"[bold yellow]warning ({category.__name__}):[/] {escape(str(message))}",
+                          highlight=False, soft_wrap=True)
+        return
+    _python_show_warning(message, category, filename, lineno, file, line)
+
+
+_python_show_warning = warnings.showwarning
 
 
 def fail(message: str) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from mixcast.cli._app import app, console, err_console, sampling_progress
-from mixcast.errors import ConvergenceWarning, UserError
+from mixcast.errors import DataWarning, UserError
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="Path to config.yaml.")]
 RunOpt = Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")]
@@ -25,7 +26,9 @@ def check(config: ConfigOpt) -> None:
     from mixcast.project import load
     from mixcast.report.terminal import issues_table
 
-    project = load(config)
+    with warnings.catch_warnings():  # the table below shows every finding
+        warnings.simplefilter("ignore", DataWarning)
+        project = load(config)
     data = project.data
     console.print(f"[green]✓[/] {config}: {data.n_times} weeks "
                   f"({str(data.dates[0])[:10]} … {str(data.dates[-1])[:10]}), "
@@ -71,23 +74,16 @@ def run_bayes_fit(project, out: Path, *, overrides: dict, quiet: bool) -> dict:
     import dataclasses
 
     from mixcast.inference.fit import fit as fit_model
-    from mixcast.report.terminal import channel_table, diagnostics_line, issues_table
+    from mixcast.report.terminal import channel_table, diagnostics_line
     from mixcast.runs.directory import save_run
 
     sampler = dataclasses.replace(project.sampler, **overrides)
-    if project.data.issues and not quiet:
-        console.print(issues_table(project.data.issues))
     with sampling_progress(f"Sampling {sampler.chains} chains", enabled=not quiet) as progress:
         fitted = fit_model(project.data, project.spec, sampler=sampler, progress=progress)
     save_run(fitted, out, config=project.config.as_dict())
     summary = json.loads((out / "summary.json").read_text())
     console.print(channel_table(summary))
     console.print(diagnostics_line(summary["diagnostics"]))
-    from mixcast.posterior.diagnostics import diagnose_fit
-
-    problems = diagnose_fit(fitted).problems()
-    for problem in problems:
-        err_console.print(f"[bold yellow]warning ({ConvergenceWarning.__name__}):[/] {problem}")
     console.print(f"Run written to [bold]{out}[/]")
     return summary
 
@@ -96,11 +92,9 @@ def fit_ml_command(project, out: Path, *, quiet: bool) -> dict:
     """Fit the ML challenger, write its run directory and print a summary."""
     from mixcast.ml.fit import fit_ml
     from mixcast.ml.run import LIMITS, config_for, save_ml_run
-    from mixcast.report.terminal import channel_table, issues_table
+    from mixcast.report.terminal import channel_table
 
     config = config_for(project)
-    if project.data.issues and not quiet:
-        console.print(issues_table(project.data.issues))
     steps = len(config.learners) + config.n_bootstrap
     with sampling_progress("Tuning and fitting the ML ensemble", enabled=not quiet) as bar:
         def progress(stage: str, done: int, total: int) -> None:

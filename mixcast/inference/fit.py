@@ -10,6 +10,7 @@ from mixcast.inference.geo_centring import choose_geo_centring
 from mixcast.model.inputs import prepare
 from mixcast.model.mean import Structure
 from mixcast.model.mmm import MMM, lift_data, resolve_priors
+from mixcast.posterior.diagnostics import diagnose_fit, warn_if_unconverged
 from mixcast.posterior.fitted import Fit, build_inference_data
 from mixcast.inference.sampler import run_nuts
 from mixcast.runtime import configure
@@ -64,4 +65,6 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
     seconds = time.perf_counter() - started
     samples.pop("log_roi_raw", None)
     idata = build_inference_data(samples, extras, data, spec)
-    return Fit(data=data, spec=spec, sampler=sampler, idata=idata, fit_seconds=seconds)
+    fitted = Fit(data=data, spec=spec, sampler=sampler, idata=idata, fit_seconds=seconds)
+    warn_if_unconverged(diagnose_fit(fitted))
+    return fitted

@@ -143,10 +143,15 @@ def _trust_table(ctx: ReportContext) -> str:
              f"{rows}</table>{note}")
     if ctx.is_ml:
         return _ml_trust(ctx) + table
-    converged = diag.get("converged", diag["rhat_max"] <= 1.05 and diag["divergences"] == 0)
-    return (f'<p>Sampler: {"converged" if converged else "<b>not converged</b>"} — R-hat max '
+    # The verdict of mixcast.posterior.diagnostics.judge, as summary.json stores it.
+    state = {"pass": "converged", "warn": "converged, with caveats",
+             "fail": "<b>not converged</b>"}[diag.get("status", "pass" if diag.get("converged")
+                                                      else "fail")]
+    problems = "".join(f"<li>{escape(p)}</li>" for p in diag.get("problems", []))
+    return (f'<p>Sampler: {state} — R-hat max '
             f'{num(diag["rhat_max"], key="rhat_max", digits=3)}, divergences '
-            f'{num(diag["divergences"], key="divergences", digits=0)}.</p>' + table)
+            f'{num(diag["divergences"], key="divergences", digits=0)}.</p>'
+            + (f'<ul class="small">{problems}</ul>' if problems else "") + table)
 
 
 def _ml_trust(ctx: ReportContext) -> str:

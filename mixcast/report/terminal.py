@@ -35,7 +35,9 @@ def channel_table(summary: dict, *, title: str = "Channel returns (posterior mea
 def diagnostics_line(diagnostics: dict) -> str:
     if diagnostics.get("rhat_max") is None:  # the ML challenger has no MCMC diagnostics
         return f"no MCMC diagnostics (machine-learning run) · fit {diagnostics['fit_seconds']:.1f}s"
-    return (f"R-hat max {diagnostics['rhat_max']:.3f} · min bulk ESS "
+    status = {"pass": "converged", "warn": "converged with caveats",
+              "fail": "NOT converged"}.get(diagnostics.get("status", ""), "")
+    return (f"{status + ' · ' if status else ''}R-hat max {diagnostics['rhat_max']:.3f} · min bulk ESS "
             f"{diagnostics['ess_bulk_min']:.0f} · divergences {diagnostics['divergences']} · "
             f"fit {diagnostics['fit_seconds']:.1f}s")
 
