@@ -1,4 +1,7 @@
-"""Fitting: builds NUTS and runs the chains. Only this module touches ``numpyro.infer``."""
+"""Fitting: the data and spec become the NumPyro model, the sampler draws from it, and the
+draws become a :class:`~mixcast.posterior.fitted.Fit`. Only the inference package
+(this module, :mod:`~mixcast.inference.sampler`, :mod:`~mixcast.inference.laplace`)
+touches ``numpyro.infer``."""
 
 from __future__ import annotations
 
