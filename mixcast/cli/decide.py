@@ -127,9 +127,9 @@ def optimize(
 
     Example: mixcast optimize --run runs/q3 --max-change 0.15 --out plan.csv
     """
-    from mixcast.optimize import BudgetScenario, Granularity, Mode, optimize as run_optimize
+    from mixcast.optimize import BudgetScenario, Granularity, Mode
     from mixcast.optimize.scenario import parse_money
-    from mixcast.runs.directory import load_run
+    from mixcast.runs.models import open_run
 
     lower, lower_share = _bounds(minimum, "--min")
     upper, upper_share = _bounds(maximum, "--max")
@@ -140,23 +140,11 @@ def optimize(
         lower_share=lower_share, upper_share=upper_share, groups=_groups(group),
         granularity=_enum(Granularity, by, "--by"), period_weeks=period_weeks,
         risk_quantile=risk)
-    from mixcast.ml.run import is_ml_run
-
-    if is_ml_run(run):  # the ML challenger: gradient-free search, same plan.csv
-        from mixcast.ml import load_ml_run
-        from mixcast.ml.decide import optimize_ml
-
-        if ranking:
-            raise UserError("--ranking needs a Bayesian run (saturation points come from its "
-                            "response curves); drop it for an ML run.")
-        with _working("Optimising the budget (ML challenger)"):
-            plan = optimize_ml(load_ml_run(run), scenario)
-    else:
-        fitted = load_run(run)
-        if ranking:
-            _print_ranking(fitted)
-        with _working("Optimising the budget"):
-            plan = run_optimize(fitted, scenario)
+    model = open_run(run)
+    if ranking:
+        _print_ranking(model)
+    with _working(f"Optimising the budget ({_LABEL[model.kind]})"):
+        plan = model.optimize(scenario)
     console.print(_plan_table(plan))
     _print_totals(plan)
     if out is not None:
@@ -165,6 +153,9 @@ def optimize(
         if plan.units != plan.channels:
             plan.units_frame().to_csv(out.with_name(out.stem + "_units.csv"), index=False)
         console.print(f"Plan written to [bold]{out}[/]")
+
+
+_LABEL = {"bayes": "posterior draws", "ml": "ML challenger's replicates"}
 
 
 def _enum(kind, value: str, option: str):
@@ -203,11 +194,9 @@ def _print_totals(plan) -> None:
     console.print(f"[dim]Window: {plan.note}.[/]")
 
 
-def _print_ranking(fitted) -> None:
-    from mixcast.optimize import channel_ranking
-
+def _print_ranking(model) -> None:
     with _working("Computing response curves"):
-        frame = channel_ranking(fitted)
+        frame = model.channel_ranking()
     table = Table(title="Where the money works (mROI at today's spend)", title_justify="left")
     for column in ("cut rank", "channel", "status", "mROI", "mROI 90%", "80% saturation at"):
         table.add_column(column, justify="left" if column in ("channel", "status") else "right")
@@ -233,31 +222,18 @@ def scenario(
 
     Example: mixcast scenario --run runs/q3 --spec "shift 15% from tv_spend to social_spend"
     """
-    from mixcast.runs.directory import load_run
+    from mixcast.runs.models import open_run
     from mixcast.storage import write_json_atomic
 
     if (spec is None) == (not grid):
         raise UserError("Give either --spec \"...\" (e.g. --spec \"increase search_spend by "
                         "10%\") or --grid.")
-    from mixcast.ml.run import is_ml_run
-
-    if is_ml_run(run):  # the ML challenger scores the same spec with its replicates
-        from mixcast.ml import load_ml_run
-        from mixcast.ml.decide import run_scenario_ml
-
-        if grid:
-            raise UserError("--grid needs a Bayesian run; give an ML run one --spec at a time.")
-        with _working("Scoring the scenario (ML challenger)"):
-            result = run_scenario_ml(load_ml_run(run), spec, weeks=weeks)
-    else:
-        fitted = load_run(run)
-        if grid:
-            _run_grid(fitted, weeks, out)
-            return
-        from mixcast.optimize.scenario import run_scenario
-
-        with _working("Scoring the scenario"):
-            result = run_scenario(fitted, spec, weeks=weeks)
+    model = open_run(run)
+    if grid:
+        _run_grid(model, weeks, out)
+        return
+    with _working(f"Scoring the scenario ({_LABEL[model.kind]})"):
+        result = model.scenario(spec, weeks=weeks)
     console.print(_scenario_table(result))
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -285,16 +261,9 @@ def _scenario_table(result) -> Table:
     return table
 
 
-def _run_grid(fitted, weeks: int | None, out: Path | None) -> None:
-    from mixcast.analysis.evaluator import evaluator
-    from mixcast.optimize.scenario import shift_grid, what_if
-    from mixcast.analysis.plan_space import plan_space
-
-    space = plan_space(fitted, weeks=weeks)
-    plans, labels = shift_grid(space.current, space.channels,
-                               shares=np.round(np.arange(0.05, 0.51, 0.05), 2))
-    with _working(f"Scoring {len(plans):,} shifts over the posterior"):
-        frame = what_if(evaluator(fitted, space), plans, labels)
+def _run_grid(model, weeks: int | None, out: Path | None) -> None:
+    with _working("Scoring every budget shift over the posterior"):
+        frame = model.shift_grid(np.round(np.arange(0.05, 0.51, 0.05), 2), weeks=weeks)
     best = frame.sort_values("change_mean", ascending=False).head(10)
     table = Table(title=f"Best of {len(frame):,} budget shifts", title_justify="left")
     for column in ("shift", "change (mean)", "90%", "P(better)"):

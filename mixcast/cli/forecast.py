@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 
 from mixcast.cli._app import app, console, err_console
 
@@ -25,38 +24,16 @@ def forecast(
     """
     from contextlib import nullcontext
 
-    from mixcast.analysis.forecast import forecast as make_forecast
-    from mixcast.analysis.forecast import read_plan
-    from mixcast.runs.directory import load_run
-    from mixcast.storage import read_manifest
+    from mixcast.runs.models import open_run
 
-    read_manifest(run)
-    from mixcast.ml.run import forecast_ml_file, is_ml_run
-
-    if is_ml_run(run):  # the ML challenger: same plan file, same forecast.csv columns
-        frame = forecast_ml_file(run, future)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False)
-        console.print(f"Forecast (ML challenger) over {frame['date'].nunique()} weeks: "
-                      f"{frame['mean'].sum():,.0f} in total (weekly 90% intervals in {out}).")
-        return
-    fitted = load_run(run)
-    config = _run_config(run)
-    plan = read_plan(future, fitted, date_column=str(config.get("date") or "date"),
-                     impressions=dict(config.get("impressions") or {}))
+    model = open_run(run)
     status = nullcontext() if quiet else err_console.status(
-        f"Forecasting {plan.n_weeks} weeks over every posterior draw")
+        f"Forecasting over every {'posterior draw' if model.kind == 'bayes' else 'replicate'}")
     with status:
-        result = make_forecast(fitted, plan, seed=seed)
+        frame = model.forecast(future, seed=seed)
     out.parent.mkdir(parents=True, exist_ok=True)
-    result.frame().to_csv(out, index=False)
-    total = result.interval(total=True)
-    console.print(f"Forecast of {fitted.data.target} over {plan.n_weeks} weeks: "
-                  f"{total['mean'].sum():,.0f} in total (weekly 90% intervals in {out}).")
-
-
-def _run_config(run: Path) -> dict:
-    path = run / "config.yaml"
-    if not path.exists():
-        return {}
-    return yaml.safe_load(path.read_text()) or {}
+    frame.to_csv(out, index=False)
+    weekly = frame.groupby("date")["mean"].sum()
+    label = "" if model.kind == "bayes" else " (ML challenger)"
+    console.print(f"Forecast{label} of {model.data.target} over {len(weekly)} weeks: "
+                  f"{weekly.sum():,.0f} in total (weekly 90% intervals in {out}).")

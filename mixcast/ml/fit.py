@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -102,6 +103,7 @@ class MLFit:
     cv : out-of-sample accuracy of the ensemble over the time-ordered folds.
     """
 
+    kind: ClassVar[str] = "ml"    # the protocol's label (mixcast.posterior.protocol)
     data: Dataset
     config: MLConfig
     scales: Scales

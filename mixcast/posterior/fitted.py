@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import arviz as az
 import numpy as np
@@ -54,6 +55,7 @@ class Fit:
     sampler: SamplerConfig
     idata: az.InferenceData
     fit_seconds: float
+    kind: ClassVar[str] = "bayes"   # the protocol's label (mixcast.posterior.protocol)
     inputs: ModelInputs = field(init=False, repr=False, compare=False)
     structure: Structure = field(init=False, repr=False, compare=False)
 

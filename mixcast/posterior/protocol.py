@@ -1,21 +1,24 @@
 """The one protocol every fitted model meets, Bayesian or ML.
 
-The decision, forecast, report and web layers work through it and never ask which kind
-of model they hold.
+:class:`~mixcast.posterior.fitted.Fit` (posterior draws) and
+:class:`~mixcast.ml.fit.MLFit` (bootstrap replicates of a tree ensemble) both carry the
+data they were fitted on, its channels and a ``kind`` label. The run-level protocol built
+on it (:class:`mixcast.runs.models.RunModel`: optimise, score scenarios, forecast) is what
+the CLI, the report and the dashboard use, so none of them asks which model it holds.
 """
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 from mixcast.data.dataset import Dataset
 
 
 @runtime_checkable
 class FittedModel(Protocol):
-    """What the layers above inference need from a fit."""
+    """What every fitted model offers the layers above inference."""
 
-    kind: str                      # "bayes" | "ml": for labels only, never for branching
+    kind: ClassVar[str]            # "bayes" | "ml": for labels and messages, not branching
     data: Dataset
 
     @property

@@ -17,18 +17,24 @@ from mixcast.optimize.recommend import allocation_actions, shift_recommendations
 from mixcast.posterior.fitted import Fit
 from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext, attempt,
                                     load_validation)
+from mixcast.ml.fit import MLFit
 from mixcast.report.ml import gather_ml
-from mixcast.runs.directory import load_run
+from mixcast.runs.models import RunModel, open_run
 from mixcast.storage import read_manifest
 
 
-def gather(run: str | Path, *, fit: Fit | None = None) -> ReportContext:
-    """Load the run at ``run`` (or use ``fit``) and compute every report section's data."""
+def gather(run: str | Path, *, fit: Fit | MLFit | None = None,
+           model: RunModel | None = None) -> ReportContext:
+    """Load the run at ``run`` (or use the ``fit`` or ``model`` already loaded from it) and
+    compute every report section's data; each kind of model fills the same sections."""
     run = Path(run)
+    fit = fit if fit is not None else (model if model is not None else open_run(run)).fit
+    return {"bayes": gather_bayes, "ml": gather_ml}[fit.kind](run, fit=fit)
+
+
+def gather_bayes(run: Path, *, fit: Fit) -> ReportContext:
+    """The report's data for a Bayesian run."""
     manifest = read_manifest(run)
-    if manifest.get("model", "bayes") == "ml":   # the challenger: same sections, its numbers
-        return gather_ml(run)
-    fit = fit if fit is not None else load_run(run)
     summary = json.loads((run / "summary.json").read_text())
     validation = load_validation(run)
     verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}

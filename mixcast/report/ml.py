@@ -47,7 +47,7 @@ NOTES = {
 }
 
 
-def gather_ml(run: str | Path, *, fit: MLFit | None = None):
+def gather_ml(run: str | Path, *, fit: MLFit | None = None) -> ReportContext:
     """:func:`mixcast.report.gather.gather` for an ML run directory."""
     run = Path(run)
     manifest = read_manifest(run)

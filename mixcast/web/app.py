@@ -143,7 +143,7 @@ def _decision_routes(app: FastAPI, store: RunStore) -> None:
         """Channels, today's spend and slider ranges, and today's predicted outcome."""
         loaded = store.load(run)
         fit = loaded.fit
-        current = _spend_scenario(loaded, {})
+        current = loaded.model.spend_scenario({})
         channels = [{"name": c, "current_spend": float(s), "max_spend": float(3 * s or 1.0)}
                     for c, s in zip(fit.channels, current.current_spend)]
         return {"run": run, "target": fit.data.target, "kpi_type": fit.data.kpi_type,
@@ -153,13 +153,12 @@ def _decision_routes(app: FastAPI, store: RunStore) -> None:
               tags=["decisions"], responses=ERRORS)
     def scenario(run: str, body: schemas.ScenarioRequest) -> dict:
         """Predicted outcome (mean, 90% range) over the data window for a spend plan."""
-        return _spend_scenario(store.load(run), body.spend).as_dict()
+        return store.load(run).model.spend_scenario(body.spend).as_dict()
 
     @app.post("/api/runs/{run}/optimize", response_model=schemas.OptimizeResponse,
               tags=["decisions"], responses={**ERRORS, 503: {"model": schemas.Problem}})
     def optimize(run: str, body: schemas.OptimizeRequest) -> dict:
         """The best allocation under the constraints, scored over the posterior."""
-        from mixcast.optimize.optimizer import optimize as run_optimizer
         from mixcast.optimize.problem import BudgetScenario
 
         loaded = store.load(run)
@@ -171,23 +170,7 @@ def _decision_routes(app: FastAPI, store: RunStore) -> None:
         scenario = BudgetScenario(budget=body.budget, max_change=body.max_change,
                                   lower=dict(body.lower), upper=dict(body.upper),
                                   locked=tuple(body.locked), risk_quantile=body.risk_quantile)
-        if loaded.is_ml:   # the challenger's gradient-free search, same response
-            from mixcast.ml.decide import optimize_ml
-
-            return _allocation_body(optimize_ml(loaded.fit, scenario))
-        return _allocation_body(run_optimizer(loaded.fit, scenario))
-
-
-def _spend_scenario(loaded, spend: dict[str, float]):
-    """The planner's prediction for a spend plan, from the posterior or the ML replicates."""
-    from mixcast.optimize.spend_scenario import spend_scenario
-
-    if loaded.is_ml:
-        from mixcast.ml.decide import spend_scenario_ml
-
-        return spend_scenario_ml(loaded.fit, spend)
-    return spend_scenario(loaded.fit, spend, draws=loaded.draws,
-                                baseline=loaded.baseline)
+        return _allocation_body(loaded.model.optimize(scenario))
 
 
 def _allocation_body(plan) -> dict:

@@ -13,28 +13,24 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from mixcast.errors import RunError
-from mixcast.posterior.fitted import Fit
+from mixcast.runs.models import RunModel
 
 RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 @dataclass(frozen=True)
 class LoadedRun:
-    """A run loaded for serving: the Fit and its reusable scenario ingredients."""
+    """A run loaded for serving: its model (either kind) and when it was written."""
 
     name: str
     path: Path
     stamp: float
-    fit: Fit                              # or an MLFit for the ML challenger
-    draws: dict[str, np.ndarray] | None   # None for ML runs (replicates stand for draws)
-    baseline: np.ndarray | None
+    model: RunModel
 
     @property
-    def is_ml(self) -> bool:
-        return self.draws is None
+    def fit(self):
+        return self.model.fit
 
 
 class RunStore:
@@ -101,8 +97,7 @@ class RunStore:
 
     def load(self, name: str) -> LoadedRun:
         """The run's Fit and scenario ingredients, loaded once (reloaded if re-fitted)."""
-        from mixcast.analysis.totals import MAX_DRAWS, baseline_totals
-        from mixcast.runs.directory import load_run
+        from mixcast.runs.models import open_run
 
         path = self.path(name)
         stamp = (path / "manifest.json").stat().st_mtime
@@ -110,16 +105,7 @@ class RunStore:
             cached = self._loaded.get(name)
             if cached is not None and cached.stamp == stamp:
                 return cached
-            from mixcast.ml.run import is_ml_run, load_ml_run
-
-            if is_ml_run(path):
-                loaded = LoadedRun(name=name, path=path, stamp=stamp, fit=load_ml_run(path),
-                                   draws=None, baseline=None)
-            else:
-                fit = load_run(path)
-                draws = fit.param_draws(MAX_DRAWS)
-                loaded = LoadedRun(name=name, path=path, stamp=stamp, fit=fit, draws=draws,
-                                   baseline=baseline_totals(fit, draws))
+            loaded = LoadedRun(name=name, path=path, stamp=stamp, model=open_run(path))
             self._loaded[name] = loaded
             return loaded
 
@@ -134,6 +120,6 @@ class RunStore:
         cached = self._reports.get(name)
         if cached is not None and cached[0] == key:
             return cached[1]
-        html = render_html(gather(loaded.path, fit=None if loaded.is_ml else loaded.fit))
+        html = render_html(gather(loaded.path, model=loaded.model))
         self._reports[name] = (key, html)
         return html
