@@ -208,17 +208,17 @@ def _check_change(test: LiftTest, data: Dataset, problems: list[str]) -> None:
             where = "all geos" if test.geo is None else f"geo {data.geos[test.geo]}"
             problems.append(
                 f"spend_delta {_amount(test.spend_delta)} is more than {test.channel}'s "
-                f"observed spend in the window ({_amount(observed)}, {where}): the observed spend already "
-                "includes the test's change, so business as usual would be negative. Check "
-                "its sign (negative for a go-dark holdout) and that it is the total change "
-                "over the window.")
+                f"observed spend in the window ({_amount(observed)}, {where}): the observed "
+                "spend already includes the test's change, so business as usual would be "
+                "negative. Check its sign (negative for a go-dark holdout) and that it is "
+                "the total change over the window.")
     elif test.bau_spend * test.n_weeks + test.spend_delta < 0:
         usual = test.bau_spend * test.n_weeks
         problems.append(
             f"spend_delta {_amount(test.spend_delta)} removes more than the usual spend over "
             f"the window (bau_spend {_amount(test.bau_spend)} x {test.n_weeks} weeks = "
-            f"{_amount(usual)}). "
-            "Check both: a go-dark holdout removes exactly bau_spend x weeks.")
+            f"{_amount(usual)}). Check both: a go-dark holdout removes exactly bau_spend x "
+            "weeks.")
 
 
 def _amount(value: float) -> str:

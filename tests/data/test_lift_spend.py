@@ -86,3 +86,12 @@ def test_outside_timeline_is_warm_up_window_and_tail_at_bau_spend(start, edge):
     np.testing.assert_allclose(timeline.tested[0], [6.0] * 5 + [0.0] * 4 + [6.0] * 3)
     np.testing.assert_allclose(timeline.measure[0], [0.0] * 5 + [1.0] * 7)
     np.testing.assert_array_equal(timeline.week, edge)
+
+
+def test_a_backtest_window_keeps_tests_measured_inside_it_and_those_outside_the_data():
+    tests = (lift_test(), lift_test(start=20, end=23, measure_end=27),
+             lift_test(start=-8, end=-6, bau_spend=5.0), lift_test(start=3, end=6))
+    data = dataclasses.replace(small_dataset(), lift_tests=tests)
+    cut = data.window(2, 26)
+    assert [(t.start, t.end, t.last_week) for t in cut.lift_tests] == [
+        (2, 5, 5), (-10, -8, -8), (1, 4, 4)]
