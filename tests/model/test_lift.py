@@ -14,7 +14,8 @@ import pytest
 from numpyro import handlers
 
 from mixcast.analysis.simulate import (
-    ChannelTruth, Experiment, SimulationSpec, experiment_tests, simulate, true_lift,
+    ChannelTruth, Experiment, MediatorTruth, SimulationSpec, experiment_tests, simulate,
+    true_lift,
 )
 from mixcast.data.dataset import LiftTest
 from mixcast.model.inputs import prepare
@@ -31,6 +32,7 @@ def model_lift(sim, tests) -> np.ndarray:
     spec = sim.spec.model_spec()
     inputs = dataclasses.replace(prepare(sim.data, spec), y_scale=sim.params["_y_scale"])
     structure = Structure.build(spec, sim.data.channels, n_organic=0,
+                                mediator_names=sim.data.mediator_names,
                                 rf_channels=sim.data.rf_channels)
     params = {k: jnp.asarray(v) for k, v in sim.params.items() if not k.startswith("_")}
     lifts = lift_data(tuple(tests), sim.data, inputs)
@@ -124,3 +126,23 @@ def test_the_likelihood_observes_the_same_implied_lift(national):
     np.testing.assert_allclose(params["lift_implied"],
                                _implied(params, lifts, inputs, structure), rtol=1e-5)
     assert np.all(np.asarray(params["lift_implied"]) != 0)
+
+
+def test_synergy_drift_and_mediated_paths_count_as_the_outcome_does():
+    """With an interaction pair, time-varying effectiveness and a mediator, the lift
+    still equals the whole outcome's change: the synergy with the partner's observed
+    response, the week's effectiveness and the path through the mediator."""
+    spec = dataclasses.replace(
+        small_spec(), interactions=(("tv_spend", "search_spend", 0.3),),
+        drift=(("search_spend", 0.6),),
+        mediators=(MediatorTruth("brand_search", upstream=(("tv_spend", 0.5),)),),
+        experiments=(Experiment("tv_spend", 60, 65, factor=0.0, tail=3),
+                     Experiment("search_spend", 80, 83, factor=1.5)))
+    sim = simulate(spec)
+    tests = experiment_tests(sim)
+    implied = model_lift(sim, tests)
+    np.testing.assert_allclose(implied, [t.lift for t in tests], rtol=RTOL)
+    outside = LiftTest("tv_spend", 120, 123, None, spend_delta=-4 * 30_000.0, lift=0.0,
+                       lift_se=1.0, bau_spend=30_000.0)
+    np.testing.assert_allclose(model_lift(sim, (outside,)), true_lift(sim, outside),
+                               rtol=RTOL)
