@@ -49,6 +49,8 @@ class Case:
 
 
 L_MAX = 8
+EXPERIMENTS = ((30, 0.0), (90, 1.5))   # lift tests: (first week, spend factor) ...
+TEST_WEEKS, TEST_TAIL = 6, 4            # ... for 6 weeks, measured 4 weeks on
 
 
 def weights(decay: float, peak: float) -> np.ndarray:
@@ -106,6 +108,12 @@ def generate(case: Case) -> tuple[pd.DataFrame, dict, list[dict]]:
         rho = case.correlation
         spend[b] = ratio * (rho * spend[a] + (1 - rho) * 0.5 * noise)
     spend = np.round(spend, 2)
+    planned = spend.copy()
+    for name in case.lift_tests_for:  # the tests happen: the data's spend includes them
+        c = names.index(name)
+        for start, factor in EXPERIMENTS:
+            window = slice(start, start + TEST_WEEKS)
+            spend[c][:, window] = np.round(planned[c][:, window] * factor, 2)
     weeks = np.arange(t)
     scale = case.baseline * (share * g if g > 1 else np.ones(1))[:, None]  # (G, 1)
     season = 0.06 * np.sin(2 * np.pi * weeks / 52.18) + 0.08 * np.cos(2 * np.pi * weeks / 52.18)
@@ -146,26 +154,31 @@ def generate(case: Case) -> tuple[pd.DataFrame, dict, list[dict]]:
         frame.update({"control_1": controls[0, gi], "control_2": controls[1, gi]})
         rows.append(pd.DataFrame(frame))
     df = pd.concat(rows, ignore_index=True)
-    tests = _lift_tests(case, names, spend, media_effect, betas, dates)
+    tests = _lift_tests(case, names, spend, planned, media_effect, betas, dates)
     truth = {"roi": roi, "mroi": mroi}
     return df, truth, tests
 
 
-def _lift_tests(case, names, spend, media_effect, betas, dates) -> list[dict]:
-    """A go-dark and a boost per listed channel, SE 15% of the true lift."""
+def _lift_tests(case, names, spend, planned, media_effect, betas, dates) -> list[dict]:
+    """A go-dark and a +50% boost per listed channel, as they happened in the data: the
+    measured lift is the outcome at the observed spend minus at the planned spend of the
+    window, over the window and ``TEST_TAIL`` weeks of carryover after it; SE 15%."""
     tests = []
     for name in case.lift_tests_for:
         c = names.index(name)
-        for start, factor in ((30, -1.0), (90, 0.5)):
-            window = slice(start, start + 6)
-            changed = spend[c].copy()
-            changed[:, window] *= 1 + factor
-            lift = float(media_effect(changed, c, betas[c]).sum()
-                         - media_effect(spend[c], c, betas[c]).sum())
+        for start, _ in EXPERIMENTS:
+            window = slice(start, start + TEST_WEEKS)
+            measured = slice(start, start + TEST_WEEKS + TEST_TAIL)
+            usual = spend[c].copy()
+            usual[:, window] = planned[c][:, window]
+            lift = float(media_effect(spend[c], c, betas[c])[:, measured].sum()
+                         - media_effect(usual, c, betas[c])[:, measured].sum())
             tests.append({"channel": name, "start_date": str(dates[start].date()),
-                          "end_date": str(dates[start + 5].date()), "geo": "",
-                          "spend_delta": float(factor * spend[c][:, window].sum()),
-                          "lift": lift, "lift_se": 0.15 * abs(lift)})
+                          "end_date": str(dates[start + TEST_WEEKS - 1].date()), "geo": "",
+                          "spend_delta": float((spend[c] - usual)[:, window].sum()),
+                          "lift": lift, "lift_se": 0.15 * abs(lift),
+                          "measure_end_date": str(
+                              dates[start + TEST_WEEKS + TEST_TAIL - 1].date())})
     return tests
 
 

@@ -1,5 +1,9 @@
 """How a fitted model agrees with the lift tests it was calibrated on.
 
+The implied lift of a test is the DESIGN.md one (:mod:`mixcast.model.lift`): the outcome
+with the observed spend, which already includes the test's change, minus the outcome with
+the window put back to business as usual, over the measurement window and the test's
+geo(s); a go-dark holdout therefore implies the loss of the channel's usual effect.
 A test the model cannot reconcile with the rest of the data (its implied lift far from the
 measured one, in units of their combined uncertainty) is reported by name rather than
 silently absorbed.
@@ -37,8 +41,10 @@ class LiftCheck:
         return (f"Lift test '{self.label}' ({self.channel}) measured {self.measured:,.0f} "
                 f"± {self.measured_se:,.0f}, but the model implies {self.implied_mean:,.0f} "
                 f"(90%: {self.implied_lo90:,.0f} – {self.implied_hi90:,.0f}); z = {self.z:.1f}. "
-                "Check the test's window, spend change and units, or whether the channel's "
-                "effect changed since.")
+                "Check the test's window and that spend_delta is the total change over the "
+                "window versus business as usual (the observed spend already includes it; "
+                "negative for a go-dark holdout), in currency, and the lift's units; or "
+                "whether the channel's effect changed since.")
 
 
 def lift_test_checks(fit: Fit) -> list[LiftCheck]:

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mixcast.model.counterfactual import plan_outcomes
+from mixcast.model.counterfactual import media_params, plan_outcomes
 from mixcast.data.dataset import Dataset, LiftTest
-from mixcast.model.inputs import ModelInputs, prepare
+from mixcast.data.lift_spend import lift_timeline
+from mixcast.model.inputs import ModelInputs, prepare, spend_to_scaled_media
 from mixcast.model.mean import Structure, channel_effects, mean, mediator_media, saturation_response
 from mixcast.spec import ModelSpec
 
@@ -63,12 +64,28 @@ class MediatorTruth:
 
 
 @dataclass(frozen=True, slots=True)
+class Experiment:
+    """A lift test run in the simulated data: ``channel``'s spend in weeks ``start`` ..
+    ``end`` (inclusive) multiplied by ``factor`` (0: a go-dark holdout) in geo ``geo``
+    (an index; None: every geo), its lift measured ``tail`` weeks past ``end``."""
+
+    channel: str
+    start: int
+    end: int
+    factor: float = 0.0
+    geo: int | None = None
+    tail: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class SimulationSpec:
     """What to simulate. ``collinear`` pairs get spend correlated at ``collinearity``.
 
     Opt-in effects: ``interactions`` ((a, b, theta), ...) synergy terms on the scaled KPI;
     ``drift`` ((channel, d), ...) log-effectiveness rising linearly by ``d`` from the first
-    week to the last (ROI of the window unchanged); ``mediators`` (MediatorTruth, ...).
+    week to the last (ROI of the window unchanged); ``mediators`` (MediatorTruth, ...);
+    ``experiments`` (Experiment, ...) lift tests that happen in the data (their spend
+    change is in the observed spend; :func:`experiment_tests` reads them out).
     """
 
     channels: dict[str, ChannelTruth]
@@ -89,6 +106,7 @@ class SimulationSpec:
     interactions: tuple[tuple[str, str, float], ...] = ()
     drift: tuple[tuple[str, float], ...] = ()
     mediators: tuple[MediatorTruth, ...] = ()
+    experiments: tuple[Experiment, ...] = ()
 
     def model_spec(self) -> ModelSpec:
         """The ModelSpec whose structure generates this simulation."""
@@ -101,7 +119,11 @@ class SimulationSpec:
 
 @dataclass(frozen=True, slots=True)
 class Simulated:
-    """A simulated Dataset and its truth: per-channel ROI, mROI, share, and parameters."""
+    """A simulated Dataset and its truth: per-channel ROI, mROI, share, and parameters.
+
+    ``planned_spend`` (G, T, C) is the spend before the experiments changed it; ``spec``
+    what was simulated.
+    """
 
     data: Dataset
     roi: dict[str, float]
@@ -110,6 +132,8 @@ class Simulated:
     params: dict[str, np.ndarray] = field(repr=False)
     geo_roi: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     effective_frequency: dict[str, float] = field(default_factory=dict)
+    planned_spend: np.ndarray | None = field(default=None, repr=False)
+    spec: SimulationSpec | None = field(default=None, repr=False)
 
 
 def default_spec(seed: int = 0, *, n_weeks: int = 156, noise: float = 0.05) -> SimulationSpec:
@@ -135,7 +159,8 @@ def simulate(spec: SimulationSpec) -> Simulated:
     rng = np.random.default_rng(spec.seed)
     names = tuple(spec.channels)
     population = _populations(spec.n_geos, rng)
-    spend = _spend(spec, names, population, rng)
+    planned = _spend(spec, names, population, rng)
+    spend = _run_experiments(spec, names, planned)
     controls = rng.normal(size=(spec.n_geos, spec.n_weeks, spec.n_controls)).cumsum(axis=1)
     controls = controls / np.sqrt(np.arange(1, spec.n_weeks + 1))[None, :, None]
     dates = np.datetime64(spec.start) + 7 * np.arange(spec.n_weeks).astype("timedelta64[D]")
@@ -163,23 +188,104 @@ def simulate(spec: SimulationSpec) -> Simulated:
                      contribution_share=as_dict(share), params=params,
                      geo_roi={n: geo_roi[:, c] for c, n in enumerate(names)},
                      effective_frequency=_true_effective_frequency(params, data, inputs,
-                                                                   structure))
+                                                                   structure),
+                     planned_spend=planned, spec=spec)
 
 
 def true_lift(sim: Simulated, test: LiftTest) -> float:
-    """The exact incremental KPI a lift test would measure on this simulated data."""
-    from mixcast.model.mmm import lift_data
+    """The lift ``test`` measures on this simulated data (KPI units), by the DESIGN.md
+    definition under the true parameters: outcome with the spend as tested minus outcome
+    with the window at business as usual (the plans of :mod:`mixcast.data.lift_spend`),
+    over start .. measure end and the test's geo(s).
 
-    inputs = dataclasses.replace(prepare(sim.data, ModelSpec()), y_scale=_y_scale(sim))
-    structure = Structure.build(ModelSpec(), sim.data.channels, n_organic=0,
+    Computed from whole media plans by the counterfactual outcome
+    (:func:`~mixcast.model.counterfactual.plan_outcomes`), apart from the model's own lift
+    code (:mod:`mixcast.model.lift`), so that each checks the other. A test outside the
+    data runs on a synthetic timeline: ``l_max`` weeks at ``bau_spend``, then the window
+    and the tail, the other channels off, effectiveness as in the nearest data week.
+    """
+    model_spec = sim.spec.model_spec() if sim.spec is not None else ModelSpec()
+    inputs = dataclasses.replace(prepare(sim.data, model_spec), y_scale=_y_scale(sim))
+    structure = Structure.build(model_spec, sim.data.channels, n_organic=0,
+                                mediator_names=sim.data.mediator_names,
                                 rf_channels=sim.data.rf_channels)
-    lifts = lift_data((test,), sim.data, inputs)
-    c = int(lifts.channel[0])
-    changed = inputs.media.copy()
-    changed[..., c] = np.maximum(changed[..., c] + lifts.delta_media[0], 0.0)
-    outcomes = plan_outcomes({k: np.asarray(v)[None] for k, v in sim.params.items()},
-                             np.stack([inputs.media, changed]), inputs, structure)
-    return float(outcomes[0, 1, 1] - outcomes[0, 0, 1])
+    timeline = lift_timeline(test, sim.data, warmup=structure.l_max)
+    c = sim.data.channels.index(test.channel)
+    if timeline.observed:
+        # Where no reach was bought the frequency is 0; business as usual buys reach at
+        # the channel's typical frequency (1) there. Zero reach keeps zero effect either way.
+        inputs = dataclasses.replace(inputs, frequency=np.where(
+            inputs.frequency > 0, inputs.frequency, 1.0).astype(np.float32))
+        change = np.zeros(inputs.spend.shape)
+        change[..., c] = timeline.bau - timeline.tested
+        tested = inputs.media.astype(np.float64)
+        bau = tested.copy()
+        bau[..., c] = np.maximum(bau[..., c] + spend_to_scaled_media(inputs, change)[..., c],
+                                 0.0)
+    else:
+        inputs = _synthetic_inputs(inputs, timeline.week)
+        spend = np.zeros((*timeline.tested.shape, len(sim.data.channels)))
+        spend[..., c] = timeline.tested
+        tested = spend_to_scaled_media(inputs, spend)
+        spend[..., c] = timeline.bau
+        bau = spend_to_scaled_media(inputs, spend)
+    weeks = timeline.measure.max(axis=0)  # the plans differ only in the test's geo(s)
+    outcomes = plan_outcomes(media_params({k: np.asarray(v)[None] for k, v in
+                                           sim.params.items() if not k.startswith("_")}),
+                             np.stack([tested, bau]), inputs, structure, weeks=weeks)
+    return float(outcomes[0, 0, 1] - outcomes[0, 1, 1])
+
+
+def experiment_tests(sim: Simulated, *, relative_se: float = 0.1) -> tuple[LiftTest, ...]:
+    """The experiments of ``sim`` as lift tests: ``spend_delta`` the observed minus the
+    planned spend of the window, the measured lift :func:`true_lift`, its standard error
+    ``relative_se`` x |lift|."""
+    if sim.spec is None or sim.planned_spend is None:
+        return ()
+    tests = []
+    for k, experiment in enumerate(sim.spec.experiments):
+        c = sim.data.channels.index(experiment.channel)
+        region = _experiment_region(experiment, sim.data.spend.shape[:2])
+        delta = float((sim.data.spend[..., c] - sim.planned_spend[..., c])[region].sum())
+        end = experiment.end
+        draft = LiftTest(channel=experiment.channel, start=experiment.start, end=end,
+                         geo=experiment.geo, spend_delta=delta, lift=0.0, lift_se=1.0,
+                         label=f"{experiment.channel} week {experiment.start}",
+                         measure_end=end + experiment.tail if experiment.tail else None)
+        lift = true_lift(sim, draft)
+        tests.append(dataclasses.replace(draft, lift=lift, lift_se=relative_se * abs(lift)))
+    return tuple(tests)
+
+
+def _run_experiments(spec: SimulationSpec, names, planned: np.ndarray) -> np.ndarray:
+    """The observed spend: the planned spend changed by the experiments."""
+    spend = planned.copy()
+    for experiment in spec.experiments:
+        c = names.index(experiment.channel)
+        region = _experiment_region(experiment, spend.shape[:2])
+        spend[..., c] = np.where(region, np.round(spend[..., c] * experiment.factor, 2),
+                                 spend[..., c])
+    return spend
+
+
+def _experiment_region(experiment: Experiment, shape: tuple[int, int]) -> np.ndarray:
+    region = np.zeros(shape, dtype=bool)
+    geos = slice(None) if experiment.geo is None else experiment.geo
+    region[geos, experiment.start:experiment.end + 1] = True
+    return region
+
+
+def _synthetic_inputs(inputs: ModelInputs, week: np.ndarray) -> ModelInputs:
+    """``inputs`` on a synthetic timeline whose steps stand for data weeks ``week``: the
+    arrays the counterfactual outcome reads (media, frequency at its typical level,
+    effectiveness basis, value)."""
+    n_geos, n_steps = inputs.n_geos, len(week)
+    f32 = np.float32
+    return dataclasses.replace(
+        inputs, media=np.zeros((n_geos, n_steps, inputs.n_channels), f32),
+        frequency=np.ones((n_geos, n_steps, inputs.frequency.shape[-1]), f32),
+        y=np.ones((n_geos, n_steps), f32), value=np.ones((n_geos, n_steps)),
+        time_basis=inputs.time_basis[week])
 
 
 def _y_scale(sim: Simulated) -> np.ndarray:

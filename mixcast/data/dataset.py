@@ -10,11 +10,19 @@ import numpy as np
 
 @dataclass(frozen=True, slots=True)
 class LiftTest:
-    """One incrementality experiment (a row of lift_tests.csv).
+    """One incrementality experiment (a row of lift_tests.csv) that *happened*.
 
-    ``start``/``end`` are inclusive indices into ``Dataset.dates``; ``geo`` is an index
-    into ``Dataset.geos`` or None for a national test (spread over all geos in proportion
-    to their spend).
+    ``start``/``end`` are inclusive week indices on the data's weekly grid: indices into
+    ``Dataset.dates`` for a test inside the data; for a test dated outside the data's
+    weeks they continue the grid (negative before the first week, ``>= n_times`` after
+    the last), and ``bau_spend`` is then required. ``geo`` is an index into
+    ``Dataset.geos`` or None for a national test.
+
+    ``spend_delta`` is the total change in the channel's spend over the window (summed
+    over its weeks, and over geos for a national test) versus business as usual; inside
+    the data the observed spend already includes it. ``measure_end`` is the last week
+    whose outcome the lift counts (None: ``end``); ``bau_spend`` the channel's usual
+    weekly spend in the test's geo (all geos together for a national test), currency.
     """
 
     channel: str
@@ -25,6 +33,22 @@ class LiftTest:
     lift: float
     lift_se: float
     label: str = ""
+    measure_end: int | None = None
+    bau_spend: float | None = None
+
+    @property
+    def last_week(self) -> int:
+        """The last week whose outcome the lift counts (``measure_end`` or ``end``)."""
+        return self.end if self.measure_end is None else self.measure_end
+
+    @property
+    def n_weeks(self) -> int:
+        """Weeks in the test's window (``start`` .. ``end``)."""
+        return self.end - self.start + 1
+
+    def inside(self, n_times: int) -> bool:
+        """True when the window lies in the data's ``n_times`` weeks (its spend observed)."""
+        return self.start >= 0 and self.end < n_times
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +203,13 @@ class Dataset:
         def cut(a):
             return None if a is None else a[:, start:stop]
 
+        # A test inside the data stays when its window and measurement lie in the cut;
+        # one dated outside the data (with bau_spend) does not depend on its weeks.
         tests = tuple(
-            replace(t, start=t.start - start, end=t.end - start)
-            for t in self.lift_tests if t.start >= start and t.end < stop)
+            replace(t, start=t.start - start, end=t.end - start,
+                    measure_end=None if t.measure_end is None else t.measure_end - start)
+            for t in self.lift_tests
+            if (t.start >= start and t.last_week < stop) or not t.inside(self.n_times))
         return replace(
             self, dates=self.dates[start:stop], y=self.y[:, start:stop],
             spend=self.spend[:, start:stop], media=self.media[:, start:stop],

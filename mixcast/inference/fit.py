@@ -12,7 +12,8 @@ from mixcast.data.dataset import Dataset
 from mixcast.inference.geo_centring import choose_geo_centring
 from mixcast.model.inputs import prepare
 from mixcast.model.mean import Structure
-from mixcast.model.mmm import MMM, lift_data, resolve_priors
+from mixcast.model.lift import lift_data
+from mixcast.model.mmm import MMM, resolve_priors
 from mixcast.posterior.diagnostics import diagnose_fit, warn_if_unconverged
 from mixcast.posterior.fitted import Fit, build_inference_data
 from mixcast.inference.sampler import run_nuts

@@ -13,8 +13,9 @@
 - **Permutation importance**: the drop in in-sample R² when one channel's weekly spend is
   shuffled (its lags and adstocks are rebuilt from the shuffled series).
 - **Lift tests** are not used to fit the trees (there is no prior to calibrate); each test
-  is set beside the lift the ensemble implies by counterfactual (the test's spend change
-  spread over its weeks, as the Bayesian model does), so a user sees where they disagree.
+  is set beside the lift the ensemble implies by counterfactual (observed spend versus the
+  window put back to business as usual, as the Bayesian model does), so a user sees where
+  they disagree.
 """
 
 from __future__ import annotations
@@ -93,28 +94,36 @@ def channel_metrics(fit: MLFit) -> ChannelMetrics:
 def lift_test_checks(fit: MLFit) -> list[dict]:
     """Measured lift of each lift test next to the lift the ensemble implies.
 
-    The implied lift is the predicted KPI with the test's spend change (spread evenly over
-    its weeks, and over geos by spend for national tests, as in
-    :func:`mixcast.model.lift_data`) minus the prediction at actual spend, summed over all
-    weeks (carryover included), per replicate. ``z`` is the measured-minus-implied gap in
-    units of their combined spread; ``used_in_fit`` is always False for this model.
+    The implied lift follows the DESIGN.md definition, as the Bayesian model's does: the
+    predicted KPI at the observed spend (which includes the test's change) minus the
+    prediction with the test's window put back to business as usual
+    (:func:`mixcast.data.lift_spend.business_as_usual`), summed over start .. measure end
+    and the test's geo(s), per replicate. Tests dated outside the data's weeks are left
+    out: the ensemble predicts only weeks it has features for. ``z`` is the
+    measured-minus-implied gap in units of their combined spread; ``used_in_fit`` is
+    always False for this model.
     """
     from mixcast.analysis.calibration import CONTRADICTION_Z
-    from mixcast.model.mmm import lift_data
+    from mixcast.data.lift_spend import lift_timeline
 
-    tests = fit.data.lift_tests
+    data = fit.data
+    tests = [t for t in data.lift_tests if t.inside(data.n_times)]
     if not tests:
         return []
-    deltas = lift_data(tests, fit.data, fit.scales).delta_media          # (N, G, T)
     index = {name: i for i, name in enumerate(fit.channels)}
-    plans = [fit.media]
-    for i, test in enumerate(tests):
+    plans, measures = [fit.media], []
+    for test in tests:
+        timeline = lift_timeline(test, data, warmup=0)
+        c = index[test.channel]
+        change = np.zeros(data.spend.shape)
+        change[..., c] = timeline.bau - timeline.tested
         plan = fit.media.copy()
-        plan[..., index[test.channel]] = np.maximum(
-            plan[..., index[test.channel]] + deltas[i], 0.0)
+        plan[..., c] = np.maximum(plan[..., c] + fit.scales.media_of_spend(change)[..., c],
+                                  0.0)
         plans.append(plan)
-    kpi = fit.predict_kpi(np.stack(plans)).sum(axis=(2, 3))              # (S, N + 1)
-    implied = kpi[:, 1:] - kpi[:, :1]
+        measures.append(timeline.measure)
+    kpi = fit.predict_kpi(np.stack(plans))                               # (S, N + 1, G, T)
+    implied = ((kpi[:, :1] - kpi[:, 1:]) * np.stack(measures)[None]).sum(axis=(2, 3))
     checks = []
     for i, test in enumerate(tests):
         draws = implied[:, i]

@@ -61,7 +61,9 @@ LIMITS = (
 
 LIFT_NOTE = ("The ML challenger is not calibrated on lift tests (trees have no priors to "
              "inform); each test's measured lift is shown beside the lift the ensemble "
-             "implies by counterfactual, and disagreements are listed in warnings.")
+             "implies by counterfactual (observed spend versus the window at business as "
+             "usual), and disagreements are listed in warnings. Tests dated outside the "
+             "data's weeks are not compared.")
 # Keys of summary.json an ML run writes besides the DESIGN.md contract ("channels",
 # "diagnostics"). Keys a Bayesian run adds that are not listed here are Bayesian-only.
 SUMMARY_KEYS = ("kpi_type", "target", "n_weeks", "n_geos", "date_range", "warnings",
@@ -113,7 +115,8 @@ def ml_summary(fit: MLFit) -> dict:
         "warnings": [i.message for i in fit.data.issues if i.level == "warning"]
         + [_lift_warning(check) for check in lifts if check["contradicts"]],
         "lift_tests": lifts,
-        "lift_tests_note": (LIFT_NOTE if lifts else "The data has no lift tests."),
+        "lift_tests_note": (LIFT_NOTE if fit.data.lift_tests
+                            else "The data has no lift tests."),
         "mixcast_version": __version__,
         "model": "ml",
         "accuracy": {"cv_mape": fit.cv["mape"], "cv_r2": fit.cv["r2"],

@@ -3,25 +3,25 @@
 Media effects are parameterised by ROI (what a marketer can reason about): the model samples
 each channel's ROI and derives the coefficient ``beta`` that gives exactly that ROI under
 the sampled carryover and saturation. Geo data adds non-centred geo deviations around the
-national effects; lift tests enter as extra Gaussian observations of the implied lift.
+national effects; lift tests enter as extra Gaussian observations of the lift the model
+implies (:mod:`mixcast.model.lift`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
-from mixcast.data.dataset import Dataset, LiftTest
+from mixcast.data.dataset import Dataset
 from mixcast.model.inputs import ModelInputs
+from mixcast.model.lift import LiftData, implied_lift
 from mixcast.model.mean import Structure, baseline, effectiveness, interaction_effects
-from mixcast.model.mean import indirect_per_response, mediator_from_response, organic_effects
+from mixcast.model.mean import mediator_from_response, organic_effects
 from mixcast.model.mean import channel_major_response
-from mixcast.model.mean import with_frequency
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
 
 
@@ -31,24 +31,6 @@ class Priors:
 
     roi_log_median: tuple[float, ...]
     roi_log_sigma: tuple[float, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class LiftData:
-    """Lift tests as arrays: the spend change per test, geo and week, for its channel."""
-
-    channel: np.ndarray      # (N,) channel index
-    delta_media: np.ndarray  # (N, G, T) change in scaled media of that channel
-    lift: np.ndarray         # (N,) measured incremental KPI
-    lift_se: np.ndarray      # (N,)
-
-    @property
-    def n_tests(self) -> int:
-        return len(self.lift)
-
-
-jax.tree_util.register_dataclass(LiftData, data_fields=["channel", "delta_media", "lift",
-                                                        "lift_se"], meta_fields=[])
 
 
 def default_roi_prior(data: Dataset) -> RoiPrior:
@@ -65,30 +47,6 @@ def resolve_priors(data: Dataset, spec: ModelSpec) -> Priors:
     priors = [spec.roi_prior_for(c, default) for c in data.channels]
     return Priors(roi_log_median=tuple(float(np.log(p.median)) for p in priors),
                   roi_log_sigma=tuple(float(p.sigma) for p in priors))
-
-
-def lift_data(tests: tuple[LiftTest, ...], data: Dataset, inputs: ModelInputs) -> LiftData:
-    """Spread each test's spend change evenly over its weeks (and over geos by spend)."""
-    index = {name: i for i, name in enumerate(data.channels)}
-    deltas = np.zeros((len(tests), data.n_geos, data.n_times))
-    for i, test in enumerate(tests):
-        c = index[test.channel]
-        weeks = slice(test.start, test.end + 1)
-        geo_share = np.zeros(data.n_geos)
-        if test.geo is None:
-            window_spend = data.spend[:, weeks, c].sum(axis=1)
-            total = window_spend.sum()
-            geo_share[:] = window_spend / total if total > 0 else 1.0 / data.n_geos
-        else:
-            geo_share[test.geo] = 1.0
-        per_week = test.spend_delta / (test.end - test.start + 1)
-        scale = inputs.media_per_spend[:, c] / inputs.media_scale[:, c]
-        deltas[i, :, weeks] = (geo_share * scale * per_week)[:, None]
-    return LiftData(
-        channel=np.array([index[t.channel] for t in tests], dtype=np.int32),
-        delta_media=deltas.astype(np.float32),
-        lift=np.array([t.lift for t in tests]),
-        lift_se=np.array([t.lift_se for t in tests]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,38 +259,9 @@ def _beta_from_roi(roi, effect_shape, geo_multiplier, inputs: ModelInputs):
 
 
 def _observe_lifts(params, inputs, structure, lifts: LiftData, observe: bool) -> None:
-    """Implied lift of each test = sum over weeks of the change in its channel's effect."""
-    channel_params = {k: params[k][lifts.channel] for k in ("decay", "half_sat", "slope")}
-    if structure.delayed:
-        channel_params["peak"] = params["peak"][lifts.channel]
-    base = jnp.moveaxis(inputs.media[:, :, lifts.channel], -1, 0)  # (N, G, T)
-    implied = _implied_lift(channel_params, base, lifts, params, inputs, structure)
-    numpyro.deterministic("lift_implied", implied)
+    """Each test's measured lift is a Gaussian observation of the lift the model implies
+    (:func:`mixcast.model.lift.implied_lift`)."""
+    implied = numpyro.deterministic("lift_implied",
+                                    implied_lift(params, lifts, inputs, structure))
     numpyro.sample("lift_obs", dist.Normal(implied, jnp.asarray(lifts.lift_se, jnp.float32)),
                    obs=jnp.asarray(lifts.lift, jnp.float32) if observe else None)
-
-
-def _implied_lift(channel_params, base, lifts, params, inputs, structure):
-    from mixcast.transforms import adstock, carryover_weights, hill
-
-    def response(media):  # media (N, G, T): each test's own channel
-        weights = carryover_weights(channel_params["decay"], channel_params.get("peak"),
-                                    l_max=structure.l_max)  # (N, L)
-        lagged = jnp.stack([adstock(media[i][..., None], weights[i:i + 1])[..., 0]
-                            for i in range(media.shape[0])])
-        return hill(lagged, half_saturation=channel_params["half_sat"][:, None, None],
-                    slope=channel_params["slope"][:, None, None])
-
-    changed = jnp.maximum(base + lifts.delta_media, 0.0)
-    # Reach-and-frequency channels: the spend change buys reach at the observed frequency.
-    gain = with_frequency(params, jnp.ones(inputs.media.shape), inputs.frequency, structure)
-    gain = jnp.moveaxis(gain[:, :, lifts.channel], -1, 0)  # (N, G, T)
-    diff = response(changed * gain) - response(base * gain)  # (N, G, T)
-    beta = params["beta"][:, lifts.channel].T  # (N, G)
-    mult = effectiveness(params, inputs, structure)[:, lifts.channel].T  # (N, T)
-    per_response = beta[:, :, None] * mult[:, None, :]
-    # A lift test measures the total effect, the path through any mediator too.
-    indirect = indirect_per_response(params, structure)
-    per_response = per_response + indirect[lifts.channel][:, None, None]
-    kpi = diff * per_response * jnp.asarray(inputs.y_scale, jnp.float32)[None, :, None]
-    return kpi.sum(axis=(1, 2))

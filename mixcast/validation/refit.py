@@ -24,7 +24,8 @@ from mixcast.data.dataset import Dataset
 from mixcast.inference.fit import sample_posterior
 from mixcast.inference.geo_centring import choose_geo_centring
 from mixcast.model.inputs import prepare
-from mixcast.model.mmm import MMM, Priors, lift_data, resolve_priors
+from mixcast.model.lift import lift_data
+from mixcast.model.mmm import MMM, Priors, resolve_priors
 from mixcast.posterior.fitted import Fit, build_inference_data
 from mixcast.inference.sampler import run_nuts_batch
 from mixcast.spec import SamplerConfig
@@ -147,7 +148,8 @@ def _prepare(fit: Fit, job: RefitJob) -> tuple[Dataset, MaskedMMM, tuple]:
     lifts = lift_data(data.lift_tests, data, inputs) if data.lift_tests else None
     if lifts is not None:
         keep = np.ones(lifts.n_tests, dtype=bool)
-        keep &= np.array([t.end < n_obs for t in data.lift_tests])
+        # A test counts only when its measurement ended before the held-out weeks.
+        keep &= np.array([t.last_week < n_obs for t in data.lift_tests])
         if job.drop_lift_test is not None:
             keep[job.drop_lift_test] = False
         masks["lift_obs"] = keep

@@ -49,8 +49,9 @@ def test_shared_keys_have_the_bayesian_shape(ml_run, small_run):
 
 
 def test_lift_tests_are_compared_not_used(ml_fit, small_sim):
-    """A go-dark test on TV: the ensemble implies a loss; a measured lift far from what it
-    implies is flagged in the summary and its warnings, and never claimed as calibration."""
+    """A go-dark test on TV (its spend 0 in the data's weeks 60-67): the ensemble implies
+    a loss; a measured lift far from what it implies is flagged in the summary and its
+    warnings, and never claimed as calibration. A test dated outside the data is left out."""
     import dataclasses
 
     from mixcast.data.dataset import LiftTest
@@ -59,11 +60,17 @@ def test_lift_tests_are_compared_not_used(ml_fit, small_sim):
     data = small_sim.data
     c = data.channels.index("tv_spend")
     dark = -float(data.spend[0, 60:68, c].sum())
+    assert dark < 0
+    spend = data.spend.copy()
+    spend[:, 60:68, c] = 0.0      # the test happened: the observed spend includes it
     tests = (LiftTest(channel="tv_spend", start=60, end=67, geo=None, spend_delta=dark,
                       lift=2.0 * dark, lift_se=0.05 * abs(dark), label="tv_dark"),
              LiftTest(channel="search_spend", start=70, end=73, geo=None, spend_delta=0.0,
-                      lift=50.0 * abs(dark), lift_se=1.0, label="absurd"))
-    fitted = dataclasses.replace(ml_fit, data=dataclasses.replace(data, lift_tests=tests))
+                      lift=50.0 * abs(dark), lift_se=1.0, label="absurd"),
+             LiftTest(channel="tv_spend", start=200, end=203, geo=None, spend_delta=dark,
+                      lift=dark, lift_se=1.0, label="later", bau_spend=-dark / 4))
+    data = dataclasses.replace(data, spend=spend, media=spend, lift_tests=tests)
+    fitted = dataclasses.replace(ml_fit, data=data)
     summary = ml_summary(fitted)
     first, second = summary["lift_tests"]
     assert first["label"] == "tv_dark" and first["implied_mean"] < 0
@@ -72,6 +79,7 @@ def test_lift_tests_are_compared_not_used(ml_fit, small_sim):
     assert second["implied_mean"] == pytest.approx(0.0, abs=1e-6)   # no spend change
     assert second["contradicts"] and any("'absurd'" in w for w in summary["warnings"])
     assert "not calibrated on lift tests" in summary["lift_tests_note"]
+    assert "outside the data's weeks are not compared" in summary["lift_tests_note"]
 
 
 def test_manifest_and_files(ml_run, ml_fit):

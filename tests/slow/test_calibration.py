@@ -33,7 +33,11 @@ def collinear_case():
 
 
 def lift_tests_for(sim, channel: str) -> tuple[LiftTest, ...]:
-    """Two go-dark holdouts and one boost, with 10% standard errors of the true lift."""
+    """Three tests read as having happened in these weeks (DESIGN.md): two half-spend
+    holdouts (spend_delta = -observed: business as usual was twice the observed spend)
+    and one doubling (spend_delta = +half the observed), with 10% standard errors of the
+    true lift. The data's spend is left as simulated, so the data alone cannot tell
+    social from tv; only the tests can."""
     c = sim.data.channels.index(channel)
     tests = []
     for start, factor in ((20, -1.0), (60, -1.0), (85, 0.5)):

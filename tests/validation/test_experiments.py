@@ -6,36 +6,27 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pytest
 
-from mixcast.data.dataset import LiftTest
-from mixcast.analysis.simulate import simulate, true_lift
+from mixcast.analysis.simulate import Experiment, experiment_tests, simulate
 from mixcast.validation import validate
 from tests.conftest import SHORT, small_spec
 
 
-def _test(sim, channel: str, start: int, factor: float, *, distort: float = 1.0) -> LiftTest:
-    """A 6-week test changing ``channel``'s spend by ``factor``; measured lift = truth x
-    ``distort``, standard error 10% of the truth."""
-    c = sim.data.channels.index(channel)
-    end = start + 5
-    spend = float(sim.data.spend[0, start:end + 1, c].sum())
-    draft = LiftTest(channel=channel, start=start, end=end, geo=None,
-                     spend_delta=factor * spend, lift=0.0, lift_se=1.0)
-    lift = true_lift(sim, draft)
-    return dataclasses.replace(draft, lift=distort * lift, lift_se=0.1 * abs(lift),
-                               label=f"{channel} week {start}")
-
-
 @pytest.fixture(scope="module")
 def lift_fit():
+    """Three 6-week tests that happened in the data: tv dark, search +50%, social dark;
+    measured lift = truth (social's reported with its sign flipped and x4: impossible),
+    standard error 10% of the truth."""
     from mixcast.inference.fit import fit
 
-    sim = simulate(small_spec(seed=3))
-    tests = (_test(sim, "tv_spend", 30, -1.0), _test(sim, "search_spend", 60, 0.5),
-             _test(sim, "social_spend", 45, -1.0, distort=-4.0))   # impossible: sign flipped
-    return fit(dataclasses.replace(sim.data, lift_tests=tests), sampler=SHORT)
+    spec = dataclasses.replace(small_spec(seed=3), experiments=(
+        Experiment("tv_spend", 30, 35, factor=0.0), Experiment("search_spend", 60, 65, 1.5),
+        Experiment("social_spend", 45, 50, factor=0.0)))
+    sim = simulate(spec)
+    tv, search, social = experiment_tests(sim)
+    social = dataclasses.replace(social, lift=-4.0 * social.lift)
+    return fit(dataclasses.replace(sim.data, lift_tests=(tv, search, social)), sampler=SHORT)
 
 
 @pytest.mark.slow
