@@ -106,9 +106,9 @@ def ml_summary(fit: MLFit) -> dict:
         "diagnostics": {  # the Bayesian keys, MCMC ones null; replicates stand for draws
             "rhat_max": None, "ess_bulk_min": None, "divergences": None,
             "fit_seconds": fit.fit_seconds, "ess_tail_min": None, "rhat_worst": None,
-            "ess_worst": None, "tree_depth_saturated": None,
-            "n_draws": len(fit.replicates), "converged": None,
-            "tuning_seconds": fit.tuning_seconds},
+            "ess_worst": None, "tree_depth_saturated": None, "bfmi_min": None,
+            "n_draws": len(fit.replicates), "n_chains": None, "converged": None,
+            "status": None, "problems": [], "tuning_seconds": fit.tuning_seconds},
         "kpi_type": fit.data.kpi_type, "target": fit.data.target,
         "n_weeks": int(fit.data.n_times), "n_geos": int(fit.data.n_geos),
         "date_range": [str(fit.data.dates[0])[:10], str(fit.data.dates[-1])[:10]],
