@@ -1,4 +1,4 @@
-"""Decisions from a fitted model: response curves, the budget optimiser and scenarios.
+"""Decisions from a fitted model: the budget optimiser, scenarios and recommendations.
 
 ``optimize(fit, BudgetScenario(...)) -> Allocation``; ``response_curves(fit)`` and
 ``channel_ranking(fit)`` for where money works; ``run_scenario(fit, "shift 15% from tv to
