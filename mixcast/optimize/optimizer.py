@@ -14,13 +14,13 @@ Every answer is checked against every constraint before it is returned.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 from mixcast.errors import InfeasibleError
 from mixcast.analysis.evaluator import (Curves, Evaluator, additive, evaluator, objective,
@@ -39,10 +39,6 @@ _SURROGATE_FLOOR = 1e-4  # surrogate nodes from this fraction of a unit's upper 
 def _one_blas_thread():
     """SLSQP's tiny linear algebra: one BLAS thread (several threads on a busy machine
     make each step ~100x slower)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:          # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
 
 
