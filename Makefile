@@ -7,16 +7,20 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test test-fast bench install clean
 
+# The install log goes to .venv/install.log and is shown only when the install fails, so
+# that `make demo` prints mixcast's own output.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	@echo "Setting up $(VENV) (first run: a few minutes; log in $(VENV)/install.log)"
+	@$(PYTHON) -m venv $(VENV)
+	@( $(BIN)/python -m pip install --quiet --upgrade pip && \
+	   $(BIN)/python -m pip install --quiet -e ".[test]" ) > $(VENV)/install.log 2>&1 \
+	   || { cat $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/mixcast demo --out runs/demo
+	@$(BIN)/mixcast demo --out runs/demo
 
 test: $(STAMP) browser
 	$(BIN)/lint-imports
