@@ -28,6 +28,7 @@ from mixcast.data.dataset import Dataset
 from mixcast.model.inputs import ModelInputs, future_frequency, spend_to_scaled_media
 from mixcast.model.mean import Structure, mean
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import interval
 from mixcast.spec import Likelihood
 from mixcast.transforms.seasonality import fourier_features
 
@@ -87,9 +88,7 @@ class Forecast:
 
     def interval(self, *, total: bool = False) -> dict[str, np.ndarray]:
         """Mean and 90% interval, per geo and week (G, H) or summed over geos (H,)."""
-        draws = self.draws.sum(axis=1) if total else self.draws
-        lo, hi = np.percentile(draws, [5.0, 95.0], axis=0)
-        return {"mean": draws.mean(axis=0), "lo90": lo, "hi90": hi}
+        return interval(self.draws.sum(axis=1) if total else self.draws)
 
     def frame(self) -> pd.DataFrame:
         """The forecast.csv table: ``date, [geo,] mean, lo90, hi90``."""
