@@ -19,14 +19,14 @@ from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext,
                                     load_validation)
 from mixcast.report.ml import gather_ml
 from mixcast.runs.directory import load_run
-from mixcast.storage import read_manifest
+from mixcast.storage import read_manifest, run_model
 
 
 def gather(run: str | Path, *, fit: Fit | None = None) -> ReportContext:
     """Load the run at ``run`` (or use ``fit``) and compute every report section's data."""
     run = Path(run)
     manifest = read_manifest(run)
-    if manifest.get("model", "bayes") == "ml":   # the challenger: same sections, its numbers
+    if run_model(manifest) == "ml":   # the challenger: same sections, its numbers
         return gather_ml(run)
     fit = fit if fit is not None else load_run(run)
     summary = json.loads((run / "summary.json").read_text())

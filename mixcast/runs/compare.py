@@ -10,7 +10,7 @@ from mixcast.ml.compare import compare_fits
 from mixcast.ml.run import load_ml_run
 from mixcast.runs.directory import load_run
 from mixcast.spec import SamplerConfig
-from mixcast.storage import read_manifest
+from mixcast.storage import read_manifest, run_model
 
 
 def compare_runs(bayes_run: str | Path, ml_run: str | Path, *, truth: dict | None = None,
@@ -29,10 +29,10 @@ def compare_runs(bayes_run: str | Path, ml_run: str | Path, *, truth: dict | Non
     sampler : NUTS settings of the Bayesian refit (default: the run's own).
     """
     manifests = read_manifest(bayes_run), read_manifest(ml_run)
-    if [m.get("model", "bayes") for m in manifests] != ["bayes", "ml"]:
+    kinds = [run_model(m) for m in manifests]
+    if kinds != ["bayes", "ml"]:
         raise RunError(f"compare needs a Bayesian run for --bayes and an ML run for --ml; got "
-                       f"{manifests[0].get('model', 'bayes')!r} and "
-                       f"{manifests[1].get('model', 'bayes')!r}. Swap them or fit the "
+                       f"{kinds[0]!r} and {kinds[1]!r}. Swap them or fit the "
                        "missing one with `mixcast fit --model ml`.")
     if manifests[0]["fingerprint"] != manifests[1]["fingerprint"]:
         raise RunError(f"{bayes_run} and {ml_run} were fitted on different data (fingerprints "
