@@ -206,6 +206,16 @@ def _rank_correlation(a: dict[str, float], b: dict[str, float]) -> float | None:
     return None if not np.isfinite(rho) else float(rho)
 
 
+def _recovery_note(where: str, rec: dict) -> str:
+    """Which model recovers ROI better, with both errors and coverages (no full stop)."""
+    better = "ML challenger" if rec["ml"]["roi_mape"] < rec["bayes"]["roi_mape"] \
+        else "Bayesian model"
+    b, m = rec["bayes"], rec["ml"]
+    return (f"{where} the {better} recovers ROI better: error {100 * b['roi_mape']:.0f}% "
+            f"(Bayesian, {b['coverage']}/{b['n_channels']} covered) vs "
+            f"{100 * m['roi_mape']:.0f}% (ML, {m['coverage']}/{m['n_channels']} covered)")
+
+
 def _notes(document: dict) -> list[str]:
     """Plain statements drawn from the numbers (no verdict the numbers do not support)."""
     notes = []
@@ -219,23 +229,11 @@ def _notes(document: dict) -> list[str]:
     if disagree:
         notes.append("ROI intervals do not overlap for: " + ", ".join(disagree) + ".")
     if "recovery" in document:
-        rec = document["recovery"]
-        better = "ML challenger" if rec["ml"]["roi_mape"] < rec["bayes"]["roi_mape"] \
-            else "Bayesian model"
-        notes.append(f"Against the known truth the {better} recovers ROI better: error "
-                     f"{100 * rec['bayes']['roi_mape']:.0f}% (Bayesian, {rec['bayes']['coverage']}"
-                     f"/{rec['bayes']['n_channels']} covered) vs "
-                     f"{100 * rec['ml']['roi_mape']:.0f}% (ML, {rec['ml']['coverage']}/"
-                     f"{rec['ml']['n_channels']} covered).")
+        notes.append(_recovery_note("Against the known truth", document["recovery"]) + ".")
     if "twin" in document:
         rec = document["twin"]
-        better = "ML challenger" if rec["ml"]["roi_mape"] < rec["bayes"]["roi_mape"] \
-            else "Bayesian model"
-        notes.append(f"On a simulated twin of this data the {better} recovers ROI better: "
-                     f"error {100 * rec['bayes']['roi_mape']:.0f}% (Bayesian, "
-                     f"{rec['bayes']['coverage']}/{rec['bayes']['n_channels']} covered) vs "
-                     f"{100 * rec['ml']['roi_mape']:.0f}% (ML, {rec['ml']['coverage']}/"
-                     f"{rec['ml']['n_channels']} covered). {rec['caveat']}")
+        notes.append(_recovery_note("On a simulated twin of this data", rec)
+                     + f". {rec['caveat']}")
     notes.append("Predictive accuracy does not validate ROI: the ML ROI is a predictive "
                  "attribution without causal structure; act on it only where it agrees with "
                  "experiments or the Bayesian model.")
