@@ -30,7 +30,7 @@ from mixcast.ml.attribution import plan_outcomes
 from mixcast.ml.features import Baseline
 from mixcast.ml.fit import MLFit
 from mixcast.model.plans import channel_off_plans, channel_step_plans
-from mixcast.posterior.intervals import Band, interval, scalar_interval, thin_index
+from mixcast.posterior.intervals import interval, scalar_interval, thin_index
 
 PATTERN_WEEKS = 13
 SEARCH_REPLICATES = 8        # replicates the search scores plans with (all report)
@@ -313,8 +313,4 @@ def spend_scenario_ml(fit: MLFit, spend: dict[str, float]):
     current, planned = planned_totals(fit, spend)
     plans = scenario_plans(fit.media, current, planned)
     totals = fit.predict_kpi(plans).sum(axis=(2, 3))                        # (S, C + 2)
-    return ScenarioOutcome(
-        channels=fit.channels, spend=planned, current_spend=current,
-        total=Band.of(totals[:, 1]), current_total=Band.of(totals[:, 0]),
-        change=Band.of(totals[:, 1] - totals[:, 0]),
-        by_channel=Band.of(totals[:, 1:2] - totals[:, 2:]))
+    return ScenarioOutcome.of(fit.channels, planned, current, totals)

@@ -27,6 +27,17 @@ class ScenarioOutcome:
     change: Band               # scalar: plan minus current, per draw
     by_channel: Band           # (C,) incremental outcome of each channel under the plan
 
+    @classmethod
+    def of(cls, channels: tuple[str, ...], spend: np.ndarray, current_spend: np.ndarray,
+           outcomes: np.ndarray, base: np.ndarray | float = 0.0) -> "ScenarioOutcome":
+        """From the (S, C + 2) outcomes of :func:`scenario_plans` per draw, plus ``base``
+        (S,) (what the plans do not change, e.g. the baseline) for the totals."""
+        now_total, plan_total = base + outcomes[:, 0], base + outcomes[:, 1]
+        return cls(channels=channels, spend=spend, current_spend=current_spend,
+                   total=Band.of(plan_total), current_total=Band.of(now_total),
+                   change=Band.of(plan_total - now_total),
+                   by_channel=Band.of(outcomes[:, 1:2] - outcomes[:, 2:]))
+
     def as_dict(self) -> dict:
         return {
             "spend": dict(zip(self.channels, self.spend.tolist())),
@@ -90,8 +101,4 @@ def spend_scenario(fit: Fit, spend: dict[str, float], *,
     plans = scenario_plans(fit.inputs.media, current, planned)
     out = plan_outcomes(media_params(draws), plans, fit.inputs,
                         fit.structure)[..., outcome_metric(fit)]
-    now_total, plan_total = base + out[:, 0], base + out[:, 1]
-    return ScenarioOutcome(
-        channels=fit.channels, spend=planned, current_spend=current,
-        total=Band.of(plan_total), current_total=Band.of(now_total),
-        change=Band.of(plan_total - now_total), by_channel=Band.of(out[:, 1:2] - out[:, 2:]))
+    return ScenarioOutcome.of(fit.channels, planned, current, out, base)

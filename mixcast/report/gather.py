@@ -16,7 +16,7 @@ from mixcast.optimize.problem import BudgetScenario
 from mixcast.optimize.recommend import allocation_actions, shift_recommendations
 from mixcast.posterior.fitted import Fit
 from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext, attempt,
-                                    load_validation)
+                                    load_verdicts)
 from mixcast.report.ml import gather_ml
 from mixcast.runs.directory import load_run
 from mixcast.storage import read_manifest, run_model
@@ -30,9 +30,7 @@ def gather(run: str | Path, *, fit: Fit | None = None) -> ReportContext:
         return gather_ml(run)
     fit = fit if fit is not None else load_run(run)
     summary = json.loads((run / "summary.json").read_text())
-    validation = load_validation(run)
-    verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}
-    blocked = tuple(c for c, v in verdicts.items() if (v or {}).get("verdict") == "do_not_act")
+    validation, verdicts, blocked = load_verdicts(run)
     dates, rolling = rolling_effectiveness(fit)
     platform = platform_comparison(fit)
     return ReportContext(

@@ -32,7 +32,7 @@ from mixcast.optimize.problem import BudgetScenario
 from mixcast.optimize.recommend import allocation_actions, best_moves
 from mixcast.optimize.scenario import change_table
 from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext, attempt,
-                                    load_validation)
+                                    load_verdicts)
 from mixcast.storage import read_manifest
 
 CURVE_MULTIPLIERS = np.round(np.linspace(0.0, 2.5, 11), 6)
@@ -56,9 +56,7 @@ def gather_ml(run: str | Path, *, fit: MLFit | None = None):
     manifest = read_manifest(run)
     fit = fit if fit is not None else load_ml_run(run)
     summary = json.loads((run / "summary.json").read_text())
-    validation = load_validation(run)
-    verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}
-    blocked = tuple(c for c, v in verdicts.items() if (v or {}).get("verdict") == "do_not_act")
+    validation, verdicts, blocked = load_verdicts(run)
     effects = weekly_effects(fit)
     dates, rolling = rolling_effectiveness(fit, effects)
     platform = platform_comparison(fit, channel_metrics=channel_metrics)
