@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from mixcast._version import __version__
 from mixcast.errors import RunError
@@ -86,6 +87,32 @@ def write_manifest(folder: Path, *, fingerprint: str, model: str) -> None:
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "files": sorted(p.name for p in folder.iterdir()) + ["manifest.json"],
     })
+
+
+def finish_run(staging: Path, *, fingerprint: str, model: str, config: dict | None = None,
+               extra_files: dict[str, str] | None = None) -> None:
+    """The last files of a staged run of either kind: ``config.yaml`` (the resolved config,
+    when given), any extra text files, then the manifest."""
+    if config is not None:
+        (staging / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    for name, text in (extra_files or {}).items():
+        (staging / name).write_text(text)
+    write_manifest(staging, fingerprint=fingerprint, model=model)
+
+
+def run_model(manifest: dict) -> str:
+    """The kind of model a run holds: "bayes" (runs from before the key) or "ml"."""
+    return manifest.get("model", "bayes")
+
+
+def run_directory(path: str | Path, *, model: str, wrong_kind: str) -> Path:
+    """The run directory at ``path``, its manifest checked (:func:`read_manifest`) and
+    holding a ``model`` model; else RunError ``wrong_kind`` (formatted with ``path`` and
+    the run's ``model``)."""
+    manifest = read_manifest(path)
+    if run_model(manifest) != model:
+        raise RunError(wrong_kind.format(path=path, model=run_model(manifest)))
+    return Path(path)
 
 
 def read_manifest(path: str | Path) -> dict:

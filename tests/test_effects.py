@@ -14,10 +14,11 @@ from mixcast.config import read_config
 from mixcast.model.counterfactual import plan_outcomes
 from mixcast.analysis.effects import indirect_outcomes, interaction_outcomes, quarter_masks, quarterly_roi
 from mixcast.errors import ConfigError, SpecError
-from mixcast.model.inputs import _time_basis, prepare
+from mixcast.model.inputs import prepare
 from mixcast.model.mean import Structure, mean, mediator_term
 from mixcast.analysis.simulate import MediatorTruth, simulate
 from mixcast.spec import ModelSpec
+from mixcast.transforms.time_basis import bump_basis
 from tests.conftest import small_spec
 
 CHANNELS = ("tv_spend", "search_spend", "social_spend")
@@ -188,7 +189,7 @@ def test_drifting_truth_has_rising_quarterly_roi():
 def test_time_varying_prior_is_centred_on_a_constant_effect_and_smooth():
     """exp(basis @ coef), coef ~ N(0, 0.3): a low-rank squared-exponential (GP-like) prior
     on the log-multiplier with mean 0 at every week and near-stationary spread."""
-    basis = _time_basis(156).astype(np.float64)
+    basis = bump_basis(156).astype(np.float64)
     coef = np.random.default_rng(0).normal(0.0, 0.3, size=(20_000, basis.shape[1]))
     log_mult = coef @ basis.T                                   # (S, T)
     assert np.abs(log_mult.mean(axis=0)).max() < 0.02

@@ -11,29 +11,15 @@ import pytest
 
 from mixcast.errors import DataError
 from mixcast.analysis.forecast import (
-    FuturePlan, extend_inputs, extended_time_basis, extended_trend, forecast, plan_from_data,
-    read_plan,
+    FuturePlan, extend_inputs, forecast, plan_from_data, read_plan,
 )
-from mixcast.model.inputs import _time_basis, prepare
+from mixcast.model.inputs import prepare
 from mixcast.model.mean import Structure, mean
 from mixcast.analysis.simulate import simulate
 from mixcast.spec import ModelSpec
-from mixcast.transforms.seasonality import trend_basis
 from tests.conftest import SHORT, small_spec
 
 TRAIN, HORIZON = 104, 26
-
-
-@pytest.mark.parametrize("knots", [0, 3])
-def test_extended_trend_continues_the_fitted_basis(knots):
-    history = trend_basis(50, n_knots=knots)
-    extended = extended_trend(50, 10, n_knots=knots)
-    np.testing.assert_allclose(extended[:50], history, atol=1e-12)
-    np.testing.assert_allclose(np.diff(extended[48:, 0]), np.diff(history[:2, 0])[0])
-
-
-def test_extended_time_basis_matches_history():
-    np.testing.assert_allclose(extended_time_basis(40, 5)[:40], _time_basis(40), atol=1e-12)
 
 
 def test_extend_inputs_keeps_history_and_continues_calendar(small_fit):
@@ -46,7 +32,8 @@ def test_extend_inputs_keeps_history_and_continues_calendar(small_fit):
     assert media.shape == (1, 117, 3)
     np.testing.assert_allclose(inputs.media[:, :104], small_fit.inputs.media)
     np.testing.assert_allclose(inputs.season[:104], small_fit.inputs.season, atol=1e-6)
-    np.testing.assert_allclose(inputs.trend[:104], small_fit.inputs.trend, atol=1e-6)
+    np.testing.assert_array_equal(inputs.trend[:104], small_fit.inputs.trend)
+    np.testing.assert_array_equal(inputs.time_basis[:104], small_fit.inputs.time_basis)
     # one year later, the calendar repeats (52.18-week period: within a week's phase)
     np.testing.assert_allclose(inputs.season[104:], inputs.season[52:65], atol=0.15)
     params = {k: v[0] for k, v in small_fit.param_draws().items() if k != "lift_implied"}

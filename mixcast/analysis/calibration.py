@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import scalar_interval
 
 CONTRADICTION_Z = 3.0
 
@@ -57,10 +58,10 @@ def lift_test_checks(fit: Fit) -> list[LiftCheck]:
     for i, test in enumerate(tests):
         draws = implied[:, i]
         spread = np.sqrt(test.lift_se ** 2 + draws.var())
-        lo, hi = np.percentile(draws, [5, 95])
+        band = scalar_interval(draws)
         checks.append(LiftCheck(
             label=test.label or f"test_{i}", channel=test.channel, measured=test.lift,
             measured_se=test.lift_se, implied_mean=float(draws.mean()),
-            implied_lo90=float(lo), implied_hi90=float(hi),
+            implied_lo90=band["lo90"], implied_hi90=band["hi90"],
             z=float((test.lift - draws.mean()) / spread)))
     return checks

@@ -9,32 +9,23 @@ of a 1% proportional increase.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from mixcast.analysis.evaluator import evaluator, plan_outcomes
+from mixcast.analysis.metrics import MROI_STEP
 from mixcast.analysis.plan_space import plan_space
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import interval
 from mixcast.transforms import carryover_weights
 
 CURVE_MULTIPLIERS = np.round(np.linspace(0.0, 2.5, 26), 6)
-STEP = 0.01                                   # the mROI step (1% more spend)
+STEP = MROI_STEP                              # the mROI step (1% more spend)
 _SEARCH = np.geomspace(1e-2, 1e3, 121)        # dense grid for saturation points
 _ASYMPTOTE = 1e5                              # multiplier at which every Hill is ~1
 SEARCH_DRAWS = 500                            # draws for the posterior-mean search curve
-
-
-def _band(draws: np.ndarray) -> dict[str, np.ndarray]:
-    """Mean and 90% interval over draws, ignoring undefined values (NaN where all are,
-    e.g. the CPA of zero spend)."""
-    draws = np.where(np.isfinite(draws), draws, np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = np.nanpercentile(draws, [5.0, 95.0], axis=0)
-        return {"mean": np.nanmean(draws, axis=0), "lo90": lo, "hi90": hi}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +100,13 @@ def response_curves(fit: Fit, *, multipliers: np.ndarray = CURVE_MULTIPLIERS,
     if fit.data.kpi_type == "conversions":
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = spend.T[None] / np.where(kpi > 0, kpi, np.nan)
-        cpa = {k: v.T for k, v in _band(ratio).items()}
+        cpa = {k: v.T for k, v in interval(ratio).items()}
     asymptote = dense[-1]                                          # (C,)
     return ResponseCurves(
         channels=space.channels, multipliers=grid, spend=spend, current_spend=space.current,
         current_index=int(np.searchsorted(grid, 1.0)),
-        outcome={k: v.T for k, v in _band(value).items()}, outcome_kpi=kpi.mean(0).T,
-        mroi={k: v.T for k, v in _band(marginal).items()}, cpa=cpa, asymptote=asymptote,
+        outcome={k: v.T for k, v in interval(value).items()}, outcome_kpi=kpi.mean(0).T,
+        mroi={k: v.T for k, v in interval(marginal).items()}, cpa=cpa, asymptote=asymptote,
         breakeven_spend=_breakeven(dense[:-1], _SEARCH, reference),
         saturation_spend=_saturation(dense[:-1], asymptote, _SEARCH, reference))
 
@@ -176,7 +167,7 @@ def carryover_profile(fit: Fit) -> CarryoverProfile:
     else:
         weights = jax.vmap(lambda d: carryover_weights(d, None, l_max=l_max))(decay)
     weights = np.asarray(weights, dtype=np.float64)
-    band = _band(weights)
+    band = interval(weights)
     cumulative = np.cumsum(band["mean"], axis=1)
     return CarryoverProfile(channels=fit.channels, share=band,
                             weeks_to_90pct=(cumulative < 0.9).sum(axis=1) + 1.0)

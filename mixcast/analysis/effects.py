@@ -29,7 +29,12 @@ import numpy as np
 from mixcast.model.counterfactual import media_params, outcome_weights, period_outcomes
 from mixcast.model.inputs import ModelInputs
 from mixcast.model.mean import Structure, effectiveness, interaction_effects, saturation_response
+from mixcast.model.plans import channel_off_plans
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import prob_positive, scalar_interval
+
+# Mean and 90% interval as floats; None (JSON null) where no draw is finite.
+_band = partial(scalar_interval, empty=None)
 
 __all__ = ["effects_summary", "indirect_outcomes", "interaction_outcomes",
            "interactions_summary", "mediation_summary", "quarter_masks", "quarterly_roi",
@@ -178,7 +183,7 @@ def interactions_summary(fit: Fit) -> dict:
             "coefficient": coefficient,
             "incremental_outcome": _band(outcomes[:, p, 0]),
             "incremental_kpi": _band(outcomes[:, p, 1]),
-            "prob_positive": float(np.mean(draws["interaction"][:, p] > 0)),
+            "prob_positive": float(prob_positive(draws["interaction"][:, p])),
             "excludes_zero": excludes,
             "statement": _synergy_statement(a, b, coefficient, excludes),
         }
@@ -219,14 +224,8 @@ def quarterly_roi(params: dict, inputs: ModelInputs, structure: Structure,
     spend); quarter_spend (P, V) currency.
     """
     labels, masks = quarter_masks(dates)
-    media = inputs.media
-    plans = [media]
-    for c in channels:
-        off = media.copy()
-        off[..., c] = 0.0
-        plans.append(off)
-    out = period_outcomes(media_params(params), np.stack(plans), inputs, structure,
-                          masks)[..., 0]                                # (S, 1 + V, P)
+    out = period_outcomes(media_params(params), channel_off_plans(inputs.media, channels),
+                          inputs, structure, masks)[..., 0]            # (S, 1 + V, P)
     incremental = np.moveaxis(out[:, :1] - out[:, 1:], 1, 2)            # (S, P, V)
     quarter_spend = masks @ spend.sum(axis=0)[:, list(channels)]        # (P, V)
     safe = np.where(quarter_spend > 0, quarter_spend, np.nan)
@@ -266,12 +265,3 @@ def _effectiveness(draws: dict, inputs: ModelInputs, structure: Structure) -> np
     out = jax.vmap(lambda k: effectiveness({"tv_coef": k}, inputs, structure))(coef)
     return np.asarray(out, dtype=np.float64)
 
-
-def _band(draws: np.ndarray) -> dict[str, float | None]:
-    """Mean and 90% interval of finite draws; None (JSON null) when there are none."""
-    finite = np.asarray(draws, dtype=np.float64)
-    finite = finite[np.isfinite(finite)]
-    if finite.size == 0:
-        return {"mean": None, "lo90": None, "hi90": None}
-    lo, hi = np.percentile(finite, [5.0, 95.0])
-    return {"mean": float(finite.mean()), "lo90": float(lo), "hi90": float(hi)}

@@ -27,6 +27,7 @@ from mixcast.model.counterfactual import media_params
 from mixcast.model.mean import Structure, effectiveness, indirect_per_response, with_frequency
 from mixcast.analysis.plan_space import Granularity, PlanSpace
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import thin, thin_index
 from mixcast.transforms import adstock, carryover_weights, hill
 
 _CELL_BUDGET = 2e7     # float32 cells per lax.map step (draw batch x plan chunk x G x T x C)
@@ -59,18 +60,13 @@ class Evaluator:
 
 def evaluator(fit: Fit, space: PlanSpace, *, max_draws: int | None = None) -> Evaluator:
     """Bind ``space`` to the fit's draws (evenly thinned to at most ``max_draws``)."""
-    draws = fit.param_draws()
-    return evaluator_from_draws(draws, space, max_draws=max_draws)
+    return evaluator_from_draws(fit.param_draws(max_draws), space)
 
 
 def evaluator_from_draws(draws: dict[str, np.ndarray], space: PlanSpace, *,
                          max_draws: int | None = None) -> Evaluator:
     """Like :func:`evaluator`, from (S, ...) parameter draws (e.g. a known truth, S = 1)."""
-    params = media_params(draws)
-    n_draws = int(next(iter(params.values())).shape[0])
-    if max_draws is not None and n_draws > max_draws:
-        keep = np.linspace(0, n_draws - 1, max_draws).round().astype(int)
-        params = {k: v[keep] for k, v in params.items()}
+    params = thin(media_params(draws), max_draws)
     arrays = {
         "base_media": jnp.asarray(space.base_media), "media_pattern": jnp.asarray(space.media_pattern),
         "unit_index": jnp.asarray(space.unit_index, dtype=jnp.int32),
@@ -431,8 +427,7 @@ def unit_curves(ev: Evaluator, lo: np.ndarray, hi: np.ndarray, *, tol: float = C
     hi = np.maximum(np.asarray(hi, dtype=np.float64), 1e-6)
     lo = np.clip(np.asarray(lo, dtype=np.float64), hi * _FLOOR, hi / 2)
     n_draws = ev.n_draws
-    pick = np.unique(np.linspace(0, n_draws - 1, min(n_draws, _PILOT_DRAWS)).round()
-                     .astype(int))
+    pick = thin_index(n_draws, _PILOT_DRAWS)   # the pilot's draws: evenly spaced, as thinning
     n_pilot = int(np.ceil(np.log(hi / lo).max() / _PILOT_STEP)) + 1
     n_pilot = max(16, -(-n_pilot // 16) * 16)
     grid = np.geomspace(lo, hi, n_pilot)                                    # (P, U)

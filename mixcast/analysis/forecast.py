@@ -28,14 +28,14 @@ from mixcast.data.dataset import Dataset
 from mixcast.model.inputs import ModelInputs, future_frequency, spend_to_scaled_media
 from mixcast.model.mean import Structure, mean
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import interval
 from mixcast.spec import Likelihood
 from mixcast.transforms.seasonality import fourier_features
+from mixcast.transforms.time_basis import bump_basis, trend_basis
 
 __all__ = ["FuturePlan", "Forecast", "extend_inputs", "forecast", "plan_from_data",
            "predictive_draws", "read_plan"]
 
-# The time basis of time-varying effectiveness (mixcast.inputs._time_basis), extended.
-_TIME_KNOTS = 6
 _NOT_PARAMS = ("lift_implied", "log_roi_raw")
 
 
@@ -87,9 +87,7 @@ class Forecast:
 
     def interval(self, *, total: bool = False) -> dict[str, np.ndarray]:
         """Mean and 90% interval, per geo and week (G, H) or summed over geos (H,)."""
-        draws = self.draws.sum(axis=1) if total else self.draws
-        lo, hi = np.percentile(draws, [5.0, 95.0], axis=0)
-        return {"mean": draws.mean(axis=0), "lo90": lo, "hi90": hi}
+        return interval(self.draws.sum(axis=1) if total else self.draws)
 
     def frame(self) -> pd.DataFrame:
         """The forecast.csv table: ``date, [geo,] mean, lo90, hi90``."""
@@ -208,29 +206,10 @@ def extend_inputs(fit: Fit, plan: FuturePlan) -> tuple[ModelInputs, np.ndarray]:
         mediators=glue(inputs.mediators, np.full(
             (data.n_geos, n_future, inputs.mediators.shape[-1]), np.nan)),
         season=fourier_features(weeks, order=fit.spec.fourier_order).astype(f32),
-        trend=extended_trend(n_hist, n_future, n_knots=fit.spec.trend_knots).astype(f32),
-        time_basis=extended_time_basis(n_hist, n_future).astype(f32))
+        trend=trend_basis(n_hist, n_hist + n_future, n_knots=fit.spec.trend_knots).astype(f32),
+        time_basis=bump_basis(n_hist, n_hist + n_future,
+                              n_knots=inputs.time_basis.shape[1]).astype(f32))
     return extended, np.asarray(extended.media)
-
-
-def extended_trend(n_hist: int, n_future: int, *, n_knots: int) -> np.ndarray:
-    """:func:`~mixcast.transforms.seasonality.trend_basis` continued ``n_future`` weeks.
-
-    The first ``n_hist`` rows equal ``trend_basis(n_hist)``; later rows continue its line
-    and hinges at the same slope (t > 1), centred as in the history.
-    """
-    t = np.arange(n_hist + n_future) / max(n_hist - 1, 1)
-    knots = np.linspace(0.0, 1.0, n_knots + 2)[1:-1]
-    hinges = np.maximum(t[:, None] - knots[None, :], 0.0)
-    return np.concatenate([t[:, None] - 0.5, hinges - hinges[:n_hist].mean(axis=0)], axis=1)
-
-
-def extended_time_basis(n_hist: int, n_future: int) -> np.ndarray:
-    """The Gaussian-bump basis of time-varying effectiveness, continued past t = 1."""
-    t = np.arange(n_hist + n_future) / max(n_hist - 1, 1)
-    centers = np.linspace(0.0, 1.0, _TIME_KNOTS)
-    width = 1.0 / (_TIME_KNOTS - 1)
-    return np.exp(-0.5 * ((t[:, None] - centers[None, :]) / width) ** 2)
 
 
 def _check_plan_shapes(data: Dataset, plan: FuturePlan) -> None:

@@ -13,6 +13,9 @@ import numpy as np
 import pandas as pd
 
 from mixcast.model.counterfactual import geo_channel_outcomes, media_params, plan_outcomes
+from mixcast.model.inputs import ModelInputs
+from mixcast.model.mean import Structure
+from mixcast.model.plans import metric_effects, metric_plans
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import interval, scalar_interval
 
@@ -35,32 +38,41 @@ class ChannelMetrics:
 
 def channel_metrics(fit: Fit) -> ChannelMetrics:
     """Counterfactual ROI, mROI and contribution share for every channel and draw."""
-    media = fit.inputs.media
-    n_channels = media.shape[-1]
-    plans = [media]
-    for c in range(n_channels):
-        off = media.copy()
-        off[..., c] = 0.0
-        plans.append(off)
-    for c in range(n_channels):
-        up = media.copy()
-        up[..., c] *= 1.0 + MROI_STEP
-        plans.append(up)
-    outcomes = plan_outcomes(media_params(fit.param_draws()), np.stack(plans), fit.inputs,
-                             fit.structure)
-    current = outcomes[:, :1]
-    incremental = current - outcomes[:, 1:1 + n_channels]   # (S, C, 2)
-    marginal = outcomes[:, 1 + n_channels:] - current
-    spend = fit.data.spend.sum(axis=(0, 1))
+    return channel_metrics_of(fit.param_draws(), fit.inputs, fit.structure, fit.data.spend,
+                              channels=fit.channels,
+                              conversions=fit.data.kpi_type == "conversions")
+
+
+def channel_metrics_of(draws: dict[str, np.ndarray], inputs: ModelInputs,
+                       structure: Structure, spend: np.ndarray, *,
+                       channels: tuple[str, ...], conversions: bool = False
+                       ) -> ChannelMetrics:
+    """:func:`channel_metrics` of (S, ...) parameter draws (a fit's, or a simulation's
+    known truth with S = 1) on scaled ``inputs``, with ``spend`` (G, T, C) in currency."""
+    outcomes = plan_outcomes(media_params(draws), metric_plans(inputs.media, MROI_STEP),
+                             inputs, structure)
+    return metrics_of(channels, outcomes, spend.sum(axis=(0, 1)), step=MROI_STEP,
+                      conversions=conversions)
+
+
+def metrics_of(channels: tuple[str, ...], outcomes: np.ndarray, spend: np.ndarray, *,
+               step: float, conversions: bool) -> ChannelMetrics:
+    """:class:`ChannelMetrics` from the (S, 1 + 2C, 2) outcomes of
+    :func:`mixcast.model.plans.metric_plans` with ``step`` and the (C,) total spend.
+
+    Shared by the Bayesian fit, the ML challenger and the simulator's truth, so that one
+    definition (and one zero-spend guard: NaN where a channel spent nothing) serves all.
+    """
+    incremental, marginal = metric_effects(outcomes)         # (S, C, 2) each
     safe = np.where(spend > 0, spend, np.nan)
     total = incremental[..., 0].sum(axis=1, keepdims=True)
     cpa = None
-    if fit.data.kpi_type == "conversions":
+    if conversions:
         cpa = safe / np.where(incremental[..., 1] > 0, incremental[..., 1], np.nan)
     return ChannelMetrics(
-        channels=fit.channels, spend=spend, incremental=incremental[..., 0],
+        channels=channels, spend=spend, incremental=incremental[..., 0],
         incremental_kpi=incremental[..., 1], roi=incremental[..., 0] / safe,
-        mroi=marginal[..., 0] / (MROI_STEP * safe),
+        mroi=marginal[..., 0] / (step * safe),
         contribution_share=incremental[..., 0] / np.where(total != 0, total, np.nan),
         cpa=cpa)
 
@@ -82,9 +94,15 @@ def roi_table(fit: Fit) -> pd.DataFrame:
 def geo_roi(fit: Fit) -> np.ndarray:
     """(S, G, C) ROI per draw, geo and channel (main effects; spend-weighted these add up
     to the national ROI)."""
-    outcomes = geo_channel_outcomes(media_params(fit.param_draws()), fit.inputs, fit.structure)
-    spend = fit.data.spend.sum(axis=1)
-    return outcomes / np.where(spend > 0, spend, np.nan)[None]
+    return geo_roi_of(fit.param_draws(), fit.inputs, fit.structure, fit.data.spend)
+
+
+def geo_roi_of(draws: dict[str, np.ndarray], inputs: ModelInputs, structure: Structure,
+               spend: np.ndarray) -> np.ndarray:
+    """:func:`geo_roi` of (S, ...) parameter draws; NaN where a geo-channel spent nothing."""
+    outcomes = geo_channel_outcomes(media_params(draws), inputs, structure)
+    total = spend.sum(axis=1)
+    return outcomes / np.where(total > 0, total, np.nan)[None]
 
 
 def geo_summary(fit: Fit) -> dict:

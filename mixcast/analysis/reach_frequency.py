@@ -27,6 +27,8 @@ from mixcast.model.counterfactual import media_params, plan_outcomes
 from mixcast.data.dataset import Dataset
 from mixcast.model.inputs import ModelInputs
 from mixcast.model.mean import Structure
+from mixcast.model.plans import channel_off_plans
+from mixcast.posterior.intervals import scalar_interval, thin
 
 GRID_POINTS = 46
 MAX_DRAWS = 500
@@ -86,17 +88,12 @@ def frequency_curves(draws: dict[str, np.ndarray], data: Dataset, inputs: ModelI
         raise ValueError("frequency_curves needs reach-and-frequency channels; this data "
                          "has none (config: reach_frequency).")
     grid = frequency_grid(data) if grid is None else np.asarray(grid, dtype=float)
-    params = media_params(_thin(draws, max_draws))
+    params = media_params(thin(draws, max_draws))
     reach = data.media[..., list(rf)]                                    # (G, T, R)
     impressions = (reach * data.frequency).sum(axis=(0, 1))
     cost_per_impression = data.spend[..., list(rf)].sum(axis=(0, 1)) / np.maximum(
         impressions, 1e-12)
-    plans = [inputs.media]
-    for c in rf:
-        off = inputs.media.copy()
-        off[..., c] = 0.0
-        plans.append(off)
-    plans = np.stack(plans)
+    plans = channel_off_plans(inputs.media, rf)
     roi = []
     for k in range(grid.shape[1]):
         relative = np.broadcast_to(grid[:, k] / inputs.frequency_scale, reach.shape)
@@ -114,17 +111,14 @@ def frequency_curves(draws: dict[str, np.ndarray], data: Dataset, inputs: ModelI
 def rf_summary(fit) -> dict:
     """``{channel: {average_frequency, effective_frequency, roi_at_effective_frequency,
     frequency_grid}}`` for the summary.json key ``reach_frequency`` (90% intervals)."""
-    from mixcast.posterior.intervals import interval
-
     curves = frequency_curves(fit.param_draws(), fit.data, fit.inputs, fit.structure)
     optimal, best_roi = curves.optimal_frequency, curves.optimal_roi
     out = {}
     for r, channel in enumerate(curves.channels):
         out[channel] = {
             "average_frequency": float(curves.average_frequency[r]),
-            "effective_frequency": {k: float(v) for k, v in interval(optimal[:, r]).items()},
-            "roi_at_effective_frequency": {k: float(v) for k, v in
-                                           interval(best_roi[:, r]).items()},
+            "effective_frequency": scalar_interval(optimal[:, r]),
+            "roi_at_effective_frequency": scalar_interval(best_roi[:, r]),
             "frequency_grid": [float(curves.grid[r, 0]), float(curves.grid[r, -1])],
             "note": "effective frequency = weekly frequency that maximises ROI at current "
                     "reach; ROI on spend; spend changes elsewhere buy reach at the observed "
@@ -132,10 +126,3 @@ def rf_summary(fit) -> dict:
         }
     return out
 
-
-def _thin(draws: dict[str, np.ndarray], max_draws: int | None) -> dict[str, np.ndarray]:
-    n = len(next(iter(draws.values())))
-    if max_draws is None or n <= max_draws:
-        return draws
-    keep = np.linspace(0, n - 1, max_draws).round().astype(int)
-    return {k: np.asarray(v)[keep] for k, v in draws.items()}

@@ -182,7 +182,7 @@ def simulate(spec: SimulationSpec) -> Simulated:
     noise = rng.normal(scale=spec.noise, size=mu.shape)
     y = (mu + noise) * inputs.y_scale[:, None]
     data = dataclasses.replace(draft, y=y, source="mixcast.analysis.simulate")
-    roi, mroi, share, geo_roi = _truth_metrics(params, inputs, structure, spend)
+    roi, mroi, share, geo_roi = _truth_metrics(params, inputs, structure, spend, names)
     as_dict = lambda values: {n: float(v) for n, v in zip(names, values)}  # noqa: E731
     return Simulated(data=data, roi=as_dict(roi), mroi=as_dict(mroi),
                      contribution_share=as_dict(share), params=params,
@@ -466,26 +466,13 @@ def _fine_grid(data: Dataset) -> np.ndarray:
     return np.linspace(coarse[:, 0], coarse[:, -1], 181, axis=1)
 
 
-def _truth_metrics(params, inputs, structure, spend):
-    media = inputs.media
-    n_channels = media.shape[-1]
-    plans = [media]
-    for c in range(n_channels):
-        off = media.copy()
-        off[..., c] = 0
-        plans.append(off)
-    for c in range(n_channels):
-        up = media.copy()
-        up[..., c] *= 1.01
-        plans.append(up)
+def _truth_metrics(params, inputs, structure, spend, channels):
+    """True ROI, mROI and share (C,) and geo ROI (G, C), by the analysis' own code
+    (:func:`mixcast.analysis.metrics.channel_metrics_of`: same plans, mROI step and
+    zero-spend guard)."""
+    from mixcast.analysis.metrics import channel_metrics_of, geo_roi_of
+
     draws = {k: np.asarray(v)[None] for k, v in params.items() if not k.startswith("_")}
-    out = plan_outcomes(draws, np.stack(plans), inputs, structure)[0, :, 0]
-    incremental = out[0] - out[1:1 + n_channels]
-    total_spend = spend.sum(axis=(0, 1))
-    roi = incremental / total_spend
-    mroi = (out[1 + n_channels:] - out[0]) / (0.01 * total_spend)
-    share = incremental / incremental.sum()
-    effect = np.asarray(channel_effects(params, media, inputs, structure))
-    geo_incr = np.einsum("gtc,gt->gc", effect, inputs.y_scale[:, None] * inputs.value)
-    geo_roi = geo_incr / np.maximum(spend.sum(axis=1), 1e-12)
-    return roi, mroi, share, geo_roi
+    metrics = channel_metrics_of(draws, inputs, structure, spend, channels=channels)
+    return (metrics.roi[0], metrics.mroi[0], metrics.contribution_share[0],
+            geo_roi_of(draws, inputs, structure, spend)[0])

@@ -23,8 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mixcast.analysis.metrics import ChannelMetrics
-from mixcast.posterior.intervals import interval
+from mixcast.analysis.metrics import ChannelMetrics, metrics_of
+from mixcast.model.plans import channel_scaled_plans, metric_plans
+from mixcast.posterior.intervals import interval, scalar_interval
 from mixcast.ml.features import channel_groups, design
 from mixcast.ml.fit import MLFit
 from mixcast.ml.learners import LearnerKind, r_squared
@@ -61,34 +62,10 @@ def plan_outcomes(fit: MLFit, media_plans: np.ndarray, *,
 def channel_metrics(fit: MLFit) -> ChannelMetrics:
     """Counterfactual ROI, mROI and contribution share per replicate: (S, C) arrays, the
     same :class:`~mixcast.analysis.ChannelMetrics` the Bayesian analysis returns."""
-    media = fit.media
-    n_channels = media.shape[-1]
     step = fit.config.mroi_step
-    plans = [media]
-    for c in range(n_channels):
-        off = media.copy()
-        off[..., c] = 0.0
-        plans.append(off)
-    for c in range(n_channels):
-        up = media.copy()
-        up[..., c] *= 1.0 + step
-        plans.append(up)
-    outcomes = plan_outcomes(fit, np.stack(plans))
-    current = outcomes[:, :1]
-    incremental = current - outcomes[:, 1:1 + n_channels]
-    marginal = outcomes[:, 1 + n_channels:] - current
-    spend = fit.data.spend.sum(axis=(0, 1))
-    safe = np.where(spend > 0, spend, np.nan)
-    total = incremental[..., 0].sum(axis=1, keepdims=True)
-    cpa = None
-    if fit.data.kpi_type == "conversions":
-        cpa = safe / np.where(incremental[..., 1] > 0, incremental[..., 1], np.nan)
-    return ChannelMetrics(
-        channels=fit.channels, spend=spend, incremental=incremental[..., 0],
-        incremental_kpi=incremental[..., 1], roi=incremental[..., 0] / safe,
-        mroi=marginal[..., 0] / (step * safe),
-        contribution_share=incremental[..., 0] / np.where(total != 0, total, np.nan),
-        cpa=cpa)
+    outcomes = plan_outcomes(fit, metric_plans(fit.media, step))
+    return metrics_of(fit.channels, outcomes, fit.data.spend.sum(axis=(0, 1)), step=step,
+                      conversions=fit.data.kpi_type == "conversions")
 
 
 def lift_test_checks(fit: MLFit) -> list[dict]:
@@ -127,12 +104,12 @@ def lift_test_checks(fit: MLFit) -> list[dict]:
     checks = []
     for i, test in enumerate(tests):
         draws = implied[:, i]
-        lo, hi = np.percentile(draws, [5, 95])
+        band = scalar_interval(draws)
         z = float((test.lift - draws.mean()) / np.sqrt(test.lift_se ** 2 + draws.var()))
         checks.append({"label": test.label or f"test_{i}", "channel": test.channel,
                        "measured": float(test.lift), "measured_se": float(test.lift_se),
-                       "implied_mean": float(draws.mean()), "implied_lo90": float(lo),
-                       "implied_hi90": float(hi), "z": z,
+                       "implied_mean": float(draws.mean()), "implied_lo90": band["lo90"],
+                       "implied_hi90": band["hi90"], "z": z,
                        "contradicts": bool(abs(z) > CONTRADICTION_Z), "used_in_fit": False})
     return checks
 
@@ -187,20 +164,12 @@ def response_curves(fit: MLFit, *, factors: tuple[float, ...] = DEFAULT_FACTORS)
     ``beyond_observed`` marks factors whose peak week exceeds the largest observed week:
     trees do not extrapolate, so the curve is flat there by construction.
     """
-    media = fit.media
-    plans, index = [], []
-    for c in range(media.shape[-1]):
-        for factor in factors:
-            plan = media.copy()
-            plan[..., c] *= factor
-            plans.append(plan)
-            index.append((c, factor))
-    outcomes = plan_outcomes(fit, np.stack(plans))[..., 0]          # (S, C*F)
+    outcomes = plan_outcomes(fit, channel_scaled_plans(fit.media, factors))[..., 0]
+    outcomes = outcomes.reshape(len(outcomes), len(fit.channels), len(factors))  # (S, C, F)
     spend = fit.data.spend.sum(axis=(0, 1))
     curves = {}
     for c, channel in enumerate(fit.channels):
-        columns = [i for i, (cc, _) in enumerate(index) if cc == c]
-        stats = interval(outcomes[:, columns])
+        stats = interval(outcomes[:, c])
         curves[channel] = {
             "factor": list(factors), "spend": [float(spend[c] * f) for f in factors],
             **{k: v.tolist() for k, v in stats.items()},

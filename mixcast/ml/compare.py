@@ -30,16 +30,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from mixcast.analysis.forecast import extend_inputs, plan_from_data
 from mixcast.analysis.summary import summarize
 from mixcast.data.dataset import Dataset
 from mixcast.errors import UserError
-from mixcast.model.inputs import ModelInputs
 from mixcast.ml.fit import MLConfig, MLFit, fit_ml
 from mixcast.ml.learners import mape, r_squared
 from mixcast.ml.predict import predict_span
 from mixcast.posterior.fitted import Fit
 from mixcast.spec import SamplerConfig
-from mixcast.transforms.seasonality import fourier_features
 
 ProgressFn = Callable[[int, int], None]
 _MAX_DRAWS = 200
@@ -132,44 +131,16 @@ def twin_recovery(bayes: Fit, ml: MLFit, *, seed: int = 0,
 
 def bayes_predict(fit: Fit, data: Dataset) -> np.ndarray:
     """Expected KPI (S', G, T) of a Bayesian fit over ``data``'s weeks, which start with
-    the fitted weeks and may run past them (scales and trend from the fit; S' <= 200)."""
+    the fitted weeks and run past them: the later weeks are forecast as a plan
+    (:func:`mixcast.analysis.forecast.extend_inputs`: the fit's scales, trend and time
+    basis continued; S' <= 200 evenly thinned draws)."""
     from mixcast.model.mean import mean
 
-    inputs = extend_inputs(fit, data)
-    draws = fit.param_draws()
-    n_draws = len(next(iter(draws.values())))
-    keep = np.linspace(0, n_draws - 1, min(n_draws, _MAX_DRAWS)).astype(int)
-    params = {k: jnp.asarray(v[keep], jnp.float32) for k, v in draws.items()}
-    media = jnp.asarray(inputs.media)
+    inputs, media = extend_inputs(fit, plan_from_data(data, fit.data.n_times, data.n_times))
+    params = {k: jnp.asarray(v, jnp.float32) for k, v in fit.param_draws(_MAX_DRAWS).items()}
+    media = jnp.asarray(media)
     scaled = jax.vmap(lambda p: mean(p, media, inputs, fit.structure))(params)
     return np.asarray(scaled, dtype=np.float64) * inputs.y_scale[None, :, None]
-
-
-def extend_inputs(fit: Fit, data: Dataset) -> ModelInputs:
-    """The fit's :class:`~mixcast.inputs.ModelInputs` carried over ``data``'s weeks: same
-    scales, trend line and knots continued past the fitted window."""
-    train, spec = fit.inputs, fit.spec
-    n_train, n_times = fit.data.n_times, data.n_times
-    t = np.arange(n_times) / max(n_train - 1, 1)
-    knots = np.linspace(0.0, 1.0, spec.trend_knots + 2)[1:-1]
-    hinges = np.maximum(t[:, None] - knots[None, :], 0.0)
-    trend = np.concatenate([t[:, None] - 0.5, hinges - hinges[:n_train].mean(axis=0)], axis=1)
-    # Same Gaussian bumps as mixcast.inputs._time_basis, continued past the window.
-    centers = np.linspace(0.0, 1.0, train.time_basis.shape[1])
-    width = 1.0 / max(len(centers) - 1, 1)
-    time_basis = np.exp(-0.5 * ((t[:, None] - centers[None, :]) / width) ** 2)
-    weeks = data.dates.astype("datetime64[D]").astype(np.int64) / 7.0
-    f32 = np.float32
-    return dataclasses.replace(
-        train, media=(data.media / train.media_scale[:, None, :]).astype(f32),
-        spend=data.spend.astype(np.float64),
-        y=(data.y / train.y_scale[:, None]).astype(f32), value=data.value_per_kpi(),
-        controls=((data.controls_or_empty() - train.control_center)
-                  / train.control_scale).astype(f32),
-        organic=(data.organic_or_empty() / train.organic_scale[:, None, :]).astype(f32),
-        events=data.events_or_empty().astype(f32),
-        season=fourier_features(weeks, order=spec.fourier_order).astype(f32),
-        trend=trend.astype(f32), time_basis=time_basis.astype(f32))
 
 
 def roi_side_by_side(bayes_summary: dict, ml_summary: dict, truth: dict | None) -> dict:
@@ -235,6 +206,16 @@ def _rank_correlation(a: dict[str, float], b: dict[str, float]) -> float | None:
     return None if not np.isfinite(rho) else float(rho)
 
 
+def _recovery_note(where: str, rec: dict) -> str:
+    """Which model recovers ROI better, with both errors and coverages (no full stop)."""
+    better = "ML challenger" if rec["ml"]["roi_mape"] < rec["bayes"]["roi_mape"] \
+        else "Bayesian model"
+    b, m = rec["bayes"], rec["ml"]
+    return (f"{where} the {better} recovers ROI better: error {100 * b['roi_mape']:.0f}% "
+            f"(Bayesian, {b['coverage']}/{b['n_channels']} covered) vs "
+            f"{100 * m['roi_mape']:.0f}% (ML, {m['coverage']}/{m['n_channels']} covered)")
+
+
 def _notes(document: dict) -> list[str]:
     """Plain statements drawn from the numbers (no verdict the numbers do not support)."""
     notes = []
@@ -248,23 +229,11 @@ def _notes(document: dict) -> list[str]:
     if disagree:
         notes.append("ROI intervals do not overlap for: " + ", ".join(disagree) + ".")
     if "recovery" in document:
-        rec = document["recovery"]
-        better = "ML challenger" if rec["ml"]["roi_mape"] < rec["bayes"]["roi_mape"] \
-            else "Bayesian model"
-        notes.append(f"Against the known truth the {better} recovers ROI better: error "
-                     f"{100 * rec['bayes']['roi_mape']:.0f}% (Bayesian, {rec['bayes']['coverage']}"
-                     f"/{rec['bayes']['n_channels']} covered) vs "
-                     f"{100 * rec['ml']['roi_mape']:.0f}% (ML, {rec['ml']['coverage']}/"
-                     f"{rec['ml']['n_channels']} covered).")
+        notes.append(_recovery_note("Against the known truth", document["recovery"]) + ".")
     if "twin" in document:
         rec = document["twin"]
-        better = "ML challenger" if rec["ml"]["roi_mape"] < rec["bayes"]["roi_mape"] \
-            else "Bayesian model"
-        notes.append(f"On a simulated twin of this data the {better} recovers ROI better: "
-                     f"error {100 * rec['bayes']['roi_mape']:.0f}% (Bayesian, "
-                     f"{rec['bayes']['coverage']}/{rec['bayes']['n_channels']} covered) vs "
-                     f"{100 * rec['ml']['roi_mape']:.0f}% (ML, {rec['ml']['coverage']}/"
-                     f"{rec['ml']['n_channels']} covered). {rec['caveat']}")
+        notes.append(_recovery_note("On a simulated twin of this data", rec)
+                     + f". {rec['caveat']}")
     notes.append("Predictive accuracy does not validate ROI: the ML ROI is a predictive "
                  "attribution without causal structure; act on it only where it agrees with "
                  "experiments or the Bayesian model.")

@@ -29,6 +29,8 @@ from mixcast.errors import UserError
 from mixcast.ml.attribution import plan_outcomes
 from mixcast.ml.features import Baseline
 from mixcast.ml.fit import MLFit
+from mixcast.model.plans import channel_off_plans, channel_step_plans
+from mixcast.posterior.intervals import interval, scalar_interval, thin_index
 
 PATTERN_WEEKS = 13
 SEARCH_REPLICATES = 8        # replicates the search scores plans with (all report)
@@ -126,31 +128,26 @@ def channel_effects(fit: MLFit, space: MLSpace, totals: np.ndarray) -> np.ndarra
     plan with that channel at zero (not additive across channels for trees)."""
     totals = np.atleast_2d(np.asarray(totals, dtype=float))
     n_plans, n_channels = totals.shape
-    variants = [totals]
-    for c in range(n_channels):
-        off = totals.copy()
-        off[:, c] = 0.0
-        variants.append(off)
-    out = space_outcomes(fit, space, np.concatenate(variants))            # (S, V (C+1))
+    variants = channel_off_plans(totals).reshape(-1, n_channels)          # (V (C+1), C)
+    out = space_outcomes(fit, space, variants)                             # (S, V (C+1))
     out = out.reshape(out.shape[0], n_channels + 1, n_plans)
     return np.moveaxis(out[:, :1] - out[:, 1:], 1, 2)                      # (S, V, C)
 
 
 def run_scenario_ml(fit: MLFit, spec: str, *, weeks: int | None = None):
     """Parse ``spec`` (as the Bayesian verb does) and score it against today's plan."""
-    from mixcast.optimize.scenario import ScenarioResult, _band, parse_scenario
+    from mixcast.optimize.scenario import ScenarioResult, parse_scenario
 
     space = ml_space(fit, weeks=weeks)
     scenario = parse_scenario(spec, channels=space.channels, current=space.current)
     plans = np.stack([space.current, scenario.spend])
     totals = space_outcomes(fit, space, plans)
     effects = channel_effects(fit, space, plans)
-    scalar = lambda band: {k: float(v) for k, v in band.items()}  # noqa: E731
     return ScenarioResult(
         scenario=scenario, channels=space.channels, baseline_spend=space.current,
-        outcome=scalar(_band(totals[:, 1])), baseline=scalar(_band(totals[:, 0])),
-        change=scalar(_band(totals[:, 1] - totals[:, 0])),
-        channel_change=_band(effects[:, 1] - effects[:, 0]),
+        outcome=scalar_interval(totals[:, 1]), baseline=scalar_interval(totals[:, 0]),
+        change=scalar_interval(totals[:, 1] - totals[:, 0]),
+        channel_change=interval(effects[:, 1] - effects[:, 0]),
         outcome_unit="conversions" if space.metric == 1 else "revenue",
         note=space.note + " (ML challenger: bootstrap replicates, tree predictions)")
 
@@ -243,7 +240,6 @@ def _allocation(fit: MLFit, space: MLSpace, mode, x: np.ndarray, info: dict):
     plans = np.stack([space.current, x])
     totals = space_outcomes(fit, space, plans)
     effects = channel_effects(fit, space, plans)                            # (S, 2, C)
-    lo, hi = np.percentile(effects[:, 1], [5.0, 95.0], axis=0)
     return Allocation(
         channels=space.channels, units=space.channels, mode=mode,
         note=space.note + "; ML challenger: tree predictions are flat beyond observed spend",
@@ -253,7 +249,7 @@ def _allocation(fit: MLFit, space: MLSpace, mode, x: np.ndarray, info: dict):
         current_outcome=OutcomeBand.of(totals[:, 0]),
         recommended_outcome=OutcomeBand.of(totals[:, 1]),
         gain=OutcomeBand.of(totals[:, 1] - totals[:, 0]),
-        channel_outcome={"mean": effects[:, 1].mean(0), "lo90": lo, "hi90": hi},
+        channel_outcome=interval(effects[:, 1]),
         channel_current_outcome=effects[:, 0].mean(0),
         marginal_roi=_marginal(fit, space, x, fit.config.mroi_step), solver=info)
 
@@ -261,12 +257,7 @@ def _allocation(fit: MLFit, space: MLSpace, mode, x: np.ndarray, info: dict):
 def _marginal(fit: MLFit, space: MLSpace, x: np.ndarray, step: float) -> np.ndarray:
     """(C,) value per extra currency when each channel rises by ``step`` (trees have no
     derivative; as mROI in the summary, a finite step reaches the next split)."""
-    plans = [x]
-    for c in range(len(x)):
-        up = x.copy()
-        up[c] *= 1.0 + step
-        plans.append(up)
-    out = space_outcomes(fit, space, np.array(plans)).mean(0)
+    out = space_outcomes(fit, space, channel_step_plans(x, step)).mean(0)
     if space.metric == 1:   # mROI is in currency: value the conversions
         out = out * float(fit.data.value_per_kpi().mean())
     return np.array([(out[c + 1] - out[0]) / (step * x[c]) if x[c] > 0 else np.nan
@@ -299,11 +290,12 @@ def _future_value(fit: MLFit, space: MLSpace) -> np.ndarray:
 
 
 def _thinned(fit: MLFit, n: int) -> MLFit:
+    """``fit`` with at most ``n`` evenly spaced replicates (as posterior draws are thinned)."""
     import dataclasses
 
-    if len(fit.replicates) <= n:
+    keep = thin_index(len(fit.replicates), n)
+    if len(keep) == len(fit.replicates):
         return fit
-    keep = np.linspace(0, len(fit.replicates) - 1, n).round().astype(int)
     return dataclasses.replace(fit, replicates=tuple(fit.replicates[i] for i in keep))
 
 
@@ -317,13 +309,8 @@ def spend_scenario_ml(fit: MLFit, spend: dict[str, float]):
         For an unknown channel or a negative spend.
     """
     from mixcast.optimize.spend_scenario import ScenarioOutcome, planned_totals, scenario_plans
-    from mixcast.posterior.intervals import Band
 
     current, planned = planned_totals(fit, spend)
     plans = scenario_plans(fit.media, current, planned)
     totals = fit.predict_kpi(plans).sum(axis=(2, 3))                        # (S, C + 2)
-    return ScenarioOutcome(
-        channels=fit.channels, spend=planned, current_spend=current,
-        total=Band.of(totals[:, 1]), current_total=Band.of(totals[:, 0]),
-        change=Band.of(totals[:, 1] - totals[:, 0]),
-        by_channel=Band.of(totals[:, 1:2] - totals[:, 2:]))
+    return ScenarioOutcome.of(fit.channels, planned, current, totals)

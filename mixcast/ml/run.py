@@ -38,12 +38,12 @@ import yaml
 
 from mixcast.posterior.intervals import scalar_interval
 from mixcast.data.serialize import load_dataset, save_dataset
-from mixcast.errors import RunError
 from mixcast.ml.ensemble import Ensemble
 from mixcast.ml.features import Scales
 from mixcast.ml.fit import MLConfig, MLFit, fit_ml
 from mixcast.ml.learners import LearnerKind, Tuned, load_model, mape, r_squared, save_model
-from mixcast.storage import read_manifest, staged_directory, write_json, write_manifest
+from mixcast.storage import (finish_run, read_manifest, run_directory, run_model,
+                             staged_directory, write_json)
 
 DEFAULT_CONFIG = MLConfig()
 LIMITS = (
@@ -153,20 +153,15 @@ def save_ml_run(fit: MLFit, out: str | Path, *, config: dict | None = None) -> P
         write_json(staging / "ml_analysis.json", _analysis_document(fit))
         shap_contributions(fit).to_csv(staging / "contributions.csv", index=False)
         (staging / "limits.txt").write_text("\n\n".join(LIMITS) + "\n")
-        if config is not None:
-            (staging / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-        write_manifest(staging, fingerprint=fit.data.fingerprint(), model="ml")
+        finish_run(staging, fingerprint=fit.data.fingerprint(), model="ml", config=config)
     return out
 
 
 def load_ml_run(path: str | Path) -> MLFit:
     """Read an ML run directory back into an :class:`~mixcast.ml.fit.MLFit`."""
-    path = Path(path)
-    manifest = read_manifest(path)
-    if manifest.get("model", "bayes") != "ml":
-        raise RunError(f"{path}: this run holds a Bayesian model, not the ML challenger; "
-                       "load it with mixcast.load_run, or fit one with "
-                       "`mixcast fit --model ml`.")
+    path = run_directory(path, model="ml", wrong_kind=(
+        "{path}: this run holds a Bayesian model, not the ML challenger; load it with "
+        "mixcast.load_run, or fit one with `mixcast fit --model ml`."))
     doc = json.loads((path / "ml_model.json").read_text())
     replicates = tuple(
         Ensemble(kinds=tuple(LearnerKind(m["kind"]) for m in r),
@@ -208,7 +203,7 @@ def predict_ml(run_dir: str | Path, spend_plan_frame: pd.DataFrame) -> pd.DataFr
 
 def is_ml_run(path: str | Path) -> bool:
     """True when the run directory at ``path`` holds the ML challenger (checked manifest)."""
-    return read_manifest(path).get("model", "bayes") == "ml"
+    return run_model(read_manifest(path)) == "ml"
 
 
 def forecast_ml_file(run_dir: str | Path, plan_file: str | Path) -> pd.DataFrame:

@@ -64,12 +64,12 @@ def score_fold(fit: MLFit, refitted: MLFit, origin: int, *, seed: int = 0) -> di
     noise = rng.choice(residuals, size=(200, kpi.shape[1]))
     draws = kpi[rng.integers(len(kpi), size=200)] * (1.0 + noise)
     actual = fit.data.y.sum(axis=0)[origin:stop]
-    lo, hi = np.percentile(draws, [5.0, 95.0], axis=0)
+    band = interval(draws)
     forecast = kpi.mean(axis=0)
     return {"origin": str(fit.data.dates[origin])[:10], "train_weeks": int(origin),
             "test_weeks": int(len(actual)),
             "mape": float(np.mean(np.abs(forecast - actual) / np.maximum(np.abs(actual), 1e-12))),
-            "coverage90": float(np.mean((actual >= lo) & (actual <= hi))),
+            "coverage90": float(np.mean((actual >= band["lo90"]) & (actual <= band["hi90"]))),
             "mix_shift": bt.mix_shift(fit.data, origin)}
 
 

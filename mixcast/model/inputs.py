@@ -15,7 +15,8 @@ import numpy as np
 
 from mixcast.data.dataset import Dataset
 from mixcast.spec import ModelSpec
-from mixcast.transforms.seasonality import fourier_features, trend_basis
+from mixcast.transforms.seasonality import fourier_features
+from mixcast.transforms.time_basis import bump_basis, trend_basis
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ def prepare(data: Dataset, spec: ModelSpec) -> ModelInputs:
         mediator_scale=mediator_scale,
         season=fourier_features(weeks, order=spec.fourier_order).astype(f32),
         trend=trend_basis(data.n_times, n_knots=spec.trend_knots).astype(f32),
-        time_basis=_time_basis(data.n_times).astype(f32),
+        time_basis=bump_basis(data.n_times).astype(f32),
         frequency=frequency.astype(f32),
         frequency_lagged=_lag_stack(frequency.astype(f32), spec.l_max),
         frequency_scale=frequency_scale,
@@ -167,14 +168,6 @@ def _active_mean(x: np.ndarray) -> np.ndarray:
 def _fallback_ratio(media_total: np.ndarray, spend_total: np.ndarray) -> np.ndarray:
     channel_ratio = media_total.sum(axis=0) / np.maximum(spend_total.sum(axis=0), 1e-12)
     return np.broadcast_to(channel_ratio, media_total.shape)
-
-
-def _time_basis(n_times: int, n_knots: int = 6) -> np.ndarray:
-    """Gaussian bumps over time (T, n_knots): a smooth, low-rank basis for drifts."""
-    t = np.linspace(0.0, 1.0, n_times)
-    centers = np.linspace(0.0, 1.0, n_knots)
-    width = 1.0 / max(n_knots - 1, 1)
-    return np.exp(-0.5 * ((t[:, None] - centers[None, :]) / width) ** 2)
 
 
 def _register_pytree() -> None:

@@ -29,6 +29,7 @@ from mixcast.optimize.problem import (BudgetScenario, Constraints, Mode, build_c
                                       channel_limits, feasible_point)
 from mixcast.analysis.plan_space import PlanSpace, plan_space
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import interval, scalar_interval
 
 _SEARCH_GRID = 9
 _BISECTIONS = 10
@@ -52,8 +53,7 @@ class OutcomeBand:
 
     @classmethod
     def of(cls, draws: np.ndarray) -> "OutcomeBand":
-        lo, hi = np.percentile(draws, [5.0, 95.0])
-        return cls(float(np.mean(draws)), float(lo), float(hi))
+        return cls(**scalar_interval(draws))
 
     def as_dict(self) -> dict[str, float]:
         return {"mean": self.mean, "lo90": self.lo90, "hi90": self.hi90}
@@ -390,7 +390,6 @@ def summarise(fit: Fit, space: PlanSpace, mode: Mode, x: np.ndarray, info: dict
     metric = space.metric
     totals = outcomes[:, :, metric].sum(-1)                 # (S, 2)
     channel = outcomes[:, 1, metric, :-1]                    # (S, C)
-    lo, hi = np.percentile(channel, [5.0, 95.0], axis=0)
     matrix = space.channel_matrix()
     recommended = matrix @ x
     grad = objective(full, x, metric=0)[1]
@@ -404,6 +403,6 @@ def summarise(fit: Fit, space: PlanSpace, mode: Mode, x: np.ndarray, info: dict
         current_outcome=OutcomeBand.of(totals[:, 0]),
         recommended_outcome=OutcomeBand.of(totals[:, 1]),
         gain=OutcomeBand.of(totals[:, 1] - totals[:, 0]),
-        channel_outcome={"mean": channel.mean(0), "lo90": lo, "hi90": hi},
+        channel_outcome=interval(channel),
         channel_current_outcome=outcomes[:, 0, metric, :-1].mean(0),
         marginal_roi=marginal, solver=info)

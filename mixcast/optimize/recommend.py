@@ -4,6 +4,7 @@ per channel from its marginal return and its trust verdict."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from mixcast.analysis.evaluator import evaluator
 from mixcast.analysis.plan_space import plan_space
@@ -25,11 +26,22 @@ def shift_recommendations(fit: Fit, *, share: float = 0.10, top: int = 3,
     """
     space = plan_space(fit)
     plans, labels = shift_grid(space.current, space.channels, shares=np.array([share]))
-    frame = what_if(evaluator(fit, space), plans, labels)
+    return best_moves(plans, what_if(evaluator(fit, space), plans, labels),
+                      current=space.current, channels=space.channels, top=top,
+                      exclude_targets=exclude_targets)
+
+
+def best_moves(plans: np.ndarray, table: pd.DataFrame, *, current: np.ndarray,
+               channels: tuple[str, ...], top: int,
+               exclude_targets: tuple[str, ...] = ()) -> list[dict]:
+    """The ``top`` one-pair shifts of ``plans`` (V, C) with the largest expected gain in
+    ``table`` (a :func:`mixcast.optimize.what_if` table, one row per plan), as the dicts
+    :func:`shift_recommendations` returns; moves into ``exclude_targets`` and moves not
+    expected to gain are left out. Shared with the ML challenger's report."""
     moves = []
-    for plan, row in zip(plans, frame.itertuples()):
-        delta = plan - space.current
-        source, target = space.channels[int(delta.argmin())], space.channels[int(delta.argmax())]
+    for plan, row in zip(plans, table.itertuples()):
+        delta = plan - current
+        source, target = channels[int(delta.argmin())], channels[int(delta.argmax())]
         if target in exclude_targets or not row.change_mean > 0:
             continue
         moves.append({"from": source, "to": target, "amount": float(delta.max()),

@@ -26,6 +26,7 @@ from mixcast.analysis.evaluator import Evaluator, evaluator, plan_outcomes
 from mixcast.optimize.names import match_channel
 from mixcast.analysis.plan_space import plan_space
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import interval, prob_positive, scalar_interval
 
 _MONEY = r"\$?\s*(?P<num>-?[0-9][0-9,]*(?:\.[0-9]+)?)\s*(?P<unit>k|thousand|mm|m|million|bn|b|billion)?"
 _AMOUNT = rf"(?:(?P<pct>-?[0-9]+(?:\.[0-9]+)?)\s*%|{_MONEY})"
@@ -220,11 +221,6 @@ def read_plan_csv(path: Path, *, channels: tuple[str, ...], current: np.ndarray
     return totals, (f"plan from {path} ({len(frame)} rows, columns {', '.join(matched)})",)
 
 
-def _band(draws: np.ndarray) -> dict[str, np.ndarray]:
-    lo, hi = np.percentile(draws, [5.0, 95.0], axis=0)
-    return {"mean": draws.mean(axis=0), "lo90": lo, "hi90": hi}
-
-
 @dataclass(frozen=True, slots=True)
 class ScenarioResult:
     """A scenario's predicted media-driven outcome vs the baseline (today's) plan."""
@@ -267,13 +263,12 @@ def evaluate_scenarios(ev: Evaluator, scenarios: list[Scenario]) -> list[Scenari
     out = plan_outcomes(ev, plans, per_channel=True)[:, :, space.metric]   # (S, V, C + 1)
     totals = out.sum(-1)
     results = []
-    scalar = lambda band: {k: float(v) for k, v in band.items()}  # noqa: E731
     for v, scenario in enumerate(scenarios, start=1):
         results.append(ScenarioResult(
             scenario=scenario, channels=space.channels, baseline_spend=space.current,
-            outcome=scalar(_band(totals[:, v])), baseline=scalar(_band(totals[:, 0])),
-            change=scalar(_band(totals[:, v] - totals[:, 0])),
-            channel_change=_band(out[:, v, :-1] - out[:, 0, :-1]),
+            outcome=scalar_interval(totals[:, v]), baseline=scalar_interval(totals[:, 0]),
+            change=scalar_interval(totals[:, v] - totals[:, 0]),
+            channel_change=interval(out[:, v, :-1] - out[:, 0, :-1]),
             outcome_unit="conversions" if space.metric == 1 else "revenue", note=space.note))
     return results
 
@@ -308,9 +303,17 @@ def what_if(ev: Evaluator, plans: np.ndarray, labels: list[str] | None = None) -
     """
     plans = np.asarray(plans, dtype=float)
     out = plan_outcomes(ev, np.vstack([ev.space.current[None], plans]))[:, :, ev.space.metric]
-    change = out[:, 1:] - out[:, :1]                                  # (S, V)
-    lo, hi = np.percentile(change, [5.0, 95.0], axis=0)
+    return change_table(out, plans, labels)
+
+
+def change_table(outcomes: np.ndarray, plans: np.ndarray,
+                 labels: list[str] | None = None) -> pd.DataFrame:
+    """The :func:`what_if` table from outcomes (S, 1 + V) of today's plan then ``plans``
+    (V, U), under any model's draws (posterior draws, or the ML challenger's replicates)."""
+    change = outcomes[:, 1:] - outcomes[:, :1]                        # (S, V)
+    band = interval(change)
     return pd.DataFrame({
         "plan": labels if labels is not None else [f"plan_{i}" for i in range(len(plans))],
-        "spend": plans.sum(axis=1), "change_mean": change.mean(axis=0),
-        "change_lo90": lo, "change_hi90": hi, "prob_better": (change > 0).mean(axis=0)})
+        "spend": plans.sum(axis=1), "change_mean": band["mean"],
+        "change_lo90": band["lo90"], "change_hi90": band["hi90"],
+        "prob_better": prob_positive(change)})

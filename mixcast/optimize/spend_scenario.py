@@ -10,6 +10,7 @@ import numpy as np
 from mixcast.analysis.totals import MAX_DRAWS, baseline_totals, outcome_metric
 from mixcast.errors import UserError
 from mixcast.model.counterfactual import media_params, plan_outcomes
+from mixcast.model.plans import channel_off_plans
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import Band
 
@@ -26,19 +27,24 @@ class ScenarioOutcome:
     change: Band               # scalar: plan minus current, per draw
     by_channel: Band           # (C,) incremental outcome of each channel under the plan
 
+    @classmethod
+    def of(cls, channels: tuple[str, ...], spend: np.ndarray, current_spend: np.ndarray,
+           outcomes: np.ndarray, base: np.ndarray | float = 0.0) -> "ScenarioOutcome":
+        """From the (S, C + 2) outcomes of :func:`scenario_plans` per draw, plus ``base``
+        (S,) (what the plans do not change, e.g. the baseline) for the totals."""
+        now_total, plan_total = base + outcomes[:, 0], base + outcomes[:, 1]
+        return cls(channels=channels, spend=spend, current_spend=current_spend,
+                   total=Band.of(plan_total), current_total=Band.of(now_total),
+                   change=Band.of(plan_total - now_total),
+                   by_channel=Band.of(outcomes[:, 1:2] - outcomes[:, 2:]))
+
     def as_dict(self) -> dict:
-        scalar = lambda band: {k: float(v) for k, v in (("mean", band.mean),  # noqa: E731
-                                                         ("lo90", band.lo90),
-                                                         ("hi90", band.hi90))}
         return {
             "spend": dict(zip(self.channels, self.spend.tolist())),
             "current_spend": dict(zip(self.channels, self.current_spend.tolist())),
-            "total": scalar(self.total), "current_total": scalar(self.current_total),
-            "change": scalar(self.change),
-            "by_channel": {c: {"mean": float(self.by_channel.mean[i]),
-                               "lo90": float(self.by_channel.lo90[i]),
-                               "hi90": float(self.by_channel.hi90[i])}
-                           for i, c in enumerate(self.channels)},
+            "total": self.total.at(()), "current_total": self.current_total.at(()),
+            "change": self.change.at(()),
+            "by_channel": {c: self.by_channel.at(i) for i, c in enumerate(self.channels)},
         }
 
 
@@ -71,12 +77,7 @@ def scenario_plans(media: np.ndarray, current: np.ndarray, planned: np.ndarray) 
     channel's weekly and geo pattern scaled to its planned total), then the plan with each
     channel off in turn."""
     factor = np.where(current > 0, planned / np.where(current > 0, current, 1.0), 0.0)
-    plans = [media, media * factor]
-    for c in range(media.shape[-1]):
-        off = plans[1].copy()
-        off[..., c] = 0.0
-        plans.append(off)
-    return np.stack(plans)
+    return np.concatenate([np.asarray(media)[None], channel_off_plans(media * factor)])
 
 
 def spend_scenario(fit: Fit, spend: dict[str, float], *,
@@ -100,8 +101,4 @@ def spend_scenario(fit: Fit, spend: dict[str, float], *,
     plans = scenario_plans(fit.inputs.media, current, planned)
     out = plan_outcomes(media_params(draws), plans, fit.inputs,
                         fit.structure)[..., outcome_metric(fit)]
-    now_total, plan_total = base + out[:, 0], base + out[:, 1]
-    return ScenarioOutcome(
-        channels=fit.channels, spend=planned, current_spend=current,
-        total=Band.of(plan_total), current_total=Band.of(now_total),
-        change=Band.of(plan_total - now_total), by_channel=Band.of(out[:, 1:2] - out[:, 2:]))
+    return ScenarioOutcome.of(fit.channels, planned, current, out, base)

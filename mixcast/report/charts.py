@@ -33,6 +33,23 @@ def _layout(fig: go.Figure, *, title: str, height: int = 380, hovermode: str = "
     return fig
 
 
+def _error_bars(mean, lo, hi) -> dict:
+    """Asymmetric error bars from a mean and its 90% interval (arrays of one length)."""
+    return {"type": "data", "symmetric": False, "color": "#334155",
+            "array": hi - mean, "arrayminus": mean - lo}
+
+
+def _band_traces(fig: go.Figure, x, mean, lo, hi, *, color: str, name: str) -> None:
+    """A mean line over a shaded 90% band."""
+    fig.add_trace(go.Scatter(x=x, y=hi, mode="lines", line={"width": 0},
+                             showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x, y=lo, mode="lines", line={"width": 0}, fill="tonexty",
+                             fillcolor=_rgba(color, 0.15), showlegend=False,
+                             hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x, y=mean, mode="lines", name=name,
+                             line={"color": color, "width": 2}))
+
+
 def decomposition(frame: pd.DataFrame, channels: tuple[str, ...], *, target: str) -> go.Figure:
     """Stacked weekly contributions with the actual outcome on top."""
     fig = go.Figure()
@@ -52,13 +69,13 @@ def roi_ranked(rows: list[dict], channels: tuple[str, ...]) -> go.Figure:
     """Horizontal ROI bars with 90% intervals, best at the top; mROI as diamonds."""
     rows = sorted(rows, key=lambda r: r["roi"]["mean"])
     names = [r["channel"] for r in rows]
+    roi = {k: np.array([r["roi"][k] for r in rows], dtype=float) for k in ("mean", "lo90",
+                                                                            "hi90")}
     fig = go.Figure()
     fig.add_trace(go.Bar(
-        y=names, x=[r["roi"]["mean"] for r in rows], orientation="h", name="ROI",
+        y=names, x=roi["mean"], orientation="h", name="ROI",
         marker_color=[channel_color(channels, n) for n in names],
-        error_x={"type": "data", "symmetric": False, "color": "#334155",
-                 "array": [r["roi"]["hi90"] - r["roi"]["mean"] for r in rows],
-                 "arrayminus": [r["roi"]["mean"] - r["roi"]["lo90"] for r in rows]}))
+        error_x=_error_bars(roi["mean"], roi["lo90"], roi["hi90"])))
     fig.add_trace(go.Scatter(
         y=names, x=[r["mroi"]["mean"] for r in rows], mode="markers", name="mROI",
         marker={"symbol": "diamond", "size": 11, "color": "#0f172a"}))
@@ -74,9 +91,8 @@ def spend_vs_return(frame: pd.DataFrame, channels: tuple[str, ...]) -> go.Figure
     fig.add_trace(go.Bar(
         x=names, y=frame["incremental_mean"], name="incremental return",
         marker_color=[channel_color(channels, n) for n in names],
-        error_y={"type": "data", "symmetric": False, "color": "#334155",
-                 "array": frame["incremental_hi90"] - frame["incremental_mean"],
-                 "arrayminus": frame["incremental_mean"] - frame["incremental_lo90"]}))
+        error_y=_error_bars(frame["incremental_mean"], frame["incremental_lo90"],
+                            frame["incremental_hi90"])))
     weeks = int(frame["weeks"].iloc[0]) if len(frame) else 0
     return _layout(fig, title=f"Spend vs incremental return, last {weeks} weeks",
                    barmode="group", hovermode="closest")
@@ -86,14 +102,8 @@ def rolling(dates, bands: dict, channels: tuple[str, ...]) -> go.Figure:
     fig = go.Figure()
     x = pd.to_datetime(np.asarray(dates))
     for name, band in bands.items():
-        color = channel_color(channels, name)
-        fig.add_trace(go.Scatter(x=x, y=band.hi90, mode="lines", line={"width": 0},
-                                 showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=x, y=band.lo90, mode="lines", line={"width": 0},
-                                 fill="tonexty", fillcolor=_rgba(color, 0.15),
-                                 showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=x, y=band.mean, mode="lines", name=name,
-                                 line={"color": color, "width": 2}))
+        _band_traces(fig, x, band.mean, band.lo90, band.hi90,
+                     color=channel_color(channels, name), name=name)
     return _layout(fig, title="Rolling 13-week return per unit of spend",
                    yaxis_title="return / spend")
 
@@ -104,13 +114,8 @@ def response_curves(curves, channels: tuple[str, ...]) -> go.Figure:
     for c, name in enumerate(curves.channels):
         color = channel_color(channels, name)
         spend, band = curves.spend[c], {k: v[c] for k, v in curves.outcome.items()}
-        fig.add_trace(go.Scatter(x=spend, y=band["hi90"], mode="lines", line={"width": 0},
-                                 showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=spend, y=band["lo90"], mode="lines", line={"width": 0},
-                                 fill="tonexty", fillcolor=_rgba(color, 0.15),
-                                 showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=spend, y=band["mean"], mode="lines", name=name,
-                                 line={"color": color, "width": 2}))
+        _band_traces(fig, spend, band["mean"], band["lo90"], band["hi90"], color=color,
+                     name=name)
         i = curves.current_index
         fig.add_trace(go.Scatter(x=[spend[i]], y=[band["mean"][i]], mode="markers",
                                  name=f"{name}: today", showlegend=False,
@@ -135,9 +140,7 @@ def carryover(profile, channels: tuple[str, ...]) -> go.Figure:
         mean, lo, hi = (profile.share[k][c] for k in ("mean", "lo90", "hi90"))
         fig.add_trace(go.Bar(
             x=np.arange(len(mean)), y=mean, name=name,
-            marker_color=channel_color(channels, name),
-            error_y={"type": "data", "symmetric": False, "color": "#334155",
-                     "array": hi - mean, "arrayminus": mean - lo}))
+            marker_color=channel_color(channels, name), error_y=_error_bars(mean, lo, hi)))
     return _layout(fig, title="Carryover: share of the effect landing each week after spend",
                    barmode="group", hovermode="closest", xaxis_title="weeks after spend",
                    yaxis_tickformat=".0%")
@@ -162,8 +165,6 @@ def platform(frame: pd.DataFrame, channels: tuple[str, ...]) -> go.Figure:
     fig.add_trace(go.Bar(
         x=names, y=frame["mmm_mean"], name="MMM incremental",
         marker_color=[channel_color(channels, n) for n in names],
-        error_y={"type": "data", "symmetric": False, "color": "#334155",
-                 "array": frame["mmm_hi90"] - frame["mmm_mean"],
-                 "arrayminus": frame["mmm_mean"] - frame["mmm_lo90"]}))
+        error_y=_error_bars(frame["mmm_mean"], frame["mmm_lo90"], frame["mmm_hi90"])))
     return _layout(fig, title="Platform-claimed vs MMM-incremental outcome",
                    barmode="group", hovermode="closest")

@@ -69,6 +69,15 @@ def load_validation(run: Path) -> Optional_:
         return Optional_(None, f"{path} is not valid JSON ({error}); run validation again.")
 
 
+def load_verdicts(run: Path) -> tuple[Optional_, dict, tuple[str, ...]]:
+    """RUN/validation.json (see :func:`load_validation`), its verdict per channel, and the
+    channels it says not to act on (recommendations must not move spend into them)."""
+    validation = load_validation(run)
+    verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}
+    blocked = tuple(c for c, v in verdicts.items() if (v or {}).get("verdict") == "do_not_act")
+    return validation, verdicts, blocked
+
+
 def attempt(compute: Callable[[], object]) -> Optional_:
     """Run ``compute()``; its failure becomes the section's stated reason, never hidden."""
     try:

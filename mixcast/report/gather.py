@@ -16,7 +16,7 @@ from mixcast.optimize.problem import BudgetScenario
 from mixcast.optimize.recommend import allocation_actions, shift_recommendations
 from mixcast.posterior.fitted import Fit
 from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext, attempt,
-                                    load_validation)
+                                    load_verdicts)
 from mixcast.ml.fit import MLFit
 from mixcast.report.ml import gather_ml
 from mixcast.runs.models import RunModel, open_run
@@ -36,9 +36,7 @@ def gather_bayes(run: Path, *, fit: Fit) -> ReportContext:
     """The report's data for a Bayesian run."""
     manifest = read_manifest(run)
     summary = json.loads((run / "summary.json").read_text())
-    validation = load_validation(run)
-    verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}
-    blocked = tuple(c for c, v in verdicts.items() if (v or {}).get("verdict") == "do_not_act")
+    validation, verdicts, blocked = load_verdicts(run)
     dates, rolling = rolling_effectiveness(fit)
     platform = platform_comparison(fit)
     return ReportContext(

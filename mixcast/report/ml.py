@@ -21,15 +21,18 @@ import numpy as np
 import pandas as pd
 
 from mixcast.analysis.totals import platform_comparison
-from mixcast.posterior.intervals import Band
+from mixcast.analysis.over_time import last_weeks, returns_table, rolling_returns
+from mixcast.model.plans import channel_off_plans
+from mixcast.posterior.intervals import Band, interval
 from mixcast.ml.attribution import channel_metrics, plan_outcomes
 from mixcast.ml.decide import ml_space, optimize_ml, space_outcomes
 from mixcast.ml.fit import MLFit
 from mixcast.ml.run import load_ml_run
 from mixcast.optimize.problem import BudgetScenario
-from mixcast.optimize.recommend import allocation_actions
+from mixcast.optimize.recommend import allocation_actions, best_moves
+from mixcast.optimize.scenario import change_table
 from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext, attempt,
-                                    load_validation)
+                                    load_verdicts)
 from mixcast.storage import read_manifest
 
 CURVE_MULTIPLIERS = np.round(np.linspace(0.0, 2.5, 11), 6)
@@ -53,9 +56,7 @@ def gather_ml(run: str | Path, *, fit: MLFit | None = None) -> ReportContext:
     manifest = read_manifest(run)
     fit = fit if fit is not None else load_ml_run(run)
     summary = json.loads((run / "summary.json").read_text())
-    validation = load_validation(run)
-    verdicts = (validation.value or {}).get("channels", {}) if validation.value else {}
-    blocked = tuple(c for c, v in verdicts.items() if (v or {}).get("verdict") == "do_not_act")
+    validation, verdicts, blocked = load_verdicts(run)
     effects = weekly_effects(fit)
     dates, rolling = rolling_effectiveness(fit, effects)
     platform = platform_comparison(fit, channel_metrics=channel_metrics)
@@ -80,13 +81,7 @@ def gather_ml(run: str | Path, *, fit: MLFit | None = None) -> ReportContext:
 
 def weekly_effects(fit: MLFit) -> np.ndarray:
     """(S, G, T, C) each channel's weekly effect in KPI units (actual less channel off)."""
-    media = fit.media
-    plans = [media]
-    for c in range(media.shape[-1]):
-        off = media.copy()
-        off[..., c] = 0.0
-        plans.append(off)
-    kpi = fit.predict_kpi(np.stack(plans))                              # (S, C+1, G, T)
+    kpi = fit.predict_kpi(channel_off_plans(fit.media))                # (S, C+1, G, T)
     return np.moveaxis(kpi[:, :1] - kpi[:, 1:], 1, -1)
 
 
@@ -106,40 +101,16 @@ def decomposition(fit: MLFit, effects: np.ndarray) -> pd.DataFrame:
 def window_returns(fit: MLFit, *, weeks: int = 52) -> pd.DataFrame:
     """Spend and incremental outcome by channel over the last ``weeks`` weeks (as
     :func:`mixcast.analysis.over_time.window_returns`)."""
-    n_times = fit.data.n_times
-    weeks = int(min(max(weeks, 1), n_times))
-    mask = np.zeros(n_times)
-    mask[n_times - weeks:] = 1.0
-    media = fit.media
-    plans = [media]
-    for c in range(media.shape[-1]):
-        off = media.copy()
-        off[..., c] = 0.0
-        plans.append(off)
-    out = plan_outcomes(fit, np.stack(plans), weeks=mask)[..., 0]
-    incremental = out[:, :1] - out[:, 1:]
-    spend = fit.data.spend[:, n_times - weeks:].sum(axis=(0, 1))
-    safe = np.where(spend > 0, spend, np.nan)
-    inc, roi = Band.of(incremental), Band.of(incremental / safe)
-    return pd.DataFrame({
-        "spend": spend, "incremental_mean": inc.mean, "incremental_lo90": inc.lo90,
-        "incremental_hi90": inc.hi90, "roi_mean": roi.mean, "roi_lo90": roi.lo90,
-        "roi_hi90": roi.hi90, "weeks": weeks}, index=pd.Index(fit.channels, name="channel"))
+    weeks, mask = last_weeks(fit.data.n_times, weeks)
+    out = plan_outcomes(fit, channel_off_plans(fit.media), weeks=mask)[..., 0]
+    return returns_table(fit.channels, out[:, :1] - out[:, 1:],
+                         fit.data.spend[:, -weeks:].sum(axis=(0, 1)), weeks)
 
 
 def rolling_effectiveness(fit: MLFit, effects: np.ndarray, *, window: int = 13):
     """Rolling ``window``-week return per unit of spend per channel (currency value)."""
-    n_times = fit.data.n_times
-    window = int(min(max(window, 1), n_times))
     weekly = np.einsum("sgtc,gt->stc", effects, fit.data.value_per_kpi())
-    spend = fit.data.spend.sum(axis=0)
-    kernel = np.ones(window)
-    roll = lambda a: np.apply_along_axis(  # noqa: E731
-        lambda v: np.convolve(v, kernel, mode="valid"), -2, a)
-    out_sum, spend_sum = roll(weekly), roll(spend)
-    ratio = out_sum / np.where(spend_sum > spend_sum.max(axis=0) * 1e-6, spend_sum, np.nan)
-    return fit.data.dates[window - 1:], {c: Band.of(ratio[..., i])
-                                         for i, c in enumerate(fit.channels)}
+    return rolling_returns(fit.data, weekly, window=window)
 
 
 def response_curves(fit: MLFit, *, multipliers: np.ndarray = CURVE_MULTIPLIERS):
@@ -176,22 +147,17 @@ def response_curves(fit: MLFit, *, multipliers: np.ndarray = CURVE_MULTIPLIERS):
     if fit.data.kpi_type == "conversions":
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = spend[None] / np.where(outcome_kpi[None] > 0, outcome_kpi[None], np.nan)
-        cpa = _band(np.broadcast_to(ratio, outcome.shape))
+        cpa = interval(np.broadcast_to(ratio, outcome.shape))
     mean_curve, mean_mroi = outcome.mean(0), marginal.mean(0)
     return ResponseCurves(
         channels=fit.channels, multipliers=grid, spend=spend, current_spend=current,
-        current_index=int(np.searchsorted(grid, 1.0)), outcome=_band(outcome),
-        outcome_kpi=outcome_kpi, mroi=_band(marginal), cpa=cpa,
+        current_index=int(np.searchsorted(grid, 1.0)), outcome=interval(outcome),
+        outcome_kpi=outcome_kpi, mroi=interval(marginal), cpa=cpa,
         asymptote=mean_curve.max(axis=1),
         breakeven_spend=np.array([_breakeven(mean_mroi[c], spend[c])
                                   for c in range(n_channels)]),
         saturation_spend=np.array([_saturation(mean_curve[c], spend[c])
                                    for c in range(n_channels)]))
-
-
-def _band(draws: np.ndarray) -> dict[str, np.ndarray]:
-    band = Band.of(draws)
-    return {"mean": band.mean, "lo90": band.lo90, "hi90": band.hi90}
 
 
 def _breakeven(mroi: np.ndarray, spend: np.ndarray) -> float:
@@ -219,23 +185,10 @@ def shift_recommendations(fit: MLFit, *, share: float = 0.10, top: int = 3,
     from mixcast.optimize import shift_grid
 
     space = ml_space(fit)
-    plans, _ = shift_grid(space.current, space.channels, shares=np.array([share]))
+    plans, labels = shift_grid(space.current, space.channels, shares=np.array([share]))
     out = space_outcomes(fit, space, np.vstack([space.current[None], plans]))
-    change = out[:, 1:] - out[:, :1]
-    lo, hi = np.percentile(change, [5.0, 95.0], axis=0)
-    moves = []
-    for v, plan in enumerate(plans):
-        delta = plan - space.current
-        source = space.channels[int(delta.argmin())]
-        target = space.channels[int(delta.argmax())]
-        if target in exclude_targets or not change[:, v].mean() > 0:
-            continue
-        moves.append({"from": source, "to": target, "amount": float(delta.max()),
-                      "change": {"mean": float(change[:, v].mean()), "lo90": float(lo[v]),
-                                 "hi90": float(hi[v])},
-                      "prob_better": float((change[:, v] > 0).mean())})
-    moves.sort(key=lambda m: -m["change"]["mean"])
-    return moves[:top]
+    return best_moves(plans, change_table(out, plans, labels), current=space.current,
+                      channels=space.channels, top=top, exclude_targets=exclude_targets)
 
 
 def media_total(fit: MLFit) -> Band:

@@ -22,14 +22,12 @@ import json
 from pathlib import Path
 
 import arviz as az
-import yaml
 
 from mixcast.analysis.summary import summarize
 from mixcast.data.serialize import load_dataset, save_dataset
-from mixcast.errors import RunError
 from mixcast.posterior.fitted import Fit
 from mixcast.spec import ModelSpec, SamplerConfig
-from mixcast.storage import read_manifest, staged_directory, write_json, write_manifest
+from mixcast.storage import finish_run, run_directory, staged_directory, write_json
 
 
 def save_run(fit: Fit, out: str | Path, *, config: dict | None = None,
@@ -43,21 +41,16 @@ def save_run(fit: Fit, out: str | Path, *, config: dict | None = None,
         write_json(staging / "spec.json", {"model": fit.spec.as_options(),
                                            "sampler": fit.sampler.as_options(),
                                            "fit_seconds": fit.fit_seconds})
-        if config is not None:
-            (staging / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-        for name, text in (extra_files or {}).items():
-            (staging / name).write_text(text)
-        write_manifest(staging, fingerprint=fit.data.fingerprint(), model="bayes")
+        finish_run(staging, fingerprint=fit.data.fingerprint(), model="bayes", config=config,
+                   extra_files=extra_files)
     return out
 
 
 def load_run(path: str | Path) -> Fit:
     """Read a run directory back into a :class:`Fit` (same numbers as when it was saved)."""
-    path = Path(path)
-    manifest = read_manifest(path)
-    if manifest.get("model", "bayes") != "bayes":
-        raise RunError(f"{path}: this run holds a '{manifest['model']}' model; load it with "
-                       "mixcast.runs.load_fitted (any kind) or mixcast.ml.load_ml_run.")
+    path = run_directory(path, model="bayes", wrong_kind=(
+        "{path}: this run holds a '{model}' model; load it with mixcast.runs.load_fitted "
+        "(any kind) or mixcast.ml.load_ml_run."))
     spec_doc = json.loads((path / "spec.json").read_text())
     data = load_dataset(path)
     spec = ModelSpec.from_options(spec_doc["model"], channels=data.channels)

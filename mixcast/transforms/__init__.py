@@ -13,10 +13,12 @@ from mixcast.transforms.adstock import (
     geometric_weights,
 )
 from mixcast.transforms.saturation import hill, hill_derivative
-from mixcast.transforms.seasonality import fourier_features, trend_basis
+from mixcast.transforms.seasonality import fourier_features
+from mixcast.transforms.time_basis import bump_basis, trend_basis
 
 __all__ = [
     "adstock",
+    "bump_basis",
     "apply_carryover",
     "carry_channel_major",
     "lag_stack",

@@ -1,4 +1,4 @@
-"""Baseline bases: yearly Fourier seasonality and trend."""
+"""Baseline bases: yearly Fourier seasonality (the trend: :mod:`mixcast.transforms.time_basis`)."""
 
 from __future__ import annotations
 
@@ -30,21 +30,3 @@ def fourier_features(day_of_year_weeks: np.ndarray, *, order: int,
     angle = 2.0 * np.pi * t[:, None] * k[None, :] / period
     return np.concatenate([np.sin(angle), np.cos(angle)], axis=1)
 
-
-def trend_basis(n_times: int, *, n_knots: int = 0) -> np.ndarray:
-    """Trend columns: a line on t in [-0.5, 0.5], plus hinges at ``n_knots`` knots.
-
-    The line is centred so that the intercept is the average baseline, not its start
-    (uncorrelated parameters sample faster).
-
-    The hinges let the trend bend (a piecewise-linear, local-level-like baseline for data
-    with structural shifts); with ``n_knots = 0`` it is a straight line.
-
-    Returns
-    -------
-    (T, 1 + n_knots).
-    """
-    t = np.linspace(0.0, 1.0, n_times) if n_times > 1 else np.zeros(1)
-    knots = np.linspace(0.0, 1.0, n_knots + 2)[1:-1]
-    hinges = np.maximum(t[:, None] - knots[None, :], 0.0)
-    return np.concatenate([t[:, None] - 0.5, hinges - hinges.mean(axis=0)], axis=1)

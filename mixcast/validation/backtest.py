@@ -16,6 +16,7 @@ import numpy as np
 from mixcast.data.dataset import Dataset
 from mixcast.analysis.forecast import predictive_draws
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import interval
 
 HORIZON = 13
 COVERAGE_WARN, COVERAGE_FAIL = 0.7, 0.4
@@ -68,13 +69,13 @@ def score_fold(fit: Fit, refitted: Fit, origin: int, *, horizon: int = HORIZON,
     weeks = slice(origin, origin + horizon)
     predictive = draws.sum(axis=1)[:, weeks]
     actual = fit.data.y.sum(axis=0)[weeks]
-    lo, hi = np.percentile(predictive, [5.0, 95.0], axis=0)
-    forecast = predictive.mean(axis=0)
+    band = interval(predictive)
+    forecast = band["mean"]
     return {
         "origin": str(fit.data.dates[origin])[:10], "train_weeks": int(origin),
         "test_weeks": int(len(actual)),
         "mape": float(np.mean(np.abs(forecast - actual) / np.maximum(np.abs(actual), 1e-12))),
-        "coverage90": float(np.mean((actual >= lo) & (actual <= hi))),
+        "coverage90": float(np.mean((actual >= band["lo90"]) & (actual <= band["hi90"]))),
         "mix_shift": mix_shift(fit.data, origin, horizon=horizon),
         "refit_divergences": int(np.asarray(refitted.idata.sample_stats["diverging"]).sum()),
     }

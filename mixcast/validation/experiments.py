@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import scalar_interval
 
 RefitWithout = Callable[[int], Fit]
 
@@ -24,11 +25,12 @@ def check_experiments(fit: Fit, refit_without: RefitWithout, *, seed: int = 0) -
     for i, test in enumerate(tests):
         implied = refit_without(i).draws("lift_implied")[:, i]
         predicted = implied + rng.normal(scale=test.lift_se, size=implied.shape)
-        lo, hi = np.percentile(predicted, [5.0, 95.0])
+        band = scalar_interval(predicted)
         rows.append({"label": test.label or f"test_{i}", "channel": test.channel,
                      "measured_lift": test.lift, "lift_se": test.lift_se,
-                     "predicted_mean": float(implied.mean()), "lo90": float(lo),
-                     "hi90": float(hi), "covered": bool(lo <= test.lift <= hi)})
+                     "predicted_mean": float(implied.mean()), "lo90": band["lo90"],
+                     "hi90": band["hi90"],
+                     "covered": bool(band["lo90"] <= test.lift <= band["hi90"])})
     missed = [r for r in rows if not r["covered"]]
     summary = (f"{len(rows) - len(missed)} of {len(rows)} held-out lift tests predicted "
                "within the 90% interval")

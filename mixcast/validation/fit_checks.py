@@ -7,6 +7,7 @@ import numpy as np
 
 from mixcast.analysis.forecast import predictive_draws
 from mixcast.posterior.fitted import Fit
+from mixcast.posterior.intervals import interval
 
 R2_WARN, R2_FAIL = 0.5, 0.2
 COVERAGE_LOW = 0.75
@@ -20,11 +21,11 @@ def check_fit(fit: Fit, *, seed: int = 0) -> dict:
     y = fit.data.y.sum(axis=0)
     fitted = expected.sum(axis=1).mean(axis=0)
     predictive = draws.sum(axis=1)
-    lo, hi = np.percentile(predictive, [5.0, 95.0], axis=0)
+    band = interval(predictive)
     resid = y - fitted
     r2 = 1.0 - float(np.sum(resid ** 2) / max(np.sum((y - y.mean()) ** 2), 1e-12))
     mape = float(np.mean(np.abs(resid) / np.maximum(np.abs(y), 1e-12)))
-    coverage = float(np.mean((y >= lo) & (y <= hi)))
+    coverage = float(np.mean((y >= band["lo90"]) & (y <= band["hi90"])))
     acf = autocorrelation(resid, lags=4)
     findings, status = [], "pass"
     if r2 < R2_WARN:

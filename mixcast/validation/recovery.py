@@ -16,6 +16,7 @@ import numpy as np
 from mixcast.analysis.metrics import channel_metrics
 from mixcast.posterior.intervals import interval
 from mixcast.model.counterfactual import media_params, plan_outcomes
+from mixcast.model.plans import channel_off_plans
 from mixcast.analysis.forecast import predictive_draws
 from mixcast.posterior.fitted import Fit
 
@@ -38,13 +39,8 @@ def twin_outcomes(fit: Fit, *, seed: int) -> tuple[np.ndarray, int]:
 def true_roi(fit: Fit, index: int) -> np.ndarray:
     """(C,) the counterfactual ROI of draw ``index`` over the data window."""
     one = {k: v[index:index + 1] for k, v in fit.param_draws().items()}
-    media = fit.inputs.media
-    plans = [media]
-    for c in range(media.shape[-1]):
-        off = media.copy()
-        off[..., c] = 0.0
-        plans.append(off)
-    out = plan_outcomes(media_params(one), np.stack(plans), fit.inputs, fit.structure)[0, :, 0]
+    out = plan_outcomes(media_params(one), channel_off_plans(fit.inputs.media), fit.inputs,
+                        fit.structure)[0, :, 0]
     spend = fit.data.spend.sum(axis=(0, 1))
     return (out[0] - out[1:]) / np.where(spend > 0, spend, np.nan)
 

@@ -70,12 +70,12 @@ class RunStore:
 
     def describe(self, name: str) -> dict:
         """Listing entry: manifest facts and headline diagnostics (no posterior loaded)."""
-        from mixcast.storage import read_manifest
+        from mixcast.storage import read_manifest, run_model
 
         path = self.path(name)
         manifest = read_manifest(path)
         entry = {"name": name, "created": manifest.get("created"),
-                 "model": manifest.get("model", "bayes"),
+                 "model": run_model(manifest),
                  "has_validation": (path / "validation.json").exists()}
         summary_file = path / "summary.json"
         if summary_file.exists():

@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 
+from mixcast.analysis.summary import summarize
 from mixcast.ml.compare import compare_fits, score_against_truth, truth_roi
 from mixcast.runs.compare import compare_runs
 from mixcast.spec import SamplerConfig
@@ -32,7 +33,7 @@ def test_accuracy_and_recovery_of_both_models_on_a_known_truth(small_fit, ml_fit
     assert accuracy["ml"]["mape"] < 2.5 * accuracy["bayes"]["mape"]
     assert accuracy["ml"]["r2"] > 0.5 and accuracy["bayes"]["r2"] > 0.7
     # Both ROI sets are scored against the same truth, channel by channel.
-    for name, fitted_roi in (("bayes", small_fit.summary()), ("ml", None)):
+    for name, fitted_roi in (("bayes", summarize(small_fit)), ("ml", None)):
         per_channel = recovery[name]["per_channel"]
         assert set(per_channel) == set(small_sim.roi)
         for channel, entry in per_channel.items():
