@@ -16,7 +16,8 @@ _STYLE = {"solid": "green", "care": "yellow", "do_not_act": "bold red", "pass": 
 _CHECK_NAMES = {"convergence": "1 convergence", "fit": "2 in-sample fit",
                 "backtest": "3 backtests", "spend_shift": "4 spend-shift backtests",
                 "recovery": "5 simulated twin", "stability": "6 stability",
-                "priors": "7 prior vs data", "experiments": "8 lift tests (held out)"}
+                "priors": "7 prior vs data", "experiments": "8 lift tests (held out)",
+                "plausibility": "9 plausibility"}
 
 
 @app.command()

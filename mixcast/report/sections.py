@@ -319,7 +319,7 @@ def validation(ctx: ReportContext) -> str:
 
 
 CHECK_ORDER = ("convergence", "fit", "backtest", "spend_shift", "recovery", "stability",
-               "priors", "experiments")
+               "priors", "experiments", "plausibility")
 STATUS_CHIP = {"pass": "solid", "warn": "care", "fail": "do_not_act", "skipped": "none"}
 
 
