@@ -26,6 +26,7 @@ from mixcast.errors import InfeasibleError
 from mixcast.analysis.evaluator import (Curves, Evaluator, additive, evaluator, objective,
                                        plan_outcomes, unit_curves)
 from mixcast.analysis.identification import identification
+from mixcast.optimize.names import match_channels
 from mixcast.optimize.problem import (BudgetScenario, Constraints, Mode, build_constraints,
                                       channel_limits, feasible_point)
 from mixcast.analysis.plan_space import PlanSpace, plan_space
@@ -138,12 +139,19 @@ def optimize(fit: Fit, scenario: BudgetScenario | None = None) -> Allocation:
     scenario = scenario or BudgetScenario()
     started = time.perf_counter()
     held = {} if scenario.move_weak else hold_weak(fit, scenario)
-    if held:
-        scenario = replace(scenario, locked=tuple(dict.fromkeys((*scenario.locked, *held))))
     space = plan_space(fit, weeks=scenario.weeks, granularity=scenario.granularity,
                        period_weeks=scenario.period_weeks)
     ev = evaluator(fit, space, max_draws=scenario.max_draws)
-    x, info = solve(ev, scenario)
+    try:
+        x, info = solve(ev, replace(scenario, locked=tuple(dict.fromkeys(
+            (*scenario.locked, *held)))) if held else scenario)
+    except InfeasibleError:
+        if not held:
+            raise
+        x, info = solve(ev, scenario)      # the user's constraints win over the holds
+        info["not_held"] = {name: "the scenario's constraints need it to move"
+                            for name in held}
+        held = {}
     info["seconds"] = round(time.perf_counter() - started, 3)
     return replace(summarise(fit, space, scenario.mode, x, info), held=held)
 
@@ -151,11 +159,15 @@ def optimize(fit: Fit, scenario: BudgetScenario | None = None) -> Allocation:
 def hold_weak(fit: Fit, scenario: BudgetScenario) -> dict[str, str]:
     """Weakly identified channels to keep at today's spend, each with the reason.
 
-    A channel the scenario bounds or locks itself is left to the scenario; when every
+    A channel the scenario bounds, locks or names in a group or linear constraint is left
+    to the scenario (and if the holds make it infeasible, nothing is held); when every
     channel is weakly identified nothing is held (the plan says so in the reasons of
     :func:`mixcast.optimize.recommend.allocation_actions` instead of failing)."""
     named = {*scenario.lower, *scenario.upper, *scenario.lower_share,
              *scenario.upper_share, *scenario.locked}
+    named |= {c for group in scenario.groups for c in group.channels}
+    named |= {c for row in scenario.linear for c in row.coefficients}
+    named = set(match_channels(tuple(named), fit.channels)) if named else set()
     weak = {name: entry for name, entry in identification(fit).items() if entry.mostly_prior}
     if len(weak) == len(fit.channels):
         return {}
