@@ -193,11 +193,11 @@ def _channel_advice(name: str, causes: list[str]) -> list[str]:
     text = " ".join(causes)
     if "season" in text or "holiday" in text or "baseline" in text:
         advice.append("model the holiday and promotion weeks (config `holidays:` or an "
-                      "`events:` file) and seasonality (model: {fourier_order: 4})")
+                      "`events:` file) and a sharper seasonality (model: {fourier_order: 6})")
     if "trend" in text or "baseline" in text:
         advice.append("let the baseline bend (model: {trend_knots: 4})")
     advice.append(f"tighten its ROI prior (model: {{roi_priors: {{{name}: {{lo90: 0.3, "
-                  "hi90: 5}}}}}) or add controls for the missing drivers")
+                  "hi90: 5}}}) or add controls for the missing drivers")
     advice.append(f"run a lift test on {name} (mixcast design-test --channel {name})")
     return advice
 
