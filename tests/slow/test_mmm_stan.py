@@ -58,3 +58,33 @@ def test_default_fit_converges_and_is_plausible_or_refused(stan_fit):
         assert channels[name]["verdict"] == "do_not_act"
         assert "implausible" in channels[name]["reasons"][0]
         assert check["channels"][name]["causes"], name
+
+
+@pytest.mark.slow
+def test_two_harmonics_put_the_holiday_season_into_tv_and_validation_refuses():
+    """The old default (fourier_order 2) gave TV video an ROI of ~110 with 83% of media's
+    outcome; it must never pass: plausibility is strong, TV is do_not_act, and the cause
+    (its spend moves with the KPI's seasonal peaks) and fixes are named."""
+    from dataclasses import replace
+
+    from mixcast.inference.fit import fit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        project = load(CONFIG)
+        fitted = fit(project.data, replace(project.spec, fourier_order=2),
+                     sampler=SamplerConfig(chains=2, warmup=300, draws=300, seed=0,
+                                           progress=False))
+    metrics = channel_metrics(fitted)
+    check = check_plausibility(fitted, dataset_issues(fitted), metrics)
+    tv = check["channels"]["mdsp_vidtr"]
+    assert check["strong"] and tv["severity"] == "strong", check["summary"]
+    assert tv["roi_median"] > 20 and "beyond what any paid media channel" in tv["findings"][0]
+    assert "rises and falls with the KPI" in tv["causes"][0]
+    assert any("fourier_order" in a for a in tv["advice"])
+    roi = {c: {k: float(v[i]) for k, v in interval(metrics.roi).items()}
+           for i, c in enumerate(fitted.channels)}
+    channels = channel_verdicts(fitted.data, (), roi, {"plausibility": check})
+    assert channels["mdsp_vidtr"]["verdict"] == "do_not_act"
+    assert overall_verdict(fitted.data, (), channels,
+                           {"plausibility": check})["verdict"] == "do_not_act"
