@@ -8,7 +8,7 @@ import difflib
 import enum
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from mixcast.errors import SpecError
 
@@ -25,6 +25,9 @@ class Likelihood(enum.Enum):
 
     NORMAL = "normal"
     STUDENT_T = "student_t"
+
+
+DEFAULT_SEASON_ORDER, AUTO_SEASON_ORDER, AUTO_SEASON_WEEKS = 2, 6, 156
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,9 @@ class ModelSpec:
     ----------
     adstock : carryover shape for every channel.
     l_max : weeks a channel's effect can last, in [1, 52].
-    fourier_order : harmonics of yearly seasonality, in [0, 10] (0 = none).
+    fourier_order : harmonics of yearly seasonality, in [0, 10] (0 = none); None (default)
+        chooses from the data's length (:meth:`season_order`): 2 below three years of
+        weeks, 6 from three years on, enough for a retail holiday season.
     trend_knots : bends of the piecewise-linear trend, in [0, 20] (0 = a straight line);
         use a few for data with structural shifts.
     likelihood : observation noise.
@@ -78,7 +83,7 @@ class ModelSpec:
 
     adstock: Adstock = Adstock.GEOMETRIC
     l_max: int = 8
-    fourier_order: int = 2
+    fourier_order: int | None = None
     trend_knots: int = 0
     likelihood: Likelihood = Likelihood.NORMAL
     roi_prior: RoiPrior | None = None
@@ -92,9 +97,30 @@ class ModelSpec:
         _check_type("adstock", self.adstock, Adstock)
         _check_type("likelihood", self.likelihood, Likelihood)
         _check_int("l_max", self.l_max, 1, 52)
-        _check_int("fourier_order", self.fourier_order, 0, 10)
+        if self.fourier_order is not None:
+            _check_int("fourier_order", self.fourier_order, 0, 10)
         _check_int("trend_knots", self.trend_knots, 0, 20)
         _check_mediators(self.mediators)
+
+    def season_order(self, n_times: int) -> int:
+        """The Fourier order of yearly seasonality for ``n_times`` weeks of data.
+
+        Set: as set. Automatic: 2 (smooth, half-year and year cycles) below 156 weeks, and 6
+        from three full years on. Two harmonics cannot represent a peak a few weeks long
+        (a retail holiday season): whichever channel is flighted into it then absorbs it,
+        with implausible ROIs (issue 14; the mmm_stan fixture's TV went from ROI 1.5 to
+        110). Six need repeated cycles to be told apart from media that also repeats
+        every year, hence three years (Prophet likewise turns yearly seasonality on only
+        from two years of history, and uses order 10).
+        """
+        if self.fourier_order is not None:
+            return self.fourier_order
+        return AUTO_SEASON_ORDER if n_times >= AUTO_SEASON_WEEKS else DEFAULT_SEASON_ORDER
+
+    def resolved(self, n_times: int) -> "ModelSpec":
+        """This spec with the automatic choices made for ``n_times`` weeks (what a Fit
+        stores, so that everything downstream sees the fitted structure)."""
+        return replace(self, fourier_order=self.season_order(n_times))
 
     def roi_prior_for(self, channel: str, default: RoiPrior) -> RoiPrior:
         """The ROI prior of ``channel``: its override, else the spec's, else ``default``."""

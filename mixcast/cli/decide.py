@@ -118,6 +118,9 @@ def optimize(
                                                "outcome (e.g. 0.1) instead of its mean.")] = None,
     ranking: Annotated[bool, typer.Option(help="Also print saturated / underfunded / "
                                           "cut-first channels.")] = False,
+    move_weak: Annotated[bool, typer.Option("--move-weak", help="Also move channels whose "
+                                            "ROI is mostly the prior's (held at today's "
+                                            "spend by default: test them first).")] = False,
 ) -> None:
     """Recommend a budget allocation that maximises the expected outcome.
 
@@ -139,7 +142,7 @@ def optimize(
         weeks=weeks, max_change=max_change, locked=tuple(lock), lower=lower, upper=upper,
         lower_share=lower_share, upper_share=upper_share, groups=_groups(group),
         granularity=_enum(Granularity, by, "--by"), period_weeks=period_weeks,
-        risk_quantile=risk)
+        risk_quantile=risk, move_weak=move_weak)
     model = open_run(run)
     if ranking:
         _print_ranking(model)
@@ -192,6 +195,8 @@ def _print_totals(plan) -> None:
     console.print(f"{'change':>12}: {_fmt(gain.mean)} (90%: {_fmt(gain.lo90)} – "
                   f"{_fmt(gain.hi90)})")
     console.print(f"[dim]Window: {plan.note}.[/]")
+    for name, why in getattr(plan, "held", {}).items():
+        console.print(f"[yellow]Held:[/] {name} {why}.")
 
 
 def _print_ranking(model) -> None:
@@ -235,6 +240,8 @@ def scenario(
     with _working(f"Scoring the scenario ({_LABEL[model.kind]})"):
         result = model.scenario(spec, weeks=weeks)
     console.print(_scenario_table(result))
+    for caution in getattr(result, "cautions", ()):
+        console.print(f"[yellow]Caution:[/] {caution}.")
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(out, result.as_dict())

@@ -16,7 +16,8 @@ _STYLE = {"solid": "green", "care": "yellow", "do_not_act": "bold red", "pass": 
 _CHECK_NAMES = {"convergence": "1 convergence", "fit": "2 in-sample fit",
                 "backtest": "3 backtests", "spend_shift": "4 spend-shift backtests",
                 "recovery": "5 simulated twin", "stability": "6 stability",
-                "priors": "7 prior vs data", "experiments": "8 lift tests (held out)"}
+                "priors": "7 prior vs data", "experiments": "8 lift tests (held out)",
+                "plausibility": "9 plausibility"}
 
 
 @app.command()
@@ -28,7 +29,8 @@ def validate(
     """Check whether a run can be trusted, channel by channel; writes RUN/validation.json.
 
     Runs convergence, in-sample fit, rolling and spend-shift backtests, recovery on a
-    simulated twin, stability, prior vs data and held-out lift tests, then gives each
+    simulated twin, stability, prior vs data, held-out lift tests and plausibility
+    (implausible ROIs, prior-data conflict, media's share of the KPI), then gives each
     channel a verdict (solid / care / do_not_act) with its reasons, and an overall one.
 
     Example: mixcast validate --run runs/q3 --quick

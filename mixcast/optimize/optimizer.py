@@ -15,7 +15,7 @@ Every answer is checked against every constraint before it is returned.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,8 @@ from threadpoolctl import threadpool_limits
 from mixcast.errors import InfeasibleError
 from mixcast.analysis.evaluator import (Curves, Evaluator, additive, evaluator, objective,
                                        plan_outcomes, unit_curves)
+from mixcast.analysis.identification import identification
+from mixcast.optimize.names import match_channels
 from mixcast.optimize.problem import (BudgetScenario, Constraints, Mode, build_constraints,
                                       channel_limits, feasible_point)
 from mixcast.analysis.plan_space import PlanSpace, plan_space
@@ -83,6 +85,7 @@ class Allocation:
     channel_current_outcome: np.ndarray = field(repr=False)     # (C,) mean
     marginal_roi: np.ndarray = field(repr=False)                # (C,) at the recommendation
     solver: dict = field(default_factory=dict, repr=False)
+    held: dict[str, str] = field(default_factory=dict)  # channel -> why kept at today's spend
 
     def to_frame(self) -> pd.DataFrame:
         """The plan.csv table: one row per channel (DESIGN.md contract columns first)."""
@@ -111,7 +114,7 @@ class Allocation:
                         "outcome": self.current_outcome.as_dict()},
             "recommended": {"spend": float(self.recommended_spend.sum()),
                             "outcome": self.recommended_outcome.as_dict()},
-            "gain": self.gain.as_dict(), "solver": self.solver,
+            "gain": self.gain.as_dict(), "solver": self.solver, "held": dict(self.held),
             "channels": self.to_frame().replace({np.nan: None}).to_dict(orient="records"),
         }
 
@@ -131,12 +134,42 @@ def optimize(fit: Fit, scenario: BudgetScenario | None = None) -> Allocation:
     """
     scenario = scenario or BudgetScenario()
     started = time.perf_counter()
+    held = {} if scenario.move_weak else hold_weak(fit, scenario)
     space = plan_space(fit, weeks=scenario.weeks, granularity=scenario.granularity,
                        period_weeks=scenario.period_weeks)
     ev = evaluator(fit, space, max_draws=scenario.max_draws)
-    x, info = solve(ev, scenario)
+    try:
+        x, info = solve(ev, replace(scenario, locked=tuple(dict.fromkeys(
+            (*scenario.locked, *held)))) if held else scenario)
+    except InfeasibleError:
+        if not held:
+            raise
+        x, info = solve(ev, scenario)      # the user's constraints win over the holds
+        info["not_held"] = {name: "the scenario's constraints need it to move"
+                            for name in held}
+        held = {}
     info["seconds"] = round(time.perf_counter() - started, 3)
-    return summarise(fit, space, scenario.mode, x, info)
+    return replace(summarise(fit, space, scenario.mode, x, info), held=held)
+
+
+def hold_weak(fit: Fit, scenario: BudgetScenario) -> dict[str, str]:
+    """Weakly identified channels to keep at today's spend, each with the reason.
+
+    A channel the scenario bounds, locks or names in a group or linear constraint is left
+    to the scenario (and if the holds make it infeasible, nothing is held); when every
+    channel is weakly identified nothing is held (the plan says so in the reasons of
+    :func:`mixcast.optimize.recommend.allocation_actions` instead of failing)."""
+    named = {*scenario.lower, *scenario.upper, *scenario.lower_share,
+             *scenario.upper_share, *scenario.locked}
+    named |= {c for group in scenario.groups for c in group.channels}
+    named |= {c for row in scenario.linear for c in row.coefficients}
+    named = set(match_channels(tuple(named), fit.channels)) if named else set()
+    weak = {name: entry for name, entry in identification(fit).items() if entry.mostly_prior}
+    if len(weak) == len(fit.channels):
+        return {}
+    return {name: f"kept at today's spend: {entry.reason()}; run a lift test on {name} "
+                  "before moving its budget (or set move_weak / --move-weak)"
+            for name, entry in weak.items() if name not in named}
 
 
 def solve(ev: Evaluator, scenario: BudgetScenario) -> tuple[np.ndarray, dict]:

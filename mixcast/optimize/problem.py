@@ -120,6 +120,9 @@ class BudgetScenario:
     max_draws : posterior draws used inside the solver (all draws are used to report).
     search_multiple : in the target modes, each channel is searched up to this multiple of
         its current spend (or of the average channel's, if it has none).
+    move_weak : False (default) keeps every weakly identified channel (its ROI mostly the
+        prior's, :mod:`mixcast.analysis.identification`) at today's spend unless a bound
+        names it; True lets the optimiser move them like the others.
     """
 
     mode: Mode = Mode.FIXED_BUDGET
@@ -139,6 +142,7 @@ class BudgetScenario:
     risk_quantile: float | None = None
     max_draws: int = 200
     search_multiple: float = 10.0
+    move_weak: bool = False
 
     def __post_init__(self) -> None:
         _check("budget", self.budget, 0.0, math.inf, optional=True, open_low=True)

@@ -15,7 +15,7 @@ weekly pattern (see :mod:`mixcast.optimize.space`). Forms understood by
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ import pandas as pd
 
 from mixcast.errors import UserError
 from mixcast.analysis.evaluator import Evaluator, evaluator, plan_outcomes
+from mixcast.analysis.identification import identification, lift_test_advice
 from mixcast.optimize.names import match_channel
 from mixcast.analysis.plan_space import plan_space
 from mixcast.posterior.fitted import Fit
@@ -234,6 +235,7 @@ class ScenarioResult:
     channel_change: dict[str, np.ndarray] = field(repr=False)   # (C,) bands
     outcome_unit: str = "revenue"
     note: str = ""
+    cautions: tuple[str, ...] = ()   # e.g. moves of weakly identified channels
 
     def as_dict(self) -> dict:
         """The scenario.json document."""
@@ -246,14 +248,25 @@ class ScenarioResult:
                 "window": self.note, "outcome_unit": self.outcome_unit,
                 "baseline": {"spend": float(self.baseline_spend.sum()), "outcome": self.baseline},
                 "scenario": {"spend": float(self.scenario.spend.sum()), "outcome": self.outcome},
-                "change": self.change, "channels": per_channel}
+                "change": self.change, "channels": per_channel,
+                "cautions": list(self.cautions)}
 
 
 def run_scenario(fit: Fit, spec: str, *, weeks: int | None = None) -> ScenarioResult:
     """Parse ``spec`` and predict its outcome against today's plan over the posterior."""
     space = plan_space(fit, weeks=weeks)
     scenario = parse_scenario(spec, channels=space.channels, current=space.current)
-    return evaluate_scenarios(evaluator(fit, space), [scenario])[0]
+    result = evaluate_scenarios(evaluator(fit, space), [scenario])[0]
+    return replace(result, cautions=weak_cautions(fit, space.current, scenario.spend))
+
+
+def weak_cautions(fit, current: np.ndarray, spend: np.ndarray) -> tuple[str, ...]:
+    """A caution for every weakly identified channel whose spend the scenario changes:
+    its predicted change restates the prior, so it is no basis for the move."""
+    moved = np.abs(spend - current) > 1e-6 * np.maximum(np.abs(current), 1.0)
+    return tuple(f"{lift_test_advice(entry)}: this scenario's prediction for it restates "
+                 "the prior" for c, (name, entry) in enumerate(identification(fit).items())
+                 if moved[c] and entry.mostly_prior)
 
 
 def evaluate_scenarios(ev: Evaluator, scenarios: list[Scenario]) -> list[ScenarioResult]:

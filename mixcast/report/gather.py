@@ -13,7 +13,8 @@ from mixcast.analysis.over_time import rolling_effectiveness, window_returns
 from mixcast.analysis.totals import media_total, platform_comparison
 from mixcast.optimize.optimizer import optimize
 from mixcast.optimize.problem import BudgetScenario
-from mixcast.optimize.recommend import allocation_actions, shift_recommendations
+from mixcast.optimize.recommend import (allocation_actions, shift_recommendations,
+                                        weak_reasons)
 from mixcast.posterior.fitted import Fit
 from mixcast.report.context import (REPORT_MAX_CHANGE, Optional_, ReportContext, attempt,
                                     load_verdicts)
@@ -54,5 +55,5 @@ def gather_bayes(run: Path, *, fit: Fit) -> ReportContext:
         platform=Optional_(platform, "" if platform is not None else
                            "The data has no platform-attributed conversions (optional "
                            "config key `platform_attributed`)."),
-        actions=allocation_actions(summary, verdicts),
+        actions=allocation_actions(summary, verdicts, weak_reasons(fit)),
         media_total=media_total(fit), outcome_total=float(fit.data.y.sum()))

@@ -101,8 +101,10 @@ def _overall_verdict(ctx: ReportContext) -> str | None:
 def _recommendation_list(ctx: ReportContext) -> str:
     if ctx.recommendations.value is None:
         return missing(ctx.recommendations.missing)
+    tests = _test_list(ctx)
     if not ctx.recommendations.value:
-        return '<p class="muted">No 10% budget shift between channels is expected to help.</p>'
+        return ('<p class="muted">No 10% budget shift between channels is expected to '
+                'help.</p>' + tests)
     items = []
     for rank, move in enumerate(ctx.recommendations.value, start=1):
         items.append(
@@ -116,11 +118,22 @@ def _recommendation_list(ctx: ReportContext) -> str:
             f'<p data-recommendation="optimiser">The optimiser\'s full reallocation (same '
             f"budget, each channel ±{100 * REPORT_MAX_CHANGE:.0f}% at most): expected "
             f'{interval(plan.gain.as_dict(), "gain")} {escape(ctx.target)} — see Allocation.</p>')
-    return (f'<ol class="recs">{"".join(items)}</ol>{full}<p class="muted small">Each move '
+    return (f'<ol class="recs">{"".join(items)}</ol>{tests}{full}<p class="muted small">Each move '
             "shifts 10% of one channel's spend to another over the data window, scored over "
             f"{'the bootstrap replicates' if ctx.is_ml else 'the posterior'}; moves into "
-            "channels validation says not to act on are left out."
+            "channels validation says not to act on, and moves out of or into channels "
+            "whose ROI is mostly the prior's, are left out."
             "</p>")
+
+
+def _test_list(ctx: ReportContext) -> str:
+    """"Run a lift test on X" for every channel to test before moving its budget."""
+    tests = "".join(
+        f'<li data-recommendation="test" data-channel="{escape(a["channel"])}">'
+        f'{escape(a["reason"][0].upper() + a["reason"][1:])}</li>'
+        for a in ctx.actions if a["action"] == "test first" and a.get("reason"))
+    return (f'<p>Before moving these channels\' budgets:</p><ul class="tests">{tests}</ul>'
+            if tests else "")
 
 
 def _chance(p: float) -> str:
@@ -275,7 +288,9 @@ def allocation(ctx: ReportContext) -> str:
                      "<th>optimised</th><th>change</th><th>media-driven outcome (90%)</th></tr>"
                      f"{table}</table>",
                    lead=f"Same total budget over the data window; each channel moves at most "
-                        f"±{100 * REPORT_MAX_CHANGE:.0f}%. {escape(plan.note)}")
+                        f"±{100 * REPORT_MAX_CHANGE:.0f}%. {escape(plan.note)}"
+                        + "".join(f" {escape(c)}: {escape(why)}." for c, why
+                                  in getattr(plan, "held", {}).items()))
 
 
 def allocation_rows(plan) -> list[dict]:
@@ -319,7 +334,7 @@ def validation(ctx: ReportContext) -> str:
 
 
 CHECK_ORDER = ("convergence", "fit", "backtest", "spend_shift", "recovery", "stability",
-               "priors", "experiments")
+               "priors", "experiments", "plausibility")
 STATUS_CHIP = {"pass": "solid", "warn": "care", "fail": "do_not_act", "skipped": "none"}
 
 
@@ -405,7 +420,8 @@ def board(ctx: ReportContext) -> str:
     body = (f'<div class="tiles">{tiles}</div>'
             f'<p>Rule: grow a channel while its next unit of spend returns more than '
             f'{num(hurdle, key="hurdle")} with 90% confidence; cut it when it returns less '
-            "with 90% confidence; hold otherwise; test first where validation says do not act."
+            "with 90% confidence; hold otherwise; test first where validation says do not act or "
+            "the ROI is mostly the prior's."
             '</p><table data-table="board"><tr><th>channel</th><th>ROI</th><th>mROI</th>'
             f"<th>trust</th><th>action</th></tr>{rows}</table>{open_questions}"
             f"<h3>Moves</h3>{_recommendation_list(ctx)}"

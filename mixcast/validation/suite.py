@@ -26,6 +26,7 @@ from mixcast.validation import backtest as bt
 from mixcast.validation.convergence import check_convergence
 from mixcast.validation.experiments import check_experiments
 from mixcast.validation.fit_checks import check_fit
+from mixcast.validation.plausibility import check_plausibility
 from mixcast.validation.priors import check_priors
 from mixcast.validation.recovery import check_recovery, twin_outcomes, twin_seed
 from mixcast.validation.refit import RefitJob, refit_many, validation_sampler
@@ -33,7 +34,7 @@ from mixcast.validation.stability import check_stability
 from mixcast.validation.verdict import channel_verdicts, overall_verdict
 
 ALL_CHECKS = ("convergence", "fit", "backtest", "spend_shift", "recovery", "stability",
-              "priors", "experiments")
+              "priors", "experiments", "plausibility")
 ProgressFn = Callable[[str, float, int], None]
 
 
@@ -99,9 +100,12 @@ def validate(fit: Fit, *, quick: bool = False, checks: tuple[str, ...] = ALL_CHE
     refits = _Refits(fit, validation_sampler(fit, quick=quick),
                      plan.refit_keys(fit.data.n_times, checks), progress, seed=seed)
     refits.run_all()
-    results = _run_checks(fit, plan, refits, checks, seed)
     issues = dataset_issues(fit)
-    roi = {c: {k: float(v[i]) for k, v in interval(channel_metrics(fit).roi).items()}
+    metrics = channel_metrics(fit)
+    results = _run_checks(fit, plan, refits, checks, seed)
+    if "plausibility" in checks:
+        results["plausibility"] = check_plausibility(fit, issues, metrics)
+    roi = {c: {k: float(v[i]) for k, v in interval(metrics.roi).items()}
            for i, c in enumerate(fit.channels)}
     channels = channel_verdicts(fit.data, issues, roi, results)
     overall = overall_verdict(fit.data, issues, channels, results)

@@ -3,8 +3,9 @@
 Every finding carries a severity; a channel's verdict is its worst finding's. Channel
 findings come from the data guardrails (collinearity, flat or tiny spend, short history),
 the width of the ROI interval, convergence of its ROI, stability, prior contraction,
-recovery on the simulated twin and held-out lift tests. The overall verdict adds the
-model-wide checks (convergence, fit, backtests).
+recovery on the simulated twin, held-out lift tests and plausibility (an implausible ROI
+or a strong prior-data conflict is do_not_act). The overall verdict adds the model-wide
+checks (convergence, fit, backtests, media's share of the KPI).
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ def overall_verdict(data: Dataset, issues: tuple[Issue, ...], channels: dict,
         if check.get("status") in ("warn", "fail"):
             found.append((DO_NOT_ACT if check["status"] == "fail" else CARE,
                           f"{label}: {check['summary']}"))
+    plausible = checks.get("plausibility", {})
+    if plausible.get("status") in ("warn", "fail"):
+        found.append((DO_NOT_ACT if plausible.get("strong") else CARE,
+                      f"implausible numbers: {plausible['summary']}. "
+                      + " ".join(plausible.get("advice", [])[1:3])))
     for issue in issues:
         if issue.code in ("short_history", "coarse_granularity", "kpi_level_shift"):
             found.append((CARE, issue.message))
@@ -144,6 +150,11 @@ def _check_findings(checks: dict, name: str) -> list[Finding]:
     if prior and prior["contraction"] < prior_check.CONTRACTION_CARE:
         found.append((CARE, f"posterior barely moved from the prior (contraction "
                       f"{prior['contraction']:.2f}): the data says little"))
+    elif prior and prior.get("mostly_prior"):
+        found.append((CARE, f"weakly identified: the data narrowed its ROI interval by only "
+                      f"{100 * (1 - prior['width_ratio']):.0f}% from the prior's; run a lift "
+                      "test before moving its budget"))
+    found += _plausibility_findings(checks, name)
     twin = checks.get("recovery", {}).get("channels", {}).get(name)
     if twin and twin["coverage90"] == 0 and twin["relative_error"] > 0.5:
         found.append((CARE, f"on simulated data like yours the model missed the true ROI "
@@ -156,11 +167,24 @@ def _check_findings(checks: dict, name: str) -> list[Finding]:
     return found
 
 
+def _plausibility_findings(checks: dict, name: str) -> list[Finding]:
+    """An implausible ROI or a prior-data conflict, with its likely cause and a fix."""
+    entry = checks.get("plausibility", {}).get("channels", {}).get(name)
+    if not entry or entry["severity"] == "ok":
+        return []
+    severity = DO_NOT_ACT if entry["severity"] == "strong" else CARE
+    cause = f"; likely cause: {entry['causes'][0]}" if entry.get("causes") else ""
+    fix = f"; try: {entry['advice'][0]}" if entry.get("advice") else ""
+    return [(severity, "implausible: " + "; ".join(entry["findings"]) + cause + fix)]
+
+
 def _contraction_escalation(found: list[Finding], checks: dict, name: str) -> list[Finding]:
     """Flat spend or collinearity and a prior-driven posterior: nothing to act on."""
     prior = checks.get("priors", {}).get("channels", {}).get(name)
     weak_data = any("barely varies" in r or "collinear" in r for _, r in found)
-    if prior and weak_data and prior["contraction"] < prior_check.CONTRACTION_CARE:
+    prior_driven = prior and (prior["contraction"] < prior_check.CONTRACTION_CARE
+                              or prior.get("mostly_prior"))
+    if weak_data and prior_driven:
         return [(DO_NOT_ACT, "its ROI is the prior's, not the data's: do not act on it")]
     return []
 

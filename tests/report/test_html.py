@@ -47,15 +47,25 @@ def test_channels_ranked_by_roi(rendered_report):
     assert sorted(ranks, key=ranks.get) == expected
 
 
-def test_board_actions_follow_mroi_intervals(rendered_report):
+def test_board_actions_follow_mroi_intervals(rendered_report, small_fit):
+    from mixcast.analysis.identification import weakly_identified
+
     _, page, summary = rendered_report
+    weak = weakly_identified(small_fit)   # never acted on: "test first", with the reason
     actions = {a["data-channel"]: a["data-action"] for t, a, ctx in page.elements
                if t == "tr" and ctx.get("data-table") == "board" and "data-action" in a}
     assert set(actions) == set(summary["channels"])
     for channel, action in actions.items():
         mroi = summary["channels"][channel]["mroi"]
         expected = "grow" if mroi["lo90"] > 1 else "cut" if mroi["hi90"] < 1 else "hold"
+        expected = "test first" if channel in weak else expected
         assert action == expected, channel
+    tests = {a.get("data-channel") for t, a, ctx in page.elements
+             if t == "li" and a.get("data-recommendation") == "test"}
+    assert tests == set(weak)
+    for t, a, ctx in page.elements:
+        if t == "li" and "data-from" in a:
+            assert a["data-from"] not in weak and a["data-to"] not in weak
 
 
 def test_trust_and_convergence_numbers(rendered_report):
