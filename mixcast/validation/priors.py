@@ -1,7 +1,8 @@
 """Check 7, prior vs data: how far each channel's ROI posterior moved from its prior.
 
 The ROI prior is LogNormal(roi_log_median, roi_log_sigma) (see
-:func:`mixcast.model.resolve_priors`). Contraction = 1 - posterior sd / prior sd on log
+:func:`mixcast.model.resolve_priors`); with ROI pooling, a pooled channel's prior sd is the
+marginal one (common level and spread integrated out). Contraction = 1 - posterior sd / prior sd on log
 ROI: near 0, the data said little and the ROI is the prior's; near 1, the data decided.
 The shift (posterior mean - prior median, in prior sds) shows whether the data also
 moved the estimate.
@@ -23,7 +24,7 @@ def check_priors(fit: Fit) -> dict:
     log_roi = np.log(np.maximum(fit.draws("roi"), 1e-12))
     channels = {}
     for c, name in enumerate(fit.channels):
-        median, sigma = priors.roi_log_median[c], priors.roi_log_sigma[c]
+        median, sigma = priors.roi_log_median[c], priors.marginal_log_sigma(c)
         sd = float(log_roi[:, c].std())
         channels[name] = {
             "prior_roi_median": float(np.exp(median)), "prior_log_sd": float(sigma),
