@@ -54,6 +54,28 @@ class RoiPrior:
 
 
 @dataclass(frozen=True, slots=True)
+class SharePrior:
+    """Prior belief about the share of the KPI's value driven by paid media, as a 90%
+    interval in (0, 1); a logit-normal soft constraint on the channels' summed
+    contributions (``model: {media_share_prior: {lo90: 0.05, hi90: 0.4}}``)."""
+
+    lo90: float
+    hi90: float
+
+    def __post_init__(self) -> None:
+        _check_range("lo90", self.lo90, 1e-4, 1.0 - 1e-4, owner="SharePrior")
+        _check_range("hi90", self.hi90, 1e-4, 1.0 - 1e-4, owner="SharePrior")
+        if not self.lo90 < self.hi90:
+            raise SpecError("A media share prior interval must satisfy 0 < lo90 < hi90 < 1. "
+                            f"Got lo90={self.lo90}, hi90={self.hi90} instead.")
+
+    def logit_normal(self) -> tuple[float, float]:
+        """(mean, sd) of the normal on logit(share) with these 5th/95th percentiles."""
+        lo, hi = (math.log(v / (1.0 - v)) for v in (self.lo90, self.hi90))
+        return (lo + hi) / 2.0, (hi - lo) / (2 * 1.6448536)
+
+
+@dataclass(frozen=True, slots=True)
 class ModelSpec:
     """What the Bayesian MMM contains and which priors it uses.
 
@@ -70,7 +92,15 @@ class ModelSpec:
     roi_prior : default ROI prior for paid channels; None derives it from the KPI type
         (median 1 for revenue KPIs; for conversions, the ROI at which media would drive a
         quarter of the KPI).
-    channel_roi_priors : per-channel overrides, e.g. from earlier studies.
+    channel_roi_priors : per-channel overrides, e.g. from earlier studies; a channel with
+        one keeps it as a fixed prior (outside the pooling below).
+    roi_pooling : partial pooling of the other channels' ROIs: their log ROIs share a
+        learned common level (prior: the default ROI prior) and a learned spread
+        (HalfNormal(0.6)), so weakly identified channels shrink toward what the data say
+        of the others rather than toward a fixed median. With one such channel it is the
+        fixed prior.
+    media_share_prior : optional :class:`SharePrior`, a soft constraint on paid media's
+        share of the KPI's value (the sum of ROI x spend over the KPI's total value).
     geo_pooling : for geo data, whether media effects vary by geo around the national ones.
     interactions : channel pairs with an opt-in synergy term (prior centred on none).
     time_varying : channels whose effectiveness drifts smoothly over time.
@@ -88,6 +118,8 @@ class ModelSpec:
     likelihood: Likelihood = Likelihood.NORMAL
     roi_prior: RoiPrior | None = None
     channel_roi_priors: tuple[tuple[str, RoiPrior], ...] = ()
+    roi_pooling: bool = False
+    media_share_prior: SharePrior | None = None
     geo_pooling: bool = True
     interactions: tuple[tuple[str, str], ...] = ()
     time_varying: tuple[str, ...] = ()
@@ -101,6 +133,9 @@ class ModelSpec:
             _check_int("fourier_order", self.fourier_order, 0, 10)
         _check_int("trend_knots", self.trend_knots, 0, 20)
         _check_mediators(self.mediators)
+        _check_bool("roi_pooling", self.roi_pooling)
+        if self.media_share_prior is not None:
+            _check_type("media_share_prior", self.media_share_prior, SharePrior)
 
     def season_order(self, n_times: int) -> int:
         """The Fourier order of yearly seasonality for ``n_times`` weeks of data.
@@ -135,9 +170,13 @@ class ModelSpec:
             "adstock": self.adstock.value, "l_max": self.l_max,
             "fourier_order": self.fourier_order, "trend_knots": self.trend_knots,
             "likelihood": self.likelihood.value, "geo_pooling": self.geo_pooling,
+            "roi_pooling": self.roi_pooling,
             "interactions": [f"{a}:{b}" for a, b in self.interactions],
             "time_varying": list(self.time_varying),
         }
+        if self.media_share_prior is not None:
+            options["media_share_prior"] = {"lo90": self.media_share_prior.lo90,
+                                            "hi90": self.media_share_prior.hi90}
         if self.mediators:
             options["mediators"] = {name: list(up) for name, up in self.mediators}
         priors = {name: {"median": p.median, "sigma": p.sigma}
@@ -174,6 +213,8 @@ class ModelSpec:
                 kwargs[key] = tuple(_known_channel(v, channels) for v in value or ())
             elif key == "mediators":
                 kwargs[key] = _parse_mediators(value, channels)
+            elif key == "media_share_prior":
+                kwargs[key] = _share_prior(value)
             elif key in ("roi_prior", "channel_roi_priors"):
                 raise SpecError("Set ROI priors with model: {roi_priors: {default: {median: 1.0, "
                                 "sigma: 0.9}, tv_spend: {lo90: 0.5, hi90: 2.0}}}.")
@@ -261,6 +302,18 @@ def _roi_prior(name: str, prior) -> RoiPrior:
                     f"{{lo90: L, hi90: H}}. Got {prior!r} instead.")
 
 
+def _share_prior(value) -> SharePrior | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping) and set(value) == {"lo90", "hi90"}:
+        try:
+            return SharePrior(lo90=float(value["lo90"]), hi90=float(value["hi90"]))
+        except (TypeError, ValueError):
+            pass
+    raise SpecError("model.media_share_prior must be {lo90: L, hi90: H} with "
+                    f"0 < L < H < 1 (shares of the KPI's value). Got {value!r} instead.")
+
+
 def _known_channel(name: str, channels: tuple[str, ...]) -> str:
     if channels and name not in channels:
         hint = difflib.get_close_matches(str(name), channels, n=1)
@@ -335,6 +388,12 @@ def _unknown(section: str, key: str, valid: set[str]) -> str:
 def _check_type(name, value, kind, owner="ModelSpec") -> None:
     if not isinstance(value, kind):
         raise SpecError(f"The '{name}' parameter of {owner} must be a {kind.__name__}. "
+                        f"Got {value!r} instead.")
+
+
+def _check_bool(name, value, owner="ModelSpec") -> None:
+    if not isinstance(value, bool):
+        raise SpecError(f"The '{name}' parameter of {owner} must be a bool (true or false). "
                         f"Got {value!r} instead.")
 
 

@@ -2,7 +2,7 @@
 by every decision (shift recommendations, allocation actions, the optimiser's defaults).
 
 The ROI prior is LogNormal(roi_log_median, roi_log_sigma) (see
-:func:`mixcast.model.mmm.resolve_priors`); its 90% interval spans ``2 x 1.645 x sigma``
+:func:`mixcast.model.mmm.resolve_priors`; with ROI pooling the marginal sd, the common level and spread integrated out); its 90% interval spans ``2 x 1.645 x sigma``
 on the log scale. A channel is **mostly prior** when the data narrowed that interval by
 less than 30%:
 
@@ -87,7 +87,7 @@ def identification(fit) -> dict[str, Identification]:
     lo, hi = np.percentile(log_roi, [5.0, 95.0], axis=0)
     out = {}
     for c, name in enumerate(fit.channels):
-        median, sigma = priors.roi_log_median[c], priors.roi_log_sigma[c]
+        median, sigma = priors.roi_log_median[c], priors.marginal_log_sigma(c)
         sd = float(log_roi[:, c].std())
         out[name] = Identification(
             channel=name, prior_median=float(np.exp(median)),

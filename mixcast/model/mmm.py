@@ -25,12 +25,41 @@ from mixcast.model.mean import channel_major_response
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
 
 
+# Scale of the HalfNormal prior on the spread of pooled channels' log ROI: 90% of its mass
+# below 1.0 (channels' ROIs within a factor ~e^(2 x 1.645 x tau) of each other).
+POOL_TAU_SCALE = 0.6
+
+
 @dataclass(frozen=True, slots=True)
 class Priors:
-    """Resolved prior hyper-parameters for one dataset, per channel (hashable)."""
+    """Resolved prior hyper-parameters for one dataset, per channel (hashable).
+
+    A channel's log ROI is ``roi_log_median + roi_log_sigma * z`` (a fixed log-normal), or,
+    for the ``pooled`` channels (at least two), ``mu + tau * z`` with a common level
+    ``mu ~ Normal(pool_log_median, pool_log_sigma)`` and spread
+    ``tau ~ HalfNormal(pool_tau_scale)`` learned from all of them (non-centred).
+    ``media_share`` = (mean, sd) of the logit of paid media's share of the KPI's value,
+    an optional soft constraint on the sum of the channels' contributions.
+    """
 
     roi_log_median: tuple[float, ...]
     roi_log_sigma: tuple[float, ...]
+    pooled: tuple[bool, ...] = ()
+    pool_log_median: float = 0.0
+    pool_log_sigma: float = 0.9
+    pool_tau_scale: float = POOL_TAU_SCALE
+    media_share: tuple[float, float] | None = None
+
+    @property
+    def pools(self) -> bool:
+        """Whether any channels share a learned level (pooling needs two)."""
+        return sum(self.pooled) >= 2
+
+    def marginal_log_sigma(self, channel: int) -> float:
+        """The prior sd of ``channel``'s log ROI, the pooled hierarchy integrated out."""
+        if self.pools and self.pooled[channel]:
+            return float(np.hypot(self.pool_log_sigma, self.pool_tau_scale))
+        return self.roi_log_sigma[channel]
 
 
 def default_roi_prior(data: Dataset) -> RoiPrior:
@@ -43,10 +72,19 @@ def default_roi_prior(data: Dataset) -> RoiPrior:
 
 
 def resolve_priors(data: Dataset, spec: ModelSpec) -> Priors:
-    default = default_roi_prior(data)
+    """Per-channel ROI priors; with ``spec.roi_pooling``, the channels without their own
+    ``roi_priors`` entry share a learned level around the default prior's median (its
+    sigma the level's sd), the channels with one keep it as a fixed prior."""
+    default = spec.roi_prior or default_roi_prior(data)
     priors = [spec.roi_prior_for(c, default) for c in data.channels]
+    overridden = {name for name, _ in spec.channel_roi_priors}
+    pooled = tuple(bool(spec.roi_pooling) and c not in overridden for c in data.channels)
+    share = spec.media_share_prior
     return Priors(roi_log_median=tuple(float(np.log(p.median)) for p in priors),
-                  roi_log_sigma=tuple(float(p.sigma) for p in priors))
+                  roi_log_sigma=tuple(float(p.sigma) for p in priors),
+                  pooled=pooled, pool_log_median=float(np.log(default.median)),
+                  pool_log_sigma=float(default.sigma),
+                  media_share=None if share is None else share.logit_normal())
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +120,7 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
     :func:`_geo_multiplier`); None: none."""
     n_geos, n_times, n_channels = inputs.media.shape
     params = _media_params(n_channels, structure, priors)
+    _media_share_prior(params["roi"], inputs, priors)
     params.update(_baseline_params(inputs, n_geos))
     if structure.has_organic:
         params.update(_organic_params(inputs.organic.shape[-1]))
@@ -125,12 +164,48 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
         _observe_lifts(params, inputs, structure, lifts, observe)
 
 
-def _media_params(n_channels: int, structure: Structure, priors: Priors) -> dict:
-    with numpyro.plate("channel", n_channels):
+def _roi_location_scale(priors: Priors):
+    """Per channel (location, scale) of log ROI in ``z``: the fixed priors', and for
+    pooled channels the sampled common level ``roi_pool_mu`` and spread ``roi_pool_tau``."""
+    median = jnp.asarray(priors.roi_log_median, dtype=jnp.float32)
+    sigma = jnp.asarray(priors.roi_log_sigma, dtype=jnp.float32)
+    if not priors.pools:
+        return median, sigma
+    mu = numpyro.sample("roi_pool_mu", dist.Normal(priors.pool_log_median,
+                                                   priors.pool_log_sigma))
+    tau = numpyro.sample("roi_pool_tau", dist.HalfNormal(priors.pool_tau_scale))
+    pooled = jnp.asarray(priors.pooled)
+    return jnp.where(pooled, mu, median), jnp.where(pooled, tau, sigma)
+
+
+def _media_share_prior(roi, inputs: ModelInputs, priors: Priors) -> None:
+    """Soft constraint: logit of paid media's share of the KPI's value ~ Normal(mean, sd).
+    By construction of ``beta`` each channel's contribution is its ROI x its spend."""
+    if priors.media_share is None:
+        return
+    spend_total = jnp.asarray(inputs.spend.sum(axis=(0, 1)), dtype=jnp.float32)
+    total = (jnp.asarray(inputs.y, jnp.float32)
+             * jnp.asarray(inputs.y_scale[:, None] * inputs.value, jnp.float32)).sum()
+    share = numpyro.deterministic("media_share",
+                                  (roi * spend_total).sum() / jnp.maximum(total, 1e-12))
+    share = jnp.clip(share, 1e-6, 1.0 - 1e-6)
+    mean, sd = priors.media_share
+    numpyro.factor("media_share_prior",
+                   dist.Normal(mean, sd).log_prob(jnp.log(share) - jnp.log1p(-share)))
+
+
+def sample_roi(priors: Priors):
+    """Each channel's ROI (C,), sampled as the model does: fixed log-normals, or for the
+    pooled channels a non-centred hierarchy (see :class:`Priors`)."""
+    location, scale = _roi_location_scale(priors)
+    with numpyro.plate("channel", len(priors.roi_log_median)):
         log_roi_raw = numpyro.sample("log_roi_raw", dist.Normal(0.0, 1.0))
-        median = jnp.asarray(priors.roi_log_median, dtype=jnp.float32)
-        sigma = jnp.asarray(priors.roi_log_sigma, dtype=jnp.float32)
-        roi = numpyro.deterministic("roi", jnp.exp(median + sigma * log_roi_raw))
+        return numpyro.deterministic("roi", jnp.exp(location + scale * log_roi_raw))
+
+
+def _media_params(n_channels: int, structure: Structure, priors: Priors) -> dict:
+    roi = sample_roi(priors)
+    with numpyro.plate("channel", n_channels):
         params = {
             "roi": roi,
             "decay": numpyro.sample("decay", dist.Beta(2.0, 2.5)),

@@ -36,7 +36,7 @@ SAMPLED_FOR_DIAGNOSTICS = ("roi", "decay", "saturation_at_mean", "slope", "peak_
                            "trend_coef", "season_coef", "gamma", "eta", "sigma",
                            "organic_beta", "interaction", "tv_coef", "geo_tau", "nu",
                            "kappa", "mediator_link", "mediator_level", "mediator_sigma",
-                           "rf_peak", "rf_slope")
+                           "rf_peak", "rf_slope", "roi_pool_mu", "roi_pool_tau")
 
 
 @dataclass(frozen=True)

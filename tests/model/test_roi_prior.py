@@ -1,0 +1,80 @@
+"""The ROI prior (mixcast.model.mmm.sample_roi): fixed log-normals, or partial pooling."""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pytest
+from numpyro.infer import Predictive
+
+from mixcast.errors import SpecError
+from mixcast.model.mmm import Priors, sample_roi
+from mixcast.spec import ModelSpec, SharePrior
+
+N_DRAWS = 40_000
+Z90 = 1.6448536
+
+
+def _draws(priors: Priors) -> np.ndarray:
+    samples = Predictive(sample_roi, num_samples=N_DRAWS)(jax.random.PRNGKey(0), priors)
+    return np.log(np.asarray(samples["roi"]))
+
+
+def _priors(n: int, pooled: bool, median: float = 2.0, sigma: float = 0.9) -> Priors:
+    return Priors(roi_log_median=(np.log(median),) * n, roi_log_sigma=(sigma,) * n,
+                  pooled=(pooled,) * n, pool_log_median=float(np.log(median)),
+                  pool_log_sigma=sigma)
+
+
+def test_pooled_marginal_keeps_the_median_and_is_wider_than_the_fixed_prior():
+    fixed = _draws(_priors(4, pooled=False))
+    pooled = _draws(_priors(4, pooled=True))
+    for draws in (fixed, pooled):
+        np.testing.assert_allclose(np.median(draws, axis=0), np.log(2.0), atol=0.03)
+    width = lambda d: np.quantile(d, 0.95, axis=0) - np.quantile(d, 0.05, axis=0)  # noqa: E731
+    np.testing.assert_allclose(width(fixed), 2 * Z90 * 0.9, rtol=0.03)
+    assert np.all(width(pooled) > 1.1 * width(fixed))
+    # The stated marginal sd (used by the prior-vs-data check) matches the draws.
+    np.testing.assert_allclose(pooled.std(axis=0), _priors(4, True).marginal_log_sigma(0),
+                               rtol=0.03)
+
+
+def test_pooled_channels_are_exchangeable_and_correlated():
+    draws = _draws(_priors(4, pooled=True))
+    quantiles = np.quantile(draws, [0.05, 0.5, 0.95], axis=0)
+    np.testing.assert_allclose(quantiles, quantiles[:, :1].repeat(4, axis=1), atol=0.05)
+    corr = np.corrcoef(draws.T)[np.triu_indices(4, 1)]
+    # The shared level makes channels correlated: var(mu) / (var(mu) + E tau^2).
+    expected = 0.9 ** 2 / (0.9 ** 2 + 0.6 ** 2)
+    np.testing.assert_allclose(corr, expected, atol=0.03)
+
+
+def test_one_pooled_channel_is_the_fixed_prior_and_overrides_stay_fixed():
+    assert not _priors(1, pooled=True).pools
+    one = _draws(_priors(1, pooled=True))
+    np.testing.assert_allclose(np.quantile(one, [0.05, 0.95]),
+                               np.log(2.0) + np.array([-Z90, Z90]) * 0.9, atol=0.03)
+    mixed = Priors(roi_log_median=(0.0, 0.0, np.log(3.0)), roi_log_sigma=(0.9, 0.9, 0.2),
+                   pooled=(True, True, False))
+    draws = _draws(mixed)
+    np.testing.assert_allclose(np.quantile(draws[:, 2], [0.05, 0.95]),
+                               np.log(3.0) + np.array([-Z90, Z90]) * 0.2, atol=0.02)
+    assert abs(np.corrcoef(draws[:, 0], draws[:, 2])[0, 1]) < 0.03
+
+
+def test_spec_options_parse_validate_and_round_trip():
+    spec = ModelSpec.from_options({"roi_pooling": True,
+                                   "media_share_prior": {"lo90": 0.05, "hi90": 0.4}})
+    assert spec.roi_pooling and spec.media_share_prior == SharePrior(0.05, 0.4)
+    assert ModelSpec.from_options(spec.as_options()) == spec
+    mean, sd = spec.media_share_prior.logit_normal()
+    np.testing.assert_allclose(1 / (1 + np.exp(-(mean + np.array([-Z90, Z90]) * sd))),
+                               [0.05, 0.4])
+    with pytest.raises(SpecError, match="'roi_pooling' parameter of ModelSpec must be a bool"):
+        ModelSpec.from_options({"roi_pooling": "yes"})
+    with pytest.raises(SpecError, match="media_share_prior"):
+        ModelSpec.from_options({"media_share_prior": {"lo90": 0.4, "hi90": 0.1}})
+    with pytest.raises(SpecError, match="media_share_prior"):
+        ModelSpec.from_options({"media_share_prior": 0.2})
+    with pytest.raises(SpecError, match="'hi90' parameter of SharePrior"):
+        SharePrior(0.1, 1.5)
