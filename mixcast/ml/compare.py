@@ -33,11 +33,12 @@ import numpy as np
 from mixcast.analysis.summary import summarize
 from mixcast.data.dataset import Dataset
 from mixcast.errors import RunError, UserError
-from mixcast.model.inputs import ModelInputs
+from mixcast.model.inputs import ModelInputs, holiday_columns
 from mixcast.ml.fit import MLConfig, MLFit, fit_ml
 from mixcast.ml.learners import mape, r_squared
 from mixcast.posterior.fitted import Fit
 from mixcast.spec import SamplerConfig
+from mixcast.transforms.holidays import holiday_indicators
 from mixcast.transforms.seasonality import fourier_features
 
 ProgressFn = Callable[[int, int], None]
@@ -202,6 +203,8 @@ def extend_inputs(fit: Fit, data: Dataset) -> ModelInputs:
         organic=(data.organic_or_empty() / train.organic_scale[:, None, :]).astype(f32),
         events=data.events_or_empty().astype(f32),
         season=fourier_features(weeks, order=spec.fourier_order).astype(f32),
+        holidays=holiday_indicators(data.dates, spec.holidays,
+                                    holiday_columns(fit.data, spec).members).astype(f32),
         trend=trend.astype(f32), time_basis=time_basis.astype(f32))
 
 
