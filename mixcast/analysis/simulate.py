@@ -18,7 +18,7 @@ from mixcast.model.inputs import ModelInputs, prepare
 from mixcast.model.mean import Structure, channel_effects, mean, mediator_media, saturation_response
 from mixcast.spec import ModelSpec
 
-SPEND_PATTERNS = ("always_on", "flighting", "bursty", "pulsed")
+SPEND_PATTERNS = ("always_on", "flighting", "bursty", "pulsed", "q4_heavy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,9 @@ class ChannelTruth:
     peak: float = 0.0
     pattern: str = "always_on"
     weekly_spend: float = 10_000.0
+    # Geo panels: log-normal spread of each geo-week's spend around the national pattern
+    # (0: flighted nationally, the same pattern in every geo, scaled by population).
+    geo_spread: float = 0.15
     # Reach and frequency (opt-in with frequency > 0): the channel buys impressions at
     # ``cost_per_impression``; each week's frequency is ``frequency`` x a log-normal
     # wobble (sd ``frequency_spread``), reach = impressions / frequency. The response is
@@ -135,10 +138,10 @@ def simulate(spec: SimulationSpec) -> Simulated:
     rng = np.random.default_rng(spec.seed)
     names = tuple(spec.channels)
     population = _populations(spec.n_geos, rng)
-    spend = _spend(spec, names, population, rng)
+    dates = np.datetime64(spec.start) + 7 * np.arange(spec.n_weeks).astype("timedelta64[D]")
+    spend = _spend(spec, names, population, dates, rng)
     controls = rng.normal(size=(spec.n_geos, spec.n_weeks, spec.n_controls)).cumsum(axis=1)
     controls = controls / np.sqrt(np.arange(1, spec.n_weeks + 1))[None, :, None]
-    dates = np.datetime64(spec.start) + 7 * np.arange(spec.n_weeks).astype("timedelta64[D]")
     draft = _dataset(spec, names, dates, np.ones((spec.n_geos, spec.n_weeks)), spend,
                      controls, population)
     draft = _with_reach(spec, names, draft, rng)
@@ -192,14 +195,14 @@ def _populations(n_geos: int, rng) -> np.ndarray:
     return np.sort(rng.lognormal(mean=13.0, sigma=0.8, size=n_geos))[::-1]
 
 
-def _spend(spec: SimulationSpec, names, population, rng) -> np.ndarray:
+def _spend(spec: SimulationSpec, names, population, dates, rng) -> np.ndarray:
     weeks = np.arange(spec.n_weeks)
     share = population / population.sum()
     spend = np.zeros((spec.n_geos, spec.n_weeks, len(names)))
     for c, name in enumerate(names):
         truth = spec.channels[name]
-        shape = _pattern(truth.pattern, weeks, rng)
-        geo_noise = rng.lognormal(0.0, 0.15, size=(spec.n_geos, spec.n_weeks))
+        shape = _pattern(truth.pattern, weeks, rng, dates=dates)
+        geo_noise = rng.lognormal(0.0, truth.geo_spread, size=(spec.n_geos, spec.n_weeks))
         spend[:, :, c] = truth.weekly_spend * shape[None, :] * geo_noise * (
             share[:, None] * spec.n_geos if spec.n_geos > 1 else 1.0)
     index = {n: i for i, n in enumerate(names)}
@@ -212,7 +215,7 @@ def _spend(spec: SimulationSpec, names, population, rng) -> np.ndarray:
     return np.round(spend, 2)
 
 
-def _pattern(kind: str, weeks: np.ndarray, rng) -> np.ndarray:
+def _pattern(kind: str, weeks: np.ndarray, rng, *, dates: np.ndarray) -> np.ndarray:
     n = len(weeks)
     if kind == "always_on":
         walk = np.exp(np.cumsum(rng.normal(0, 0.08, n)))
@@ -226,6 +229,9 @@ def _pattern(kind: str, weeks: np.ndarray, rng) -> np.ndarray:
     elif kind == "pulsed":
         on = (weeks % 13) < 5
         shape = on * rng.lognormal(0, 0.25, n)
+    elif kind == "q4_heavy":   # a retailer's holiday season: 4x the spend from October
+        month = dates.astype("datetime64[M]").astype(int) % 12 + 1
+        shape = np.where(month >= 10, 4.0, 1.0) * rng.lognormal(0, 0.3, n)
     else:
         raise ValueError(f"spend pattern must be one of {SPEND_PATTERNS}; got {kind!r}.")
     return shape / max(shape.mean(), 1e-9)
