@@ -260,15 +260,20 @@ def _national_effect(y, offset, sigma, observed, *, conditioned: bool):
     weight = jnp.broadcast_to(weight, y.shape)
     precision = weight.sum(axis=0) + scale ** -2                       # (T,)
     centre = (weight * (jnp.asarray(y) - offset)).sum(axis=0) / precision
-    spread = precision ** -0.5
-    effect = centre + xi * spread
-    effect = numpyro.deterministic("national_effect", effect - effect.mean())
-    shocks = effect + scale * xi.mean()
-    # log |d shocks / d xi| for the map above (matrix determinant lemma).
-    log_jacobian = jnp.log(spread).sum() + jnp.log(scale) + jnp.log(jnp.mean(1.0 / spread))
+    shocks, log_jacobian = national_shocks(xi, centre, precision ** -0.5, scale)
     numpyro.factor("national_prior", dist.Normal(0.0, scale).log_prob(shocks).sum()
                    + log_jacobian - dist.Normal(0.0, 1.0).log_prob(xi).sum())
-    return effect
+    return numpyro.deterministic("national_effect", shocks - shocks.mean())
+
+
+def national_shocks(xi, centre, spread, scale):
+    """The map ``xi -> n = demean(centre + spread * xi) + scale * mean(xi)`` of
+    :func:`_national_effect` (all (T,) but ``scale``), and ``log |det dn / dxi|``:
+    by the matrix determinant lemma, ``sum log spread + log scale + log mean(1 / spread)``.
+    """
+    shifted = centre + spread * xi
+    shocks = shifted - shifted.mean() + scale * xi.mean()
+    return shocks, jnp.log(spread).sum() + jnp.log(scale) + jnp.log(jnp.mean(1.0 / spread))
 
 
 def _mediator_params(inputs: ModelInputs, response, structure, observe: bool) -> dict:

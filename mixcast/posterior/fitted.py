@@ -37,8 +37,7 @@ SAMPLED_FOR_DIAGNOSTICS = ("roi", "decay", "saturation_at_mean", "slope", "peak_
                            "trend_coef", "season_coef", "gamma", "eta", "sigma",
                            "organic_beta", "interaction", "tv_coef", "geo_tau", "nu",
                            "kappa", "mediator_link", "mediator_level", "mediator_sigma",
-                           "rf_peak", "rf_slope", "holiday_coef", "national_scale",
-                           "national_effect")
+                           "rf_peak", "rf_slope", "holiday_coef", "national_scale")
 
 
 @dataclass(frozen=True)
