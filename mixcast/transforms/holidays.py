@@ -62,8 +62,9 @@ def weekly_holidays(week_starts: np.ndarray, countries: tuple[str, ...]) -> Week
     merged, in order of each holiday's first week in the window (then name).
     """
     starts = _days(week_starts)
-    every = tuple((country, name) for country in countries
-                  for name in sorted(_calendar(country, _years(starts))))
+    calendars = {country: _calendar(country, _years(starts)) for country in countries}
+    every = tuple((country, name) for country, calendar in calendars.items()
+                  for name in sorted(calendar, key=lambda n: (calendar[n][0], n)))
     columns = holiday_indicators(starts, countries, tuple((m,) for m in every))
     groups: dict[bytes, list[int]] = {}
     for h in range(columns.shape[1]):
