@@ -229,12 +229,30 @@ def _pattern(kind: str, weeks: np.ndarray, rng, *, dates: np.ndarray) -> np.ndar
     elif kind == "pulsed":
         on = (weeks % 13) < 5
         shape = on * rng.lognormal(0, 0.25, n)
-    elif kind == "q4_heavy":   # a retailer's holiday season: 4x the spend from October
+    elif kind == "q4_heavy":   # a retailer's holiday season: 4x the spend from October,
+        # 8x in the weeks of Thanksgiving (Black Friday) and Christmas
         month = dates.astype("datetime64[M]").astype(int) % 12 + 1
-        shape = np.where(month >= 10, 4.0, 1.0) * rng.lognormal(0, 0.3, n)
+        season = np.where(month >= 10, 4.0, 1.0)
+        season[_weeks_of_thanksgiving_and_christmas(dates)] = 8.0
+        shape = season * rng.lognormal(0, 0.5, n)
     else:
         raise ValueError(f"spend pattern must be one of {SPEND_PATTERNS}; got {kind!r}.")
     return shape / max(shape.mean(), 1e-9)
+
+
+def _weeks_of_thanksgiving_and_christmas(week_starts: np.ndarray) -> np.ndarray:
+    """Indices of the weeks (each starting on its date) that contain US Thanksgiving (the
+    fourth Thursday of November) or Christmas Day."""
+    starts = np.asarray(week_starts, dtype="datetime64[D]")
+    years = np.unique(starts.astype("datetime64[Y]").astype(int) + 1970)
+    days = []
+    for year in years:
+        november = np.datetime64(f"{year}-11-01")
+        first_thursday = november + (3 - (november.astype(int) - 4) % 7) % 7
+        days += [first_thursday + 21, np.datetime64(f"{year}-12-25")]
+    offset = np.asarray(days, dtype="datetime64[D]")[None, :] - starts[:, None]
+    return np.flatnonzero(((offset >= np.timedelta64(0, "D"))
+                           & (offset <= np.timedelta64(6, "D"))).any(axis=1))
 
 
 def _dataset(spec, names, dates, y, spend, controls, population) -> Dataset:
