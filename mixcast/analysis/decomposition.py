@@ -16,7 +16,8 @@ def contributions(fit: Fit) -> pd.DataFrame:
 
     Columns: date, geo, then intercept, trend, seasonality, controls, events, organic, each
     channel's main effect, and ``fitted`` (their sum). Interactions, when modelled, are one
-    more column.
+    more column; so are ``holidays`` (the holiday regressors together, with a country)
+    and ``national_time_effect`` (geo panels: the weekly shocks shared by every geo).
     """
     draws = fit.param_draws()
     inputs = fit.inputs

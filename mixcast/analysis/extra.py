@@ -86,12 +86,13 @@ def thinned_draws(fit: Fit, *, max_draws: int = MAX_DRAWS) -> dict[str, np.ndarr
 
 def decomposition(fit: Fit) -> pd.DataFrame:
     """Weekly outcome (KPI units, summed over geos) split into baseline, seasonality,
-    controls, events, organic, interactions and each channel; plus ``fitted`` and
-    ``actual``. Posterior mean."""
+    holidays, the national time effect, controls, events, organic, interactions and each
+    channel; plus ``fitted`` and ``actual``. Posterior mean."""
     parts = contributions(fit).drop(columns=["geo"]).groupby("date", sort=True).sum()
     out = pd.DataFrame(index=parts.index)
     out["baseline"] = parts[list(BASELINE_PARTS)].sum(axis=1)
-    for name in ("seasonality", "controls", "events", "organic", "interactions", "mediators"):
+    for name in ("seasonality", "holidays", "national_time_effect", "controls", "events",
+                 "organic", "interactions", "mediators"):
         if name in parts and np.abs(parts[name].to_numpy()).max() > 0:
             out[name] = parts[name]
     for channel in fit.channels:
