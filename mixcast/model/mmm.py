@@ -18,6 +18,7 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
+from mixcast._typing import Array
 from mixcast.data.dataset import Dataset, LiftTest
 from mixcast.model.inputs import ModelInputs
 from mixcast.model.mean import Structure, baseline, effectiveness, interaction_effects
@@ -109,7 +110,7 @@ class MMM:
     national_time_effect: bool = False
 
     def __call__(self, inputs: ModelInputs, lifts: LiftData | None = None,
-                 observed=None) -> None:
+                 observed: Array | None = None) -> None:
         mmm_model(inputs, self.structure, self.priors, lifts, likelihood=self.likelihood,
                   geo_pooling=self.geo_pooling, observe=self.observe,
                   geo_centred=self.geo_centred,
@@ -124,7 +125,7 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
               lifts: LiftData | None = None, *, likelihood: Likelihood = Likelihood.NORMAL,
               geo_pooling: bool = True, observe: bool = True,
               geo_centred: tuple[bool, ...] | None = None,
-              national_time_effect: bool = False, observed=None) -> None:
+              national_time_effect: bool = False, observed: Array | None = None) -> None:
     """Bayesian MMM. Observes ``inputs.y`` when ``observe`` (else prior predictive).
     ``geo_centred`` says per channel how geo contrasts are sampled (see
     :func:`_geo_multiplier`); None: none. ``national_time_effect`` adds the weekly effect
@@ -224,7 +225,8 @@ def _holiday_params(inputs: ModelInputs) -> dict:
         "holiday_coef", dist.Normal(0.0, 0.3).expand([inputs.holidays.shape[-1]]))}
 
 
-def _national_effect(y, offset, sigma, observed, *, conditioned: bool):
+def _national_effect(y: Array, offset: Array, sigma: Array, observed: Array | None, *,
+                     conditioned: bool) -> Array:
     """(T,) zero-mean weekly effect shared by every geo, on each geo's scaled KPI (a
     shock moves every geo by the same share of its mean): weekly shocks
     ``n_t ~ Normal(0, scale)``, independent over weeks, ``scale ~ HalfNormal(0.1)``
@@ -266,7 +268,8 @@ def _national_effect(y, offset, sigma, observed, *, conditioned: bool):
     return numpyro.deterministic("national_effect", shocks - shocks.mean())
 
 
-def national_shocks(xi, centre, spread, scale):
+def national_shocks(xi: Array, centre: Array, spread: Array,
+                    scale: Array | float) -> tuple[Array, Array]:
     """The map ``xi -> n = demean(centre + spread * xi) + scale * mean(xi)`` of
     :func:`_national_effect` (all (T,) but ``scale``), and ``log |det dn / dxi|``:
     by the matrix determinant lemma, ``sum log spread + log scale + log mean(1 / spread)``.
