@@ -3,8 +3,9 @@
 The contract is DESIGN.md's. mixcast adds ``revenue_per_kpi`` (a column or a number, for
 ``kpi_type: conversions``), ``reach_frequency`` ({channel: {reach: col, frequency: col}}),
 ``aggregate_daily`` (sum daily rows into weeks), ``fill_missing`` ({column: zero | ffill |
-interpolate | drop}), ``sampler`` ({chains, warmup, draws, seed, target_accept, ...}) and
-``name``. Every problem in the file is reported at once, in one :class:`ConfigError`;
+interpolate | drop}), ``sampler`` ({chains, warmup, draws, seed, target_accept, ...}),
+``name``, and ``country`` / ``holidays`` (a country code, a list of them, or false: public
+holidays as weekly regressors, on by default when a country is given). Every problem in the file is reported at once, in one :class:`ConfigError`;
 an unknown key names the closest valid one.
 
 Examples
@@ -49,6 +50,8 @@ class Config:
 
     ``model`` and ``sampler`` are read-only mappings (nested mappings read-only too, lists
     as tuples), parsed later by :mod:`mixcast.spec`. ``path`` is the config file itself.
+    ``holidays`` is resolved: the countries whose holidays are modelled (``holidays:``
+    if given, else ``country:``, else none).
     """
 
     path: Path
@@ -67,6 +70,8 @@ class Config:
     lift_tests: Path | None = None
     platform_attributed: Mapping[str, str] = field(default_factory=_empty)
     events: Path | None = None
+    country: str | None = None
+    holidays: tuple[str, ...] = ()
     model: Mapping[str, Any] = field(default_factory=_empty)
     sampler: Mapping[str, Any] = field(default_factory=_empty)
     aggregate_daily: bool = False
@@ -190,6 +195,7 @@ class _Reader:
                          "channels": channels, "controls": controls, "organic": organic})
         kpi_type = self.choice("kpi_type", KPI_TYPES, "revenue")
         model = self.mapping("model")
+        country = self.country()
         self.mediators_not_taken(model, {"date": (date,), "target": (target,),
                                          "geo": (geo,) if geo else (),
                                          "population": (population,) if population else (),
@@ -203,7 +209,8 @@ class _Reader:
             controls=controls, organic=organic, geo=geo, population=population,
             lift_tests=self.file("lift_tests"),
             platform_attributed=self.channel_map("platform_attributed", channels),
-            events=self.file("events"), model=model,
+            events=self.file("events"), country=country,
+            holidays=self.holidays(model, country), model=model,
             sampler=self.sampler(), aggregate_daily=self.flag("aggregate_daily"),
             name=self.name())
         for channel in sorted(set(config.impressions) & set(config.reach_frequency)):
@@ -244,6 +251,47 @@ class _Reader:
             self.fail(f"'{key}' must be true or false. Got {value!r} instead.")
             return False
         return value
+
+    def country(self) -> str | None:
+        value = self.raw.get("country")
+        return None if value is None else self.country_code("country", value)
+
+    def holidays(self, model: Mapping, country: str | None) -> tuple[str, ...]:
+        """The countries whose holidays are modelled: ``holidays:`` (codes, true for the
+        ``country:``, false for none), else ``country:``."""
+        if "holidays" in model:
+            self.fail("model.holidays: set holidays at the top level of the config, e.g. "
+                      "holidays: US (or country: US), and remove it from model.")
+        value = self.raw.get("holidays", country is not None)
+        if value is False:
+            return ()
+        if value is True:
+            if country is None:
+                self.fail("'holidays: true' needs the country whose holidays to use: add "
+                          "country: US (an ISO 3166 code), or write holidays: US.")
+            return (country,) if country else ()
+        codes = [value] if isinstance(value, str) else value
+        if not isinstance(codes, list) or not codes:
+            self.fail("'holidays' must be a country code (holidays: US), a list of them "
+                      f"(holidays: [US, CA]) or false. Got {value!r} instead.")
+            return ()
+        found = [self.country_code("holidays", code) for code in codes]
+        return tuple(dict.fromkeys(code for code in found if code))
+
+    def country_code(self, key: str, value: Any) -> str | None:
+        """A country code known to the ``holidays`` package, upper-cased, or None (failed)."""
+        import holidays   # the calendars' package: its country codes
+
+        known = sorted(holidays.list_supported_countries())
+        code = value.strip().upper() if isinstance(value, str) else None
+        if code in known:
+            return code
+        off = " or holidays: false to model none" if key == "holidays" else ""
+        yaml_bool = " (YAML reads NO as false: quote it, 'NO')" if isinstance(value, bool) else ""
+        self.fail(f"'{key}' is {value!r}, which is not a country code the holidays package "
+                  f"knows.{closest(str(value).upper(), known)} Use an ISO 3166 code such as "
+                  f"US, GB or DE{yaml_bool}{off}.")
+        return None
 
     def name(self) -> str:
         value = self.raw.get("name")

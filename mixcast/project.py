@@ -39,7 +39,9 @@ def load(config_path: str | Path) -> Project:
     """
     config = read_config(config_path)
     data = load_dataset(config)
-    spec = ModelSpec.from_options(config.model, channels=data.channels)
+    # Holidays are a top-level key (``country:`` / ``holidays:``); the spec carries them.
+    spec = ModelSpec.from_options({**config.model, "holidays": list(config.holidays)},
+                                  channels=data.channels)
     sampler = SamplerConfig.from_options(config.sampler)
     for issue in data.issues:
         if issue.level == "warning":  # the guardrails, for notebook and CLI users alike

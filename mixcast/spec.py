@@ -108,6 +108,17 @@ class ModelSpec:
         plus the upstream channels' effects, and the KPI depends on it, so an upstream
         channel's ROI includes its indirect path. Config form:
         ``model: {mediators: {branded_search_volume: [tv_spend]}}``.
+    national_time_effect : for geo data, a zero-mean weekly effect shared by every geo
+        (on each geo's own scale), with a learned spread: national shocks of the baseline
+        (unobserved promotions, news, weather) that all geos see in the same week. Media
+        flighted nationally are then credited only with what such shocks cannot explain,
+        and their intervals widen to say how little that can be. Ignored for national
+        data (one series cannot tell a national shock from noise). Config form:
+        ``model: {national_time_effect: false}`` to turn it off.
+    holidays : countries whose public holidays become weekly regressors (codes of the
+        ``holidays`` package, e.g. ``("US",)``), one per holiday that falls in the data
+        window (see :mod:`mixcast.transforms.holidays`); () for none. Set in the config
+        with the top-level ``country:`` or ``holidays:`` key.
     """
 
     adstock: Adstock = Adstock.GEOMETRIC
@@ -123,6 +134,8 @@ class ModelSpec:
     interactions: tuple[tuple[str, str], ...] = ()
     time_varying: tuple[str, ...] = ()
     mediators: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    national_time_effect: bool = True
+    holidays: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _check_type("adstock", self.adstock, Adstock)
@@ -131,6 +144,7 @@ class ModelSpec:
         if self.fourier_order is not None:
             _check_int("fourier_order", self.fourier_order, 0, 10)
         _check_int("trend_knots", self.trend_knots, 0, 20)
+        _check_type("national_time_effect", self.national_time_effect, bool)
         _check_mediators(self.mediators)
         _check_bool("roi_pooling", self.roi_pooling)
         if self.media_share_prior is not None:
@@ -153,6 +167,11 @@ class ModelSpec:
         """This spec with the automatic choices made for ``n_times`` weeks (what a Fit
         stores, so that everything downstream sees the fitted structure)."""
         return replace(self, fourier_order=self.season_order(n_times))
+        _check_countries(self.holidays)
+
+    def uses_national_time_effect(self, n_geos: int) -> bool:
+        """Whether a fit of data with ``n_geos`` geos has the national time effect."""
+        return self.national_time_effect and n_geos > 1
 
     def roi_prior_for(self, channel: str, default: RoiPrior) -> RoiPrior:
         """The ROI prior of ``channel``: its override, else the spec's, else ``default``."""
@@ -170,6 +189,8 @@ class ModelSpec:
             "roi_pooling": self.roi_pooling,
             "interactions": [f"{a}:{b}" for a, b in self.interactions],
             "time_varying": list(self.time_varying),
+            "national_time_effect": self.national_time_effect,
+            "holidays": list(self.holidays),
         }
         if self.media_share_prior is not None:
             options["media_share_prior"] = {"lo90": self.media_share_prior.lo90,
@@ -212,6 +233,8 @@ class ModelSpec:
                 kwargs[key] = _parse_mediators(value, channels)
             elif key == "media_share_prior":
                 kwargs[key] = _share_prior(value)
+            elif key == "holidays":
+                kwargs[key] = _parse_countries(value)
             elif key in ("roi_prior", "channel_roi_priors"):
                 raise SpecError("Set ROI priors with model: {roi_priors: {default: {median: 1.0, "
                                 "sigma: 0.9}, tv_spend: {lo90: 0.5, hi90: 2.0}}}.")
@@ -355,6 +378,35 @@ def _check_mediators(mediators) -> None:
         if len(set(upstream)) != len(upstream):
             raise SpecError(f"model.mediators.{name} lists a channel more than once: "
                             f"{list(upstream)}. List each upstream channel once.")
+
+
+def _parse_countries(value) -> tuple[str, ...]:
+    """``false`` / none, one code or a list of codes -> a tuple of codes (checked later)."""
+    if value is None or value is False:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise SpecError("The 'holidays' parameter of ModelSpec must be a country code, a list "
+                    f"of them or false, e.g. holidays: US. Got {value!r} instead.")
+
+
+def _check_countries(countries) -> None:
+    if countries == ():
+        return
+    import holidays   # the calendars' package: its country codes
+
+    known = sorted(holidays.list_supported_countries())
+    listed = countries if isinstance(countries, tuple) else ()
+    bad = [c for c in listed if not (isinstance(c, str) and c in known)]
+    if listed and not bad and len(set(listed)) == len(listed):
+        return
+    hint = difflib.get_close_matches(str(bad[0]).upper(), known, n=1) if bad else []
+    fix = f" Did you mean '{hint[0]}'?" if hint else ""
+    raise SpecError("The 'holidays' parameter of ModelSpec must be a tuple of distinct "
+                    "country codes known to the holidays package, e.g. ('US',) or "
+                    f"('GB', 'IE'). Got {countries!r} instead.{fix}")
 
 
 def _pair(value, channels) -> tuple[str, str]:

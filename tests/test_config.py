@@ -224,3 +224,48 @@ def test_config_that_is_not_utf8(tmp_path):
 def test_malformed_configs_raise_config_errors(tmp_path, text):
     with pytest.raises(ConfigError, match="config.yaml"):
         read_config(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("changes, countries", [
+    ({}, ()),                                            # no country known: off
+    ({"country": "US"}, ("US",)),                        # on when a country is given
+    ({"country": "us"}, ("US",)),
+    ({"country": "US", "holidays": False}, ()),
+    ({"country": "US", "holidays": True}, ("US",)),
+    ({"holidays": "GB"}, ("GB",)),
+    ({"holidays": ["US", "CA"]}, ("US", "CA")),
+    ({"country": "US", "holidays": ["CA"]}, ("CA",)),    # holidays: wins
+])
+def test_holidays_come_from_country_or_holidays(tmp_path, changes, countries):
+    config = read_config(write(tmp_path, {**BASE, **changes}))
+    assert config.holidays == countries
+    assert config.as_dict()["holidays"] == list(countries)
+
+
+def test_unknown_country_code_names_key_value_and_fix(tmp_path):
+    message = config_error(tmp_path, holidays=["US", "XY"])
+    assert "'holidays' is 'XY', which is not a country code" in message
+    assert "ISO 3166 code such as US, GB or DE" in message and "holidays: false" in message
+    message = config_error(tmp_path, country="United States")
+    assert "'country' is 'United States'" in message and "ISO 3166" in message
+
+
+def test_holiday_config_mistakes_say_how_to_fix_them(tmp_path):
+    assert "add country: US" in config_error(tmp_path, holidays=True)
+    assert "holidays: [US, CA]" in config_error(tmp_path, holidays={"US": 1})
+    assert "set holidays at the top level" in config_error(tmp_path, model={"holidays": "US"})
+    # YAML 1.1 reads an unquoted NO (Norway) as false.
+    path = write(tmp_path, "data: d.csv\ndate: date\ntarget: revenue\nchannels: [tv]\n"
+                           "country: NO\n")
+    with pytest.raises(ConfigError, match="quote it, 'NO'"):
+        read_config(path)
+
+
+def test_holidays_reach_the_model_spec(tmp_path):
+    from mixcast.project import load
+    from tests.data.helpers import weekly_frame, write_project
+
+    path = write_project(tmp_path, weekly_frame(60), country="US")
+    assert load(path).spec.holidays == ("US",)
+    path = write_project(tmp_path / "off", weekly_frame(60))
+    assert load(path).spec.holidays == ()

@@ -53,3 +53,33 @@ def test_laplace_start_is_automatic_for_geo_panels_and_can_be_forced():
     with pytest.raises(SpecError, match="'laplace' parameter of SamplerConfig must be true, "
                                         "false or left out"):
         SamplerConfig(laplace="yes")
+
+
+def test_national_time_effect_is_on_for_geo_panels_only_and_can_be_turned_off():
+    assert ModelSpec().uses_national_time_effect(n_geos=12)
+    assert not ModelSpec().uses_national_time_effect(n_geos=1)
+    off = ModelSpec.from_options({"national_time_effect": False})
+    assert not off.uses_national_time_effect(n_geos=12)
+    with pytest.raises(SpecError, match=r"'national_time_effect' parameter of ModelSpec must "
+                                        r"be a bool. Got 'no' instead"):
+        ModelSpec.from_options({"national_time_effect": "no"})
+    with pytest.raises(SpecError, match="Did you mean 'national_time_effect'"):
+        ModelSpec.from_options({"national_effect": False})
+
+
+def test_holiday_countries_are_parsed_and_checked():
+    assert ModelSpec.from_options({"holidays": "US"}).holidays == ("US",)
+    assert ModelSpec.from_options({"holidays": ["US", "CA"]}).holidays == ("US", "CA")
+    assert ModelSpec.from_options({"holidays": False}).holidays == ()
+    with pytest.raises(SpecError, match=r"'holidays' parameter of ModelSpec must be a tuple of "
+                                        r"distinct country codes .* Got \('XX',\) instead"):
+        ModelSpec(holidays=("XX",))
+    with pytest.raises(SpecError, match=r"Got \('US', 'US'\) instead"):
+        ModelSpec(holidays=("US", "US"))
+    with pytest.raises(SpecError, match="must be a country code, a list of them or false"):
+        ModelSpec.from_options({"holidays": 3})
+
+
+def test_new_options_round_trip():
+    spec = ModelSpec(national_time_effect=False, holidays=("GB", "IE"))
+    assert ModelSpec.from_options(spec.as_options()) == spec

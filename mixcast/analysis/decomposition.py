@@ -18,7 +18,8 @@ def contributions(fit: Fit) -> pd.DataFrame:
 
     Columns: date, geo, then intercept, trend, seasonality, controls, events, organic, each
     channel's main effect, and ``fitted`` (their sum). Interactions, when modelled, are one
-    more column.
+    more column; so are ``holidays`` (the holiday regressors together, with a country)
+    and ``national_time_effect`` (geo panels: the weekly shocks shared by every geo).
     """
     draws = fit.param_draws()
     inputs = fit.inputs
@@ -61,12 +62,13 @@ def _other_media_parts(fit: Fit, draws, scale) -> dict[str, np.ndarray]:
 
 def decomposition(fit: Fit) -> pd.DataFrame:
     """Weekly outcome (KPI units, summed over geos) split into baseline, seasonality,
-    controls, events, organic, interactions and each channel; plus ``fitted`` and
-    ``actual``. Posterior mean."""
+    holidays, the national time effect, controls, events, organic, interactions and each
+    channel; plus ``fitted`` and ``actual``. Posterior mean."""
     parts = contributions(fit).drop(columns=["geo"]).groupby("date", sort=True).sum()
     out = pd.DataFrame(index=parts.index)
     out["baseline"] = parts[list(BASELINE_PARTS)].sum(axis=1)
-    for name in ("seasonality", "controls", "events", "organic", "interactions", "mediators"):
+    for name in ("seasonality", "holidays", "national_time_effect", "controls", "events",
+                 "organic", "interactions", "mediators"):
         if name in parts and np.abs(parts[name].to_numpy()).max() > 0:
             out[name] = parts[name]
     for channel in fit.channels:

@@ -2,11 +2,20 @@
 
 The fitted history is extended by the plan's weeks: the trend is extrapolated along its
 fitted line (and hinges), yearly Fourier seasonality is evaluated on the future dates,
-controls and organic activity come from the plan, events are off unless the plan names
-them. Media are the history's followed by the plan's, so adstock carries the past
-spend into the first future weeks. Each posterior draw gives the expected KPI through
-the model's own mean function; observation noise at the fitted level (Normal or
-Student-t) is added, so that the 90% interval is for the outcome that will be observed.
+holiday columns get the future weeks' own holidays (a fitted holiday that falls in a
+future week lifts it by its fitted effect), controls and organic activity come from the
+plan, events are off unless the plan names them. Media are the history's followed by the
+plan's, so adstock carries the past spend into the first future weeks. Each posterior
+draw gives the expected KPI through the model's own mean function; observation noise at
+the fitted level (Normal or Student-t) is added, so that the 90% interval is for the
+outcome that will be observed.
+
+The national time effect of geo panels (independent weekly shocks shared by every geo)
+is extended as what it is: a future week's shock is unknown, so the expected KPI holds
+it at its mean, 0, and each predictive draw adds a fresh shock ``scale * N(0, 1)`` (the
+draw's learned scale), the same in every geo that week. The interval widens by that
+much in every future week, not more with the horizon: the shocks do not accumulate.
+Summed over geos, the shared shock does not average out, as independent noise would.
 """
 
 from __future__ import annotations
@@ -25,11 +34,13 @@ from mixcast.data._common import (
     closest, day_text, listing, parse_iso_dates, raise_problems, read_table, rows_text,
 )
 from mixcast.data.dataset import Dataset
-from mixcast.model.inputs import ModelInputs, future_frequency, spend_to_scaled_media
+from mixcast.model.inputs import ModelInputs, future_frequency, holiday_columns
+from mixcast.model.inputs import spend_to_scaled_media
 from mixcast.model.mean import Structure, mean
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import interval
 from mixcast.spec import Likelihood
+from mixcast.transforms.holidays import holiday_indicators
 from mixcast.transforms.seasonality import fourier_features
 from mixcast.transforms.time_basis import bump_basis, trend_basis
 
@@ -140,7 +151,9 @@ def predictive_draws(fit: Fit, inputs: ModelInputs, media: np.ndarray, *,
 
     Returns
     -------
-    (expected, predictive) : (S, G, T) each; predictive adds observation noise.
+    (expected, predictive) : (S, G, T) each; predictive adds observation noise, and
+    in weeks past the fitted ones the national time effect's fresh shocks (see the
+    module's docstring).
     """
     draws = fit.param_draws()
     params = {k: jnp.asarray(v, jnp.float32) for k, v in draws.items() if k not in _NOT_PARAMS}
@@ -156,8 +169,23 @@ def predictive_draws(fit: Fit, inputs: ModelInputs, media: np.ndarray, *,
         noise = rng.standard_t(np.broadcast_to(draws["nu"][:, None, None], shape)) * sigma
     else:
         noise = rng.normal(size=scaled.shape) * sigma
+    noise = noise + _future_national_shocks(draws, n_times, rng)
     scale = inputs.y_scale[None, :, None]
     return scaled * scale, (scaled + noise) * scale
+
+
+def _future_national_shocks(draws: dict[str, np.ndarray], n_times: int,
+                            rng: np.random.Generator) -> np.ndarray:
+    """(S, 1, T) the national time effect's shocks in weeks past the fitted ones (shared
+    by every geo; zeros in the fitted weeks, whose effect is in the expected KPI)."""
+    if "national_effect" not in draws:
+        return np.zeros((1, 1, n_times))
+    fitted = draws["national_effect"].shape[-1]
+    shocks = np.zeros((len(draws["national_effect"]), 1, n_times))
+    future = max(n_times - fitted, 0)
+    shocks[:, 0, fitted:] = (rng.normal(size=(len(shocks), future))
+                             * draws["national_scale"][:, None])
+    return shocks
 
 
 @partial(jax.jit, static_argnames=("structure", "batch"))
@@ -207,6 +235,8 @@ def extend_inputs(fit: Fit, plan: FuturePlan) -> tuple[ModelInputs, np.ndarray]:
             (data.n_geos, n_future, inputs.mediators.shape[-1]), np.nan)),
         season=fourier_features(weeks, order=fit.spec.fourier_order).astype(f32),
         trend=trend_basis(n_hist, n_hist + n_future, n_knots=fit.spec.trend_knots).astype(f32),
+        holidays=holiday_indicators(dates, fit.spec.holidays,
+                                    holiday_columns(data, fit.spec).members).astype(f32),
         time_basis=bump_basis(n_hist, n_hist + n_future,
                               n_knots=inputs.time_basis.shape[1]).astype(f32))
     return extended, np.asarray(extended.media)

@@ -19,7 +19,7 @@ from mixcast.model.inputs import ModelInputs, prepare, spend_to_scaled_media
 from mixcast.model.mean import Structure, channel_effects, mean, mediator_media, saturation_response
 from mixcast.spec import ModelSpec
 
-SPEND_PATTERNS = ("always_on", "flighting", "bursty", "pulsed")
+SPEND_PATTERNS = ("always_on", "flighting", "bursty", "pulsed", "q4_heavy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,9 @@ class ChannelTruth:
     peak: float = 0.0
     pattern: str = "always_on"
     weekly_spend: float = 10_000.0
+    # Geo panels: log-normal spread of each geo-week's spend around the national pattern
+    # (0: flighted nationally, the same pattern in every geo, scaled by population).
+    geo_spread: float = 0.15
     # Reach and frequency (opt-in with frequency > 0): the channel buys impressions at
     # ``cost_per_impression``; each week's frequency is ``frequency`` x a log-normal
     # wobble (sd ``frequency_spread``), reach = impressions / frequency. The response is
@@ -159,11 +162,11 @@ def simulate(spec: SimulationSpec) -> Simulated:
     rng = np.random.default_rng(spec.seed)
     names = tuple(spec.channels)
     population = _populations(spec.n_geos, rng)
-    planned = _spend(spec, names, population, rng)
+    dates = np.datetime64(spec.start) + 7 * np.arange(spec.n_weeks).astype("timedelta64[D]")
+    planned = _spend(spec, names, population, dates, rng)
     spend = _run_experiments(spec, names, planned)
     controls = rng.normal(size=(spec.n_geos, spec.n_weeks, spec.n_controls)).cumsum(axis=1)
     controls = controls / np.sqrt(np.arange(1, spec.n_weeks + 1))[None, :, None]
-    dates = np.datetime64(spec.start) + 7 * np.arange(spec.n_weeks).astype("timedelta64[D]")
     draft = _dataset(spec, names, dates, np.ones((spec.n_geos, spec.n_weeks)), spend,
                      controls, population)
     draft = _with_reach(spec, names, draft, rng)
@@ -298,14 +301,14 @@ def _populations(n_geos: int, rng) -> np.ndarray:
     return np.sort(rng.lognormal(mean=13.0, sigma=0.8, size=n_geos))[::-1]
 
 
-def _spend(spec: SimulationSpec, names, population, rng) -> np.ndarray:
+def _spend(spec: SimulationSpec, names, population, dates, rng) -> np.ndarray:
     weeks = np.arange(spec.n_weeks)
     share = population / population.sum()
     spend = np.zeros((spec.n_geos, spec.n_weeks, len(names)))
     for c, name in enumerate(names):
         truth = spec.channels[name]
-        shape = _pattern(truth.pattern, weeks, rng)
-        geo_noise = rng.lognormal(0.0, 0.15, size=(spec.n_geos, spec.n_weeks))
+        shape = _pattern(truth.pattern, weeks, rng, dates=dates)
+        geo_noise = rng.lognormal(0.0, truth.geo_spread, size=(spec.n_geos, spec.n_weeks))
         spend[:, :, c] = truth.weekly_spend * shape[None, :] * geo_noise * (
             share[:, None] * spec.n_geos if spec.n_geos > 1 else 1.0)
     index = {n: i for i, n in enumerate(names)}
@@ -318,7 +321,7 @@ def _spend(spec: SimulationSpec, names, population, rng) -> np.ndarray:
     return np.round(spend, 2)
 
 
-def _pattern(kind: str, weeks: np.ndarray, rng) -> np.ndarray:
+def _pattern(kind: str, weeks: np.ndarray, rng, *, dates: np.ndarray) -> np.ndarray:
     n = len(weeks)
     if kind == "always_on":
         walk = np.exp(np.cumsum(rng.normal(0, 0.08, n)))
@@ -332,9 +335,30 @@ def _pattern(kind: str, weeks: np.ndarray, rng) -> np.ndarray:
     elif kind == "pulsed":
         on = (weeks % 13) < 5
         shape = on * rng.lognormal(0, 0.25, n)
+    elif kind == "q4_heavy":   # a retailer's holiday season: 4x the spend from October,
+        # 8x in the weeks of Thanksgiving (Black Friday) and Christmas
+        month = dates.astype("datetime64[M]").astype(int) % 12 + 1
+        season = np.where(month >= 10, 4.0, 1.0)
+        season[_weeks_of_thanksgiving_and_christmas(dates)] = 8.0
+        shape = season * rng.lognormal(0, 0.5, n)
     else:
         raise ValueError(f"spend pattern must be one of {SPEND_PATTERNS}; got {kind!r}.")
     return shape / max(shape.mean(), 1e-9)
+
+
+def _weeks_of_thanksgiving_and_christmas(week_starts: np.ndarray) -> np.ndarray:
+    """Indices of the weeks (each starting on its date) that contain US Thanksgiving (the
+    fourth Thursday of November) or Christmas Day."""
+    starts = np.asarray(week_starts, dtype="datetime64[D]")
+    years = np.unique(starts.astype("datetime64[Y]").astype(int) + 1970)
+    days = []
+    for year in years:
+        november = np.datetime64(f"{year}-11-01")
+        first_thursday = november + (3 - (november.astype(int) - 4) % 7) % 7
+        days += [first_thursday + 21, np.datetime64(f"{year}-12-25")]
+    offset = np.asarray(days, dtype="datetime64[D]")[None, :] - starts[:, None]
+    return np.flatnonzero(((offset >= np.timedelta64(0, "D"))
+                           & (offset <= np.timedelta64(6, "D"))).any(axis=1))
 
 
 def _dataset(spec, names, dates, y, spend, controls, population) -> Dataset:

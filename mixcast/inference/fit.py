@@ -61,7 +61,8 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
                                 mediator_names=data.mediator_names,
                                 rf_channels=data.rf_channels)
     model = MMM(structure=structure, priors=resolve_priors(data, spec),
-                likelihood=spec.likelihood, geo_pooling=spec.geo_pooling)
+                likelihood=spec.likelihood, geo_pooling=spec.geo_pooling,
+                national_time_effect=spec.uses_national_time_effect(data.n_geos))
     lifts = lift_data(data.lift_tests, data, inputs) if data.lift_tests else None
     started = time.perf_counter()
     samples, extras = sample_posterior(model, (inputs, lifts), sampler, data.n_geos,

@@ -15,6 +15,7 @@ import numpy as np
 
 from mixcast.data.dataset import Dataset
 from mixcast.spec import ModelSpec
+from mixcast.transforms.holidays import WeeklyHolidays, weekly_holidays
 from mixcast.transforms.seasonality import fourier_features
 from mixcast.transforms.time_basis import bump_basis, trend_basis
 
@@ -23,7 +24,8 @@ from mixcast.transforms.time_basis import bump_basis, trend_basis
 class ModelInputs:
     """Scaled arrays (float32, as the sampler uses them) plus the scales to undo them.
 
-    Shapes: G geos, T weeks, C channels, K controls, O organic, E events, M mediators.
+    Shapes: G geos, T weeks, C channels, K controls, O organic, E events, M mediators,
+    H holiday columns (named by :func:`holiday_columns`).
     """
 
     media: np.ndarray           # (G, T, C) media / media_scale
@@ -45,6 +47,7 @@ class ModelInputs:
     mediator_scale: np.ndarray  # (G, M) per-geo mean of each mediator
     season: np.ndarray          # (T, 2 * fourier_order)
     trend: np.ndarray           # (T, 1 + trend_knots)
+    holidays: np.ndarray        # (T, H) 0/1: the week contains the holiday
     time_basis: np.ndarray      # (T, B) smooth basis for time-varying effectiveness
     frequency: np.ndarray       # (G, T, R) R&F channels' frequency / frequency_scale
     frequency_lagged: np.ndarray  # (R, L, G, T) channel-major lag stack of ``frequency``
@@ -99,11 +102,18 @@ def prepare(data: Dataset, spec: ModelSpec) -> ModelInputs:
         mediator_scale=mediator_scale,
         season=fourier_features(weeks, order=spec.season_order(data.n_times)).astype(f32),
         trend=trend_basis(data.n_times, n_knots=spec.trend_knots).astype(f32),
+        holidays=holiday_columns(data, spec).indicators.astype(f32),
         time_basis=bump_basis(data.n_times).astype(f32),
         frequency=frequency.astype(f32),
         frequency_lagged=_lag_stack(frequency.astype(f32), spec.l_max),
         frequency_scale=frequency_scale,
     )
+
+
+def holiday_columns(data: Dataset, spec: ModelSpec) -> WeeklyHolidays:
+    """The holiday regressors of ``data``'s window under ``spec.holidays`` (their names,
+    the holidays each stands for, and the (T, H) indicators)."""
+    return weekly_holidays(data.dates, spec.holidays)
 
 
 def _relative_frequency(data: Dataset) -> tuple[np.ndarray, np.ndarray]:

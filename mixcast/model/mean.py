@@ -229,17 +229,37 @@ def mediator_term(params: Params, media: Array, inputs: ModelInputs,
 
 
 def baseline(params: Params, inputs: ModelInputs) -> dict[str, Array]:
-    """Non-media parts of the mean, each (G, T) on the scaled KPI."""
+    """Non-media parts of the mean, each (G, T) on the scaled KPI.
+
+    ``holidays`` is there when the inputs have holiday columns, ``national_time_effect``
+    when the parameters have the national weekly effect (geo panels; see
+    :func:`national_weeks` for weeks past the fitted ones).
+    """
     n_geos, n_times = inputs.y.shape
+    shape = (n_geos, n_times)
     parts = {
-        "intercept": jnp.broadcast_to(params["intercept"][:, None], (n_geos, n_times)),
-        "trend": jnp.broadcast_to(inputs.trend @ params["trend_coef"], (n_geos, n_times)),
-        "seasonality": jnp.broadcast_to(inputs.season @ params["season_coef"],
-                                        (n_geos, n_times)),
+        "intercept": jnp.broadcast_to(params["intercept"][:, None], shape),
+        "trend": jnp.broadcast_to(inputs.trend @ params["trend_coef"], shape),
+        "seasonality": jnp.broadcast_to(inputs.season @ params["season_coef"], shape),
         "controls": inputs.controls @ params["gamma"],
         "events": inputs.events @ params["eta"],
     }
+    if inputs.holidays.shape[-1]:
+        parts["holidays"] = jnp.broadcast_to(inputs.holidays @ params["holiday_coef"], shape)
+    if "national_effect" in params:
+        parts["national_time_effect"] = jnp.broadcast_to(
+            national_weeks(params["national_effect"], n_times), shape)
     return parts
+
+
+def national_weeks(effect: Array, n_times: int) -> Array:
+    """The national weekly effect (T_fit,) over ``n_times`` weeks: 0, its mean, in weeks
+    past the fitted ones (forecasts add its spread to their noise instead)."""
+    fitted = effect.shape[-1]
+    if fitted >= n_times:
+        return effect[..., :n_times]
+    return jnp.concatenate([effect, jnp.zeros(effect.shape[:-1] + (n_times - fitted,),
+                                              effect.dtype)], axis=-1)
 
 
 def organic_effects(params: Params, inputs: ModelInputs, structure: Structure) -> Array:

@@ -3,8 +3,9 @@
 Media effects are parameterised by ROI (what a marketer can reason about): the model samples
 each channel's ROI and derives the coefficient ``beta`` that gives exactly that ROI under
 the sampled carryover and saturation. Geo data adds non-centred geo deviations around the
-national effects; lift tests enter as extra Gaussian observations of the lift the model
-implies (:mod:`mixcast.model.lift`).
+national effects and, by default for geo panels, a national weekly effect shared by every
+geo (see :func:`_national_effect`); lift tests enter as extra Gaussian observations of the
+lift the model implies (:mod:`mixcast.model.lift`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import numpyro
 import numpyro.distributions as dist
 
+from mixcast._typing import Array
 from mixcast.data.dataset import Dataset
 from mixcast.model.inputs import ModelInputs
 from mixcast.model.lift import LiftData, implied_lift
@@ -100,11 +102,14 @@ class MMM:
     geo_pooling: bool = True
     observe: bool = True
     geo_centred: tuple[bool, ...] | None = None
+    national_time_effect: bool = False
 
-    def __call__(self, inputs: ModelInputs, lifts: LiftData | None = None) -> None:
+    def __call__(self, inputs: ModelInputs, lifts: LiftData | None = None,
+                 observed: Array | None = None) -> None:
         mmm_model(inputs, self.structure, self.priors, lifts, likelihood=self.likelihood,
                   geo_pooling=self.geo_pooling, observe=self.observe,
-                  geo_centred=self.geo_centred)
+                  geo_centred=self.geo_centred,
+                  national_time_effect=self.national_time_effect, observed=observed)
 
     def with_geo_centring(self, centred: tuple[bool, ...] | None) -> "MMM":
         """This model with each channel's geo contrasts centred or not (None: none)."""
@@ -114,10 +119,13 @@ class MMM:
 def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
               lifts: LiftData | None = None, *, likelihood: Likelihood = Likelihood.NORMAL,
               geo_pooling: bool = True, observe: bool = True,
-              geo_centred: tuple[bool, ...] | None = None) -> None:
+              geo_centred: tuple[bool, ...] | None = None,
+              national_time_effect: bool = False, observed: Array | None = None) -> None:
     """Bayesian MMM. Observes ``inputs.y`` when ``observe`` (else prior predictive).
     ``geo_centred`` says per channel how geo contrasts are sampled (see
-    :func:`_geo_multiplier`); None: none."""
+    :func:`_geo_multiplier`); None: none. ``national_time_effect`` adds the weekly effect
+    shared by every geo (:func:`_national_effect`); ``observed`` (G, T) marks the
+    outcomes the likelihood counts (None: all; refits mask held-out weeks)."""
     n_geos, n_times, n_channels = inputs.media.shape
     params = _media_params(n_channels, structure, priors)
     _media_share_prior(params["roi"], inputs, priors)
@@ -151,9 +159,13 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
     # Sample each geo's average KPI level (pinned by the data) and derive the intercept:
     # otherwise intercept and always-on channels trade off along a narrow ridge.
     level = numpyro.sample("level", dist.Normal(1.0, 0.25).expand([n_geos]))
+    sigma = numpyro.sample("sigma", dist.HalfNormal(0.25).expand([n_geos]))[:, None]
+    if national_time_effect:
+        offset = level[:, None] + varying - varying.mean(axis=1, keepdims=True)
+        varying = varying + _national_effect(inputs.y, offset, sigma, observed,
+                                             conditioned=observe)[None, :]
     params["intercept"] = numpyro.deterministic("intercept", level - varying.mean(axis=1))
     mu = params["intercept"][:, None] + varying
-    sigma = numpyro.sample("sigma", dist.HalfNormal(0.25).expand([n_geos]))[:, None]
     if likelihood is Likelihood.STUDENT_T:
         nu = numpyro.sample("nu", dist.Gamma(4.0, 0.5))
         noise = dist.StudentT(nu, mu, sigma)
@@ -233,7 +245,70 @@ def _baseline_params(inputs: ModelInputs, n_geos: int) -> dict:
         "gamma": numpyro.sample(
             "gamma", dist.Normal(0.0, 0.2).expand([inputs.controls.shape[-1]])),
         "eta": numpyro.sample("eta", dist.Normal(0.0, 0.5).expand([inputs.events.shape[-1]])),
-    }
+    } | _holiday_params(inputs)
+
+
+def _holiday_params(inputs: ModelInputs) -> dict:
+    """Each holiday column's effect on its weeks, as a share of the geo's mean KPI:
+    Normal(0, 0.3) (a holiday week may lift or depress sales by tens of percent)."""
+    if not inputs.holidays.shape[-1]:
+        return {}
+    return {"holiday_coef": numpyro.sample(
+        "holiday_coef", dist.Normal(0.0, 0.3).expand([inputs.holidays.shape[-1]]))}
+
+
+def _national_effect(y: Array, offset: Array, sigma: Array, observed: Array | None, *,
+                     conditioned: bool) -> Array:
+    """(T,) zero-mean weekly effect shared by every geo, on each geo's scaled KPI (a
+    shock moves every geo by the same share of its mean): weekly shocks
+    ``n_t ~ Normal(0, scale)``, independent over weeks, ``scale ~ HalfNormal(0.1)``
+    learned; the effect is ``n - mean(n)`` (the shocks' mean is the intercept's).
+
+    It absorbs national shocks of the baseline (unobserved promotions, news, weather)
+    that would otherwise be credited to nationally flighted media with the confidence of
+    G independent geos: with it, a national channel is identified by how its flights
+    stand out from the weekly shocks' learned spread, and its interval says so. Weekly
+    and independent rather than smooth, because such shocks last a week or two; smooth
+    national drifts are the trend's and seasonality's.
+
+    Sampled around its conditional posterior. Given everything else, week t's shock has
+    precision ``P_t = sum_g w_gt / sigma_g^2 + 1 / scale^2`` and mean
+    ``c_t = sum_g w_gt r_gt / sigma_g^2 / P_t`` (``r`` the outcome minus the rest of the
+    mean, ``offset``; ``w`` the observed mask), and the shocks' mean is not seen by the
+    likelihood (prior sd ``scale / sqrt(T)``). NUTS samples ``xi`` with
+    ``n = demean(c) + demean(xi / sqrt(P)) + scale * mean(xi)``: exactly Normal(0, I)
+    and independent of the other parameters when every week is observed (Normal
+    likelihood), close to it otherwise. The model's density is unchanged: the shocks'
+    prior and the map's Jacobian enter as a factor. Without this, a centred effect is a
+    funnel where the shocks are weak, and a non-centred one ties thousands of
+    observations to a ridge along which NUTS crawls where they are strong.
+    ``conditioned=False`` (prior predictive) samples ``n = scale * xi`` directly.
+    """
+    n_times = y.shape[1]
+    scale = numpyro.sample("national_scale", dist.HalfNormal(0.1))
+    xi = numpyro.sample("national_z", dist.Normal(0.0, 1.0).expand([n_times]))
+    if not conditioned:
+        shocks = scale * xi
+        return numpyro.deterministic("national_effect", shocks - shocks.mean())
+    weight = (1.0 if observed is None else jnp.asarray(observed, jnp.float32)) / sigma ** 2
+    weight = jnp.broadcast_to(weight, y.shape)
+    precision = weight.sum(axis=0) + scale ** -2                       # (T,)
+    centre = (weight * (jnp.asarray(y) - offset)).sum(axis=0) / precision
+    shocks, log_jacobian = national_shocks(xi, centre, precision ** -0.5, scale)
+    numpyro.factor("national_prior", dist.Normal(0.0, scale).log_prob(shocks).sum()
+                   + log_jacobian - dist.Normal(0.0, 1.0).log_prob(xi).sum())
+    return numpyro.deterministic("national_effect", shocks - shocks.mean())
+
+
+def national_shocks(xi: Array, centre: Array, spread: Array,
+                    scale: Array | float) -> tuple[Array, Array]:
+    """The map ``xi -> n = demean(centre + spread * xi) + scale * mean(xi)`` of
+    :func:`_national_effect` (all (T,) but ``scale``), and ``log |det dn / dxi|``:
+    by the matrix determinant lemma, ``sum log spread + log scale + log mean(1 / spread)``.
+    """
+    shifted = centre + spread * xi
+    shocks = shifted - shifted.mean() + scale * xi.mean()
+    return shocks, jnp.log(spread).sum() + jnp.log(scale) + jnp.log(jnp.mean(1.0 / spread))
 
 
 def _mediator_params(inputs: ModelInputs, response, structure, observe: bool) -> dict:

@@ -9,7 +9,7 @@ import arviz as az
 import numpy as np
 
 from mixcast.data.dataset import Dataset
-from mixcast.model.inputs import ModelInputs, prepare
+from mixcast.model.inputs import ModelInputs, holiday_columns, prepare
 from mixcast.model.mean import Structure
 from mixcast.posterior.intervals import thin
 from mixcast.spec import ModelSpec, SamplerConfig
@@ -30,13 +30,17 @@ _DIMS = {
     "kappa": ["mediator"], "mediator_link": ["link"],
     "mediator_trend": ["trend_term", "mediator"], "mediator_season": ["season_term", "mediator"],
     "mediator_level": ["geo", "mediator"], "mediator_intercept": ["geo", "mediator"],
-    "mediator_sigma": ["mediator"],
+    "mediator_sigma": ["mediator"], "holiday_coef": ["holiday"],
+    "national_effect": ["time"],
 }
+# Raw sampled coordinates kept out of the posterior (their transforms are in it).
+_RAW_SITES = ("log_roi_raw", "national_z")
 SAMPLED_FOR_DIAGNOSTICS = ("roi", "decay", "saturation_at_mean", "slope", "peak_share", "level",
                            "trend_coef", "season_coef", "gamma", "eta", "sigma",
                            "organic_beta", "interaction", "tv_coef", "geo_tau", "nu",
                            "kappa", "mediator_link", "mediator_level", "mediator_sigma",
-                           "rf_peak", "rf_slope", "roi_pool_mu", "roi_pool_tau")
+                           "rf_peak", "rf_slope", "roi_pool_mu", "roi_pool_tau",
+                           "holiday_coef", "national_scale")
 
 
 @dataclass(frozen=True)
@@ -97,8 +101,10 @@ def build_inference_data(samples: dict[str, np.ndarray], extras: dict[str, np.nd
         "link": [f"{c}->{m}" for m, up in spec.mediators for c in up],
         "lift_test": [t.label or f"test_{i}" for i, t in enumerate(data.lift_tests)],
         "rf_channel": list(data.rf_channels),
+        "holiday": list(holiday_columns(data, spec).names),
+        "time": np.asarray(data.dates, dtype="datetime64[ns]"),
     }
-    posterior = {k: v for k, v in samples.items()}
+    posterior = {k: v for k, v in samples.items() if k not in _RAW_SITES}
     dims = {k: _DIMS[k] for k in posterior if k in _DIMS}
     stats = {
         "diverging": extras["diverging"].astype(bool),

@@ -10,7 +10,8 @@ from plotly.subplots import make_subplots
 PALETTE = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#dc2626",
            "#65a30d", "#9333ea", "#ea580c")
 BASE_COLORS = {"baseline": "#cbd5e1", "seasonality": "#94a3b8", "controls": "#a8a29e",
-               "events": "#fca5a5", "organic": "#86efac", "interactions": "#fde68a"}
+               "events": "#fca5a5", "organic": "#86efac", "interactions": "#fde68a",
+               "holidays": "#fdba74", "national_time_effect": "#c4b5fd"}
 FONT = "Inter, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
 
 

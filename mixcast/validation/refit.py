@@ -54,7 +54,7 @@ class MaskedMMM:
 
     def __call__(self, inputs, lifts, masks) -> None:
         with _MaskSites(masks=masks):
-            self.base(inputs, lifts)
+            self.base(inputs, lifts, observed=masks.get("y"))
 
     def with_geo_centring(self, centred: tuple[bool, ...] | None) -> "MaskedMMM":
         return MaskedMMM(self.base.with_geo_centring(centred))
@@ -143,7 +143,9 @@ def _prepare(fit: Fit, job: RefitJob) -> tuple[Dataset, MaskedMMM, tuple]:
     data = _mask_outcomes(data, n_obs)
     inputs = prepare(data, fit.spec)
     model = MaskedMMM(MMM(structure=fit.structure, priors=_priors(fit),
-                          likelihood=fit.spec.likelihood, geo_pooling=fit.spec.geo_pooling))
+                          likelihood=fit.spec.likelihood, geo_pooling=fit.spec.geo_pooling,
+                          national_time_effect=fit.spec.uses_national_time_effect(
+                              data.n_geos)))
     masks = {"y": np.broadcast_to(np.arange(data.n_times) < n_obs, data.y.shape).copy()}
     lifts = lift_data(data.lift_tests, data, inputs) if data.lift_tests else None
     if lifts is not None:
