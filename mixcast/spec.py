@@ -149,6 +149,7 @@ class ModelSpec:
         _check_bool("roi_pooling", self.roi_pooling)
         if self.media_share_prior is not None:
             _check_type("media_share_prior", self.media_share_prior, SharePrior)
+        _check_countries(self.holidays)
 
     def season_order(self, n_times: int) -> int:
         """The Fourier order of yearly seasonality for ``n_times`` weeks of data: as set,
@@ -167,7 +168,6 @@ class ModelSpec:
         """This spec with the automatic choices made for ``n_times`` weeks (what a Fit
         stores, so that everything downstream sees the fitted structure)."""
         return replace(self, fourier_order=self.season_order(n_times))
-        _check_countries(self.holidays)
 
     def uses_national_time_effect(self, n_geos: int) -> bool:
         """Whether a fit of data with ``n_geos`` geos has the national time effect."""
