@@ -24,7 +24,7 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 test-fast: $(STAMP)
 	$(BIN)/lint-imports

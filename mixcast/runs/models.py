@@ -40,7 +40,9 @@ class RunModel(Protocol):
     """What every fitted model offers the decision, forecast and web layers."""
 
     path: Path
-    kind: str            # "bayes" | "ml": for labels and messages, never for branching
+
+    @property
+    def kind(self) -> str: ...        # "bayes" | "ml": for labels and messages only
 
     @property
     def fit(self) -> Fit | MLFit: ...
@@ -65,12 +67,15 @@ class RunModel(Protocol):
 
 
 @dataclass(frozen=True)
-class BayesRun:
-    """A Bayesian run: plans scored over posterior draws."""
+class _SavedRun:
+    """What every kind shares: where the run lives and the model read from it."""
 
     path: Path
-    fit: Fit
-    kind: str = "bayes"
+    fit: Fit | MLFit
+
+    @property
+    def kind(self) -> str:
+        return self.fit.kind
 
     @property
     def data(self) -> Dataset:
@@ -79,6 +84,13 @@ class BayesRun:
     @property
     def channels(self) -> tuple[str, ...]:
         return self.fit.channels
+
+
+@dataclass(frozen=True)
+class BayesRun(_SavedRun):
+    """A Bayesian run: plans scored over posterior draws."""
+
+    fit: Fit
 
     def optimize(self, scenario: BudgetScenario) -> Allocation:
         return optimize(self.fit, scenario)
@@ -114,20 +126,10 @@ class BayesRun:
 
 
 @dataclass(frozen=True)
-class MLRun:
+class MLRun(_SavedRun):
     """An ML-challenger run: plans scored over bootstrap replicates of the ensemble."""
 
-    path: Path
     fit: MLFit
-    kind: str = "ml"
-
-    @property
-    def data(self) -> Dataset:
-        return self.fit.data
-
-    @property
-    def channels(self) -> tuple[str, ...]:
-        return self.fit.channels
 
     def optimize(self, scenario: BudgetScenario) -> Allocation:
         return optimize_ml(self.fit, scenario)
