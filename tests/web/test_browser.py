@@ -127,13 +127,14 @@ def test_optimiser_from_the_page(page, served, shots):
     pytest.importorskip("mixcast.optimize.optimizer")
     _open_dashboard(page, served, "small")
     page.fill("#opt-max-change", "25")
-    page.check('#opt-locks input[data-channel="social_spend"]')
     page.click("#run-optimizer")
     page.wait_for_selector("#optimizer-table", timeout=120_000)
     rows = page.locator("#optimizer-table tr[data-channel]")
     assert rows.count() == 3
-    social = page.text_content('#optimizer-table tr[data-channel="social_spend"]')
-    assert "+0.0%" in social or "0.0%" in social            # locked: unchanged
+    # search_spend's ROI is mostly prior in this short fit: the optimiser holds it
+    # (never act on the prior); TV and social move.
+    search = page.text_content('#optimizer-table tr[data-channel="search_spend"]')
+    assert "+0.0%" in search or "0.0%" in search
     gain = page.text_content("#optimizer-gain")
     assert gain.startswith("+")
     page.screenshot(path=str(shots / "optimiser.png"), full_page=True)
