@@ -84,7 +84,7 @@ class ModelSpec:
     adstock : carryover shape for every channel.
     l_max : weeks a channel's effect can last, in [1, 52].
     fourier_order : harmonics of yearly seasonality, in [0, 10] (0 = none); None (default)
-        means 2 (:meth:`season_order`); a sharp holiday season needs about 6.
+        means 2 (:attr:`season_order`); a sharp holiday season needs about 6.
     trend_knots : bends of the piecewise-linear trend, in [0, 20] (0 = a straight line);
         use a few for data with structural shifts.
     likelihood : observation noise.
@@ -151,9 +151,9 @@ class ModelSpec:
             _check_type("media_share_prior", self.media_share_prior, SharePrior)
         _check_countries(self.holidays)
 
-    def season_order(self, n_times: int) -> int:
-        """The Fourier order of yearly seasonality for ``n_times`` weeks of data: as set,
-        else 2 (half-year and year cycles).
+    @property
+    def season_order(self) -> int:
+        """The Fourier order of yearly seasonality: as set, else 2 (half-year and year cycles).
 
         Measured (bench/RESULTS.md, 2026-12-04): six harmonics from three years of data
         fixed the mmm_stan fixture (TV ROI 110 -> 1.5) but raised the national ROI error
@@ -164,10 +164,10 @@ class ModelSpec:
         """
         return self.fourier_order if self.fourier_order is not None else DEFAULT_SEASON_ORDER
 
-    def resolved(self, n_times: int) -> "ModelSpec":
-        """This spec with the automatic choices made for ``n_times`` weeks (what a Fit
-        stores, so that everything downstream sees the fitted structure)."""
-        return replace(self, fourier_order=self.season_order(n_times))
+    def resolved(self) -> "ModelSpec":
+        """This spec with its defaults written out (what a Fit stores, so that everything
+        downstream sees the fitted structure)."""
+        return replace(self, fourier_order=self.season_order)
 
     def uses_national_time_effect(self, n_geos: int) -> bool:
         """Whether a fit of data with ``n_geos`` geos has the national time effect."""

@@ -233,7 +233,7 @@ def extend_inputs(fit: Fit, plan: FuturePlan) -> tuple[ModelInputs, np.ndarray]:
         # Mediators are not planned: NaN makes the mean use their modelled value.
         mediators=glue(inputs.mediators, np.full(
             (data.n_geos, n_future, inputs.mediators.shape[-1]), np.nan)),
-        season=fourier_features(weeks, order=fit.spec.season_order(data.n_times)).astype(f32),
+        season=fourier_features(weeks, order=fit.spec.season_order).astype(f32),
         trend=trend_basis(n_hist, n_hist + n_future, n_knots=fit.spec.trend_knots).astype(f32),
         holidays=holiday_indicators(dates, fit.spec.holidays,
                                     holiday_columns(data, fit.spec).members).astype(f32),

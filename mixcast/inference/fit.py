@@ -54,7 +54,7 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
     Fit : posterior draws with the data, spec and sampler that produced them.
     """
     configure()  # before the first JAX computation: one XLA device per core
-    spec = (spec or ModelSpec()).resolved(data.n_times)
+    spec = (spec or ModelSpec()).resolved()
     sampler = sampler or SamplerConfig()
     inputs = prepare(data, spec)
     structure = Structure.build(spec, data.channels, n_organic=len(data.organic_names),

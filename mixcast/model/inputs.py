@@ -100,7 +100,7 @@ def prepare(data: Dataset, spec: ModelSpec) -> ModelInputs:
         events=data.events_or_empty().astype(f32),
         mediators=(mediators / mediator_scale[:, None, :]).astype(f32),
         mediator_scale=mediator_scale,
-        season=fourier_features(weeks, order=spec.season_order(data.n_times)).astype(f32),
+        season=fourier_features(weeks, order=spec.season_order).astype(f32),
         trend=trend_basis(data.n_times, n_knots=spec.trend_knots).astype(f32),
         holidays=holiday_columns(data, spec).indicators.astype(f32),
         time_basis=bump_basis(data.n_times).astype(f32),
