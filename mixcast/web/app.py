@@ -21,6 +21,10 @@ from mixcast.web.store import RunStore
 
 STATIC = Path(__file__).parent / "static"
 ERRORS = {404: {"model": schemas.Problem}, 422: {"model": schemas.Problem}}
+# An HTML route's errors are JSON all the same; say so, or the schema would claim text/html.
+_PROBLEM_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+HTML_ERRORS = {404: {"description": "No such run", "content": _PROBLEM_JSON},
+               422: {"description": "Invalid run name", "content": _PROBLEM_JSON}}
 
 
 def create_app(runs_dir: str | Path | None = None, *, registry: str | Path | None = None,
@@ -107,7 +111,7 @@ def _routes(app: FastAPI, store: RunStore) -> None:
         return document
 
     @app.get("/runs/{run}/report", response_class=HTMLResponse, tags=["runs"],
-             responses=ERRORS)
+             responses=HTML_ERRORS)
     def run_report(run: str) -> HTMLResponse:
         """The run's self-contained HTML report (rendered on first request)."""
         return HTMLResponse(store.report_html(run))

@@ -91,10 +91,6 @@ class RateLimiter:
         return allowed
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class Guard:
     """The ASGI middleware applying the checks above to every HTTP request."""
 
@@ -116,12 +112,13 @@ class Guard:
         if refusal is not None:
             await _respond(send, *refusal)
             return
-        started = False
+        body = await self._read_body(receive)
+        if body is None:
+            await _respond(send, 413, self._too_large_text())
+            return
 
         async def send_with_headers(message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
@@ -130,11 +127,22 @@ class Guard:
                                                  "SameSite=Strict; Path=/")
             await send(message)
 
-        try:
-            await self.app(scope, self._bounded(receive), send_with_headers)
-        except _TooLarge:
-            if not started:
-                await _respond(send, 413, self._too_large_text())
+        await self.app(scope, _replay(body, receive), send_with_headers)
+
+    async def _read_body(self, receive) -> bytes | None:
+        """The whole request body (at most max_body_bytes; None beyond), read up front so
+        that a streamed body without Content-Length is bounded too."""
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b"".join(chunks)     # a disconnect: the app sees an empty body
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limits.max_body_bytes:
+                return None
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     def _refusal(self, request: Request) -> tuple[int, str, dict] | None:
         if not host_allowed(request.headers.get("host", ""), self.allowed_hosts):
@@ -162,19 +170,18 @@ class Guard:
         return (f"Request body too large: the limit is {self.limits.max_body_bytes:,} bytes. "
                 "Send a smaller request.")
 
-    def _bounded(self, receive):
-        seen = 0
-        limit = self.limits.max_body_bytes
 
-        async def receive_bounded():
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge
-            return message
-        return receive_bounded
+def _replay(body: bytes, receive):
+    """A receive() that hands the app the body already read, then waits on the client."""
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+    return replay
 
 
 async def _respond(send, status: int, detail: str, extra: dict | None = None) -> None:
