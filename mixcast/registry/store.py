@@ -30,6 +30,9 @@ ENV = "MIXCAST_REGISTRY"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 OPEN_TIMEOUT_S = 60.0
 ADVISORY_KEY = 0x6D697863  # "mixc": the refresh lock's key on PostgreSQL
+TABLE_ORDER = {"runs": "data_end, created", "channel_metrics": "run_id, channel, metric",
+               "forecast_checks": "run_id, date", "alerts": "run_id, seq",
+               "adoptions": "created, id", "adoption_scores": "run_id, adoption_id"}
 
 
 class RegistryError(UserError):
@@ -54,8 +57,9 @@ class _Session:
         self._dialect = dialect
 
     def execute(self, statement: str, params: tuple | list = ()) -> list[dict]:
-        cursor = self._connection.cursor()
-        cursor.execute(self._dialect.sql(statement), tuple(params))
+        # On the connection itself: a DuckDB cursor() is a new connection, outside this
+        # transaction (a kill mid-refresh then left some rows committed).
+        cursor = self._connection.execute(self._dialect.sql(statement), tuple(params))
         if cursor.description is None:
             return []
         names = [d[0] for d in cursor.description]
@@ -239,20 +243,24 @@ class Registry:
     def table(self, name: str, *, run_id: str | None = None) -> list[dict]:
         """Rows of ``channel_metrics``, ``forecast_checks``, ``alerts``, ``adoptions`` or
         ``adoption_scores`` (of one run, when given), in insertion order."""
-        order = {"channel_metrics": "run_id, channel, metric", "forecast_checks":
-                 "run_id, date", "alerts": "run_id, seq", "adoptions": "created",
-                 "adoption_scores": "run_id, adoption_id"}
+        order = {k: v for k, v in TABLE_ORDER.items() if k != "runs"}
         if name not in order:
             raise ValueError(f"Unknown registry table {name!r}; one of {', '.join(order)}.")
         where, params = ("WHERE run_id = ?", [run_id]) if run_id else ("", [])
         with self.transaction() as session:
             rows = session.execute(f"SELECT * FROM {name} {where} ORDER BY {order[name]}",
                                    params)
-        for row in rows:
-            for key in ("details", "plan"):
-                if key in row:
-                    row[key] = json.loads(row[key])
-        return rows
+        return _decode_documents(rows)
+
+    def snapshot(self) -> dict[str, list[dict]]:
+        """Every table, read in one transaction (a refresh's view of the past)."""
+        with self.transaction() as session:
+            tables = {name: session.execute(f"SELECT * FROM {name} ORDER BY {order}")
+                      for name, order in TABLE_ORDER.items()}
+        tables["runs"] = [_decode_run(r) for r in tables["runs"]]
+        for rows in tables.values():
+            _decode_documents(rows)
+        return tables
 
     # -- writes -----------------------------------------------------------------------
 
@@ -270,6 +278,14 @@ class Registry:
             return self.location
         scheme, rest = self.location.split("://", 1)
         return f"{scheme}://{rest.split('@', 1)[1]}"
+
+
+def _decode_documents(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        for key in ("details", "plan"):
+            if isinstance(row.get(key), str):
+                row[key] = json.loads(row[key])
+    return rows
 
 
 def _encode(row: dict) -> dict:
