@@ -37,7 +37,7 @@ def test_adopted_plan_is_scored_by_later_refreshes(registry, tmp_path):
     assert row["start_date"] == str(np.datetime64(first.run["data_end"]) + 7)
     scored = [r.adoption_scores[0] for r in results[:2]]
     assert [s["weeks_scored"] for s in scored] == [4, 8]
-    assert results[2].adoption_scores[0]["weeks_scored"] == 8  # the plan's window is over
+    assert results[2].adoption_scores == ()  # the plan's window was over: nothing new
     calm, anomalous = scored
     for score in scored:
         assert score["predicted_lo90"] < score["predicted_mean"] < score["predicted_hi90"]
@@ -46,7 +46,7 @@ def test_adopted_plan_is_scored_by_later_refreshes(registry, tmp_path):
     assert calm["adherence"] == pytest.approx(1.0)
     spent = frame[list(TRUE_ROI)].iloc[104:112].to_numpy().sum()
     assert anomalous["adherence"] == pytest.approx(spent / (8 * sum(weekly.values())))
-    assert len(registry.table("adoption_scores")) == 3
+    assert len(registry.table("adoption_scores")) == 2
 
 
 def test_a_plan_with_unknown_channels_is_refused(registry, tmp_path):

@@ -49,4 +49,4 @@ def test_location_defaults_and_passwords_are_not_shown(tmp_path, monkeypatch):
     assert default.runs_root == tmp_path / "runs"
     monkeypatch.setenv("MIXCAST_REGISTRY", "postgresql://u:secret@db.example/mmm")
     remote = Registry.at()
-    assert remote.is_postgres and "secret" not in remote._shown()
+    assert remote.is_postgres and "secret" not in remote.shown()
