@@ -125,7 +125,7 @@ class Call:
 _PCT = r"(?P<pct>[0-9]+(?:\.[0-9]+)?)\s*(?:%|percent\b|pct\b)"
 _CASH = r"(?P<cash>\$?\s*[0-9][0-9,]*(?:\.[0-9]+)?\s*(?:k|m|mm|bn|thousand|million|billion)?)\b"
 _AMOUNT = rf"(?:{_PCT}|{_CASH})"
-_CH = r"(?:the\s+)?(?P<{}>[a-z0-9][a-z0-9 _\-./&']*?)(?:'s)?(?:\s+(?:budget|spend|spending|channel|ads?))?"
+_CH = r"(?:the\s+)?(?P<{}>[a-z0-9][a-z0-9 _\-./&']*?)(?:'s)?"
 _UP = r"increase|raise|boost|grow|add\s+to|lift|scale\s+up|up"
 _DOWN = r"cut|decrease|reduce|lower|trim|drop|scale\s+back|scale\s+down|slash"
 _FILLER = re.compile(r"^(?:(?:so|ok|okay|hey|please|and|but)\s*,?\s+)*(?:(?:what|how)\s+"

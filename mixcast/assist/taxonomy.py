@@ -61,22 +61,35 @@ def resolve_channel(name: str, channels: tuple[str, ...], *,
     >>> resolve_channel("SEM", ("tv_spend", "search_spend", "social_spend"))
     'search_spend'
     """
-    key = _key(name)
+    bare = _FILLER.sub("", _key(name)).strip() or _key(name)
+    for key in dict.fromkeys((_key(name), bare)):    # "zuck ads" may be an alias itself
+        found = _known(key, channels, aliases, name=name, where=where)
+        if found is not None:
+            return found
+    return match_channel(bare, channels, where=where)
+
+
+# words around a channel name in a question: "the TV budget", "Meta ads", "search spend"
+_FILLER = re.compile(r"\b(?:budget|spend|spending|channel|campaigns?|ads?|advertising)$")
+
+
+def _known(key: str, channels: tuple[str, ...], aliases, *, name: str, where: str
+           ) -> str | None:
+    """Config alias, (near-)exact column name, or taxonomy family; None if none fits."""
     for column, words in (aliases or {}).items():
         if key in {_key(w) for w in words} and column in channels:
             return column
-    exact = [c for c in channels if _key(c) == key or _key(c) in (f"{key} spend", f"{key} cost")]
+    exact = [c for c in channels if _key(c) in (key, f"{key} spend", f"{key} cost")]
     if len(exact) == 1:
         return exact[0]
     family = next((f for f, words in FAMILIES.items() if key == f or key in words), None)
-    if family is not None:
-        members = [c for c in channels if _in_family(c, family)]
-        if len(members) == 1:
-            return members[0]
-        if len(members) > 1:
-            raise UserError(f"{where}: '{name}' could mean any of {', '.join(members)}. "
-                            f"Name the column; channels are: {', '.join(channels)}.")
-    return match_channel(name, channels, where=where)
+    if family is None:
+        return None
+    members = [c for c in channels if _in_family(c, family)]
+    if len(members) > 1:
+        raise UserError(f"{where}: '{name}' could mean any of {', '.join(members)}. "
+                        f"Name the column; channels are: {', '.join(channels)}.")
+    return members[0] if members else None
 
 
 def _in_family(column: str, family: str) -> bool:
