@@ -22,7 +22,7 @@ PUBLIC_API = {
     "contributions", "fit", "load", "load_run", "roi_table", "sample_config_path",
     "save_run", "simulate", "summarize",
 }
-CLI_VERBS = {"check", "compare", "demo", "fit", "forecast", "optimize", "report",
+CLI_VERBS = {"check", "compare", "demo", "fit", "fit-many", "forecast", "optimize", "report",
              "scenario", "serve", "summary", "validate"}
 
 
