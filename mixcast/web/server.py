@@ -46,7 +46,7 @@ def allowed_hosts(host: str) -> tuple[str, ...] | None:
         if is_loopback(host) else None
 
 
-def serve(*, runs_dir: Path | None = None, registry: Path | None = None,
+def serve(*, runs_dir: Path | None = None, registry: str | None = None,
           host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
     """Check the bind, build the app and serve it until interrupted."""
     import uvicorn
