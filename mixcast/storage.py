@@ -49,11 +49,18 @@ def write_json(path: str | Path, document: dict) -> None:
 
 def write_json_atomic(path: str | Path, document: dict) -> None:
     """Write JSON next to its destination, then rename: readers never see half a file."""
+    write_text_atomic(path, json.dumps(jsonable(document), indent=2, allow_nan=False))
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write a text file (a plan, a report) beside its destination, then rename it into
+    place: a crash leaves the previous file or the complete new one, never half of it."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(jsonable(document), stream, indent=2, allow_nan=False)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -121,6 +128,10 @@ def run_directory(path: str | Path, *, model: str, wrong_kind: str) -> Path:
 def read_manifest(path: str | Path) -> dict:
     """The manifest of a run, checked for completeness and a readable format version."""
     path = Path(path)
+    if not path.exists() and (_retired(path) / "manifest.json").exists():
+        raise RunError(f"{path}: the last write of this run was interrupted; its previous "
+                       f"state is in {_retired(path)}. Rename that folder back to {path.name} "
+                       "(or fit again).")
     if not path.is_dir():
         raise RunError(f"{path}: no such run directory. Fit one with "
                        f"`mixcast fit --config config.yaml --out {path}`.")
@@ -179,8 +190,34 @@ def _swap_into_place(staging: Path, out: Path) -> None:
         os.replace(staging, out)
         return
     _refuse_foreign(out)
-    retired = out.with_name(f".{out.name}.old")
+    if _exchange(staging, out):
+        # ``staging`` now holds the previous run: a hidden folder without a run's name,
+        # so a crash before this rmtree leaves a leftover that is never read as a run.
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    # Without an atomic exchange there is an instant with no ``out``; readers then find
+    # the previous run in ``.out.old`` (see read_manifest).
+    retired = _retired(out)
     shutil.rmtree(retired, ignore_errors=True)
     os.replace(out, retired)
     os.replace(staging, out)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _retired(out: Path) -> Path:
+    return out.with_name(f".{out.name}.old")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE); False where the
+    platform or file system cannot."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return done == 0

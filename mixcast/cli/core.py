@@ -50,6 +50,7 @@ def fit(
     draws: Annotated[int | None, typer.Option(help="Override sampler.draws.")] = None,
     seed: Annotated[int | None, typer.Option(help="Override sampler.seed.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    reproducible: Annotated[bool, typer.Option(help="Write summary.json without the wall time (diagnostics.fit_seconds = 0.0; the time stays in spec.json), so the same inputs and seed give a byte-identical file.")] = False,
 ) -> None:
     """Fit a model and write a run directory (summary.json, posterior, spec, data fingerprint).
 
@@ -66,10 +67,11 @@ def fit(
         return
     overrides = {k: v for k, v in dict(chains=chains, warmup=warmup, draws=draws,
                                        seed=seed).items() if v is not None}
-    run_bayes_fit(project, out, overrides=overrides, quiet=quiet)
+    run_bayes_fit(project, out, overrides=overrides, quiet=quiet, reproducible=reproducible)
 
 
-def run_bayes_fit(project, out: Path, *, overrides: dict, quiet: bool) -> dict:
+def run_bayes_fit(project, out: Path, *, overrides: dict, quiet: bool,
+                  reproducible: bool = False) -> dict:
     """Fit, save and print; shared by `fit`, `demo` and `refresh`."""
     import dataclasses
 
@@ -80,7 +82,7 @@ def run_bayes_fit(project, out: Path, *, overrides: dict, quiet: bool) -> dict:
     sampler = dataclasses.replace(project.sampler, **overrides)
     with sampling_progress(f"Sampling {sampler.chains} chains", enabled=not quiet) as progress:
         fitted = fit_model(project.data, project.spec, sampler=sampler, progress=progress)
-    save_run(fitted, out, config=project.config.as_dict())
+    save_run(fitted, out, config=project.config.as_dict(), reproducible=reproducible)
     summary = json.loads((out / "summary.json").read_text())
     console.print(channel_table(summary))
     console.print(diagnostics_line(summary["diagnostics"]))

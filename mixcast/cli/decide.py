@@ -151,10 +151,12 @@ def optimize(
     console.print(_plan_table(plan))
     _print_totals(plan)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        plan.to_frame().to_csv(out, index=False)
+        from mixcast.storage import write_text_atomic
+
+        write_text_atomic(out, plan.to_frame().to_csv(index=False))
         if plan.units != plan.channels:
-            plan.units_frame().to_csv(out.with_name(out.stem + "_units.csv"), index=False)
+            write_text_atomic(out.with_name(out.stem + "_units.csv"),
+                              plan.units_frame().to_csv(index=False))
         console.print(f"Plan written to [bold]{out}[/]")
 
 
@@ -281,6 +283,7 @@ def _run_grid(model, weeks: int | None, out: Path | None) -> None:
                       f"{row.prob_better:.0%}")
     console.print(table)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False)
+        from mixcast.storage import write_text_atomic
+
+        write_text_atomic(out, frame.to_csv(index=False))
         console.print(f"Grid written to [bold]{out}[/]")

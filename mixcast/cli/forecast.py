@@ -31,8 +31,9 @@ def forecast(
         f"Forecasting over every {'posterior draw' if model.kind == 'bayes' else 'replicate'}")
     with status:
         frame = model.forecast(future, seed=seed)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out, index=False)
+    from mixcast.storage import write_text_atomic
+
+    write_text_atomic(out, frame.to_csv(index=False))
     weekly = frame.groupby("date")["mean"].sum()
     label = "" if model.kind == "bayes" else " (ML challenger)"
     console.print(f"Forecast{label} of {model.data.target} over {len(weekly)} weeks: "

@@ -37,8 +37,9 @@ def report(
         ctx = gather(run)
     chromium = export.find_chromium()
     if format == "html":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_html(ctx), encoding="utf-8")
+        from mixcast.storage import write_text_atomic
+
+        write_text_atomic(out, render_html(ctx))
     elif format == "pdf":
         out.parent.mkdir(parents=True, exist_ok=True)
         with _status("Printing to PDF", quiet):

@@ -108,10 +108,8 @@ def render_html(ctx: ReportContext) -> str:
 
 def render_report(run: str | Path, out: str | Path, *, fit: Fit | None = None) -> Path:
     """Write the HTML report of the run directory ``run`` to ``out`` and return ``out``."""
+    from mixcast.storage import write_text_atomic
+
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    html = render_html(gather(run, fit=fit))
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
+    write_text_atomic(out, render_html(gather(run, fit=fit)))
     return out

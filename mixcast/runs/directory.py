@@ -33,11 +33,19 @@ from mixcast.storage import (
 
 
 def save_run(fit: Fit, out: str | Path, *, config: dict | None = None,
-             extra_files: dict[str, str] | None = None) -> Path:
-    """Write ``fit`` to the run directory ``out`` atomically and return its path."""
+             extra_files: dict[str, str] | None = None, reproducible: bool = False) -> Path:
+    """Write ``fit`` to the run directory ``out`` atomically and return its path.
+
+    With ``reproducible``, summary.json holds only what the inputs and seed determine
+    (``diagnostics.fit_seconds`` is written as 0.0), so that the same inputs and seed give
+    a byte-identical file in any process; the wall time stays in spec.json either way.
+    """
     out = Path(out)
+    summary = summarize(fit)
+    if reproducible:
+        summary["diagnostics"]["fit_seconds"] = 0.0
     with staged_directory(out) as staging:
-        write_json(staging / "summary.json", summarize(fit))
+        write_json(staging / "summary.json", summary)
         fit.idata.to_netcdf(staging / "posterior.nc")
         save_dataset(fit.data, staging)
         write_json(staging / "spec.json", {"model": fit.spec.as_options(),

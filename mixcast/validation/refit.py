@@ -62,9 +62,10 @@ class MaskedMMM:
 
 def validation_sampler(fit: Fit, *, quick: bool) -> SamplerConfig:
     """Sampler settings for refits: the fit's chains with at most 500 warm-up and draws,
-    or 2 chains of 200 + 200 in quick mode."""
+    or 2 chains of 200 + 200 in quick mode (never longer than the fit's own)."""
     if quick:
-        return SamplerConfig(chains=2, warmup=200, draws=200, seed=fit.sampler.seed + 1,
+        return SamplerConfig(chains=2, warmup=min(fit.sampler.warmup, 200),
+                             draws=min(fit.sampler.draws, 200), seed=fit.sampler.seed + 1,
                              target_accept=fit.sampler.target_accept, progress=False)
     return SamplerConfig(chains=max(2, min(fit.sampler.chains, 4)),
                          warmup=min(fit.sampler.warmup, 500), draws=min(fit.sampler.draws, 500),

@@ -1,7 +1,8 @@
 """What the server lets in and what it sends back: one ASGI middleware, checks in order.
 
-1. Host header: when bound to loopback, only requests addressed to a loopback name are
-   served, so a web page elsewhere cannot reach the server through DNS rebinding.
+1. Host header: when bound to loopback without a token, only requests addressed to a
+   loopback name are served, so a web page elsewhere cannot reach the server through DNS
+   rebinding.
 2. Rate: at most ``requests_per_minute`` per client address (a token bucket), else 429.
 3. Token: when the server has one, every request but ``/healthz`` must carry it
    (``Authorization: Bearer T``, ``X-Mixcast-Token``, the ``mixcast_token`` cookie or

@@ -37,13 +37,15 @@ def check_bind(host: str, token: str | None) -> None:
                         f"{len(token)} instead.")
 
 
-def allowed_hosts(host: str) -> tuple[str, ...] | None:
-    """Host headers accepted: on loopback only loopback names (DNS rebinding); elsewhere
-    any (the token guards the server there, and a reverse proxy may rename the host)."""
+def allowed_hosts(host: str, token: str | None = None) -> tuple[str, ...] | None:
+    """Host headers accepted: on loopback without a token only loopback names, so that a
+    page elsewhere cannot reach the server by DNS rebinding; otherwise any (the token
+    guards the server, and a reverse proxy in front may pass its public host name)."""
     from mixcast.web.security import LOOPBACK_HOSTS
 
-    return tuple(dict.fromkeys((*LOOPBACK_HOSTS, host.strip("[]").lower()))) \
-        if is_loopback(host) else None
+    if token or not is_loopback(host):
+        return None
+    return tuple(dict.fromkeys((*LOOPBACK_HOSTS, host.strip("[]").lower())))
 
 
 def serve(*, runs_dir: Path | None = None, registry: str | None = None,
@@ -55,5 +57,5 @@ def serve(*, runs_dir: Path | None = None, registry: str | None = None,
 
     check_bind(host, token)
     app = create_app(runs_dir, registry=registry, token=token,
-                     allowed_hosts=allowed_hosts(host))
+                     allowed_hosts=allowed_hosts(host, token))
     uvicorn.run(app, host=host, port=port, log_level="warning")

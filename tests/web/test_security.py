@@ -53,8 +53,9 @@ def test_dns_rebinding_request_is_refused(loopback_client):
     assert refused.status_code == 400 and "127.0.0.1" in refused.json()["detail"]
 
 
-def test_any_host_when_bound_elsewhere():
-    assert allowed_hosts("0.0.0.0") is None
+def test_any_host_when_bound_elsewhere_or_guarded_by_a_token():
+    assert allowed_hosts("0.0.0.0", TOKEN) is None
+    assert allowed_hosts("127.0.0.1", TOKEN) is None      # a proxy may pass its host name
 
 
 def test_request_body_limit(runs_dir):
