@@ -166,5 +166,5 @@ def summary(run: RunOpt,
         from mixcast.runs.models import open_run
 
         with err_console.status("Writing the narrative from the posterior"):
-            text = run_narrative(open_run(run)).text()
+            text = run_narrative(open_run(run).fit, run).text()
         console.print(escape(text), highlight=False)
