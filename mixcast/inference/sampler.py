@@ -267,9 +267,17 @@ def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_
 
 def _constrain(model, args, z: dict) -> dict[str, np.ndarray]:
     n_chains, n_draws = next(iter(z.values())).shape[:2]
-    flat = {k: v.reshape((n_chains * n_draws, *v.shape[2:])) for k, v in z.items()}
-    out = _constrainer(model, _constrain_batch(args))(args, flat)
-    return {k: np.asarray(v).reshape((n_chains, n_draws, *v.shape[1:])) for k, v in out.items()}
+    total = n_chains * n_draws
+    batch = min(_constrain_batch(args), total)
+    n_batches = -(-total // batch)
+    # Batches of equal size, the last padded by repeating draws (explicit shapes, so that
+    # empty sites such as no events pass through).
+    take = np.minimum(np.arange(n_batches * batch), total - 1)
+    batched = {k: v.reshape((total, *v.shape[2:]))[take].reshape((n_batches, batch, *v.shape[2:]))
+               for k, v in z.items()}
+    out = _constrainer(model)(args, batched)
+    return {k: np.asarray(v).reshape((n_batches * batch, *v.shape[2:]))[:total].reshape(
+        (n_chains, n_draws, *v.shape[2:])) for k, v in out.items()}
 
 
 # Draws constrained at once: each runs the model, whose working set is a few arrays the
@@ -284,12 +292,13 @@ def _constrain_batch(args) -> int:
 
 
 @lru_cache(maxsize=16)
-def _constrainer(model, batch: int):
-    """Compiled once per model and batch size; the data are an argument, so refits reuse
-    it. Draws go through in batches of ``batch`` (``lax.map``) to bound the memory."""
-    def constrain(args, flat):
-        return lax.map(lambda p: constrain_fn(model, args, {}, p, return_deterministic=True),
-                       flat, batch_size=batch)
+def _constrainer(model):
+    """Compiled once per model (and batch shape); the data are an argument, so refits
+    reuse it. Draws go through one batch at a time (``lax.map`` over batches) to bound
+    the memory."""
+    def constrain(args, batched):
+        one = lambda p: constrain_fn(model, args, {}, p, return_deterministic=True)  # noqa: E731
+        return lax.map(jax.vmap(one), batched)
 
     return jax.jit(constrain)
 
