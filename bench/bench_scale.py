@@ -68,6 +68,9 @@ def simulated(geos: int, weeks: int, channels: int, seed: int = 3):
 
 def run_one(shape: str, args) -> dict:
     """Fit one case in this process; the figures as a dict (printed as JSON)."""
+    from mixcast.runtime import configure
+
+    configure()   # one XLA device per core, before the simulation starts JAX
     import jax
     import numpy as np
 
