@@ -6,7 +6,8 @@ Each verb lives in a module of this package and registers itself on ``app``. Use
 
 from __future__ import annotations
 
-from mixcast.cli import core, decide, forecast, ml, report, serve, validate  # noqa: F401
+from mixcast.cli import (assist, core, decide, forecast, many, ml, registry,  # noqa: F401
+                         report, serve, validate)
 from mixcast.cli._app import app, main
 
 # Importing the verb modules above registers their commands on ``app``.

@@ -35,7 +35,8 @@ def create_app(runs_dir: str | Path | None = None, *, registry: str | Path | Non
     >>> client = TestClient(create_app("runs"))              # doctest: +SKIP
     >>> client.get("/api/runs").json()                       # doctest: +SKIP
     """
-    store = _store(runs_dir, registry)
+    runs_registry = _registry(registry)
+    store = _store(runs_dir, runs_registry)
     app = FastAPI(title="mixcast", version=_version(),
                   description="Marketing mix model runs: summaries, validation, live "
                               "scenarios from the posterior, and the budget optimiser.")
@@ -44,6 +45,7 @@ def create_app(runs_dir: str | Path | None = None, *, registry: str | Path | Non
     _install_auth(app, token)
     _install_errors(app)
     _routes(app, store)
+    _history_routes(app, runs_registry)
     return app
 
 
@@ -52,11 +54,36 @@ def _version() -> str:
     return __version__
 
 
+def _registry(registry):
+    if registry is None:
+        return None
+    from mixcast.registry.store import Registry
+
+    return Registry.at(registry)
+
+
 def _store(runs_dir, registry) -> RunStore:
     if registry is None:
         return RunStore(Path(runs_dir or "runs"))
-    raise UserError(f"--registry {registry}: serving from a run registry is not part of this "
-                    "version of mixcast yet; serve a folder of runs with --runs DIR.")
+    return RunStore(registry.runs_root,
+                    paths=lambda: {r["id"]: Path(r["path"]) for r in registry.runs()})
+
+
+def _history_routes(app: FastAPI, registry) -> None:
+    @app.get("/history", response_class=HTMLResponse, include_in_schema=False)
+    def history_page() -> HTMLResponse:
+        return HTMLResponse((STATIC / "history.html").read_text(encoding="utf-8"))
+
+    @app.get("/api/history", tags=["registry"], responses=ERRORS)
+    def history() -> dict:
+        """Runs over time, ROI per channel over refreshes (90% intervals), forecasts
+        against actuals, alerts, and adopted plans predicted against actual."""
+        from mixcast.registry.history import history as gather_history
+
+        if registry is None:
+            raise RunError("This server reads a folder of runs, not a registry; the history "
+                           "needs one: `mixcast serve --registry runs/registry.duckdb`.")
+        return gather_history(registry)
 
 
 def _install_auth(app: FastAPI, token: str | None) -> None:

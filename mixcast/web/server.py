@@ -37,7 +37,7 @@ def check_bind(host: str, token: str | None) -> None:
                         f"{len(token)} instead.")
 
 
-def serve(*, runs_dir: Path | None = None, registry: Path | None = None,
+def serve(*, runs_dir: Path | None = None, registry: str | None = None,
           host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
     """Check the bind, build the app and serve it until interrupted."""
     import uvicorn
