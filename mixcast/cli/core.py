@@ -173,10 +173,10 @@ def summary(run: RunOpt,
     Example: mixcast summary --run runs/q3
     """
     from mixcast.report.terminal import channel_table, diagnostics_line
-    from mixcast.storage import read_manifest
+    from mixcast.storage import read_manifest, read_run_json
 
     read_manifest(run)
-    document = json.loads((run / "summary.json").read_text())
+    document = read_run_json(run, "summary.json")
     if as_json:
         console.print_json(data=document)
         return
