@@ -33,16 +33,18 @@ from mixcast.spec import ModelSpec, SamplerConfig
 MEMORY_LIMIT_ENV = "MIXCAST_MEMORY_LIMIT"
 
 # Calibrated on bench/bench_scale.py (bench/RESULTS.md, "Scale").
-_BASE_BYTES = 1.1e9            # Python, JAX, XLA's compiled programs, arviz
+_BASE_BYTES = 1.35e9           # Python, JAX, XLA's compiled programs, arviz
 _FLOAT = 4                     # float32 draws and working arrays
 _WORK_COPIES = 6               # live lagged-media-sized arrays in one gradient evaluation
 _KEPT_COPIES = 4               # draws: sampler output, constrained sites, idata, summaries
 _HESSIAN_COPIES = 5            # per mode search: float64 Hessian, eigh's workspace, root
-_STEPS_WHITENED = 15           # mean leapfrog steps per NUTS iteration, Laplace start
+_STEPS_WHITENED = 31           # mean leapfrog steps per NUTS iteration, Laplace start
 _STEPS_ADAPTED = 31            # ... with an adapted (dense) mass matrix
-_MODE_GRADIENTS = 1500         # gradient evaluations of one L-BFGS mode search
+_MODE_GRADIENTS = 3000         # gradient evaluations of one L-BFGS mode search
 _HVP_COST = 3.0                # a Hessian-vector product, in gradients
-_COMPILE_FACTOR = 6.0          # the NUTS program's compile time, in the probe's compiles
+_COMPILE_FACTOR = 10.0         # a fit's compile time, in the probe's compiles (national)
+_COMPILE_FACTOR_GEO = 13.0     # ... geo panels: two Laplace starts (centrings) compile too
+_LAPLACE_PASSES = 2            # mode searches per chain: non-centred, then centred
 _SUMMARY_GRADIENTS = 40        # post-fit summaries per kept draw, in gradients
 _MATVEC_FLOPS = 2e9            # float32 matrix-vector multiply on one core (flop/s)
 
@@ -140,9 +142,10 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
     step = gradient_seconds + matvec
     steps = _STEPS_WHITENED if laplace else _STEPS_ADAPTED
     sampling = rounds * iterations * steps * step
-    modes = rounds * (_MODE_GRADIENTS + _HVP_COST * params) * gradient_seconds if laplace else 0.0
+    modes = (_LAPLACE_PASSES * rounds * (_MODE_GRADIENTS + _HVP_COST * params)
+             * gradient_seconds if laplace else 0.0)
     summaries = draws_kept * _SUMMARY_GRADIENTS * gradient_seconds / max(parallel, 1)
-    compile_total = _COMPILE_FACTOR * compile_seconds
+    compile_total = (_COMPILE_FACTOR_GEO if laplace else _COMPILE_FACTOR) * compile_seconds
     peak = (_BASE_BYTES
             + _WORK_COPIES * _FLOAT * cells * evaluations
             + _KEPT_COPIES * _FLOAT * draws_kept * kept_per_draw
