@@ -22,8 +22,10 @@ import numpy as np
 import pandas as pd
 
 from mixcast.errors import DataError
-from mixcast.experiments.design import TestDesign, reference_series
-from mixcast.experiments.power import p_value, placebo_noise, tbr_estimate
+from mixcast.experiments.design import TestDesign, grouping_series, reference_series
+from mixcast.experiments.power import (
+    p_value, placebo_noise, residual_autocorrelation, significant, tbr_estimate,
+)
 
 Z90 = 1.6448536
 
@@ -125,25 +127,34 @@ def analyze_test(design: TestDesign, frame: pd.DataFrame, *, weeks: int | None =
     treated = tuple(range(n_treated)) if design.geo_level else None
     control = tuple(range(n_treated, len(geo_names))) if design.geo_level else None
     x, z = reference_series(y, treated, control, np.arange(len(dates)))
-    x_pre, z_pre = x[pre0:first], z[pre0:first]
-    noise = placebo_noise(x_pre, z_pre, weeks=m, alpha=design.alpha)
-    est = tbr_estimate(x_pre, z_pre, x[first:first + m], z[first:first + m])
+    index = {name: g for g, name in enumerate(geo_names)}
+    groupings = tuple(tuple(index[n] for n in r) for r in design.references)
+    others = grouping_series(y[:, pre0:first], groupings, tuple(range(len(geo_names))))
+    x_hist, z_hist = x[pre0:first], z[pre0:first]
+    pre = option.pre_weeks
+    noise = placebo_noise(x_hist, z_hist, weeks=m, pre_weeks=pre, alpha=design.alpha,
+                          reference=others)
+    rho = residual_autocorrelation(x_hist, z_hist)
+    est = tbr_estimate(x_hist[-pre:], z_hist[-pre:], x[first:first + m], z[first:first + m],
+                       rho=rho)
     effect, se = float(est.effect), float(est.se)
     half = float(noise.critical) * se
     p = float(p_value(est.t, noise))
-    pre_check = tbr_estimate(x_pre[:-m], z_pre[:-m], x_pre[-m:], z_pre[-m:])
+    pre_check = tbr_estimate(x_hist[-pre - m:-m], z_hist[-pre - m:-m], x_hist[-m:],
+                             z_hist[-m:], rho=rho)
     placebo_p = float(p_value(pre_check.t, noise))
     predicted = option.predicted_lift
     pred_half = max(predicted["hi90"] - predicted["mean"], predicted["mean"] - predicted["lo90"])
     agrees = abs(effect - predicted["mean"]) <= np.hypot(half, pred_half)
-    notes = _notes(p <= design.alpha, placebo_p > design.alpha, agrees, design)
+    notes = _notes(bool(significant(est.t, noise)), not bool(significant(pre_check.t, noise)),
+                   agrees, design)
     rows = _rows(design, option, dates, first, effect, half / Z90, spend, geo_names)
     return TestResult(
         channel=design.channel, method=design.method,
         start_date=str(dates[first].date()), weeks=option.weeks, cooldown=option.cooldown,
         effect=effect, lo90=effect - half, hi90=effect + half, se=half / Z90, p_value=p,
-        significant=p <= design.alpha, placebo_p_value=placebo_p,
-        placebo_ok=placebo_p > design.alpha, predicted=predicted,
+        significant=bool(significant(est.t, noise)), placebo_p_value=placebo_p,
+        placebo_ok=not bool(significant(pre_check.t, noise)), predicted=predicted,
         agrees_with_model=bool(agrees), pre_weeks=first - pre0,
         placebo_windows=noise.n_windows, rows=tuple(rows), notes=tuple(notes))
 
