@@ -23,13 +23,14 @@ import pandas as pd
 
 from mixcast.errors import DataError
 from mixcast.experiments.design import TestDesign, grouping_series, reference_series
+from mixcast.experiments.shifts import judge_steps
 from mixcast.experiments.power import (
     p_value, placebo_noise, residual_autocorrelation, significant, tbr_estimate,
 )
 
 Z90 = 1.6448536
 
-__all__ = ["TestResult", "analyze_test", "outcome_panel"]
+__all__ = ["TestResult", "analyze_steps", "analyze_test", "outcome_panel"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,8 @@ def outcome_panel(frame: pd.DataFrame, design: TestDesign, *, source: str
     geo_names = design.treated + design.control if design.geo_level else ("national",)
     geo = frame[cols["geo"]].astype(str) if design.geo_level else pd.Series(
         "national", index=frame.index)
-    absent = [g for g in geo_names if g not in set(geo)]
+    present = set(geo.unique())
+    absent = [g for g in geo_names if g not in present]
     if absent:
         raise DataError(f"{source}: geo(s) {', '.join(absent[:10])} of the design have no "
                         f"rows in column '{cols['geo']}'. Include every treated and control "
@@ -200,3 +202,27 @@ def _rows(design: TestDesign, option, dates: pd.DatetimeIndex, first: int, effec
                      "lift_se": se * np.sqrt(share), "bau_spend": usual,
                      "label": f"{design.channel} test {common['start_date']}"})
     return rows
+
+
+def analyze_steps(design: TestDesign, frame: pd.DataFrame, *, n_steps: int,
+                  start_date: str | None = None, source: str = "data"):
+    """A change adopted in ``n_steps`` steps of the design's recommended duration each:
+    actual vs predicted per step observed so far, and the verdict after each
+    (:func:`mixcast.experiments.shifts.judge_steps`)."""
+    option = design.option(design.recommended_weeks)
+    dates, geo_names, y, _ = outcome_panel(frame, design, source=source)
+    first = int(np.searchsorted(dates.values, pd.Timestamp(
+        start_date or design.start_date).to_datetime64()))
+    if first + option.weeks > len(dates):
+        raise DataError(f"{source}: no complete step yet: a step is {option.weeks} weeks "
+                        f"from {dates[min(first, len(dates) - 1)].date()}; the data have "
+                        f"{len(dates) - first}.")
+    n_treated = len(design.treated)
+    treated = tuple(range(n_treated)) if design.geo_level else None
+    control = tuple(range(n_treated, len(geo_names))) if design.geo_level else None
+    x, z = reference_series(y, treated, control, np.arange(len(dates)))
+    # The predicted lift of one full-change step without its cool-down tail.
+    full = option.predicted_lift["mean"]
+    return judge_steps(x, z, first=first, step_weeks=option.weeks, n_steps=n_steps,
+                       pre_weeks=option.pre_weeks, history_weeks=design.history_weeks,
+                       full_lift=full)

@@ -34,6 +34,7 @@ GEO_METHOD = "time-based regression (matched markets)"
 NATIONAL_METHOD = "time-based step change (national)"
 SHARES = (0.5, 0.3, 0.2, 0.1)
 TARGET_POWER = 0.8
+Z90 = 1.6448536
 NATIONAL_CAVEAT = (
     "National data have no control geos: the counterfactual is the series' own trend, so "
     "anything else that moves the outcome in the test weeks (season, promotions, "
@@ -42,16 +43,19 @@ NATIONAL_CAVEAT = (
     "identifies the effect far better where geo data can be had.")
 
 __all__ = ["DurationOption", "TestDesign", "design_test", "grouping_series", "parse_change",
-           "reference_series"]
+           "reference_series", "run_date_column"]
 
 
 @dataclass(frozen=True, slots=True)
 class DurationOption:
-    """One candidate duration. Money in currency, outcome in KPI units."""
+    """One candidate duration. Money in currency, outcome in KPI units; ``lift_se`` the
+    standard error a typical test of this design will report (its 90% half-width over
+    1.645)."""
 
     weeks: int
     cooldown: int
     pre_weeks: int
+    lift_se: float
     mde: float
     power: float
     assurance: float
@@ -240,6 +244,7 @@ def _design(fit, channel, factor, change, weeks, cooldown, max_cost, exclude, sh
         cost = max(spend_change, 0.0) + max(-outcome["mean"], 0.0)
         options.append(DurationOption(
             weeks=w, cooldown=cooldown, pre_weeks=pre,
+            lift_se=float(noise.critical * np.median(noise.se)) / Z90,
             mde=minimum_detectable_lift(noise, target=TARGET_POWER, sign=sign),
             power=float(power(noise, total.mean())), assurance=float(power(noise, total)),
             predicted_lift=scalar_interval(total), spend_change=spend_change,
@@ -287,3 +292,12 @@ def _columns(fit: Fit, date_column: str) -> dict:
     """The data file's column names the analysis reads (as the run's config named them)."""
     data = fit.data
     return {"date": date_column, "geo": data.geo_column, "target": data.target}
+
+
+def run_date_column(run: Path) -> str:
+    """The date column the run's config named (``date`` when the run has no config)."""
+    import yaml
+
+    path = Path(run) / "config.yaml"
+    config = (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+    return str(config.get("date") or "date")

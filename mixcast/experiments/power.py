@@ -7,7 +7,8 @@ counterfactual, and call the sum of the residuals over the measured weeks the ef
 Its standard error is the OLS prediction error of that sum with AR(1) residuals (lag-1
 correlation rho read from the history):
 
-    se^2 = sigma^2 [m + 2 sum_k (m - k) rho^k + (1 + rho)/(1 - rho) (m^2/n + (sum_w (x_w - xbar))^2 / Sxx)]
+    se^2 = sigma^2 [m + 2 sum_k (m - k) rho^k
+                    + (1 + rho) / (1 - rho) (m^2 / n + (sum_w (x_w - xbar))^2 / Sxx)]
 
 (m measured weeks, n pre-period weeks). Real residuals are neither normal nor AR(1), so
 the critical value is not taken from a t table: it is the placebo distribution of the

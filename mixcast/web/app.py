@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from mixcast.errors import RunError, UserError
 from mixcast.web import schemas
+from mixcast.web.experiments import install_experiment_routes
 from mixcast.web.store import RunStore
 
 STATIC = Path(__file__).parent / "static"
@@ -134,6 +135,7 @@ def _routes(app: FastAPI, store: RunStore) -> None:
         return HTMLResponse(store.report_html(run))
 
     _decision_routes(app, store)
+    install_experiment_routes(app, store)
 
 
 def _decision_routes(app: FastAPI, store: RunStore) -> None:
