@@ -58,6 +58,14 @@ def test_design_then_analyze_writes_a_lift_test_row(small_run, small_sim, tmp_pa
                               "--data", str(after), "--lift-tests", str(lift_tests))
     assert code == 0, err
     assert "Incremental effect" in out and "Pre-period placebo" in out
+    code, _, err = run_main(monkeypatch, capsys, "analyze-test", "--design", str(design),
+                            "--data", str(tmp_path / "none.csv"))
+    assert code == 2
+    after_short = tmp_path / "short.csv"
+    pd.read_csv(after).drop(columns=["revenue"]).to_csv(after_short, index=False)
+    code, _, err = run_main(monkeypatch, capsys, "analyze-test", "--design", str(design),
+                            "--data", str(after_short))
+    assert code == 2 and "missing column(s) revenue" in err
     rows = pd.read_csv(lift_tests)
     assert {"channel", "start_date", "end_date", "geo", "spend_delta", "lift", "lift_se",
             "measure_end_date"} <= set(rows.columns)
@@ -90,19 +98,25 @@ def test_mistakes_exit_2_with_the_fix(small_run, tmp_path, monkeypatch, capsys):
                             "--out", str(tmp_path / "d.json"))
     assert code == 2 and "--weeks takes whole numbers" in err
     design = tmp_path / "design.json"
-    run_main(monkeypatch, capsys, "design-test", "--run", str(small_run), "--channel",
-             "tv_spend", "--weeks", "4", "--out", str(design))
-    after = tmp_path / "after.csv"
-    _after(6, cut=1.0).drop(columns=["revenue"]).to_csv(after, index=False)
+    design.write_text(json.dumps({"channel": "tv_spend"}))
     code, _, err = run_main(monkeypatch, capsys, "analyze-test", "--design", str(design),
-                            "--data", str(after))
-    assert code == 2 and "missing column(s) revenue" in err
+                            "--data", str(design))
+    assert code == 2 and "not a design written by `mixcast design-test`" in err
     assert "Traceback" not in err
 
 
-def test_plan_tests_ranks_every_channel(small_run, monkeypatch, capsys):
+def test_plan_tests_puts_the_mostly_prior_channel_first(small_run, tmp_path, monkeypatch,
+                                                       capsys):
+    plans = tmp_path / "plans.json"
     code, out, err = run_main(monkeypatch, capsys, "plan-tests", "--run", str(small_run),
-                              "--weeks", "6")
+                              "--weeks", "6", "--out", str(plans))
     assert code == 0, err
-    assert "Which test next" in out
-    assert all(name in out for name in ("tv_spend", "search_spend", "social_spend"))
+    assert "Which test next" in out and "--channel search_spend" in flat(out)
+    ranked = json.loads(plans.read_text())["plans"]
+    assert {p["channel"] for p in ranked} == {"tv_spend", "search_spend", "social_spend"}
+    assert ranked[0]["channel"] == "search_spend" and ranked[0]["mostly_prior"]
+    assert all(0.0 <= p["narrowing"] <= 1.0 for p in ranked)
+
+
+def flat(text: str) -> str:
+    return " ".join(line.strip() for line in text.splitlines())
