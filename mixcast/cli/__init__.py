@@ -7,7 +7,7 @@ Each verb lives in a module of this package and registers itself on ``app``. Use
 from __future__ import annotations
 
 from mixcast.cli import (  # noqa: F401
-    core, decide, experiments, forecast, ml, registry, report, serve, validate,
+    assist, core, decide, experiments, forecast, many, ml, registry, report, serve, validate,
 )
 from mixcast.cli._app import app, main
 

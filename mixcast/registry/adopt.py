@@ -74,22 +74,27 @@ def adopt(registry: Registry, run_id: str, plan_path: str | Path, *,
     return row
 
 
-def score_adoptions(data: Dataset, run_id: str, registry: Registry, fitter: Fitter
-                    ) -> list[dict]:
-    """Score every adopted plan whose weeks ``data`` reaches into (rows for the refresh
-    ``run_id``)."""
+def score_adoptions(data: Dataset, run_id: str, past: dict[str, list[dict]],
+                    fitter: Fitter) -> list[dict]:
+    """Score every adopted plan (in the registry's ``past`` snapshot) whose weeks ``data``
+    reaches into and has more of than when last scored: rows for the refresh ``run_id``."""
     dates = data.dates.astype("datetime64[D]")
+    paths = {r["id"]: Path(r["path"]) for r in past["runs"]}
+    done = {(s["adoption_id"], s["weeks_scored"]) for s in past["adoption_scores"]}
     scores = []
-    for adoption in registry.table("adoptions"):
+    for adoption in past["adoptions"]:
         first = np.datetime64(adoption["start_date"], "D")
         inside = (dates >= first) & (dates < first + np.timedelta64(7 * adoption["weeks"], "D"))
         if not inside.any():
             continue
         start, stop = int(np.argmax(inside)), int(len(inside) - np.argmax(inside[::-1]))
+        if (adoption["id"], stop - start) in done:
+            continue  # no week of the plan's window observed since the last score
         plan = adoption["plan"]["recommended_spend"]
         weekly = np.array([plan.get(c, 0.0) for c in data.channels]) / adoption["weeks"]
-        adopted_run = registry.run(adoption["run_id"])
-        prediction = fitter.predict(Path(adopted_run["path"]), data, start, stop,
+        if adoption["run_id"] not in paths:
+            continue
+        prediction = fitter.predict(paths[adoption["run_id"]], data, start, stop,
                                     weekly_spend=weekly)
         planned = weekly.sum() * (stop - start)
         actual_spend = float(data.spend[:, start:stop].sum())

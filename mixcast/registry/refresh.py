@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,8 @@ from mixcast.registry.store import Registry
 from mixcast.storage import write_json_atomic
 
 METRICS = ("roi", "mroi", "contribution_share")
+# Staging folders of refresh runs (".<run id>.<random>"), left behind by a killed refresh.
+STAGING = re.compile(r"^\.\d{4}-\d{2}-\d{2}-[0-9a-f]{12}\.")
 STABILITY_RUNS = 4       # the stability score looks at the last 4 runs (3 refreshes)
 
 
@@ -81,25 +85,38 @@ def refresh(config_path: str | Path, registry: Registry, *, fitter: Fitter | Non
     if repeated:
         raise DuplicatedWeeksError(f"{repeated[0].message} {repeated[0].look_at}")
     with registry.lock():
+        _sweep_staging(registry.runs_root)
         project = load(config_path)
         fingerprint, chash = project.data.fingerprint(), config_hash(project.config)
-        existing = registry.find(fingerprint, chash)
-        if existing is not None:
-            return RefreshResult(run=existing, created=False)
-        previous = registry.latest(chash)
+        past = registry.snapshot()
+        existing = [r for r in past["runs"]
+                    if (r["fingerprint"], r["config_hash"]) == (fingerprint, chash)]
+        if existing:
+            return RefreshResult(run=existing[0], created=False)
+        mine = [r for r in past["runs"] if r["config_hash"] == chash]
+        previous = mine[-1] if mine else None
         end = str(np.datetime64(project.data.dates[-1], "D"))
         run_id = f"{end}-{fingerprint[:8]}{chash[:4]}"
         out = registry.runs_root / run_id
         fitter.fit_and_save(project, out)
         validation = fitter.validate(out) if validate else None
         row = _run_row(run_id, out, project, fingerprint, chash, validation)
-        result, rows = _review(project, row, previous, registry, fitter)
+        result, rows = _review(project, row, previous, past, fitter)
         registry.record(rows)
     alerts_document = {"run": run_id, "created": row["created"],
                        "alerts": [a.as_dict() for a in result.alerts]}
     write_json_atomic(out / "alerts.json", alerts_document)
     write_json_atomic(registry.runs_root / "alerts.json", alerts_document)
     return result
+
+
+def _sweep_staging(root: Path) -> None:
+    """Remove what killed refreshes left half-written (only refreshes write these names,
+    and the caller holds the lock)."""
+    if root.is_dir():
+        for folder in root.iterdir():
+            if folder.is_dir() and STAGING.match(folder.name):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run_row(run_id: str, out: Path, project: Project, fingerprint: str, chash: str,
@@ -119,8 +136,8 @@ def _run_row(run_id: str, out: Path, project: Project, fingerprint: str, chash: 
             "validation": validation, "_summary": summary}
 
 
-def _review(project: Project, row: dict, previous: dict | None, registry: Registry,
-            fitter: Fitter) -> tuple[RefreshResult, dict[str, list[dict]]]:
+def _review(project: Project, row: dict, previous: dict | None,
+            past: dict[str, list[dict]], fitter: Fitter) -> tuple[RefreshResult, dict[str, list[dict]]]:
     """Compare the new run with the previous one; the rows to insert and the result."""
     summary = row.pop("_summary")
     metrics = [{"run_id": row["id"], "channel": channel, "metric": metric,
@@ -128,21 +145,21 @@ def _review(project: Project, row: dict, previous: dict | None, registry: Regist
                for channel, values in summary["channels"].items() for metric in METRICS
                if metric in values]
     roi_now = {m["channel"]: m for m in metrics if m["metric"] == "roi"}
-    history = _roi_history(registry, row["config_hash"])[-(STABILITY_RUNS - 1):] + [roi_now]
+    history = _roi_history(past, row["config_hash"])[-(STABILITY_RUNS - 1):] + [roi_now]
     alerts: list[Alert] = []
     movement: list[dict] = []
     checks: list[dict] = []
     if previous is not None:
         checks, found = _check_forecast(project, previous, row, fitter)
         alerts += found
-        errors = _forecast_errors(registry, row["config_hash"])
+        errors = _forecast_errors(past, row["config_hash"])
         if checks:
             errors.append(forecast_error(np.array([c["actual"] for c in checks]),
                                          np.array([c["mean"] for c in checks])))
         alerts += drift(errors)
         movement = roi_movement(history[-2] if len(history) > 1 else {}, roi_now)
         alerts += roi_alerts(movement)
-    scores = score_adoptions(project.data, row["id"], registry, fitter)
+    scores = score_adoptions(project.data, row["id"], past, fitter)
     rows = {"runs": [row], "channel_metrics": metrics, "forecast_checks": checks,
             "alerts": [{"run_id": row["id"], "seq": i, "kind": a.kind, "severity": a.severity,
                         "channel": a.channel, "message": a.message, "look_at": a.look_at,
@@ -178,21 +195,21 @@ def _check_forecast(project: Project, previous: dict, row: dict, fitter: Fitter
     return checks, alerts
 
 
-def _roi_history(registry: Registry, chash: str) -> list[dict[str, dict]]:
+def _roi_history(past: dict[str, list[dict]], chash: str) -> list[dict[str, dict]]:
     """ROI per channel of each run of this config, oldest first."""
-    runs = [r["id"] for r in registry.runs() if r["config_hash"] == chash]
+    runs = [r["id"] for r in past["runs"] if r["config_hash"] == chash]
     by_run: dict[str, dict] = {r: {} for r in runs}
-    for m in registry.table("channel_metrics"):
+    for m in past["channel_metrics"]:
         if m["metric"] == "roi" and m["run_id"] in by_run:
             by_run[m["run_id"]][m["channel"]] = m
     return [by_run[r] for r in runs]
 
 
-def _forecast_errors(registry: Registry, chash: str) -> list[float]:
+def _forecast_errors(past: dict[str, list[dict]], chash: str) -> list[float]:
     """Each earlier refresh's forecast error, oldest first."""
-    checks = registry.table("forecast_checks")
+    checks = past["forecast_checks"]
     errors = []
-    for run in registry.runs():
+    for run in past["runs"]:
         mine = [c for c in checks if c["run_id"] == run["id"]]
         if run["config_hash"] == chash and mine:
             errors.append(forecast_error(np.array([c["actual"] for c in mine]),

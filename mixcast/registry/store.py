@@ -30,6 +30,9 @@ ENV = "MIXCAST_REGISTRY"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 OPEN_TIMEOUT_S = 60.0
 ADVISORY_KEY = 0x6D697863  # "mixc": the refresh lock's key on PostgreSQL
+TABLE_ORDER = {"runs": "data_end, created", "channel_metrics": "run_id, channel, metric",
+               "forecast_checks": "run_id, date", "alerts": "run_id, seq",
+               "adoptions": "created, id", "adoption_scores": "run_id, adoption_id"}
 
 
 class RegistryError(UserError):
@@ -54,8 +57,9 @@ class _Session:
         self._dialect = dialect
 
     def execute(self, statement: str, params: tuple | list = ()) -> list[dict]:
-        cursor = self._connection.cursor()
-        cursor.execute(self._dialect.sql(statement), tuple(params))
+        # On the connection itself: a DuckDB cursor() is a new connection, outside this
+        # transaction (a kill mid-refresh then left some rows committed).
+        cursor = self._connection.execute(self._dialect.sql(statement), tuple(params))
         if cursor.description is None:
             return []
         names = [d[0] for d in cursor.description]
@@ -119,7 +123,7 @@ class Registry:
             try:
                 connection = psycopg.connect(self.location, connect_timeout=10)
             except psycopg.OperationalError as error:
-                raise RegistryError(f"Registry {self._shown()}: cannot connect ({error}). "
+                raise RegistryError(f"Registry {self.shown()}: cannot connect ({error}). "
                                     "Check the URL, the server and the credentials.") from None
         else:
             connection = self._open_duckdb()
@@ -168,7 +172,7 @@ class Registry:
             rows = session.execute("SELECT max(version) AS v FROM schema_version")
             current = rows[0]["v"] or 0
             if current > SCHEMA_VERSION:
-                raise RegistryError(f"Registry {self._shown()} has schema version {current}, "
+                raise RegistryError(f"Registry {self.shown()} has schema version {current}, "
                                     f"newer than this mixcast reads ({SCHEMA_VERSION}). "
                                     "Upgrade mixcast.")
             for version, steps in pending(current):
@@ -221,7 +225,7 @@ class Registry:
             return _decode_run((exact or rows)[0])
         known = ", ".join(r["id"] for r in self.runs()[-5:]) or "none yet"
         what = "is ambiguous" if rows else "is not in the registry"
-        raise RegistryError(f"Run {run_id!r} {what} ({self._shown()}). Recent runs: {known}. "
+        raise RegistryError(f"Run {run_id!r} {what} ({self.shown()}). Recent runs: {known}. "
                             "List them with `mixcast runs`.")
 
     def find(self, fingerprint: str, config_hash: str) -> dict | None:
@@ -239,20 +243,24 @@ class Registry:
     def table(self, name: str, *, run_id: str | None = None) -> list[dict]:
         """Rows of ``channel_metrics``, ``forecast_checks``, ``alerts``, ``adoptions`` or
         ``adoption_scores`` (of one run, when given), in insertion order."""
-        order = {"channel_metrics": "run_id, channel, metric", "forecast_checks":
-                 "run_id, date", "alerts": "run_id, seq", "adoptions": "created",
-                 "adoption_scores": "run_id, adoption_id"}
+        order = {k: v for k, v in TABLE_ORDER.items() if k != "runs"}
         if name not in order:
             raise ValueError(f"Unknown registry table {name!r}; one of {', '.join(order)}.")
         where, params = ("WHERE run_id = ?", [run_id]) if run_id else ("", [])
         with self.transaction() as session:
             rows = session.execute(f"SELECT * FROM {name} {where} ORDER BY {order[name]}",
                                    params)
-        for row in rows:
-            for key in ("details", "plan"):
-                if key in row:
-                    row[key] = json.loads(row[key])
-        return rows
+        return _decode_documents(rows)
+
+    def snapshot(self) -> dict[str, list[dict]]:
+        """Every table, read in one transaction (a refresh's view of the past)."""
+        with self.transaction() as session:
+            tables = {name: session.execute(f"SELECT * FROM {name} ORDER BY {order}")
+                      for name, order in TABLE_ORDER.items()}
+        tables["runs"] = [_decode_run(r) for r in tables["runs"]]
+        for rows in tables.values():
+            _decode_documents(rows)
+        return tables
 
     # -- writes -----------------------------------------------------------------------
 
@@ -264,12 +272,20 @@ class Registry:
                           "adoptions", "adoption_scores"):
                 session.insert(table, [_encode(row) for row in rows.get(table, [])])
 
-    def _shown(self) -> str:
+    def shown(self) -> str:
         """The location without a password."""
         if not self.is_postgres or "@" not in self.location:
             return self.location
         scheme, rest = self.location.split("://", 1)
         return f"{scheme}://{rest.split('@', 1)[1]}"
+
+
+def _decode_documents(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        for key in ("details", "plan"):
+            if isinstance(row.get(key), str):
+                row[key] = json.loads(row[key])
+    return rows
 
 
 def _encode(row: dict) -> dict:

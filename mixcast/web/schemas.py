@@ -127,3 +127,12 @@ class AnalyzeRequest(BaseModel):
     rows: list[dict] = Field(min_length=1)
     weeks: Annotated[int, Field(ge=1, le=26)] | None = None
     start_date: str | None = None
+
+
+class AskRequest(BaseModel):
+    """An operator question about the run (see `mixcast ask --help` for the forms)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"question": "what if we shift 15% from TV to Meta?"}]})
+
+    question: str = Field(min_length=1, max_length=500)

@@ -49,11 +49,13 @@ def stream_frame(seed: int = 11) -> pd.DataFrame:
     return pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "revenue": y, **spend})
 
 
-def write_project(folder: Path, frame: pd.DataFrame, refresh: int) -> Path:
-    """config.yaml and data.csv holding the history and the first ``refresh`` chunks."""
+def write_project(folder: Path, frame: pd.DataFrame, refresh: int, *, extra_weeks: int = 0
+                  ) -> Path:
+    """config.yaml and data.csv holding the history and the first ``refresh`` chunks (and
+    ``extra_weeks`` more weeks)."""
     folder.mkdir(parents=True, exist_ok=True)
-    frame.iloc[:HISTORY_WEEKS + CHUNK_WEEKS * refresh].to_csv(folder / "data.csv",
-                                                              index=False)
+    weeks = HISTORY_WEEKS + CHUNK_WEEKS * refresh + extra_weeks
+    frame.iloc[:weeks].to_csv(folder / "data.csv", index=False)
     config = folder / "config.yaml"
     config.write_text(yaml.safe_dump({"data": "data.csv", "date": "date",
                                       "target": "revenue", "channels": list(TRUE_ROI)}))
@@ -175,18 +177,24 @@ def postgres_url():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+BACKENDS = ["duckdb", "postgres"]
 _databases = iter(range(1_000_000))
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
-def registry(request, tmp_path) -> Registry:
-    """An empty registry on each backend (a fresh database per test on PostgreSQL)."""
-    if request.param == "duckdb":
-        return Registry.at(tmp_path / "runs" / "registry.duckdb")
+def new_registry(request, backend: str, folder: Path) -> Registry:
+    """An empty registry: a DuckDB file in ``folder``, or a fresh PostgreSQL database."""
+    if backend == "duckdb":
+        return Registry.at(folder / "runs" / "registry.duckdb")
     import psycopg
 
     base = request.getfixturevalue("postgres_url")
     name = f"t{os.getpid()}_{next(_databases)}"
     with psycopg.connect(base, autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
-    return Registry.at(base.rsplit("/", 1)[0] + "/" + name, runs_root=tmp_path / "runs")
+    return Registry.at(base.rsplit("/", 1)[0] + "/" + name, runs_root=folder / "runs")
+
+
+@pytest.fixture(params=BACKENDS)
+def registry(request, tmp_path) -> Registry:
+    """An empty registry on each backend."""
+    return new_registry(request, request.param, tmp_path)

@@ -11,14 +11,16 @@ import pytest
 from mixcast.registry.refresh import refresh
 from mixcast.storage import read_manifest
 from tests.registry.conftest import (
-    ANOMALY_CHUNK, CHANGE_CHUNK, CHANGED_CHANNEL, N_CHUNKS, LinearFitter, stream_frame,
-    write_project,
+    BACKENDS, ANOMALY_CHUNK, CHANGE_CHUNK, CHANGED_CHANNEL, N_CHUNKS, LinearFitter, stream_frame,
+    new_registry, write_project,
 )
 
 
-@pytest.fixture
-def stream(registry, tmp_path):
+@pytest.fixture(scope="module", params=BACKENDS)
+def stream(request, tmp_path_factory):
     """Refresh 0 (the history) then one refresh per chunk: the results in order."""
+    tmp_path = tmp_path_factory.mktemp("stream")
+    registry = new_registry(request, request.param, tmp_path)
     frame, fitter, results = stream_frame(), LinearFitter(), []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
