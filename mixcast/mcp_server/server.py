@@ -230,9 +230,20 @@ def _add_fit(server: MCPServer, folder: RunFolder) -> None:
         return {"run": name, **folder.describe(name)}
 
 
+LOOPBACK = "127.0.0.1"
+
+
+def http_app(server: MCPServer):
+    """The streamable-HTTP app (path ``/mcp``), accepting only loopback Host headers
+    (the SDK's DNS-rebinding protection for a server bound to 127.0.0.1)."""
+    return server.streamable_http_app(host=LOOPBACK)
+
+
 def serve(server: MCPServer, *, http_port: int | None = None) -> None:
-    """Run ``server`` over stdio, or streamable HTTP on 127.0.0.1:``http_port``."""
+    """Run ``server`` over stdio, or streamable HTTP on 127.0.0.1:``http_port`` only."""
     if http_port is None:
         server.run("stdio")
-    else:
-        server.run("streamable-http", host="127.0.0.1", port=http_port)
+        return
+    import uvicorn
+
+    uvicorn.run(http_app(server), host=LOOPBACK, port=http_port, log_level="warning")
