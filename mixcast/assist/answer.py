@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mixcast.analysis.over_time import window_returns
-from mixcast.assist.advice import spend_advice, test_candidates, test_first_reason
+from mixcast.assist.advice import (held_channels, spend_advice, test_candidates,
+                                   test_first_reason)
 from mixcast.assist.format import band, money
 from mixcast.assist.narrative import ranking_rows
 from mixcast.assist.questions import Call, UnknownQuestion, parse_question
@@ -198,8 +199,14 @@ def _test_next(model, call, trust):
     return lines, {"tests": picks}
 
 
+def optimise_scenario(trust) -> BudgetScenario:
+    """The optimiser's problem for "optimise the budget": today's total, with every channel
+    that is not movable held at today's spend (test it first)."""
+    return BudgetScenario(locked=held_channels(trust))
+
+
 def _optimise(model, call, trust):
-    plan = model.optimize(BudgetScenario())
+    plan = model.optimize(optimise_scenario(trust))
     unit = plan.outcome_unit
     lines = [f"Best allocation of today's total ({money(plan.current_spend.sum())}): media-driven "
              f"{unit} {band(plan.gain.as_dict(), signed=True)} against today's plan."]
@@ -210,8 +217,10 @@ def _optimise(model, call, trust):
         lines.append(f"{row.channel}: {money(row.current_spend)} -> "
                      f"{money(row.recommended_spend)}{change}, its {unit} {band(outcome)}; "
                      f"{_verdict(trust[row.channel])}.")
-    lines += [f"Held: {name} {why}." for name, why in plan.held.items()]
-    return lines, {"plan": plan.as_dict()}
+    held = {**{n: f"kept at today's spend: {test_first_reason(trust[n])}"
+                for n in held_channels(trust)}, **plan.held}
+    lines += [f"Held: {name} {why}." for name, why in held.items()]
+    return lines, {"plan": plan.as_dict(), "held": held}
 
 
 def _summary(model) -> dict:

@@ -96,12 +96,17 @@ def test_test_next_names_every_channel_that_cannot_be_acted_on(validated_model):
     assert "social_spend" in not_movable
 
 
-def test_optimise_equals_the_optimiser(validated_model):
+def test_optimise_equals_the_optimiser_and_holds_do_not_act(validated_model):
     answer = ask(validated_model, "optimise the budget")
-    plan = optimize(validated_model.fit, BudgetScenario())
+    held = tuple(c for c, t in answer.trust.items() if not t["movable"])
+    assert "social_spend" in held                    # do_not_act in validation.json
+    plan = optimize(validated_model.fit, BudgetScenario(locked=held))
     _same(answer.data["plan"]["gain"], plan.gain.as_dict())
     np.testing.assert_allclose([r["recommended_spend"] for r in answer.data["plan"]["channels"]],
                                plan.recommended_spend, rtol=1e-9)
+    social = next(r for r in answer.data["plan"]["channels"] if r["channel"] == "social_spend")
+    assert social["recommended_spend"] == pytest.approx(social["current_spend"], rel=1e-6)
+    assert "validation says do not act" in answer.data["held"]["social_spend"]
 
 
 def test_unknown_question_gets_the_list(validated_model):

@@ -80,6 +80,9 @@ def test_every_tool_answers_with_intervals_and_trust(results):
     assert curve["channel"] == "social_spend" and curve["trust"]["verdict"] == "do_not_act"
     assert all(p["outcome_lo90"] <= p["outcome_mean"] <= p["outcome_hi90"]
                for p in curve["points"])
+    plan = answers["optimise"].structured_content["channels"]
+    social = next(r for r in plan if r["channel"] == "social_spend")
+    assert social["recommended_spend"] == pytest.approx(social["current_spend"], rel=1e-6)
     change = answers["scenario"].structured_content["change"]
     assert change["lo90"] <= change["mean"] <= change["hi90"]
     weeks = answers["forecast"].structured_content["weeks"]
