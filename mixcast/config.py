@@ -77,6 +77,7 @@ class Config:
     aggregate_daily: bool = False
     fill_missing: Mapping[str, str] = field(default_factory=_empty)
     name: str = ""
+    channel_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)
 
     def as_dict(self) -> dict:
         """The resolved config as plain YAML-able data (paths as strings)."""
@@ -212,7 +213,7 @@ class _Reader:
             events=self.file("events"), country=country,
             holidays=self.holidays(model, country), model=model,
             sampler=self.sampler(), aggregate_daily=self.flag("aggregate_daily"),
-            name=self.name())
+            name=self.name(), channel_aliases=self.channel_aliases(channels))
         for channel in sorted(set(config.impressions) & set(config.reach_frequency)):
             self.fail(f"channel '{channel}' is in both 'impressions' and 'reach_frequency'. "
                       "Give one media unit per channel: remove it from one of them (with "
@@ -386,6 +387,29 @@ class _Reader:
                 self.fail(f"{key}.{channel} must be a column name. Got {column!r} instead.")
             else:
                 good[channel] = column
+        return MappingProxyType(good)
+
+    def channel_aliases(self, channels: tuple[str, ...]) -> Mapping:
+        """``{channel: [alias, ...]}``: extra names questions may use for a channel
+        (``mixcast ask``), on top of the built-in taxonomy ("Meta" -> social)."""
+        good, taken = {}, {}
+        for channel, words in self.mapping("channel_aliases").items():
+            words = [words] if isinstance(words, str) else words
+            if channel not in channels:
+                self.fail(f"'channel_aliases' names '{channel}', which is not in channels."
+                          f"{closest(str(channel), channels)} Channels: {', '.join(channels)}.")
+                continue
+            if not isinstance(words, (list, tuple)) or not words or not _all_text(words):
+                self.fail(f"channel_aliases.{channel} must be a name or a list of names, e.g. "
+                          f"[meta, fb]. Got {_plain(words)!r} instead.")
+                continue
+            for word in words:
+                key = word.strip().lower()
+                if taken.get(key, channel) != channel:
+                    self.fail(f"channel_aliases: '{word}' is given for both '{taken[key]}' "
+                              f"and '{channel}'. Keep it under one channel.")
+                taken[key] = channel
+            good[channel] = tuple(words)
         return MappingProxyType(good)
 
     def sampler(self) -> Mapping:

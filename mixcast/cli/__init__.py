@@ -6,8 +6,8 @@ Each verb lives in a module of this package and registers itself on ``app``. Use
 
 from __future__ import annotations
 
-from mixcast.cli import (core, decide, forecast, many, ml, registry, report,  # noqa: F401
-                         serve, validate)
+from mixcast.cli import (assist, core, decide, forecast, many, ml, registry,  # noqa: F401
+                         report, serve, validate)
 from mixcast.cli._app import app, main
 
 # Importing the verb modules above registers their commands on ``app``.

@@ -140,7 +140,11 @@ def demo(
 
 @app.command()
 def summary(run: RunOpt,
-            as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False) -> None:
+            as_json: Annotated[bool, typer.Option("--json", help="Print summary.json.")] = False,
+            narrative: Annotated[bool, typer.Option(
+                "--narrative/--no-narrative",
+                help="Also print the plain-language narrative (drivers, saturation, what to "
+                     "test next, what is not yet trustworthy).")] = True) -> None:
     """Print a run's channel returns, diagnostics and plain-language summary.
 
     Example: mixcast summary --run runs/q3
@@ -155,3 +159,12 @@ def summary(run: RunOpt,
         return
     console.print(channel_table(document))
     console.print(diagnostics_line(document["diagnostics"]))
+    if narrative:
+        from rich.markup import escape
+
+        from mixcast.assist.narrative import run_narrative
+        from mixcast.runs.models import open_run
+
+        with err_console.status("Writing the narrative from the posterior"):
+            text = run_narrative(open_run(run)).text()
+        console.print(escape(text), highlight=False)
