@@ -10,8 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mixcast.cli._app import app, console, err_console
-from mixcast.cli.many import AddressOpt, WorkersOpt
-from mixcast.errors import UserError
+from mixcast.cli.many import AddressOpt, WorkersOpt, executor_option
 
 _STYLE = {"solid": "green", "care": "yellow", "do_not_act": "bold red", "pass": "green",
           "warn": "yellow", "fail": "bold red", "skipped": "dim"}
@@ -40,16 +39,11 @@ def validate(
 
     Example: mixcast validate --run runs/q3 --quick
     """
-    from mixcast.executor import make_executor
     from mixcast.runs.validate import validate_run
     from mixcast.storage import read_manifest
 
     read_manifest(run)
-    if executor == "inline" and (address or workers):
-        raise UserError("--address and --workers are for --executor local or ray; the "
-                        "default (inline) runs every refit side by side in this process.")
-    pool = None if executor == "inline" else make_executor(executor, workers=workers,
-                                                           address=address)
+    pool = executor_option(executor, workers, address)
     if quiet:
         document = validate_run(run, quick=quick, executor=pool)
     else:
