@@ -157,7 +157,7 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
     def narrative(run: str) -> dict[str, Any]:
         """The run's plain-language summary: what drove the outcome, saturated or
         underfunded channels, what to test next, what is not yet trustworthy."""
-        return {"run": run, **run_narrative(folder.load(run)).as_dict(),
+        return {"run": run, **run_narrative(folder.load(run).fit, folder.path(run)).as_dict(),
                 "trust": trust_of(run)}
 
     @server.tool()

@@ -77,9 +77,10 @@ def adopt(registry: Registry, run_id: str, plan_path: str | Path, *,
 def score_adoptions(data: Dataset, run_id: str, past: dict[str, list[dict]],
                     fitter: Fitter) -> list[dict]:
     """Score every adopted plan (in the registry's ``past`` snapshot) whose weeks ``data``
-    reaches into: rows for the refresh ``run_id``."""
+    reaches into and has more of than when last scored: rows for the refresh ``run_id``."""
     dates = data.dates.astype("datetime64[D]")
     paths = {r["id"]: Path(r["path"]) for r in past["runs"]}
+    done = {(s["adoption_id"], s["weeks_scored"]) for s in past["adoption_scores"]}
     scores = []
     for adoption in past["adoptions"]:
         first = np.datetime64(adoption["start_date"], "D")
@@ -87,6 +88,8 @@ def score_adoptions(data: Dataset, run_id: str, past: dict[str, list[dict]],
         if not inside.any():
             continue
         start, stop = int(np.argmax(inside)), int(len(inside) - np.argmax(inside[::-1]))
+        if (adoption["id"], stop - start) in done:
+            continue  # no week of the plan's window observed since the last score
         plan = adoption["plan"]["recommended_spend"]
         weekly = np.array([plan.get(c, 0.0) for c in data.channels]) / adoption["weeks"]
         if adoption["run_id"] not in paths:

@@ -123,7 +123,7 @@ class Registry:
             try:
                 connection = psycopg.connect(self.location, connect_timeout=10)
             except psycopg.OperationalError as error:
-                raise RegistryError(f"Registry {self._shown()}: cannot connect ({error}). "
+                raise RegistryError(f"Registry {self.shown()}: cannot connect ({error}). "
                                     "Check the URL, the server and the credentials.") from None
         else:
             connection = self._open_duckdb()
@@ -172,7 +172,7 @@ class Registry:
             rows = session.execute("SELECT max(version) AS v FROM schema_version")
             current = rows[0]["v"] or 0
             if current > SCHEMA_VERSION:
-                raise RegistryError(f"Registry {self._shown()} has schema version {current}, "
+                raise RegistryError(f"Registry {self.shown()} has schema version {current}, "
                                     f"newer than this mixcast reads ({SCHEMA_VERSION}). "
                                     "Upgrade mixcast.")
             for version, steps in pending(current):
@@ -225,7 +225,7 @@ class Registry:
             return _decode_run((exact or rows)[0])
         known = ", ".join(r["id"] for r in self.runs()[-5:]) or "none yet"
         what = "is ambiguous" if rows else "is not in the registry"
-        raise RegistryError(f"Run {run_id!r} {what} ({self._shown()}). Recent runs: {known}. "
+        raise RegistryError(f"Run {run_id!r} {what} ({self.shown()}). Recent runs: {known}. "
                             "List them with `mixcast runs`.")
 
     def find(self, fingerprint: str, config_hash: str) -> dict | None:
@@ -272,7 +272,7 @@ class Registry:
                           "adoptions", "adoption_scores"):
                 session.insert(table, [_encode(row) for row in rows.get(table, [])])
 
-    def _shown(self) -> str:
+    def shown(self) -> str:
         """The location without a password."""
         if not self.is_postgres or "@" not in self.location:
             return self.location

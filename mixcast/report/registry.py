@@ -16,12 +16,13 @@ def _band(band: dict | None) -> str:
 def runs_table(runs: list[dict]) -> Table:
     """One row per run: id, data window, weeks, model, verdict, created."""
     table = Table(title=f"Runs in the registry ({len(runs)})")
-    for column in ("run", "data", "weeks", "model", "verdict", "created"):
+    table.add_column("run", no_wrap=True)  # ids are copied into `mixcast diff`
+    for column in ("data", "weeks", "model", "verdict", "created"):
         table.add_column(column)
     for run in runs:
         table.add_row(run["id"], f"{run['data_start']} … {run['data_end']}",
                       str(run["n_weeks"]), run["model"], run["verdict"] or "—",
-                      run["created"])
+                      run["created"][:16].replace("T", " "))
     return table
 
 

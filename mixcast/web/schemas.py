@@ -102,3 +102,12 @@ class Problem(BaseModel):
 
     detail: str
     errors: list[dict] = []
+
+
+class AskRequest(BaseModel):
+    """An operator question about the run (see `mixcast ask --help` for the forms)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"question": "what if we shift 15% from TV to Meta?"}]})
+
+    question: str = Field(min_length=1, max_length=500)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +35,11 @@ class LoadedRun:
 
 
 class RunStore:
-    """Runs found under ``root`` (each a folder with manifest.json), loaded lazily."""
+    """Runs found under ``root`` (each a folder with manifest.json), loaded lazily; or the
+    runs ``paths()`` names (a registry's rows, read on every listing)."""
 
-    def __init__(self, root: Path, *, paths: dict[str, Path] | None = None) -> None:
+    def __init__(self, root: Path, *, paths: Callable[[], dict[str, Path]] | None = None
+                 ) -> None:
         self.root = Path(root)
         self._paths = paths
         self._loaded: dict[str, LoadedRun] = {}
@@ -46,7 +49,7 @@ class RunStore:
     def names(self) -> list[str]:
         """Run names, newest first."""
         if self._paths is not None:
-            candidates = self._paths
+            candidates = self._paths()
         elif self.root.is_dir():
             candidates = {p.name: p for p in self.root.iterdir()
                           if p.is_dir() and (p / "manifest.json").exists()
@@ -62,7 +65,7 @@ class RunStore:
         if not RUN_NAME.match(name or ""):
             raise RunError(f"Run name {name!r} is not valid: use letters, digits, '.', '_' "
                            "and '-'.")
-        path = (self._paths or {}).get(name) if self._paths is not None else self.root / name
+        path = self._paths().get(name) if self._paths is not None else self.root / name
         if path is None or not (path / "manifest.json").exists():
             raise RunError(f"No run named {name!r}. Known runs: "
                            f"{', '.join(self.names()) or 'none'}.")
