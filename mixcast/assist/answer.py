@@ -25,6 +25,7 @@ from mixcast.assist.questions import Call, UnknownQuestion, parse_question
 from mixcast.assist.taxonomy import run_aliases
 from mixcast.assist.trust import ChannelTrust, channel_trust
 from mixcast.errors import UserError
+from mixcast.experiments.planning import plan_tests
 from mixcast.optimize.problem import BudgetScenario
 from mixcast.runs.models import RunModel
 from mixcast.storage import jsonable
@@ -194,9 +195,25 @@ def _certainty(model, call, trust):
 
 def _test_next(model, call, trust):
     picks = test_candidates(_summary(model), trust)
-    lines = [f"Test {p['channel']} next: {p['reason']} ({p['command']} --run {model.path})."
-             for p in picks]
+    designs = _test_designs(model)
+    lines = []
+    for pick in picks:
+        lines.append(f"Test {pick['channel']} next: {pick['reason']} ({pick['command']} "
+                     f"--run {model.path}).")
+        design = designs.get(pick["channel"])
+        if design is not None:
+            pick["design"] = design
+            lines.append(f"  A {design['method']} test of {design['weeks']} weeks has power "
+                         f"{design['power']:.0%} and is expected to narrow its ROI range by "
+                         f"{design['narrowing']:.0%} (cost {money(design['cost'])}).")
     return lines, {"tests": picks}
+
+
+def _test_designs(model) -> dict[str, dict]:
+    """Each channel's feasible test (:func:`mixcast.experiments.planning.plan_tests`)."""
+    if model.kind != "bayes":
+        return {}
+    return {p.channel: p.as_dict() for p in plan_tests(model.fit, budget_moves=False)}
 
 
 def optimise_scenario(trust) -> BudgetScenario:

@@ -169,6 +169,25 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
 
     @server.tool()
     @_tool
+    def test_plan(run: str, channel: str | None = None,
+                  budget_moves: bool = False) -> dict[str, Any]:
+        """Which channel to test next: per channel, a feasible lift test (weeks, power,
+        cost), the expected narrowing of its ROI interval, and the value of that
+        information; mostly-prior channels first. ``channel`` keeps one channel;
+        ``budget_moves`` adds the optimiser's recommended change (slower)."""
+        from mixcast.experiments.planning import plan_tests
+
+        model = folder.load(run).model
+        plans = [p.as_dict() for p in plan_tests(model.fit, budget_moves=budget_moves)]
+        if channel is not None:
+            name = channel_name(run, channel)
+            plans = [p for p in plans if p["channel"] == name]
+        for plan in plans:
+            plan["command"] = plan["command"].replace("--run RUN", f"--run {folder.path(run)}")
+        return {"run": run, "tests": plans, "trust": trust_of(run)}
+
+    @server.tool()
+    @_tool
     def ask(run: str, question: str) -> dict[str, Any]:
         """Answer an operator question ('shift 15% from TV to Meta', 'which channels are
         saturated', 'how sure are we about TV', 'what should we test next')."""

@@ -90,10 +90,17 @@ def test_certainty_reports_the_summary_interval_and_verdict(validated_model, ass
 
 
 def test_test_next_names_every_channel_that_cannot_be_acted_on(validated_model):
+    from mixcast.experiments.planning import plan_tests
+
     answer = ask(validated_model, "What should we test next?")
     not_movable = {c for c, t in answer.trust.items() if not t["movable"]}
     assert {t["channel"] for t in answer.data["tests"]} == not_movable
     assert "social_spend" in not_movable
+    engine = {p.channel: p for p in plan_tests(validated_model.fit, budget_moves=False)}
+    for test in answer.data["tests"]:
+        design = engine[test["channel"]]
+        assert test["design"]["power"] == pytest.approx(design.power, rel=1e-9)
+        assert test["design"]["weeks"] == design.weeks
 
 
 def test_optimise_equals_the_optimiser_and_holds_do_not_act(validated_model):
