@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast bench install clean
+.PHONY: demo test test-fast bench install clean browser postgres
 
 # The install log goes to .venv/install.log and is shown only when the install fails, so
 # that `make demo` prints mixcast's own output.
@@ -22,7 +22,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	@$(BIN)/mixcast demo --out runs/demo
 
-test: $(STAMP) browser
+test: $(STAMP) browser postgres
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 2
 
@@ -39,3 +39,8 @@ clean:
 # Debian's headless chromium for the browser tests (no-op when /usr/bin/chromium exists).
 browser:
 	sh scripts/install-chromium.sh
+
+# Debian's PostgreSQL for the registry tests (no-op when installed); the tests start and
+# stop a throwaway cluster of their own on a free local port.
+postgres:
+	sh scripts/install-postgres.sh

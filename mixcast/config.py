@@ -77,6 +77,7 @@ class Config:
     aggregate_daily: bool = False
     fill_missing: Mapping[str, str] = field(default_factory=_empty)
     name: str = ""
+    channel_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)
 
     def as_dict(self) -> dict:
         """The resolved config as plain YAML-able data (paths as strings)."""
@@ -122,6 +123,9 @@ def read_config(path: str | Path) -> Config:
         required key, or a value of the wrong type; every problem is listed at once.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder, not a config file. Pass the path of the "
+                          "config.yaml inside it.")
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found. Check the path (`mixcast demo` "
                           "writes an example config to start from).")
@@ -212,7 +216,7 @@ class _Reader:
             events=self.file("events"), country=country,
             holidays=self.holidays(model, country), model=model,
             sampler=self.sampler(), aggregate_daily=self.flag("aggregate_daily"),
-            name=self.name())
+            name=self.name(), channel_aliases=self.channel_aliases(channels))
         for channel in sorted(set(config.impressions) & set(config.reach_frequency)):
             self.fail(f"channel '{channel}' is in both 'impressions' and 'reach_frequency'. "
                       "Give one media unit per channel: remove it from one of them (with "
@@ -235,7 +239,14 @@ class _Reader:
 
     def file(self, key: str) -> Path | None:
         value = self.optional_text(key)
-        return None if value is None else (self.path.parent / value).resolve()
+        if value is None:
+            return None
+        try:
+            return (self.path.parent / value).resolve()
+        except (OSError, RuntimeError):  # a symbolic-link loop (RuntimeError before 3.13)
+            self.fail(f"'{key}': {value} is a symbolic link that loops back on itself. "
+                      "Point it at the real file.")
+            return self.path.parent / value
 
     def choice(self, key: str, allowed: tuple[str, ...], default: str) -> str:
         value = self.raw.get(key, default)
@@ -323,6 +334,10 @@ class _Reader:
         value = self.raw.get(key)
         if value is None:
             return ()
+        if isinstance(value, str) and "," in value:
+            self.fail(f"'{key}' is one text {value!r}; write a list of column names: "
+                      f"{key}: [{value}].")
+            return ()
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -386,6 +401,29 @@ class _Reader:
                 self.fail(f"{key}.{channel} must be a column name. Got {column!r} instead.")
             else:
                 good[channel] = column
+        return MappingProxyType(good)
+
+    def channel_aliases(self, channels: tuple[str, ...]) -> Mapping:
+        """``{channel: [alias, ...]}``: extra names questions may use for a channel
+        (``mixcast ask``), on top of the built-in taxonomy ("Meta" -> social)."""
+        good, taken = {}, {}
+        for channel, words in self.mapping("channel_aliases").items():
+            words = [words] if isinstance(words, str) else words
+            if channel not in channels:
+                self.fail(f"'channel_aliases' names '{channel}', which is not in channels."
+                          f"{closest(str(channel), channels)} Channels: {', '.join(channels)}.")
+                continue
+            if not isinstance(words, (list, tuple)) or not words or not _all_text(words):
+                self.fail(f"channel_aliases.{channel} must be a name or a list of names, e.g. "
+                          f"[meta, fb]. Got {_plain(words)!r} instead.")
+                continue
+            for word in words:
+                key = word.strip().lower()
+                if taken.get(key, channel) != channel:
+                    self.fail(f"channel_aliases: '{word}' is given for both '{taken[key]}' "
+                              f"and '{channel}'. Keep it under one channel.")
+                taken[key] = channel
+            good[channel] = tuple(words)
         return MappingProxyType(good)
 
     def sampler(self) -> Mapping:

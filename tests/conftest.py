@@ -49,3 +49,18 @@ def small_run(small_fit, tmp_path_factory):
     from mixcast.runs.directory import save_run
 
     return save_run(small_fit, tmp_path_factory.mktemp("runs") / "small")
+
+
+@pytest.fixture(scope="session")
+def ray_instance():
+    """A real local Ray instance with 2 CPUs, started here (no cluster needed). Its
+    workers import mixcast from where this process does (this checkout)."""
+    import os
+    import sys
+
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}})
+    yield ray
+    ray.shutdown()

@@ -6,7 +6,9 @@ Each verb lives in a module of this package and registers itself on ``app``. Use
 
 from __future__ import annotations
 
-from mixcast.cli import core, decide, forecast, ml, report, serve, validate  # noqa: F401
+from mixcast.cli import (  # noqa: F401
+    assist, core, decide, experiments, forecast, many, ml, registry, report, serve, validate,
+)
 from mixcast.cli._app import app, main
 
 # Importing the verb modules above registers their commands on ``app``.

@@ -29,7 +29,7 @@ def main() -> None:
     configure()
     warnings.showwarning = show_warning
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except UserError as error:
         fail(str(error))
     except typer.Abort:
@@ -43,6 +43,8 @@ def main() -> None:
             error.show()
             sys.exit(EXIT_USER_ERROR)
         raise
+    if isinstance(code, int) and code:   # typer.Exit(n) comes back as a return value here
+        sys.exit(code)
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -14,7 +14,7 @@ from mixcast.errors import UserError
 @app.command()
 def serve(
     runs: Annotated[Path | None, typer.Option("--runs", help="Folder whose sub-folders are runs.")] = None,
-    registry: Annotated[Path | None, typer.Option("--registry", help="A run registry (instead of --runs).")] = None,
+    registry: Annotated[str | None, typer.Option("--registry", help="A run registry: DuckDB file or postgresql:// URL (instead of --runs); adds the /history page.")] = None,
     host: Annotated[str, typer.Option(help="Address to bind; beyond 127.0.0.1 a --token is required.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     token: Annotated[str | None, typer.Option(envvar="MIXCAST_TOKEN", help="Access token required on every request (env MIXCAST_TOKEN).")] = None,

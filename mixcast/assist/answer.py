@@ -1,0 +1,228 @@
+"""Run a structured :class:`~mixcast.assist.questions.Call` through mixcast's engines and
+say what it found: the interpretation first, then the result with its range and verdict.
+
+The numbers come only from the engines a notebook would call: spend changes from the
+scenario engine (:meth:`RunModel.scenario`, i.e. :func:`mixcast.optimize.run_scenario`),
+allocations from the optimiser, saturation and the next dollar from
+:func:`mixcast.analysis.curves.channel_ranking`, returns over a window from
+:func:`mixcast.analysis.over_time.window_returns`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mixcast.analysis.over_time import window_returns
+from mixcast.assist.advice import spend_advice, test_candidates, test_first_reason
+from mixcast.assist.format import band, money
+from mixcast.assist.narrative import ranking_rows
+from mixcast.assist.questions import Call, UnknownQuestion, parse_question
+from mixcast.assist.taxonomy import run_aliases
+from mixcast.assist.trust import ChannelTrust, channel_trust
+from mixcast.errors import UserError
+from mixcast.optimize.problem import BudgetScenario
+from mixcast.runs.models import RunModel
+from mixcast.storage import jsonable
+
+Translator = Callable[[str, tuple[str, ...]], Call | None]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer: how the question was read, what the model says, and the numbers."""
+
+    question: str
+    call: Call | None
+    interpretation: str
+    lines: tuple[str, ...]
+    data: dict = field(default_factory=dict)
+    trust: dict = field(default_factory=dict)       # channel -> verdict, reasons, movable
+
+    def text(self) -> str:
+        return "\n".join((self.interpretation, *self.lines))
+
+    def as_dict(self) -> dict:
+        return {"question": self.question,
+                "call": None if self.call is None else self.call.as_dict(),
+                "interpretation": self.interpretation, "lines": list(self.lines),
+                "text": self.text(), "data": self.data, "trust": self.trust}
+
+
+def ask(model: RunModel, question: str, *, translate: Translator | None = None) -> Answer:
+    """Answer ``question`` about the run ``model``.
+
+    The built-in forms are tried first; when none matches and ``translate`` is given (the
+    optional language model, :func:`mixcast.assist.llm.translator`), it may map the text
+    to a call. A question nobody can read gets the list of what can be asked.
+    """
+    aliases = run_aliases(model.path)
+    try:
+        call = parse_question(question, model.channels, aliases=aliases)
+    except UnknownQuestion as unknown:
+        call = translate(question, model.channels) if translate is not None else None
+        if call is None:
+            return Answer(question=question, call=None,
+                          interpretation="I could not read this as a question about the model.",
+                          lines=(str(unknown),))
+    return answer_call(model, call, question=question)
+
+
+def answer_call(model: RunModel, call: Call, *, question: str = "") -> Answer:
+    """Compute ``call`` on ``model`` and phrase the result."""
+    for name in (call.channel, call.target):
+        if name is not None and name not in model.channels:
+            raise UserError(f"Unknown channel {name!r}; this run's channels are "
+                            f"{', '.join(model.channels)}.")
+    trust = channel_trust(model.fit, model.path)
+    lines, data = _HANDLERS[call.kind](model, call, trust)
+    return Answer(question=question or call.describe(), call=call,
+                  interpretation=f"I read this as: {call.describe()}.", lines=tuple(lines),
+                  data=jsonable(data), trust={k: v.as_dict() for k, v in trust.items()})
+
+
+def _verdict(trust: ChannelTrust) -> str:
+    label = trust.verdict.replace("_", " ")
+    if trust.movable:
+        return f"verdict: {label}"
+    return f"verdict: {label}; test it before moving its budget ({test_first_reason(trust)})"
+
+
+def _scenario(model, call, trust):
+    result = model.scenario(call.scenario_spec())
+    unit = result.outcome_unit
+    lines = [f"Media-driven {unit} would change by {band(result.change, signed=True)} "
+             f"against today's plan ({'; '.join(result.scenario.steps)})."]
+    moved = [c for i, c in enumerate(result.channels)
+             if abs(result.scenario.spend[i] - result.baseline_spend[i]) > 1e-6]
+    for i, name in enumerate(result.channels):
+        if name in moved:
+            change = {k: float(v[i]) for k, v in result.channel_change.items()}
+            lines.append(f"{name}: spend {money(result.baseline_spend[i])} -> "
+                         f"{money(result.scenario.spend[i])}, its {unit} "
+                         f"{band(change, signed=True)}; {_verdict(trust[name])}.")
+    lines += [f"Caution: {c}." for c in result.cautions]
+    return lines, {"scenario": result.as_dict(), "moved": moved}
+
+
+def _ranking(model):
+    try:
+        return model.channel_ranking()
+    except UserError:
+        raise
+    except Exception as error:      # e.g. an ML run: the ranking needs response curves
+        raise UserError(f"Saturation needs a Bayesian run's response curves ({error}).") from None
+
+
+def _next_dollar(model, call, trust):
+    rows = ranking_rows(_ranking(model))
+    movable = [r for r in rows if trust[r["channel"]].movable]
+    lines = []
+    best = movable[0] if movable else None
+    if best is not None:
+        lines.append(f"The next unit of spend is expected to return most in {best['channel']}: "
+                     f"mROI {band(best['mroi'])}; {_verdict(trust[best['channel']])}.")
+    else:
+        lines.append("No channel can be acted on yet: every one needs a test first.")
+    for row in rows:
+        if best is None or row["channel"] != best["channel"]:
+            lines.append(f"{row['next_dollar_rank']}. {row['channel']}: mROI {band(row['mroi'])}"
+                         f"; {_verdict(trust[row['channel']])}.")
+    return lines, {"ranking": rows, "best": None if best is None else best["channel"]}
+
+
+def _saturation(model, call, trust):
+    rows = ranking_rows(_ranking(model))
+    lines = []
+    for status, words in (("saturated", "Saturated"), ("underfunded", "Underfunded"),
+                          ("hold", "Neither (the data cannot tell)")):
+        picked = [r for r in rows if r["status"] == status]
+        if picked:
+            lines.append(f"{words}: " + "; ".join(
+                f"{r['channel']} (mROI {band(r['mroi'])}: "
+                f"{spend_advice(status, trust[r['channel']])})" for r in picked) + ".")
+    return lines, {"ranking": rows}
+
+
+def _returns(model, weeks: int | None):
+    if model.kind != "bayes":
+        raise UserError("Returns over a window need a Bayesian run (counterfactuals over "
+                        "posterior draws); this run holds the ML challenger.")
+    table = window_returns(model.fit, weeks=weeks or model.data.n_times)
+    rows = {name: {"spend": float(r.spend), "weeks": int(r.weeks),
+                   "incremental": {"mean": float(r.incremental_mean),
+                                   "lo90": float(r.incremental_lo90),
+                                   "hi90": float(r.incremental_hi90)},
+                   "roi": {"mean": float(r.roi_mean), "lo90": float(r.roi_lo90),
+                           "hi90": float(r.roi_hi90)}}
+            for name, r in zip(table.index, table.itertuples())}
+    return rows
+
+
+def _spend_vs_return(model, call, trust):
+    rows = _returns(model, call.weeks)
+    unit = _unit(model)
+    lines = [f"{name}: spent {money(r['spend'])}, drove {band(r['incremental'])} of {unit}, "
+             f"ROI {band(r['roi'])}; {_verdict(trust[name])}." for name, r in rows.items()]
+    return lines, {"channels": rows}
+
+
+def _drove(model, call, trust):
+    row = _returns(model, call.weeks)[call.channel]
+    span = f"the last {row['weeks']} weeks"
+    lines = [f"{call.channel} drove {band(row['incremental'])} of {_unit(model)} over {span} "
+             f"(spend {money(row['spend'])}, ROI {band(row['roi'])}).",
+             f"{call.channel}: {_verdict(trust[call.channel])}."]
+    return lines, {"channel": call.channel, **row}
+
+
+def _certainty(model, call, trust):
+    entry = _summary(model)["channels"][call.channel]
+    who = trust[call.channel]
+    lines = [f"{call.channel}: ROI {band(entry['roi'])}, mROI {band(entry['mroi'])}.",
+             f"Trust {_verdict(who)}."]
+    lines += [f"- {reason}" for reason in who.reasons]
+    if who.mostly_prior:
+        lines.append(f"- the data barely moved the prior: {who.mostly_prior}")
+    return lines, {"channel": call.channel, "roi": entry["roi"], "mroi": entry["mroi"],
+                   "trust": who.as_dict()}
+
+
+def _test_next(model, call, trust):
+    picks = test_candidates(_summary(model), trust)
+    lines = [f"Test {p['channel']} next: {p['reason']} ({p['command']} --run {model.path})."
+             for p in picks]
+    return lines, {"tests": picks}
+
+
+def _optimise(model, call, trust):
+    plan = model.optimize(BudgetScenario())
+    unit = plan.outcome_unit
+    lines = [f"Best allocation of today's total ({money(plan.current_spend.sum())}): media-driven "
+             f"{unit} {band(plan.gain.as_dict(), signed=True)} against today's plan."]
+    for row in plan.to_frame().itertuples():
+        change = "" if np.isnan(row.change_pct) else f" ({row.change_pct:+.0f}%)"
+        outcome = {"mean": row.expected_outcome_mean, "lo90": row.expected_outcome_lo90,
+                   "hi90": row.expected_outcome_hi90}
+        lines.append(f"{row.channel}: {money(row.current_spend)} -> "
+                     f"{money(row.recommended_spend)}{change}, its {unit} {band(outcome)}; "
+                     f"{_verdict(trust[row.channel])}.")
+    lines += [f"Held: {name} {why}." for name, why in plan.held.items()]
+    return lines, {"plan": plan.as_dict()}
+
+
+def _summary(model) -> dict:
+    return json.loads((model.path / "summary.json").read_text())
+
+
+def _unit(model) -> str:
+    return "conversions" if model.data.kpi_type == "conversions" else model.data.target
+
+
+_HANDLERS = {"shift": _scenario, "change": _scenario, "total_budget": _scenario,
+             "next_dollar": _next_dollar, "saturation": _saturation,
+             "spend_vs_return": _spend_vs_return, "drove": _drove,
+             "certainty": _certainty, "test_next": _test_next, "optimise": _optimise}

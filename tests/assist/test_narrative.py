@@ -1,0 +1,101 @@
+"""The narrative never states an estimate without its range and never recommends moving
+budget on a channel that is not movable (do_not_act, or mostly the prior) — checked over
+many generated runs, and on the fitted small run."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mixcast.assist.narrative import run_narrative, write_narrative
+from mixcast.assist.trust import ChannelTrust
+
+NUMBER = r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?(?:[kM%])?"
+# estimates come only as "M (90% range L to H)"; spend (data, not an estimate) as
+# "spend of X"; the window's dates; identification's "(a–b)" intervals and width ratio
+ALLOWED = [rf"{NUMBER} \(90% range {NUMBER} to {NUMBER}\)", rf"spend of {NUMBER}",
+           r"\d{4}-\d{2}-\d{2}", r"90% intervals", rf"\({NUMBER}–{NUMBER}\)",
+           rf"{NUMBER} as wide", r"reported \d+ divergent"]
+MOVE_WORDS = ("a candidate for more budget", "a candidate to trim", "hold:")
+
+
+def _no_bare_numbers(text: str) -> None:
+    for pattern in ALLOWED:
+        text = re.sub(pattern, "", text)
+    assert not re.search(r"\d", text), text
+
+
+def _never_moves(narrative, trust) -> None:
+    for _, sentences in narrative.paragraphs:
+        for sentence in sentences:
+            for name, entry in trust.items():
+                if not entry.movable and sentence.startswith(name):
+                    assert not any(w in sentence for w in MOVE_WORDS), sentence
+
+
+band = st.tuples(st.floats(0, 1e7), st.floats(0, 1e7), st.floats(0, 1e7)).map(
+    lambda t: dict(zip(("lo90", "mean", "hi90"), sorted(t))))
+
+
+@st.composite
+def runs(draw):
+    names = draw(st.lists(st.sampled_from(["tv_spend", "search_spend", "social_spend",
+                                           "ooh_spend", "radio_spend"]),
+                          min_size=1, max_size=5, unique=True))
+    summary = {"target": "revenue", "date_range": ["2022-01-03", "2023-12-25"],
+               "diagnostics": {"divergences": draw(st.integers(0, 3))},
+               "channels": {n: {"spend": draw(st.floats(0, 1e7)), "roi": draw(band),
+                                "mroi": draw(band), "incremental_outcome": draw(band),
+                                "contribution_share": draw(band)} for n in names}}
+    trust = {n: ChannelTrust(n, draw(st.sampled_from(["solid", "care", "do_not_act",
+                                                       "not_validated"])),
+                             reasons=("its ROI moves between refits",),
+                             mostly_prior=draw(st.sampled_from([None, (
+                                 "its ROI interval (0.21–2.27) is 81% as wide as the "
+                                 "prior's (0.23–4.39)")])))
+             for n in names}
+    ranking = [{"channel": n, "status": draw(st.sampled_from(["saturated", "underfunded",
+                                                              "hold"])),
+                "mroi": summary["channels"][n]["mroi"]} for n in names]
+    validated = draw(st.booleans())
+    return summary, trust, ranking, ({"overall": {"verdict": "care", "reasons": ["x"]}}
+                                     if validated else None)
+
+
+@given(runs())
+def test_generated_runs_keep_both_rules(run):
+    summary, trust, ranking, validation = run
+    narrative = write_narrative(summary, trust, ranking=ranking, validation=validation)
+    _no_bare_numbers(narrative.text())
+    _never_moves(narrative, trust)
+    blocked = [n for n, t in trust.items() if not t.movable]
+    tests = dict(narrative.paragraphs)["What to test next"]
+    assert all(any(s.startswith(n) for s in tests) for n in blocked)
+
+
+def test_the_checks_catch_a_bare_point_and_a_move():
+    import pytest
+
+    with pytest.raises(AssertionError):
+        _no_bare_numbers("tv_spend drove 1.2M of revenue")
+    trust = {"tv_spend": ChannelTrust("tv_spend", "do_not_act")}
+    bad = type("N", (), {"paragraphs": (("x", ("tv_spend is underfunded: a candidate for "
+                                                "more budget",)),)})()
+    with pytest.raises(AssertionError):
+        _never_moves(bad, trust)
+
+
+def test_the_fitted_run_narrative(validated_model, ranking):
+    narrative = run_narrative(validated_model.fit, validated_model.path, ranking=ranking)
+    text = narrative.text()
+    # validation's own reasons are quoted as written (they carry their own numbers)
+    _no_bare_numbers(text.replace("its ROI moves by 80% between refits", ""))
+    trust = {c: ChannelTrust(c, v) for c, v in (("tv_spend", "solid"),
+                                                ("social_spend", "do_not_act"))}
+    _never_moves(narrative, trust)
+    assert "social_spend (do not act): validation says do not act (its ROI moves by 80%" in text
+    assert [title for title, _ in narrative.paragraphs] == [
+        "What drove the outcome", "Saturated or underfunded", "What to test next",
+        "Not yet trustworthy"]
