@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from mixcast.errors import RunError, UserError
 from mixcast.web import schemas
+from mixcast.web.experiments import install_experiment_routes
 from mixcast.web.security import Guard, Limits
 from mixcast.web.store import RunStore
 
@@ -144,6 +145,7 @@ def _routes(app: FastAPI, store: RunStore) -> None:
         return HTMLResponse(store.report_html(run))
 
     _decision_routes(app, store)
+    install_experiment_routes(app, store)
     _assist_routes(app, store)
 
 
