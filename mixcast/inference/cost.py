@@ -259,7 +259,8 @@ def check_memory(estimate: CostEstimate) -> None:
     need, have = estimate.est_peak_bytes, estimate.available_bytes
     fitting = draws_that_fit(estimate)
     draws_hint = (f"--draws {fitting}" if fitting >= 10
-                  else "fewer draws alone will not do (the panel itself is too large)")
+                  else "fewer draws alone will not do (the process and the panel already "
+                  "exceed the limit)")
     raise UserError(
         f"This fit needs about {format_bytes(need)} of memory at its peak, but "
         f"{format_bytes(have)} is available ({_source()}). Nothing was sampled. Options: "
