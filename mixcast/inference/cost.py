@@ -47,6 +47,8 @@ _COMPILE_FACTOR_GEO = 13.0     # ... geo panels: two Laplace starts (centrings) 
 _LAPLACE_PASSES = 2            # mode searches per chain: non-centred, then centred
 _SUMMARY_GRADIENTS = 40        # post-fit summaries per kept draw, in gradients
 _MATVEC_FLOPS = 2e9            # float32 matrix-vector multiply on one core (flop/s)
+_FIXED_SECONDS = 10.0          # Python's share: data preparation, diagnostics, summaries
+_CALL_SECONDS = 1.5e-3         # Python and dispatch per L-BFGS evaluation (scipy drives it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +144,9 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
     step = gradient_seconds + matvec
     steps = _STEPS_WHITENED if laplace else _STEPS_ADAPTED
     sampling = rounds * iterations * steps * step
-    modes = (_LAPLACE_PASSES * rounds * (_MODE_GRADIENTS + _HVP_COST * params)
-             * gradient_seconds if laplace else 0.0)
+    modes = (_LAPLACE_PASSES * rounds * ((_MODE_GRADIENTS + _HVP_COST * params)
+                                         * gradient_seconds + _MODE_GRADIENTS * _CALL_SECONDS)
+             if laplace else 0.0)
     summaries = draws_kept * _SUMMARY_GRADIENTS * gradient_seconds / max(parallel, 1)
     compile_total = (_COMPILE_FACTOR_GEO if laplace else _COMPILE_FACTOR) * compile_seconds
     peak = (_BASE_BYTES
@@ -156,8 +159,9 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
                         draws_kept=draws_kept, parallel=min(parallel, chains), device=device,
                         laplace=laplace, gradient_seconds=gradient_seconds,
                         compile_seconds=compile_seconds, est_compile_seconds=compile_total,
-                        est_sampling_seconds=sampling + modes + summaries,
-                        est_wall_seconds=compile_total + sampling + modes + summaries,
+                        est_sampling_seconds=sampling + modes + summaries + _FIXED_SECONDS,
+                        est_wall_seconds=(compile_total + sampling + modes + summaries
+                                          + _FIXED_SECONDS),
                         est_peak_bytes=int(peak), available_bytes=available_bytes)
 
 
