@@ -123,6 +123,9 @@ def read_config(path: str | Path) -> Config:
         required key, or a value of the wrong type; every problem is listed at once.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder, not a config file. Pass the path of the "
+                          "config.yaml inside it.")
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found. Check the path (`mixcast demo` "
                           "writes an example config to start from).")
@@ -236,7 +239,14 @@ class _Reader:
 
     def file(self, key: str) -> Path | None:
         value = self.optional_text(key)
-        return None if value is None else (self.path.parent / value).resolve()
+        if value is None:
+            return None
+        try:
+            return (self.path.parent / value).resolve()
+        except (OSError, RuntimeError):  # a symbolic-link loop (RuntimeError before 3.13)
+            self.fail(f"'{key}': {value} is a symbolic link that loops back on itself. "
+                      "Point it at the real file.")
+            return self.path.parent / value
 
     def choice(self, key: str, allowed: tuple[str, ...], default: str) -> str:
         value = self.raw.get(key, default)
@@ -323,6 +333,10 @@ class _Reader:
     def names(self, key: str, *, required: bool = False) -> tuple[str, ...]:
         value = self.raw.get(key)
         if value is None:
+            return ()
+        if isinstance(value, str) and "," in value:
+            self.fail(f"'{key}' is one text {value!r}; write a list of column names: "
+                      f"{key}: [{value}].")
             return ()
         if isinstance(value, str):
             value = [value]

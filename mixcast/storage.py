@@ -81,11 +81,14 @@ def staged_directory(out: str | Path) -> Iterator[Path]:
 
 def write_manifest(folder: Path, *, fingerprint: str, model: str) -> None:
     """The last file of a staged run: lists every file, so a partial run is detectable."""
+    files = sorted(p for p in folder.iterdir() if p.is_file())
     write_json(folder / "manifest.json", {
         "format_version": FORMAT_VERSION, "mixcast_version": __version__,
         "fingerprint": fingerprint, "model": model,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "files": sorted(p.name for p in folder.iterdir()) + ["manifest.json"],
+        # Sizes let every reader spot a file truncated or replaced after the run was written.
+        "sizes": {p.name: p.stat().st_size for p in files},
     })
 
 
@@ -130,6 +133,9 @@ def read_manifest(path: str | Path) -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise RunError(f"{manifest_file}: unreadable manifest ({error}). The run is damaged; "
                        "fit it again.") from None
+    except OSError as error:
+        raise RunError(f"{manifest_file}: cannot be read ({error.strerror}). Check its "
+                       "permissions, or fit the run again.") from None
     version = manifest.get("format_version") if isinstance(manifest, dict) else None
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise RunError(f"{path}: run format version {version!r} is newer than this mixcast "
@@ -138,7 +144,27 @@ def read_manifest(path: str | Path) -> dict:
     if missing:
         raise RunError(f"{path}: the run is incomplete (missing {', '.join(missing)}). "
                        "Fit it again.")
+    sizes = manifest.get("sizes", {})
+    damaged = [f"{name} ({(path / name).stat().st_size} bytes, written as {size})"
+               for name, size in (sizes.items() if isinstance(sizes, dict) else ())
+               if (path / name).is_file() and (path / name).stat().st_size != size]
+    if damaged:
+        raise RunError(f"{path}: the run is damaged: {', '.join(damaged)} changed size since "
+                       "it was written. Fit it again.")
     return manifest
+
+
+def read_run_json(path: str | Path, name: str) -> dict:
+    """A JSON document of a run directory; RunError naming the file when it is damaged."""
+    file = Path(path) / name
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RunError(f"{file}: damaged or unreadable ({type(error).__name__}: "
+                       f"{str(error)[:120]}). Fit it again.") from None
+    if not isinstance(document, dict):
+        raise RunError(f"{file}: damaged (expected a JSON object). Fit it again.")
+    return document
 
 
 def _refuse_foreign(out: Path) -> None:

@@ -205,10 +205,11 @@ def _optimise(model, call, trust):
              f"{unit} {band(plan.gain.as_dict(), signed=True)} against today's plan."]
     for row in plan.to_frame().itertuples():
         change = "" if np.isnan(row.change_pct) else f" ({row.change_pct:+.0f}%)"
+        outcome = {"mean": row.expected_outcome_mean, "lo90": row.expected_outcome_lo90,
+                   "hi90": row.expected_outcome_hi90}
         lines.append(f"{row.channel}: {money(row.current_spend)} -> "
-                     f"{money(row.recommended_spend)}{change}, its {unit} "
-                     f"{band({'mean': row.expected_outcome_mean, 'lo90': row.expected_outcome_lo90, 'hi90': row.expected_outcome_hi90})}"
-                     f"; {_verdict(trust[row.channel])}.")
+                     f"{money(row.recommended_spend)}{change}, its {unit} {band(outcome)}; "
+                     f"{_verdict(trust[row.channel])}.")
     lines += [f"Held: {name} {why}." for name, why in plan.held.items()]
     return lines, {"plan": plan.as_dict()}
 

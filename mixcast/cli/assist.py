@@ -54,11 +54,13 @@ def ask(
 
 @app.command()
 def mcp(
-    runs: Annotated[Path, typer.Option("--runs", help="Folder whose sub-folders are runs.")] = Path("runs"),
+    runs: Annotated[Path, typer.Option(
+        "--runs", help="Folder whose sub-folders are runs.")] = Path("runs"),
     http: Annotated[int | None, typer.Option("--http", help="Serve streamable HTTP on this "
                                              "port of 127.0.0.1 instead of stdio.")] = None,
-    allow_fit: Annotated[bool, typer.Option("--allow-fit", help="Also offer the 'fit' tool "
-                                            "(writes new runs; off by default: read-only).")] = False,
+    allow_fit: Annotated[bool, typer.Option(
+        "--allow-fit", help="Also offer the 'fit' tool (writes new runs; off by default: "
+                            "read-only).")] = False,
 ) -> None:
     """Serve the runs to AI assistants over the Model Context Protocol (stdio by default).
 

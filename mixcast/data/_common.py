@@ -7,6 +7,7 @@ number a text editor shows).
 
 from __future__ import annotations
 
+import csv
 import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -135,17 +136,29 @@ def check_header(frame: pd.DataFrame, required: tuple[str, ...], optional: tuple
 
 READERS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _NA_TEXT = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "#N/A"]
+# Weekly marketing data has thousands of rows (10 years x 1,000 geos is half a million);
+# beyond this a file is almost surely not aggregated, and reading it would take gigabytes.
+MAX_ROWS = 2_000_000
+_SEPARATORS = (",", ";", "\t")
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV or Parquet file into a DataFrame, as stored (no coercion).
 
+    CSV files may start with a byte-order mark (UTF-8 or UTF-16) and may use ``;`` (then
+    with decimal commas allowed) or tabs between fields; names in the header are trimmed.
+    Files of more than :data:`MAX_ROWS` rows are refused before they are read.
+
     Raises
     ------
     DataError
-        The file is missing, has an unsupported extension, or cannot be parsed.
+        The file is missing, has an unsupported extension, is too large, has a column
+        twice, or cannot be parsed.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, not a file. Point the config at the data "
+                        "file inside it (paths are relative to the config file).")
     if not path.is_file():
         raise DataError(f"{path}: file not found. Check the path in the config (paths are "
                         "relative to the config file).")
@@ -154,16 +167,77 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path}: unsupported file type '{path.suffix}'. Save the data as "
                         ".csv or .parquet.")
     try:
-        if kind == "csv":
-            # 'na' is a real value in some exports (e.g. Robyn's events column), so only
-            # the usual spellings of "missing" count as missing.
-            return pd.read_csv(path, keep_default_na=False, na_values=_NA_TEXT)
-        return pd.read_parquet(path)
+        frame = _read_csv(path) if kind == "csv" else _read_parquet(path)
+    except DataError:
+        raise
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty. Export the data again with a header "
                         "row and one row per week.") from None
-    except (ValueError, OSError, UnicodeDecodeError, ImportError) as error:
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: is not UTF-8 text (byte {error.start}: {error.reason}). "
+                        "Save it as 'CSV UTF-8' (in Excel: Save As > CSV UTF-8).") from None
+    except (ValueError, OSError, ImportError) as error:
         # pandas' ParserError and pyarrow's ArrowInvalid are ValueErrors.
         raise DataError(f"{path}: could not be read as {kind} ({type(error).__name__}: "
                         f"{str(error).strip()[:200]}). Check the file is not corrupt and is "
                         "saved as plain CSV (UTF-8) or Parquet.") from None
+    return _tidy_header(frame, path)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    with path.open("rb") as stream:
+        head = stream.read(1 << 16)
+    encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    lines = head.decode(encoding, errors="replace").splitlines() or [""]
+    _check_rows(path, len(head), max(len(lines) - 1, 1), path.stat().st_size)
+    header = lines[0]
+    sep = max(_SEPARATORS, key=header.count) if any(s in header for s in _SEPARATORS) else ","
+    # 'na' is a real value in some exports (e.g. Robyn's events column), so only the usual
+    # spellings of "missing" count as missing. A ';' file comes from a decimal-comma locale.
+    frame = pd.read_csv(path, sep=sep, decimal="," if sep == ";" else ".", encoding=encoding,
+                        keep_default_na=False, na_values=_NA_TEXT)
+    # pandas renames a repeated 'x' to 'x.1'; put back the names as written, so that a
+    # column given twice is reported rather than silently half-used.
+    written = next(csv.reader([header], delimiter=sep), [])
+    if len(written) == frame.shape[1]:
+        frame.columns = written
+    return frame
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    rows = pq.ParquetFile(path).metadata.num_rows
+    if rows > MAX_ROWS:
+        raise _too_many(path, rows, "")
+    return pd.read_parquet(path)
+
+
+def _check_rows(path: Path, sample_bytes: int, sample_lines: int, size: int) -> None:
+    """Refuse a CSV whose estimated row count (size / typical line) exceeds MAX_ROWS."""
+    if size <= sample_bytes:
+        return
+    estimate = int(round(size / (sample_bytes / sample_lines), -5))
+    if estimate > MAX_ROWS:
+        raise _too_many(path, estimate, f" (estimated from its {size / 1e6:,.0f} MB)")
+
+
+def _too_many(path: Path, rows: int, how: str) -> DataError:
+    return DataError(f"{path}: about {rows:,} rows{how}; mixcast reads at most "
+                     f"{MAX_ROWS:,} rows (marketing mix data has one row per week and geo). "
+                     "Aggregate to weekly totals per geo before loading, e.g. in SQL: "
+                     "GROUP BY week, geo.")
+
+
+def _tidy_header(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Trim spaces around column names; refuse a name that appears twice."""
+    names = [c.strip() if isinstance(c, str) else c for c in frame.columns]
+    seen: dict[object, list[int]] = {}
+    for position, name in enumerate(names):
+        seen.setdefault(name, []).append(position + 1)
+    twice = [f"column '{n}' appears {len(p)} times (columns {', '.join(map(str, p))})"
+             for n, p in seen.items() if len(p) > 1]
+    if twice:
+        raise DataError(f"{path}: {'; '.join(twice)} in the header — twice means mixcast "
+                        "cannot tell which is meant. Rename or remove the extra copies.")
+    return frame.set_axis(names, axis=1)

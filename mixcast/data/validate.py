@@ -24,6 +24,9 @@ from mixcast.data._common import (
 from mixcast.errors import DataError
 
 MIN_PERIODS = 20
+# Larger magnitudes are typing or unit errors (a year of the world's GDP is about 1e14 USD);
+# they would also overflow the squares of the scaling and guardrail statistics.
+MAX_ABS = 1e15
 DATE, GEO = "__date", "__geo"
 NATIONAL = "national"
 
@@ -151,8 +154,16 @@ def coerce_numeric(frame: pd.DataFrame, columns: Sequence[str], dates: pd.Series
             count = _count(len(infinite), "infinite value")
             problems.append(f"{source}: column '{column}' has {count} "
                             f"({rows_text(infinite, dates)}). Replace them with real numbers.")
-        out[column] = numbers.where(np.isfinite(numbers))
-        unreadable[column] = text | np.isinf(numbers)
+        huge = list(raw.index[np.isfinite(numbers) & (numbers.abs() > MAX_ABS)])
+        if huge:
+            shown = listing([value_text(raw.iloc[p]) for p in huge[:SHOW + 1]])
+            problems.append(f"{source}: column '{column}' has {_count(len(huge), 'value')} "
+                            f"too large to be real ({rows_text(huge, dates)}: {shown}; the "
+                            f"limit is {MAX_ABS:.0e}). Check for a misplaced decimal point "
+                            "or a unit mix-up, and correct them.")
+        bad_cells = np.isinf(numbers) | (numbers.abs() > MAX_ABS)
+        out[column] = numbers.where(~bad_cells)
+        unreadable[column] = text | bad_cells
     index = frame.index
     return (pd.DataFrame(out, index=index, dtype=float),
             pd.DataFrame(unreadable, index=index, dtype=bool), problems)

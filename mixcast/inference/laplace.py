@@ -131,3 +131,9 @@ def _compiled(model, shapes: tuple):
         return lax.map(hvp, jnp.eye(x.shape[0], dtype=x.dtype), batch_size=_HVP_BATCH)
 
     return jax.jit(jax.value_and_grad(potential)), jax.jit(hessian)
+
+
+def potential_value_and_grad(model: Callable, template: dict) -> Callable:
+    """The compiled ``(x, args) -> (potential, gradient)`` on flat vectors that the mode
+    search uses (cached: a probe of it compiles what a Laplace start then reuses)."""
+    return _compiled(model, site_shapes(template))[0]

@@ -18,7 +18,6 @@ the complete new one.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import arviz as az
@@ -27,7 +26,10 @@ from mixcast.analysis.summary import summarize
 from mixcast.data.serialize import load_dataset, save_dataset
 from mixcast.posterior.fitted import Fit
 from mixcast.spec import ModelSpec, SamplerConfig
-from mixcast.storage import finish_run, run_directory, staged_directory, write_json
+from mixcast.errors import RunError, UserError
+from mixcast.storage import (
+    finish_run, read_run_json, run_directory, staged_directory, write_json,
+)
 
 
 def save_run(fit: Fit, out: str | Path, *, config: dict | None = None,
@@ -51,11 +53,17 @@ def load_run(path: str | Path) -> Fit:
     path = run_directory(path, model="bayes", wrong_kind=(
         "{path}: this run holds a '{model}' model; load it with mixcast.runs.load_fitted "
         "(any kind) or mixcast.ml.load_ml_run."))
-    spec_doc = json.loads((path / "spec.json").read_text())
-    data = load_dataset(path)
-    spec = ModelSpec.from_options(spec_doc["model"], channels=data.channels)
-    sampler = SamplerConfig.from_options(spec_doc["sampler"])
-    idata = az.from_netcdf(path / "posterior.nc")
-    idata.load()
-    return Fit(data=data, spec=spec, sampler=sampler, idata=idata,
-               fit_seconds=float(spec_doc["fit_seconds"]))
+    spec_doc = read_run_json(path, "spec.json")
+    try:
+        data = load_dataset(path)
+        spec = ModelSpec.from_options(spec_doc["model"], channels=data.channels)
+        sampler = SamplerConfig.from_options(spec_doc["sampler"])
+        idata = az.from_netcdf(path / "posterior.nc")
+        idata.load()
+        seconds = float(spec_doc["fit_seconds"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        if isinstance(error, UserError):
+            raise
+        raise RunError(f"{path}: the run is damaged ({type(error).__name__}: "
+                       f"{str(error)[:160]}). Fit it again.") from None
+    return Fit(data=data, spec=spec, sampler=sampler, idata=idata, fit_seconds=seconds)

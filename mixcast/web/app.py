@@ -1,14 +1,13 @@
 """The dashboard and REST API over saved runs (FastAPI; schema at /openapi.json).
 
 ``create_app(runs_dir, token=...)`` builds the app; :mod:`mixcast.web.server` runs it and
-refuses to bind beyond this machine without a token. With a token, every request must
-carry it (``Authorization: Bearer T``, ``X-Mixcast-Token: T``, a ``mixcast_token`` cookie,
-or ``?token=T`` on the dashboard URL, which then sets the cookie).
+refuses to bind beyond this machine without a token. What a request must satisfy (token,
+Host header, size and rate limits) and the headers every response carries are in
+:mod:`mixcast.web.security`.
 """
 
 from __future__ import annotations
 
-import hmac
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -17,17 +16,25 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from mixcast.errors import RunError, UserError
 from mixcast.web import schemas
+from mixcast.web.experiments import install_experiment_routes
+from mixcast.web.security import Guard, Limits
 from mixcast.web.store import RunStore
 
 STATIC = Path(__file__).parent / "static"
-COOKIE = "mixcast_token"
-OPEN_PATHS = ("/healthz",)
 ERRORS = {404: {"model": schemas.Problem}, 422: {"model": schemas.Problem}}
+# An HTML route's errors are JSON all the same; say so, or the schema would claim text/html.
+_PROBLEM_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+HTML_ERRORS = {404: {"description": "No such run", "content": _PROBLEM_JSON},
+               422: {"description": "Invalid run name", "content": _PROBLEM_JSON}}
 
 
 def create_app(runs_dir: str | Path | None = None, *, registry: str | Path | None = None,
-               token: str | None = None) -> FastAPI:
+               token: str | None = None, allowed_hosts: tuple[str, ...] | None = None,
+               limits: Limits = Limits()) -> FastAPI:
     """The mixcast web app over the runs in ``runs_dir`` (or a run ``registry``).
+
+    ``token``, ``allowed_hosts`` (None: any Host header) and ``limits`` configure the
+    request checks of :mod:`mixcast.web.security`.
 
     Examples
     --------
@@ -42,7 +49,7 @@ def create_app(runs_dir: str | Path | None = None, *, registry: str | Path | Non
                               "scenarios from the posterior, and the budget optimiser.")
     app.state.store = store
     app.state.token = token
-    _install_auth(app, token)
+    app.add_middleware(Guard, token=token, allowed_hosts=allowed_hosts, limits=limits)
     _install_errors(app)
     _routes(app, store)
     _history_routes(app, runs_registry)
@@ -84,29 +91,6 @@ def _history_routes(app: FastAPI, registry) -> None:
             raise RunError("This server reads a folder of runs, not a registry; the history "
                            "needs one: `mixcast serve --registry runs/registry.duckdb`.")
         return gather_history(registry)
-
-
-def _install_auth(app: FastAPI, token: str | None) -> None:
-    if not token:
-        return
-
-    @app.middleware("http")
-    async def require_token(request: Request, call_next):
-        if request.url.path in OPEN_PATHS:
-            return await call_next(request)
-        header = request.headers.get("authorization", "")
-        offered = [header[7:] if header.lower().startswith("bearer ") else "",
-                   request.headers.get("x-mixcast-token", ""),
-                   request.cookies.get(COOKIE, ""), request.query_params.get("token", "")]
-        if not any(o and hmac.compare_digest(o.encode(), token.encode()) for o in offered):
-            return JSONResponse(status_code=401, content={
-                "detail": "An access token is required: open the dashboard as /?token=T, or "
-                          "send 'Authorization: Bearer T'. The token was printed when the "
-                          "server started (mixcast serve --token T)."})
-        response = await call_next(request)
-        if request.query_params.get("token"):
-            response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
-        return response
 
 
 def _install_errors(app: FastAPI) -> None:
@@ -155,12 +139,14 @@ def _routes(app: FastAPI, store: RunStore) -> None:
         return document
 
     @app.get("/runs/{run}/report", response_class=HTMLResponse, tags=["runs"],
-             responses=ERRORS)
+             responses=HTML_ERRORS)
     def run_report(run: str) -> HTMLResponse:
         """The run's self-contained HTML report (rendered on first request)."""
         return HTMLResponse(store.report_html(run))
 
     _decision_routes(app, store)
+    install_experiment_routes(app, store)
+    _assist_routes(app, store)
 
 
 def _decision_routes(app: FastAPI, store: RunStore) -> None:
@@ -198,6 +184,25 @@ def _decision_routes(app: FastAPI, store: RunStore) -> None:
                                   lower=dict(body.lower), upper=dict(body.upper),
                                   locked=tuple(body.locked), risk_quantile=body.risk_quantile)
         return _allocation_body(loaded.model.optimize(scenario))
+
+
+def _assist_routes(app: FastAPI, store: RunStore) -> None:
+    @app.post("/api/runs/{run}/ask", tags=["decisions"], responses=ERRORS)
+    def ask(run: str, body: schemas.AskRequest) -> dict:
+        """Answer an operator question: how it was read, then the result with its 90%
+        range and each channel's trust verdict (the same answer as `mixcast ask`)."""
+        from mixcast.assist.answer import ask as answer
+        from mixcast.assist.llm import translator
+
+        return answer(store.load(run).model, body.question, translate=translator()).as_dict()
+
+    @app.get("/api/runs/{run}/narrative", tags=["runs"], responses=ERRORS)
+    def narrative(run: str) -> dict:
+        """The run's plain-language narrative (the same text as `mixcast summary`)."""
+        from mixcast.assist.narrative import run_narrative
+
+        loaded = store.load(run)
+        return run_narrative(loaded.fit, loaded.path).as_dict()
 
 
 def _allocation_body(plan) -> dict:

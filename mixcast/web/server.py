@@ -37,6 +37,15 @@ def check_bind(host: str, token: str | None) -> None:
                         f"{len(token)} instead.")
 
 
+def allowed_hosts(host: str) -> tuple[str, ...] | None:
+    """Host headers accepted: on loopback only loopback names (DNS rebinding); elsewhere
+    any (the token guards the server there, and a reverse proxy may rename the host)."""
+    from mixcast.web.security import LOOPBACK_HOSTS
+
+    return tuple(dict.fromkeys((*LOOPBACK_HOSTS, host.strip("[]").lower()))) \
+        if is_loopback(host) else None
+
+
 def serve(*, runs_dir: Path | None = None, registry: str | None = None,
           host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
     """Check the bind, build the app and serve it until interrupted."""
@@ -45,5 +54,6 @@ def serve(*, runs_dir: Path | None = None, registry: str | None = None,
     from mixcast.web.app import create_app
 
     check_bind(host, token)
-    app = create_app(runs_dir, registry=registry, token=token)
+    app = create_app(runs_dir, registry=registry, token=token,
+                     allowed_hosts=allowed_hosts(host))
     uvicorn.run(app, host=host, port=port, log_level="warning")

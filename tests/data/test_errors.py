@@ -72,9 +72,9 @@ def _write(tmp_path, content: bytes | str):
     (b"", "empty"),
     ("date,revenue,tv_spend,search_spend,social_spend,price\n", "no data rows"),
     ("date,revenue,tv_spend,search_spend,social_spend,price\n2024-01-07,1,2,3,4,5\n"
-     .encode("utf-16"), "UTF-8"),
+     .encode("utf-16"), "only 1 period"),   # read (BOM), then too short
     ("date;revenue;tv_spend;search_spend;social_spend;price\n2024-01-07;1;2;3;4;5\n",
-     "not found"),
+     "only 1 period"),                       # read (';' sniffed), then too short
     (b"\x00\x01\x02garbage\xff\xfe", ""),
 ], ids=["empty_file", "header_only", "utf16", "semicolons", "binary"])
 def test_unreadable_files_raise_user_errors(tmp_path, content, expect):

@@ -28,7 +28,7 @@ def test_read_table_unreadable_files(tmp_path):
     with pytest.raises(DataError, match="the file is empty"):
         read_table(tmp_path / "empty.csv")
     (tmp_path / "bad.csv").write_bytes(b"date,x\n2024-01-01,\xff\xfe\x00\n")
-    with pytest.raises(DataError, match="could not be read as csv"):
+    with pytest.raises(DataError, match="is not UTF-8 text .* Save it as .CSV UTF-8"):
         read_table(tmp_path / "bad.csv")
 
 

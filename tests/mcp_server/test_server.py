@@ -117,3 +117,36 @@ def test_fit_is_offered_only_when_allowed(assist_runs):
         return await client.call_tool("fit", {"config": "missing.yaml", "name": "x"})
     result = _session(build_server(assist_runs, allow_fit=True), bad_fit)
     assert result.is_error and "missing.yaml" in result.content[0].text
+
+
+def test_streamable_http_on_loopback(assist_runs):
+    """The HTTP transport: the SDK client over a real socket on 127.0.0.1."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from mixcast.mcp_server.server import LOOPBACK, http_app
+
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(http_app(build_server(assist_runs)), host=LOOPBACK,
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.time() + 30
+        while not server.started and time.time() < deadline:
+            time.sleep(0.05)
+
+        async def main():
+            async with Client(f"http://{LOOPBACK}:{port}/mcp") as client:
+                return await client.call_tool("list_runs", {})
+        result = anyio.run(main)
+        assert not result.is_error
+        assert {r["name"] for r in result.structured_content["runs"]} == {"small", "validated"}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
