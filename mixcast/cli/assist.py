@@ -65,8 +65,8 @@ def mcp(
     """Serve the runs to AI assistants over the Model Context Protocol (stdio by default).
 
     Tools: list_runs, channel_results, response_curve, scenario, optimise, forecast,
-    validation_report, narrative, ask (and fit with --allow-fit). Every result carries
-    its 90% intervals and each channel's trust verdict.
+    validation_report, narrative, test_plan, ask (and fit with --allow-fit). Every result
+    carries its 90% intervals and each channel's trust verdict.
 
     Example: mixcast mcp --runs runs
     """

@@ -23,10 +23,10 @@ import pandas as pd
 
 from mixcast.errors import DataError
 from mixcast.experiments.design import TestDesign, grouping_series, reference_series
-from mixcast.experiments.shifts import judge_steps
 from mixcast.experiments.power import (
     p_value, placebo_noise, residual_autocorrelation, significant, tbr_estimate,
 )
+from mixcast.experiments.shifts import judge_steps
 
 Z90 = 1.6448536
 
@@ -36,6 +36,8 @@ __all__ = ["TestResult", "analyze_steps", "analyze_test", "outcome_panel"]
 @dataclass(frozen=True, slots=True)
 class TestResult:
     """The measured effect of a test (KPI units) and what goes with it."""
+
+    __test__ = False  # not a pytest test class, despite its name
 
     channel: str
     method: str

@@ -26,7 +26,9 @@ from mixcast.experiments.matching import match_markets
 from mixcast.experiments.power import (
     ALPHA, default_pre_weeks, minimum_detectable_lift, placebo_noise, power,
 )
-from mixcast.experiments.predict import future_tests, predicted_lift, usual_spend
+from mixcast.experiments.predict import (
+    RECENT_WEEKS, future_tests, predicted_lift, usual_spend,
+)
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import scalar_interval
 
@@ -70,6 +72,8 @@ class DurationOption:
 class TestDesign:
     """A designed test, as written to design.json (:meth:`as_dict` / :meth:`from_dict`)."""
 
+    __test__ = False  # not a pytest test class, despite its name
+
     channel: str
     method: str
     change: str
@@ -110,10 +114,14 @@ class TestDesign:
                             "(no format 'mixcast.design/1'). Write one with mixcast "
                             "design-test --run RUN --channel C --out design.json.")
         doc = {k: v for k, v in doc.items() if k != "format"}
-        options = tuple(DurationOption(**o) for o in doc.pop("options"))
-        tuples = {k: tuple(doc.pop(k)) for k in ("treated", "control", "excluded")}
-        tuples["references"] = tuple(tuple(r) for r in doc.pop("references", ()))
-        return cls(options=options, **tuples, **doc)
+        try:
+            options = tuple(DurationOption(**o) for o in doc.pop("options"))
+            tuples = {k: tuple(doc.pop(k)) for k in ("treated", "control", "excluded")}
+            tuples["references"] = tuple(tuple(r) for r in doc.pop("references", ()))
+            return cls(options=options, **tuples, **doc)
+        except (KeyError, TypeError) as error:
+            raise UserError(f"{source}: the design is incomplete or edited ({error}). Write "
+                            "it again with mixcast design-test.") from None
 
 
 def parse_change(text: str, channel: str) -> tuple[str, float]:
@@ -228,7 +236,7 @@ def _design(fit, channel, factor, change, weeks, cooldown, max_cost, exclude, sh
     per_geo = {data.geos[g] if treated is not None else "national":
                float(usual[g] if treated is not None else usual.sum())
                for g in (treated if treated is not None else [0])}
-    value = float(np.mean(data.value_per_kpi()[:, -13:]))
+    value = float(np.mean(data.value_per_kpi()[:, -RECENT_WEEKS:]))
     options, share_of_lift = [], {}
     for w in sorted(set(weeks)):
         tests = future_tests(fit, channel, treated, weeks=w, cooldown=cooldown, factor=factor)

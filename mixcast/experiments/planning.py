@@ -33,6 +33,8 @@ __all__ = ["TestPlan", "plan_tests"]
 class TestPlan:
     """One channel's case for a test; money in currency."""
 
+    __test__ = False  # not a pytest test class, despite its name
+
     channel: str
     mostly_prior: bool
     roi: dict                    # now: mean, lo90, hi90

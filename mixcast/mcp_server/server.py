@@ -22,6 +22,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from mixcast._version import __version__
+from mixcast.assist.advice import held_channels
 from mixcast.assist.answer import ask as ask_question
 from mixcast.assist.llm import translator
 from mixcast.assist.narrative import run_narrative
@@ -116,16 +117,19 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
 
     @server.tool()
     @_tool
-    def optimise(run: str, budget: float | None = None,
-                 max_change: float | None = None) -> dict[str, Any]:
+    def optimise(run: str, budget: float | None = None, max_change: float | None = None,
+                 hold_untrusted: bool = True) -> dict[str, Any]:
         """The allocation that maximises the expected outcome (mean and 90% range per
         channel). ``budget``: total to allocate (default today's); ``max_change``: largest
-        change per channel as a fraction (0.2 = +-20%). Channels whose ROI is mostly the
-        prior are held at today's spend."""
+        change per channel as a fraction (0.2 = +-20%). Channels that are not movable
+        (validation says do_not_act, or the ROI is mostly the prior) are held at today's
+        spend unless ``hold_untrusted`` is false."""
         if budget is not None and not (np.isfinite(budget) and budget > 0):
             raise UserError(f"The 'budget' parameter must be a positive number. Got {budget} "
                             "instead.")
-        scenario = BudgetScenario(budget=budget, max_change=max_change)
+        held = held_channels(channel_trust(folder.load(run).fit, folder.path(run))) \
+            if hold_untrusted else ()
+        scenario = BudgetScenario(budget=budget, max_change=max_change, locked=held)
         plan = folder.load(run).model.optimize(scenario)
         return {"run": run, **plan.as_dict(), "trust": trust_of(run)}
 
@@ -162,6 +166,25 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
         loaded = folder.load(run)
         return {"run": run, **run_narrative(loaded.fit, loaded.path).as_dict(),
                 "trust": trust_of(run)}
+
+    @server.tool()
+    @_tool
+    def test_plan(run: str, channel: str | None = None,
+                  budget_moves: bool = False) -> dict[str, Any]:
+        """Which channel to test next: per channel, a feasible lift test (weeks, power,
+        cost), the expected narrowing of its ROI interval, and the value of that
+        information; mostly-prior channels first. ``channel`` keeps one channel;
+        ``budget_moves`` adds the optimiser's recommended change (slower)."""
+        from mixcast.experiments.planning import plan_tests
+
+        model = folder.load(run).model
+        plans = [p.as_dict() for p in plan_tests(model.fit, budget_moves=budget_moves)]
+        if channel is not None:
+            name = channel_name(run, channel)
+            plans = [p for p in plans if p["channel"] == name]
+        for plan in plans:
+            plan["command"] = plan["command"].replace("--run RUN", f"--run {folder.path(run)}")
+        return {"run": run, "tests": plans, "trust": trust_of(run)}
 
     @server.tool()
     @_tool
