@@ -52,14 +52,15 @@ sys.path.insert(0, str(HERE))
 
 import cases as case_lib  # noqa: E402
 
-METRICS = ("roi_error", "coverage", "width_ratio", "rank_rho", "top_hit", "rhat_max",
-           "divergence_pct", "wall_s")
+METRICS = ("roi_error", "coverage", "width_ratio", "rank_rho", "top_hit", "shift_error",
+           "rhat_max", "divergence_pct", "wall_s")
 
 
 # --- scoring -------------------------------------------------------------------------------
 
-def score(roi: dict, truth: dict) -> dict:
-    """The per-case scores (see the module docstring) of posterior ROI ``roi`` vs ``truth``."""
+def score(roi: dict, truth: dict, shift_change: float | None = None) -> dict:
+    """The per-case scores (see the module docstring) of posterior ROI ``roi`` vs ``truth``,
+    and of the predicted outcome change under the shifted plan when given."""
     names = list(truth["roi"])
     true = np.array([truth["roi"][n] for n in names])
     spend = np.array([truth["spend"][n] for n in names])
@@ -71,7 +72,11 @@ def score(roi: dict, truth: dict) -> dict:
     rho = (float(pd.Series(mean).rank().corr(pd.Series(true).rank()))
            if np.ptp(mean) > 0 and np.ptp(true) > 0 else float("nan"))
     effect = true > 0
+    shift = truth.get("shift")
+    shift_error = (abs(shift_change - shift["change"]) / shift["media_outcome"]
+                   if shift is not None and shift_change is not None else None)
     return {
+        "shift_error": shift_error,
         "roi_error": float((spend * np.abs(err)).sum() / (spend * true).sum()),
         "coverage": float(((lo <= true) & (true <= hi)).mean()),
         "width_ratio": float(np.mean(hi - lo) / (2 * 1.645 * rms)) if rms > 0 else float("inf"),
@@ -101,12 +106,14 @@ def aggregate(results: list[dict]) -> dict:
             if ok:
                 def mean(key):
                     return float(np.nanmean([r[key] for r in ok]))
+                shifts = [r["shift_error"] for r in ok if r.get("shift_error") is not None]
                 entry.update(
+                    shift_error=float(np.mean(shifts)) if shifts else None,
                     roi_error=mean("roi_error"), coverage=mean("coverage"),
                     width_ratio=float(np.median([r["width_ratio"] for r in ok])),
                     rank_rho=mean("rank_rho"), top_hit=int(sum(r["top_hit"] for r in ok)),
-                    rhat_max=float(np.nanmax([r["rhat_max"] for r in ok])),
-                    divergence_pct=mean("divergence_pct"),
+                    rhat_max=_nan_max([r.get("rhat_max") for r in ok]),
+                    divergence_pct=_nan_mean([r.get("divergence_pct") for r in ok]),
                     wall_s=float(sum(r["wall_s"] for r in ok)))
             out[tool][group] = entry
     return out
@@ -132,7 +139,64 @@ def run_mixcast(config: Path, chains: int, warmup: int, draws: int, seed: int) -
             "divergences": int(diagnostics["divergences"]),
             "divergence_pct": 100.0 * diagnostics["divergences"] / (chains * draws),
             "roi": {c: e["roi"] for c, e in summary["channels"].items()},
-            "mroi": {c: e["mroi"] for c, e in summary["channels"].items()}}
+            "mroi": {c: e["mroi"] for c, e in summary["channels"].items()},
+            "shift_change": bayes_shift_change(fitted)}
+
+
+def bayes_shift_change(fitted) -> float:
+    """Posterior mean change of the media-driven outcome (currency) when each channel's
+    spend is scaled by the shifted plan's factors (cases.shift_factors) in every week."""
+    from mixcast.model.counterfactual import media_params, plan_outcomes
+
+    media = fitted.inputs.media
+    factors = case_lib.shift_factors(media.shape[-1])
+    out = plan_outcomes(media_params(fitted.param_draws()),
+                        np.stack([media, media * factors]), fitted.inputs, fitted.structure)
+    return float((out[:, 1, 0] - out[:, 0, 0]).mean())
+
+
+def run_ml(config: Path, seed: int, trials: int, bootstrap: int) -> dict:
+    """The ML challenger on one case: ROI/mROI/share summaries, the shifted-plan change,
+    and the issue-20 checks (no negative ROI or mROI mean, shares in [0, 1] summing to 1)."""
+    import dataclasses
+
+    import mixcast
+    from mixcast.ml import MLConfig, fit_ml
+    from mixcast.ml.attribution import plan_outcomes
+    from mixcast.ml.run import ml_summary
+
+    project = mixcast.load(config)
+    ml_config = dataclasses.replace(MLConfig(), n_trials=trials, n_bootstrap=bootstrap,
+                                    seed=seed)
+    started = time.perf_counter()
+    fitted = fit_ml(project.data, ml_config)
+    wall = time.perf_counter() - started
+    summary = ml_summary(fitted)
+    channels = summary["channels"]
+    factors = case_lib.shift_factors(len(fitted.channels))
+    out = plan_outcomes(fitted, np.stack([fitted.media, fitted.media * factors]))
+    shares = np.array([e["contribution_share"]["mean"] for e in channels.values()])
+    return {"tool": "ml", "wall_s": wall, "rhat_max": None, "divergence_pct": None,
+            "roi": {c: e["roi"] for c, e in channels.items()},
+            "mroi": {c: e["mroi"] for c, e in channels.items()},
+            "shift_change": float((out[:, 1, 0] - out[:, 0, 0]).mean()),
+            "min_roi_mean": float(min(e["roi"]["mean"] for e in channels.values())),
+            "min_mroi_mean": float(min(e["mroi"]["mean"] for e in channels.values())),
+            "shares_ok": bool(np.all((shares >= 0) & (shares <= 1))
+                              and abs(shares.sum() - 1) < 1e-6),
+            "lift_tests": [{k: t[k] for k in ("label", "channel", "measured", "implied_mean")}
+                           for t in summary["lift_tests"]],
+            "notes": fitted.cv.get("notes", [])}
+
+
+def _nan_max(values) -> float:
+    values = [v for v in values if v is not None]
+    return float(np.nanmax(values)) if values else float("nan")
+
+
+def _nan_mean(values) -> float:
+    values = [v for v in values if v is not None]
+    return float(np.nanmean(values)) if values else float("nan")
 
 
 def lift_columns_read() -> tuple[str, ...] | None:
@@ -155,15 +219,25 @@ def run_case(case, folder: Path, args, lift_columns) -> list[dict]:
     config, truth = case_lib.write(case, folder, holidays=args.holidays,
                                    lift_columns=lift_columns)
     results = []
-    try:
-        ours = run_mixcast(config, args.chains, args.warmup, args.draws, args.seed)
-    except Exception as exc:  # a failed case is reported, the run goes on
-        ours = {"tool": "mixcast", "error": " ".join(f"{type(exc).__name__}: {exc}".split())[:500]}
-    ours.update(describe(case))
-    if "error" not in ours:
-        ours.update(score(ours["roi"], truth))
-    ours["truth"] = {"roi": truth["roi"], "spend": truth["spend"]}
-    results.append(ours)
+    runners = []
+    if args.model in ("bayes", "both"):
+        runners.append(("mixcast", lambda: run_mixcast(config, args.chains, args.warmup,
+                                                       args.draws, args.seed)))
+    if args.model in ("ml", "both"):
+        runners.append(("ml", lambda: run_ml(config, args.seed, args.ml_trials,
+                                             args.ml_bootstrap)))
+    for tool, runner in runners:
+        try:
+            ours = runner()
+        except Exception as exc:  # a failed case is reported, the run goes on
+            ours = {"tool": tool,
+                    "error": " ".join(f"{type(exc).__name__}: {exc}".split())[:500]}
+        ours.update(describe(case))
+        if "error" not in ours:
+            ours.update(score(ours["roi"], truth, ours.get("shift_change")))
+        ours["truth"] = {"roi": truth["roi"], "spend": truth["spend"],
+                         "shift": truth["shift"]}
+        results.append(ours)
     if args.peers and case.n_geos == 1 and not case.has_lift_tests:
         from peers import PEERS, run_peer
 
@@ -185,7 +259,7 @@ def run_case(case, folder: Path, args, lift_columns) -> list[dict]:
 def fmt(key: str, value) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "-"
-    if key == "roi_error":
+    if key in ("roi_error", "shift_error"):
         return f"{100 * value:.1f}%"
     if key in ("coverage", "rank_rho"):
         return f"{value:.2f}"
@@ -200,13 +274,14 @@ def fmt(key: str, value) -> str:
     return str(value)
 
 
-HEAD = ("ROI err", "cover", "width/need", "rank rho", "top", "R-hat", "div %", "wall s")
+HEAD = ("ROI err", "cover", "width/need", "rank rho", "top", "shift err", "R-hat", "div %",
+        "wall s")
 
 
 def case_cells(r: dict) -> list[str]:
     if "error" in r:
         return ["failed"] + ["-"] * (len(METRICS) - 1)
-    cells = [fmt(k, r[k]) for k in METRICS]
+    cells = [fmt(k, r.get(k)) for k in METRICS]
     cells[1] = f"{cells[1]} ({round(r['coverage'] * r['n_channels'])}/{r['n_channels']})"
     return cells
 
@@ -214,7 +289,7 @@ def case_cells(r: dict) -> list[str]:
 def agg_cells(a: dict) -> list[str]:
     if "roi_error" not in a:
         return ["failed"] + ["-"] * (len(METRICS) - 1)
-    cells = [fmt(k, a[k]) for k in METRICS]
+    cells = [fmt(k, a.get(k)) for k in METRICS]
     cells[4] = f"{a['top_hit']}/{a['cases'] - a['failed']}"
     return cells
 
@@ -329,6 +404,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--holidays", action="store_true",
                         help="add 'holidays: US' to the configs of cases with holiday spikes")
     parser.add_argument("--peers", action="store_true")
+    parser.add_argument("--model", choices=("bayes", "ml", "both"), default="bayes",
+                        help="which mixcast model(s) to score (ml: the challenger)")
+    parser.add_argument("--ml-trials", type=int, default=30,
+                        help="Optuna trials of the ML challenger's media hyper-parameters")
+    parser.add_argument("--ml-bootstrap", type=int, default=20,
+                        help="block-bootstrap replicates of the ML challenger")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--markdown", action="store_true", help="tables in Markdown")
     parser.add_argument("--verbose", action="store_true", help="per-channel estimates")
@@ -368,6 +449,10 @@ def main(argv: list[str] | None = None) -> int:
                     "  ".join(f"{h} {c}" for h, c in zip(HEAD, case_cells(r)))), flush=True)
                 if args.verbose:
                     print_channels(r)
+            if args.json:   # after every case, so a long run that is cut short keeps them
+                args.json.parent.mkdir(parents=True, exist_ok=True)
+                args.json.write_text(json.dumps({"meta": meta, "results": results,
+                                                 "aggregate": aggregate(results)}, indent=1))
     meta["total_wall_s"] = time.perf_counter() - started
     aggregates = aggregate(results)
     print()

@@ -298,10 +298,21 @@ def generate(case: Case) -> tuple[pd.DataFrame, dict, list[dict]]:
         rows.append(pd.DataFrame(frame))
     df = pd.concat(rows, ignore_index=True)
     lift_rows = _lift_rows(tests, names, spend, bau, media_effect, betas, dates, g)
+    factors = shift_factors(len(names))
+    shifted = sum(media_effect(spend[c] * factors[c], c, betas[c]).sum()
+                  for c in range(len(names)))
     truth = {"roi": roi, "mroi": mroi, "spend": total_spend,
              "media_share": float(effects.sum() / mean.sum()),
-             "holiday_weeks": int((holiday != 1).sum())}
+             "holiday_weeks": int((holiday != 1).sum()),
+             "shift": {"factors": factors.tolist(), "media_outcome": float(effects.sum()),
+                       "change": float(shifted - effects.sum())}}
     return df, truth, lift_rows
+
+
+def shift_factors(n_channels: int) -> np.ndarray:
+    """The shifted spend plan of the forecast score: every week's spend of channel c
+    times 1.3 (even c) or 0.7 (odd c), a reallocation that a planner might try."""
+    return np.where(np.arange(n_channels) % 2 == 0, 1.3, 0.7)
 
 
 def _test_plan(case: Case, names: list[str], bau: np.ndarray) -> list[dict]:

@@ -22,9 +22,9 @@ PUBLIC_API = {
     "contributions", "fit", "load", "load_run", "roi_table", "sample_config_path",
     "save_run", "simulate", "summarize",
 }
-CLI_VERBS = {"adopt", "ask", "check", "compare", "demo", "diff", "fit", "fit-many",
-             "forecast", "mcp", "optimize", "refresh", "report", "runs", "scenario", "serve",
-             "summary", "validate"}
+CLI_VERBS = {"adopt", "analyze-test", "ask", "check", "compare", "demo", "design-test", "diff",
+             "fit", "fit-many", "forecast", "mcp", "optimize", "plan-tests", "refresh",
+             "report", "runs", "scenario", "serve", "summary", "validate"}
 
 
 def test_all_is_pinned_and_every_name_exists():

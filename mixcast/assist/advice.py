@@ -48,6 +48,12 @@ def test_candidates(summary: Mapping, trust: Mapping[str, ChannelTrust]) -> list
              "command": f"mixcast design-test --channel {widest}"}]
 
 
+def held_channels(trust: Mapping[str, ChannelTrust]) -> tuple[str, ...]:
+    """Channels an optimised plan must keep at today's spend: those not movable. (The
+    optimiser holds mostly-prior channels itself; a do_not_act verdict is validation's.)"""
+    return tuple(name for name, entry in trust.items() if not entry.movable)
+
+
 def spend_advice(status: str, trust: ChannelTrust) -> str:
     """The action for a channel's saturation status, held back when it is not movable."""
     if not trust.movable:

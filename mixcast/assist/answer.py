@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mixcast.analysis.over_time import window_returns
-from mixcast.assist.advice import spend_advice, test_candidates, test_first_reason
+from mixcast.assist.advice import (held_channels, spend_advice, test_candidates,
+                                   test_first_reason)
 from mixcast.assist.format import band, money
 from mixcast.assist.narrative import ranking_rows
 from mixcast.assist.questions import Call, UnknownQuestion, parse_question
 from mixcast.assist.taxonomy import run_aliases
 from mixcast.assist.trust import ChannelTrust, channel_trust
 from mixcast.errors import UserError
+from mixcast.experiments.planning import plan_tests
 from mixcast.optimize.problem import BudgetScenario
 from mixcast.runs.models import RunModel
 from mixcast.storage import jsonable
@@ -109,12 +111,11 @@ def _scenario(model, call, trust):
 
 
 def _ranking(model):
-    try:
-        return model.channel_ranking()
-    except UserError:
-        raise
-    except Exception as error:      # e.g. an ML run: the ranking needs response curves
-        raise UserError(f"Saturation needs a Bayesian run's response curves ({error}).") from None
+    if model.kind != "bayes":
+        raise UserError("Saturation and the next dollar need a Bayesian run's response "
+                        "curves; this run holds the ML challenger. Ask a scenario instead "
+                        "(e.g. 'increase search by 10%'), or ask the Bayesian run.")
+    return model.channel_ranking()
 
 
 def _next_dollar(model, call, trust):
@@ -193,24 +194,49 @@ def _certainty(model, call, trust):
 
 def _test_next(model, call, trust):
     picks = test_candidates(_summary(model), trust)
-    lines = [f"Test {p['channel']} next: {p['reason']} ({p['command']} --run {model.path})."
-             for p in picks]
+    designs = _test_designs(model)
+    lines = []
+    for pick in picks:
+        lines.append(f"Test {pick['channel']} next: {pick['reason']} ({pick['command']} "
+                     f"--run {model.path}).")
+        design = designs.get(pick["channel"])
+        if design is not None:
+            pick["design"] = design
+            lines.append(f"  A {design['method']} test of {design['weeks']} weeks has power "
+                         f"{design['power']:.0%} and is expected to narrow its ROI range by "
+                         f"{design['narrowing']:.0%} (cost {money(design['cost'])}).")
     return lines, {"tests": picks}
 
 
+def _test_designs(model) -> dict[str, dict]:
+    """Each channel's feasible test (:func:`mixcast.experiments.planning.plan_tests`)."""
+    if model.kind != "bayes":
+        return {}
+    return {p.channel: p.as_dict() for p in plan_tests(model.fit, budget_moves=False)}
+
+
+def optimise_scenario(trust) -> BudgetScenario:
+    """The optimiser's problem for "optimise the budget": today's total, with every channel
+    that is not movable held at today's spend (test it first)."""
+    return BudgetScenario(locked=held_channels(trust))
+
+
 def _optimise(model, call, trust):
-    plan = model.optimize(BudgetScenario())
+    plan = model.optimize(optimise_scenario(trust))
     unit = plan.outcome_unit
     lines = [f"Best allocation of today's total ({money(plan.current_spend.sum())}): media-driven "
              f"{unit} {band(plan.gain.as_dict(), signed=True)} against today's plan."]
     for row in plan.to_frame().itertuples():
         change = "" if np.isnan(row.change_pct) else f" ({row.change_pct:+.0f}%)"
+        outcome = {"mean": row.expected_outcome_mean, "lo90": row.expected_outcome_lo90,
+                   "hi90": row.expected_outcome_hi90}
         lines.append(f"{row.channel}: {money(row.current_spend)} -> "
-                     f"{money(row.recommended_spend)}{change}, its {unit} "
-                     f"{band({'mean': row.expected_outcome_mean, 'lo90': row.expected_outcome_lo90, 'hi90': row.expected_outcome_hi90})}"
-                     f"; {_verdict(trust[row.channel])}.")
-    lines += [f"Held: {name} {why}." for name, why in plan.held.items()]
-    return lines, {"plan": plan.as_dict()}
+                     f"{money(row.recommended_spend)}{change}, its {unit} {band(outcome)}; "
+                     f"{_verdict(trust[row.channel])}.")
+    held = {**{n: f"kept at today's spend: {test_first_reason(trust[n])}"
+                for n in held_channels(trust)}, **plan.held}
+    lines += [f"Held: {name} {why}." for name, why in held.items()]
+    return lines, {"plan": plan.as_dict(), "held": held}
 
 
 def _summary(model) -> dict:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from mixcast.analysis.curves import channel_ranking
 from mixcast.assist.advice import spend_advice, test_candidates, test_first_reason
 from mixcast.assist.format import band, money
 from mixcast.assist.trust import ChannelTrust, channel_trust, overall, read_validation
@@ -122,14 +123,14 @@ def ranking_rows(frame) -> list[dict]:
              "saturation_spend": float(r.saturation_spend)} for r in frame.itertuples()]
 
 
-def run_narrative(model, *, ranking=None) -> Narrative:
-    """The narrative of a loaded run (:func:`mixcast.runs.open_run`); ``ranking`` (a
-    channel-ranking frame) may be passed in when it is already computed."""
-    path = Path(model.path)
+def run_narrative(fit, run: str | Path, *, ranking=None) -> Narrative:
+    """The narrative of the run at ``run`` (its ``fit`` already loaded); ``ranking`` (a
+    :func:`mixcast.analysis.channel_ranking` frame) may be passed in when computed."""
+    path = Path(run)
     summary = json.loads((path / "summary.json").read_text())
     validation = read_validation(path)
-    if ranking is None and model.kind == "bayes":
-        ranking = model.channel_ranking()
-    return write_narrative(summary, channel_trust(model.fit, validation=validation or {}),
+    if ranking is None and fit.kind == "bayes":
+        ranking = channel_ranking(fit)
+    return write_narrative(summary, channel_trust(fit, validation=validation or {}),
                            ranking=None if ranking is None else ranking_rows(ranking),
                            validation=validation)

@@ -108,7 +108,8 @@ class Call:
             case "saturation":
                 return "which channels are saturated or underfunded at today's spend"
             case "spend_vs_return":
-                return f"spend and incremental return by channel over the last {self.weeks} weeks"
+                return ("spend and incremental return by channel over the last "
+                        f"{self.weeks} weeks")
             case "drove":
                 span = f"the last {self.weeks} weeks" if self.weeks else "the data window"
                 return f"the outcome {self.channel} drove over {span}"

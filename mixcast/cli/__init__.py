@@ -6,8 +6,9 @@ Each verb lives in a module of this package and registers itself on ``app``. Use
 
 from __future__ import annotations
 
-from mixcast.cli import (assist, core, decide, forecast, many, ml, registry,  # noqa: F401
-                         report, serve, validate)
+from mixcast.cli import (  # noqa: F401
+    assist, core, decide, experiments, forecast, many, ml, registry, report, serve, validate,
+)
 from mixcast.cli._app import app, main
 
 # Importing the verb modules above registers their commands on ``app``.

@@ -54,17 +54,19 @@ def ask(
 
 @app.command()
 def mcp(
-    runs: Annotated[Path, typer.Option("--runs", help="Folder whose sub-folders are runs.")] = Path("runs"),
+    runs: Annotated[Path, typer.Option(
+        "--runs", help="Folder whose sub-folders are runs.")] = Path("runs"),
     http: Annotated[int | None, typer.Option("--http", help="Serve streamable HTTP on this "
                                              "port of 127.0.0.1 instead of stdio.")] = None,
-    allow_fit: Annotated[bool, typer.Option("--allow-fit", help="Also offer the 'fit' tool "
-                                            "(writes new runs; off by default: read-only).")] = False,
+    allow_fit: Annotated[bool, typer.Option(
+        "--allow-fit", help="Also offer the 'fit' tool (writes new runs; off by default: "
+                            "read-only).")] = False,
 ) -> None:
     """Serve the runs to AI assistants over the Model Context Protocol (stdio by default).
 
     Tools: list_runs, channel_results, response_curve, scenario, optimise, forecast,
-    validation_report, narrative, ask (and fit with --allow-fit). Every result carries
-    its 90% intervals and each channel's trust verdict.
+    validation_report, narrative, test_plan, ask (and fit with --allow-fit). Every result
+    carries its 90% intervals and each channel's trust verdict.
 
     Example: mixcast mcp --runs runs
     """

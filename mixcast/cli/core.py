@@ -51,10 +51,16 @@ def fit(
     seed: Annotated[int | None, typer.Option(help="Override sampler.seed.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     reproducible: Annotated[bool, typer.Option(help="Write summary.json without the wall time (diagnostics.fit_seconds = 0.0; the time stays in spec.json), so the same inputs and seed give a byte-identical file.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Print the fit's expected peak memory and wall time, then stop.")] = False,
 ) -> None:
     """Fit a model and write a run directory (summary.json, posterior, spec, data fingerprint).
 
-    Example: mixcast fit --config config.yaml --out runs/q3
+    Prints a cost estimate first (expected peak memory and wall time on this machine) and
+    stops before sampling if the fit would not fit in memory (MIXCAST_MEMORY_LIMIT
+    overrides the memory available).
+
+    Example: mixcast fit --config config.yaml --out runs/q3 [--dry-run]
     """
     from mixcast.project import load
 
@@ -63,22 +69,43 @@ def fit(
     if family not in ("bayes", "ml"):
         raise UserError(f"--model must be 'bayes' or 'ml'. Got {model!r} instead.")
     if family == "ml":
+        if dry_run:
+            raise UserError("--dry-run estimates the Bayesian model's cost only; the ML "
+                            "challenger (--model ml) has no estimate. Drop --dry-run, or "
+                            "use --model bayes.")
         fit_ml_command(project, out, quiet=quiet)
         return
     overrides = {k: v for k, v in dict(chains=chains, warmup=warmup, draws=draws,
                                        seed=seed).items() if v is not None}
+    if dry_run:
+        print_cost_estimate(project, overrides)
+        return
     run_bayes_fit(project, out, overrides=overrides, quiet=quiet, reproducible=reproducible)
+
+
+def print_cost_estimate(project, overrides: dict) -> None:
+    """Print the fit's cost estimate; a UserError (exit 2) if it would not fit in memory."""
+    import dataclasses
+
+    from mixcast.inference.cost import check_memory, estimate_cost
+    from mixcast.report.terminal import cost_table
+
+    sampler = dataclasses.replace(project.sampler, **overrides)
+    estimate = estimate_cost(project.data, project.spec, sampler)
+    console.print(cost_table(estimate))
+    check_memory(estimate)
 
 
 def run_bayes_fit(project, out: Path, *, overrides: dict, quiet: bool,
                   reproducible: bool = False) -> dict:
-    """Fit, save and print; shared by `fit`, `demo` and `refresh`."""
+    """Estimate the cost, fit, save and print; shared by `fit`, `demo` and `refresh`."""
     import dataclasses
 
     from mixcast.inference.fit import fit as fit_model
     from mixcast.report.terminal import channel_table, diagnostics_line
     from mixcast.runs.directory import save_run
 
+    print_cost_estimate(project, overrides)
     sampler = dataclasses.replace(project.sampler, **overrides)
     with sampling_progress(f"Sampling {sampler.chains} chains", enabled=not quiet) as progress:
         fitted = fit_model(project.data, project.spec, sampler=sampler, progress=progress)
@@ -168,5 +195,5 @@ def summary(run: RunOpt,
         from mixcast.runs.models import open_run
 
         with err_console.status("Writing the narrative from the posterior"):
-            text = run_narrative(open_run(run)).text()
+            text = run_narrative(open_run(run).fit, run).text()
         console.print(escape(text), highlight=False)

@@ -21,6 +21,22 @@ AddressOpt = Annotated[str | None, typer.Option(
 WorkersOpt = Annotated[int | None, typer.Option(
     "--workers", help="Jobs at a time (default: one per core; for a local Ray instance, "
                       "its CPUs).")]
+
+
+def executor_option(name: str, workers: int | None, address: str | None):
+    """The executor of a verb whose default is ``inline`` (validate, refresh): None for
+    inline (this process, as before), else the local or Ray executor."""
+    from mixcast.errors import UserError
+    from mixcast.executor import make_executor
+
+    if name != "inline":
+        return make_executor(name, workers=workers, address=address)
+    if address or workers:
+        raise UserError("--address and --workers are for --executor local or ray; the "
+                        "default (inline) runs in this process.")
+    return None
+
+
 _STYLE = {"ok": "green", "failed": "bold red", "skipped": "dim"}
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from mixcast.cli._app import app, console, err_console
+from mixcast.cli.many import AddressOpt, WorkersOpt, executor_option
 
 RegistryOpt = Annotated[str | None, typer.Option(
     "--registry", "-r", help="DuckDB file or postgresql:// URL (default $MIXCAST_REGISTRY or "
@@ -30,6 +31,9 @@ def refresh(
     runs_dir: RunsDirOpt = None,
     webhook: Annotated[str | None, typer.Option(help="POST the alerts as JSON to this URL.")] = None,
     skip_validation: Annotated[bool, typer.Option("--skip-validation", help="Store the run without the quick validation.")] = False,
+    executor: Annotated[str, typer.Option("--executor", help="inline (default: fit and refits in this process), local or ray (the fit and each validation refit as jobs).")] = "inline",
+    address: AddressOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Fit the data's new weeks into the registry and report what moved, with alerts.
 
@@ -39,12 +43,15 @@ def refresh(
     Example: mixcast refresh --config config.yaml --registry runs/registry.duckdb
     """
     from mixcast.registry.alerts import deliver
+    from mixcast.registry.fitter import BayesFitter
     from mixcast.registry.refresh import refresh as run_refresh
     from mixcast.report.registry import refresh_report
 
     store = _open(registry, runs_dir)
     with err_console.status("Refreshing (fit, validate, compare)"):
-        result = run_refresh(config, store, validate=not skip_validation)
+        result = run_refresh(config, store, validate=not skip_validation,
+                             fitter=BayesFitter(executor=executor_option(executor, workers,
+                                                                         address)))
     console.print(refresh_report(result))
     problem = deliver(list(result.alerts), webhook=webhook, context={"run": result.run["id"]})
     if problem:

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mixcast.cli._app import app, console, err_console
+from mixcast.cli.many import AddressOpt, WorkersOpt, executor_option
 
 _STYLE = {"solid": "green", "care": "yellow", "do_not_act": "bold red", "pass": "green",
           "warn": "yellow", "fail": "bold red", "skipped": "dim"}
@@ -25,6 +26,9 @@ def validate(
     run: Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")],
     quick: Annotated[bool, typer.Option("--quick", help="Fewer folds and twins, shorter refit chains (minutes, not tens of minutes).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    executor: Annotated[str, typer.Option("--executor", help="inline (default: every refit side by side in one batch here), local (one process per refit job) or ray.")] = "inline",
+    address: AddressOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Check whether a run can be trusted, channel by channel; writes RUN/validation.json.
 
@@ -39,8 +43,9 @@ def validate(
     from mixcast.storage import read_manifest
 
     read_manifest(run)
+    pool = executor_option(executor, workers, address)
     if quiet:
-        document = validate_run(run, quick=quick)
+        document = validate_run(run, quick=quick, executor=pool)
     else:
         columns = (TextColumn("[bold]{task.description}"), BarColumn(),
                    TextColumn("{task.completed:.1f}/{task.total:.0f} refits"),
@@ -51,7 +56,7 @@ def validate(
             def update(label: str, done: float, total: int) -> None:
                 bar.update(task, description=label, completed=done, total=total)
 
-            document = validate_run(run, quick=quick, progress=update)
+            document = validate_run(run, quick=quick, progress=update, executor=pool)
     console.print(checks_table(document["checks"]))
     console.print(verdict_table(document))
     overall = document["overall"]

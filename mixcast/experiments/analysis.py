@@ -22,17 +22,22 @@ import numpy as np
 import pandas as pd
 
 from mixcast.errors import DataError
-from mixcast.experiments.design import TestDesign, reference_series
-from mixcast.experiments.power import p_value, placebo_noise, tbr_estimate
+from mixcast.experiments.design import TestDesign, grouping_series, reference_series
+from mixcast.experiments.power import (
+    p_value, placebo_noise, residual_autocorrelation, significant, tbr_estimate,
+)
+from mixcast.experiments.shifts import judge_steps
 
 Z90 = 1.6448536
 
-__all__ = ["TestResult", "analyze_test", "outcome_panel"]
+__all__ = ["TestResult", "analyze_steps", "analyze_test", "outcome_panel"]
 
 
 @dataclass(frozen=True, slots=True)
 class TestResult:
     """The measured effect of a test (KPI units) and what goes with it."""
+
+    __test__ = False  # not a pytest test class, despite its name
 
     channel: str
     method: str
@@ -81,7 +86,8 @@ def outcome_panel(frame: pd.DataFrame, design: TestDesign, *, source: str
     geo_names = design.treated + design.control if design.geo_level else ("national",)
     geo = frame[cols["geo"]].astype(str) if design.geo_level else pd.Series(
         "national", index=frame.index)
-    absent = [g for g in geo_names if g not in set(geo)]
+    present = set(geo.unique())
+    absent = [g for g in geo_names if g not in present]
     if absent:
         raise DataError(f"{source}: geo(s) {', '.join(absent[:10])} of the design have no "
                         f"rows in column '{cols['geo']}'. Include every treated and control "
@@ -125,25 +131,34 @@ def analyze_test(design: TestDesign, frame: pd.DataFrame, *, weeks: int | None =
     treated = tuple(range(n_treated)) if design.geo_level else None
     control = tuple(range(n_treated, len(geo_names))) if design.geo_level else None
     x, z = reference_series(y, treated, control, np.arange(len(dates)))
-    x_pre, z_pre = x[pre0:first], z[pre0:first]
-    noise = placebo_noise(x_pre, z_pre, weeks=m, alpha=design.alpha)
-    est = tbr_estimate(x_pre, z_pre, x[first:first + m], z[first:first + m])
+    index = {name: g for g, name in enumerate(geo_names)}
+    groupings = tuple(tuple(index[n] for n in r) for r in design.references)
+    others = grouping_series(y[:, pre0:first], groupings, tuple(range(len(geo_names))))
+    x_hist, z_hist = x[pre0:first], z[pre0:first]
+    pre = option.pre_weeks
+    noise = placebo_noise(x_hist, z_hist, weeks=m, pre_weeks=pre, alpha=design.alpha,
+                          reference=others)
+    rho = residual_autocorrelation(x_hist, z_hist)
+    est = tbr_estimate(x_hist[-pre:], z_hist[-pre:], x[first:first + m], z[first:first + m],
+                       rho=rho)
     effect, se = float(est.effect), float(est.se)
     half = float(noise.critical) * se
     p = float(p_value(est.t, noise))
-    pre_check = tbr_estimate(x_pre[:-m], z_pre[:-m], x_pre[-m:], z_pre[-m:])
+    pre_check = tbr_estimate(x_hist[-pre - m:-m], z_hist[-pre - m:-m], x_hist[-m:],
+                             z_hist[-m:], rho=rho)
     placebo_p = float(p_value(pre_check.t, noise))
     predicted = option.predicted_lift
     pred_half = max(predicted["hi90"] - predicted["mean"], predicted["mean"] - predicted["lo90"])
     agrees = abs(effect - predicted["mean"]) <= np.hypot(half, pred_half)
-    notes = _notes(p <= design.alpha, placebo_p > design.alpha, agrees, design)
+    notes = _notes(bool(significant(est.t, noise)), not bool(significant(pre_check.t, noise)),
+                   agrees, design)
     rows = _rows(design, option, dates, first, effect, half / Z90, spend, geo_names)
     return TestResult(
         channel=design.channel, method=design.method,
         start_date=str(dates[first].date()), weeks=option.weeks, cooldown=option.cooldown,
         effect=effect, lo90=effect - half, hi90=effect + half, se=half / Z90, p_value=p,
-        significant=p <= design.alpha, placebo_p_value=placebo_p,
-        placebo_ok=placebo_p > design.alpha, predicted=predicted,
+        significant=bool(significant(est.t, noise)), placebo_p_value=placebo_p,
+        placebo_ok=not bool(significant(pre_check.t, noise)), predicted=predicted,
         agrees_with_model=bool(agrees), pre_weeks=first - pre0,
         placebo_windows=noise.n_windows, rows=tuple(rows), notes=tuple(notes))
 
@@ -189,3 +204,27 @@ def _rows(design: TestDesign, option, dates: pd.DatetimeIndex, first: int, effec
                      "lift_se": se * np.sqrt(share), "bau_spend": usual,
                      "label": f"{design.channel} test {common['start_date']}"})
     return rows
+
+
+def analyze_steps(design: TestDesign, frame: pd.DataFrame, *, n_steps: int,
+                  start_date: str | None = None, source: str = "data"):
+    """A change adopted in ``n_steps`` steps of the design's recommended duration each:
+    actual vs predicted per step observed so far, and the verdict after each
+    (:func:`mixcast.experiments.shifts.judge_steps`)."""
+    option = design.option(design.recommended_weeks)
+    dates, geo_names, y, _ = outcome_panel(frame, design, source=source)
+    first = int(np.searchsorted(dates.values, pd.Timestamp(
+        start_date or design.start_date).to_datetime64()))
+    if first + option.weeks > len(dates):
+        raise DataError(f"{source}: no complete step yet: a step is {option.weeks} weeks "
+                        f"from {dates[min(first, len(dates) - 1)].date()}; the data have "
+                        f"{len(dates) - first}.")
+    n_treated = len(design.treated)
+    treated = tuple(range(n_treated)) if design.geo_level else None
+    control = tuple(range(n_treated, len(geo_names))) if design.geo_level else None
+    x, z = reference_series(y, treated, control, np.arange(len(dates)))
+    # The predicted lift of one full-change step without its cool-down tail.
+    full = option.predicted_lift["mean"]
+    return judge_steps(x, z, first=first, step_weeks=option.weeks, n_steps=n_steps,
+                       pre_weeks=option.pre_weeks, history_weeks=design.history_weeks,
+                       full_lift=full)

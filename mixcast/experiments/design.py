@@ -23,16 +23,20 @@ import pandas as pd
 
 from mixcast.errors import UserError
 from mixcast.experiments.matching import match_markets
-from mixcast.experiments.power import ALPHA, minimum_detectable_lift, placebo_noise, power
-from mixcast.experiments.predict import future_tests, predicted_lift, usual_spend
+from mixcast.experiments.power import (
+    ALPHA, default_pre_weeks, minimum_detectable_lift, placebo_noise, power,
+)
+from mixcast.experiments.predict import (
+    RECENT_WEEKS, future_tests, predicted_lift, usual_spend,
+)
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import scalar_interval
 
 GEO_METHOD = "time-based regression (matched markets)"
 NATIONAL_METHOD = "time-based step change (national)"
-NATIONAL_HISTORY = 52
 SHARES = (0.5, 0.3, 0.2, 0.1)
 TARGET_POWER = 0.8
+Z90 = 1.6448536
 NATIONAL_CAVEAT = (
     "National data have no control geos: the counterfactual is the series' own trend, so "
     "anything else that moves the outcome in the test weeks (season, promotions, "
@@ -40,15 +44,20 @@ NATIONAL_CAVEAT = (
     "large such swings were in the past and the power accounts for them, but a geo test "
     "identifies the effect far better where geo data can be had.")
 
-__all__ = ["DurationOption", "TestDesign", "design_test", "parse_change", "reference_series"]
+__all__ = ["DurationOption", "TestDesign", "design_test", "grouping_series", "parse_change",
+           "reference_series", "run_date_column"]
 
 
 @dataclass(frozen=True, slots=True)
 class DurationOption:
-    """One candidate duration. Money in currency, outcome in KPI units."""
+    """One candidate duration. Money in currency, outcome in KPI units; ``lift_se`` the
+    standard error a typical test of this design will report (its 90% half-width over
+    1.645)."""
 
     weeks: int
     cooldown: int
+    pre_weeks: int
+    lift_se: float
     mde: float
     power: float
     assurance: float
@@ -62,6 +71,8 @@ class DurationOption:
 @dataclass(frozen=True)
 class TestDesign:
     """A designed test, as written to design.json (:meth:`as_dict` / :meth:`from_dict`)."""
+
+    __test__ = False  # not a pytest test class, despite its name
 
     channel: str
     method: str
@@ -80,6 +91,7 @@ class TestDesign:
     lift_share: dict
     columns: dict
     match: dict = field(default_factory=dict)
+    references: tuple[tuple[str, ...], ...] = ()
     caveat: str = ""
     kpi_type: str = "revenue"
 
@@ -102,9 +114,14 @@ class TestDesign:
                             "(no format 'mixcast.design/1'). Write one with mixcast "
                             "design-test --run RUN --channel C --out design.json.")
         doc = {k: v for k, v in doc.items() if k != "format"}
-        options = tuple(DurationOption(**o) for o in doc.pop("options"))
-        tuples = {k: tuple(doc.pop(k)) for k in ("treated", "control", "excluded")}
-        return cls(options=options, **tuples, **doc)
+        try:
+            options = tuple(DurationOption(**o) for o in doc.pop("options"))
+            tuples = {k: tuple(doc.pop(k)) for k in ("treated", "control", "excluded")}
+            tuples["references"] = tuple(tuple(r) for r in doc.pop("references", ()))
+            return cls(options=options, **tuples, **doc)
+        except (KeyError, TypeError) as error:
+            raise UserError(f"{source}: the design is incomplete or edited ({error}). Write "
+                            "it again with mixcast design-test.") from None
 
 
 def parse_change(text: str, channel: str) -> tuple[str, float]:
@@ -155,6 +172,21 @@ def reference_series(y: np.ndarray, treated: tuple[int, ...] | None,
     return y[list(control)].sum(axis=0), y[list(treated)].sum(axis=0)
 
 
+def grouping_series(y: np.ndarray, groupings: tuple[tuple[int, ...], ...],
+                    geos: tuple[int, ...]) -> tuple | None:
+    """(xr, zr), (R, T) each: the control and treated sums of other groupings of the same
+    ``geos`` (the placebo calibration's references); None without groupings."""
+    if not groupings:
+        return None
+    masks = np.zeros((len(groupings), y.shape[0]))
+    for r, treated in enumerate(groupings):
+        masks[r, list(geos)] = 0.0
+        masks[r, list(treated)] = 1.0
+    inside = np.zeros(y.shape[0])
+    inside[list(geos)] = 1.0
+    return (inside - masks) @ y, masks @ y
+
+
 def design_test(fit: Fit, channel: str, *, factor: float, change: str = "go-dark",
                 weeks: tuple[int, ...] = (4, 6, 8), cooldown: int = 2,
                 max_cost: float | None = None, exclude: tuple[str, ...] = (),
@@ -186,8 +218,9 @@ def _design(fit, channel, factor, change, weeks, cooldown, max_cost, exclude, sh
     y = np.asarray(data.y, float)
     if share is None:
         treated = control = None
-        history = min(NATIONAL_HISTORY, data.n_times)
+        history = data.n_times
         match: dict = {}
+        groupings: tuple = ()
     else:
         skip = tuple(data.geos.index(g) for g in exclude)
         assignment = match_markets(y, share=share, exclude=skip, seed=seed)
@@ -195,13 +228,15 @@ def _design(fit, channel, factor, change, weeks, cooldown, max_cost, exclude, sh
         history = data.n_times
         match = {"share": share, "fit_cv": assignment.fit_cv,
                  "balance": assignment.balance}
+        groupings = assignment.references
     t0 = data.n_times - history
     x, z = reference_series(y[:, t0:], treated, control, np.arange(t0, data.n_times))
+    others = grouping_series(y[:, t0:], groupings, (treated or ()) + (control or ()))
     usual = usual_spend(fit, channel)
     per_geo = {data.geos[g] if treated is not None else "national":
                float(usual[g] if treated is not None else usual.sum())
                for g in (treated if treated is not None else [0])}
-    value = float(np.mean(data.value_per_kpi()[:, -13:]))
+    value = float(np.mean(data.value_per_kpi()[:, -RECENT_WEEKS:]))
     options, share_of_lift = [], {}
     for w in sorted(set(weeks)):
         tests = future_tests(fit, channel, treated, weeks=w, cooldown=cooldown, factor=factor)
@@ -209,13 +244,15 @@ def _design(fit, channel, factor, change, weeks, cooldown, max_cost, exclude, sh
         total = draws.sum(axis=1)
         if not share_of_lift:
             share_of_lift = _lift_shares(draws, list(per_geo))
-        noise = placebo_noise(x, z, weeks=w + cooldown)
+        pre = default_pre_weeks(history, w + cooldown)
+        noise = placebo_noise(x, z, weeks=w + cooldown, pre_weeks=pre, reference=others)
         sign = 1.0 if total.mean() >= 0 else -1.0
         spend_change = (factor - 1.0) * sum(per_geo.values()) * w
         outcome = scalar_interval(total * value)
         cost = max(spend_change, 0.0) + max(-outcome["mean"], 0.0)
         options.append(DurationOption(
-            weeks=w, cooldown=cooldown,
+            weeks=w, cooldown=cooldown, pre_weeks=pre,
+            lift_se=float(noise.critical * np.median(noise.se)) / Z90,
             mde=minimum_detectable_lift(noise, target=TARGET_POWER, sign=sign),
             power=float(power(noise, total.mean())), assurance=float(power(noise, total)),
             predicted_lift=scalar_interval(total), spend_change=spend_change,
@@ -230,6 +267,7 @@ def _design(fit, channel, factor, change, weeks, cooldown, max_cost, exclude, sh
         alpha=ALPHA, options=tuple(options), recommended_weeks=_recommend(options),
         usual_weekly_spend=per_geo, lift_share=share_of_lift,
         columns=_columns(fit, date_column), match=match,
+        references=tuple(tuple(data.geos[g] for g in r) for r in groupings),
         caveat="" if treated is not None else NATIONAL_CAVEAT, kpi_type=data.kpi_type)
 
 
@@ -262,3 +300,12 @@ def _columns(fit: Fit, date_column: str) -> dict:
     """The data file's column names the analysis reads (as the run's config named them)."""
     data = fit.data
     return {"date": date_column, "geo": data.geo_column, "target": data.target}
+
+
+def run_date_column(run: Path) -> str:
+    """The date column the run's config named (``date`` when the run has no config)."""
+    import yaml
+
+    path = Path(run) / "config.yaml"
+    config = (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+    return str(config.get("date") or "date")

@@ -5,10 +5,14 @@ of its outcome relative to its own mean) and its seasonal profile (its relative 
 week by week, the trend removed). Geos are ranked by a one-dimensional summary of those
 standardised features and cut into strata of about 1/share geos; one geo per stratum is
 drawn into treatment (stratified randomisation, so treatment and control look alike
-by construction). Among many such draws the one whose treated sum the control sum
-predicts best over the pre-period (the TBR fit the analysis will use) is kept
-(optimised assignment). Excluded geos are in neither group. Other stratified draws are
-kept as reference groupings for the placebo calibration.
+by construction). Among many draws only the best-balanced quarter is acceptable
+(rerandomisation, Morgan and Rubin 2012); the design is one acceptable draw and the other
+acceptable draws are the reference groupings of the placebo calibration, so the chosen
+grouping is exchangeable with its references. Excluded geos are in neither group.
+
+Why not pick the grouping whose pre-period TBR fit is tightest? It overfits the
+pre-period: on simulated panels such a pick had a 14.5% false-positive rate at a nominal
+10% (its placebo windows flatter it), where the exchangeable draw keeps 10%.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ __all__ = ["Assignment", "geo_features", "match_markets"]
 class Assignment:
     """Treatment and control geos (indices into the data's geos) and how well they match:
     ``fit_cv`` the pre-period TBR residual sd over the treated mean outcome, ``balance``
-    the largest standardised difference of mean features between the groups."""
+    the largest standardised difference of mean features between the groups,
+    ``references`` the treated geos of other acceptable draws."""
 
     treated: tuple[int, ...]
     control: tuple[int, ...]
@@ -57,14 +62,16 @@ def geo_features(y: np.ndarray) -> np.ndarray:
 
 
 def match_markets(y: np.ndarray, *, share: float = 0.5, exclude: tuple[int, ...] = (),
-                  candidates: int = 200, references: int = 30, seed: int = 0
-                  ) -> Assignment:
+                  candidates: int = 400, keep: float = 0.25, references: int = 40,
+                  seed: int = 0) -> Assignment:
     """Choose treated and control geos from the (G, T) pre-period outcome.
 
     ``share`` of the eligible geos (those not in ``exclude``) are treated, at least one
-    and leaving at least one control. ``references`` other stratified draws (treated
-    geos each) are returned too: the groupings whose placebo statistics calibrate the
-    test's critical value (:func:`mixcast.experiments.power.placebo_noise`).
+    and leaving at least one control. Of ``candidates`` stratified draws the best-balanced
+    ``keep`` share is acceptable (rerandomisation); the first acceptable draw is the
+    design, and up to ``references`` other acceptable draws are returned as the groupings
+    whose placebo statistics calibrate the test's critical value
+    (:func:`mixcast.experiments.power.placebo_noise`).
     """
     y = np.asarray(y, float)
     eligible = np.array([g for g in range(y.shape[0]) if g not in set(exclude)])
@@ -74,18 +81,24 @@ def match_markets(y: np.ndarray, *, share: float = 0.5, exclude: tuple[int, ...]
     n_treated = int(np.clip(round(share * len(eligible)), 1, len(eligible) - 1))
     features = geo_features(y[eligible])
     draws = _stratified_draws(features, n_treated, candidates, np.random.default_rng(seed))
-    cv = _fit_cv(draws, y[eligible])
-    best = int(np.argmin(cv))
-    treated = np.flatnonzero(draws[best])
-    control = np.flatnonzero(~draws[best])
-    balance = float(np.max(np.abs(features[treated].mean(0) - features[control].mean(0))))
-    ranked = np.argsort(cv, kind="stable")
-    others = [np.flatnonzero(draws[k]) for k in ranked[1:references + 1]]
-    return Assignment(treated=tuple(int(g) for g in eligible[treated]),
-                      control=tuple(int(g) for g in eligible[control]),
-                      fit_cv=float(cv[best]), balance=balance,
-                      references=tuple(tuple(int(g) for g in eligible[o])
-                                       for o in others[:references]))
+    imbalance = _imbalance(draws, features)
+    accepted = np.flatnonzero(imbalance <= np.quantile(imbalance, keep))
+    chosen = draws[accepted[0]]
+    others = [np.flatnonzero(draws[k]) for k in accepted[1:references + 1]]
+    return Assignment(treated=tuple(int(g) for g in eligible[chosen]),
+                      control=tuple(int(g) for g in eligible[~chosen]),
+                      fit_cv=float(_fit_cv(chosen[None], y[eligible])[0]),
+                      balance=float(imbalance[accepted[0]]),
+                      references=tuple(tuple(int(g) for g in eligible[o]) for o in others))
+
+
+def _imbalance(masks: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """(M,) the largest standardised difference of mean features, treated vs control."""
+    treated = masks.astype(float)
+    control = 1.0 - treated
+    diff = (treated @ features) / treated.sum(1, keepdims=True) - (
+        control @ features) / control.sum(1, keepdims=True)
+    return np.abs(diff).max(axis=1)
 
 
 def _stratified_draws(features: np.ndarray, n_treated: int, candidates: int,

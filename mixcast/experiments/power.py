@@ -4,18 +4,22 @@ The estimator (Kerman, Wang and Vaver, Google 2017): regress the treated geos' s
 outcome ``z`` on a reference series ``x`` (the control geos' summed outcome; the week
 number for a national time-based test) over the pre-period, predict the test weeks'
 counterfactual, and call the sum of the residuals over the measured weeks the effect.
-Its standard error is the exact OLS prediction error of that sum,
+Its standard error is the OLS prediction error of that sum with AR(1) residuals (lag-1
+correlation rho read from the history):
 
-    se^2 = sigma^2 [m + m^2/n + (sum_w (x_w - xbar))^2 / Sxx]
+    se^2 = sigma^2 [m + 2 sum_k (m - k) rho^k
+                    + (1 + rho) / (1 - rho) (m^2 / n + (sum_w (x_w - xbar))^2 / Sxx)]
 
-(m measured weeks, n fitting weeks). Real residuals are rarely independent, so the
-critical value is not taken from a t table: it is the placebo distribution of the same
-statistic on windows of the history, each predicted from the rest of the history
-(leave-window-out), exactly as a real test is predicted from its pre-period. The p-value
-is the rank of the test's statistic among the placebos; the 90% interval inverts the
-same test. Power for a lift L is the share of placebo windows whose statistic, with L
-added, would be significant — a simulation on the geos' own noise, vectorised over
-windows x lift draws (assurance: power averaged over the posterior's predicted lifts).
+(m measured weeks, n pre-period weeks). Real residuals are neither normal nor AR(1), so
+the critical value is not taken from a t table: it is the placebo distribution of the
+same statistic on the history's windows, each fitted on the n weeks just before it as a
+real test is, pooled over other groupings of the same geos (the reference draws of
+:mod:`~mixcast.experiments.matching`), which the chosen grouping is exchangeable with.
+The p-value is the rank of the test's statistic among the placebos; the 90% interval
+inverts the same test. Power for a lift L is the share of placebo windows whose
+statistic, with L added to the effect, exceeds the critical value: a simulation on the
+geos' own noise, vectorised over windows x lift draws (the Bayesian assurance averages
+it over the posterior draws of the predicted lift).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ ALPHA = 0.10  # two-sided; matches the 90% intervals reported everywhere
 
 __all__ = ["ALPHA", "PlaceboNoise", "TbrEstimate", "critical_value", "default_pre_weeks",
            "minimum_detectable_lift", "p_value", "placebo_noise", "power", "significant",
-           "tbr_estimate"]
+           "residual_autocorrelation", "tbr_estimate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +52,13 @@ class TbrEstimate:
 
 @dataclass(frozen=True, slots=True)
 class PlaceboNoise:
-    """Placebo statistics of K windows of ``weeks`` measured weeks: effect (..., K), se
-    (..., K) and the critical value |t| must exceed at ``alpha`` (...)."""
+    """Placebo statistics of K windows of a test's length: effect (..., K), se (..., K),
+    the |t| of every placebo the calibration pools (own and reference groupings'), and
+    the critical value |t| must exceed at ``alpha`` (...)."""
 
     effect: np.ndarray
     se: np.ndarray
+    pooled: np.ndarray
     critical: np.ndarray
     alpha: float
 
@@ -65,9 +71,11 @@ class PlaceboNoise:
         return self.effect.shape[-1]
 
 
-def _fit_predict(sums: tuple, n, x_win: np.ndarray, z_win: np.ndarray, m: int) -> TbrEstimate:
+def _fit_predict(sums: tuple, n, x_win: np.ndarray, z_win: np.ndarray, m: int,
+                 rho: np.ndarray | float = 0.0) -> TbrEstimate:
     """OLS of z on x from sufficient statistics (sx, sz, sxx, sxz, szz over n weeks),
-    evaluated on a window with sums x_win, z_win of its m weeks."""
+    evaluated on a window with sums x_win, z_win of its m weeks; residuals AR(1) with
+    lag-1 correlation ``rho``."""
     sx, sz, sxx, sxz, szz = sums
     xbar, zbar = sx / n, sz / n
     cxx = np.maximum(sxx - n * xbar ** 2, 1e-300)
@@ -78,18 +86,39 @@ def _fit_predict(sums: tuple, n, x_win: np.ndarray, z_win: np.ndarray, m: int) -
     sigma2 = np.maximum(czz - cxz ** 2 / cxx, 0.0) / (n - 2)
     effect = z_win - (m * intercept + slope * x_win)
     spread = x_win - m * xbar
-    se = np.sqrt(sigma2 * (m + m ** 2 / n + spread ** 2 / cxx))
+    rho = np.asarray(rho, float)
+    if np.ndim(rho) and np.ndim(effect) > np.ndim(rho):
+        rho = rho[..., None]
+    # Var of a sum of m AR(1) residuals, and the long-run inflation of the fit's own error.
+    k = np.arange(1, m)
+    window = m + 2.0 * np.sum((m - k) * rho[..., None] ** k, axis=-1)
+    long_run = (1.0 + rho) / (1.0 - rho)
+    se = np.sqrt(sigma2 * (window + long_run * (m ** 2 / n + spread ** 2 / cxx)))
     return TbrEstimate(effect=effect, se=np.maximum(se, 1e-300))
 
 
+def residual_autocorrelation(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """(...,) lag-1 autocorrelation of the residuals of z regressed on x over (..., n)
+    weeks, clipped to [0, 0.9] (the history a test's error structure is read from)."""
+    x, z = np.asarray(x, float), np.asarray(z, float)
+    xc = x - x.mean(-1, keepdims=True)
+    zc = z - z.mean(-1, keepdims=True)
+    slope = (xc * zc).sum(-1) / np.maximum((xc * xc).sum(-1), 1e-300)
+    r = zc - slope[..., None] * xc
+    rho = (r[..., 1:] * r[..., :-1]).sum(-1) / np.maximum((r * r).sum(-1), 1e-300)
+    return np.clip(rho, 0.0, 0.9)
+
+
 def tbr_estimate(x_pre: np.ndarray, z_pre: np.ndarray, x_test: np.ndarray,
-                 z_test: np.ndarray) -> TbrEstimate:
+                 z_test: np.ndarray, *, rho: np.ndarray | float = 0.0) -> TbrEstimate:
     """The TBR effect of a test: (..., n) pre-period and (..., m) measured weeks of the
-    reference ``x`` and treated ``z`` series."""
+    reference ``x`` and treated ``z`` series; ``rho`` the residuals' lag-1 correlation
+    (:func:`residual_autocorrelation` of the history)."""
     x_pre, z_pre = np.asarray(x_pre, float), np.asarray(z_pre, float)
     sums = _sums(x_pre, z_pre)
     m = x_test.shape[-1]
-    return _fit_predict(sums, x_pre.shape[-1], np.sum(x_test, -1), np.sum(z_test, -1), m)
+    return _fit_predict(sums, x_pre.shape[-1], np.sum(x_test, -1), np.sum(z_test, -1), m,
+                        rho)
 
 
 def _sums(x: np.ndarray, z: np.ndarray) -> tuple:
@@ -137,18 +166,15 @@ def placebo_noise(x: np.ndarray, z: np.ndarray, *, weeks: int, pre_weeks: int,
     fitted = tuple(p[..., :n_windows] for p in parts)
     x_win = _window_sums(x, weeks)[..., pre_weeks:]
     z_win = _window_sums(z, weeks)[..., pre_weeks:]
-    stats = _fit_predict(fitted, pre_weeks, x_win, z_win, weeks)
+    rho = residual_autocorrelation(x, z)
+    stats = _fit_predict(fitted, pre_weeks, x_win, z_win, weeks, rho)
     pooled = np.abs(stats.t)
     if reference is not None:
         others = np.abs(placebo_noise(*reference, weeks=weeks, pre_weeks=pre_weeks,
                                       alpha=alpha).t)
         pooled = np.concatenate([pooled, others.reshape(*others.shape[:-2], -1)], axis=-1)
-    return PlaceboNoise(effect=stats.effect, se=stats.se,
+    return PlaceboNoise(effect=stats.effect, se=stats.se, pooled=pooled,
                         critical=critical_value(pooled, alpha), alpha=alpha)
-
-
-def _rms(values: np.ndarray) -> np.ndarray:
-    return np.sqrt(np.mean(values ** 2, axis=-1))
 
 
 def _parts(x: np.ndarray, z: np.ndarray) -> list:
@@ -176,9 +202,9 @@ def critical_value(abs_t: np.ndarray, alpha: float) -> np.ndarray:
 
 def p_value(t: np.ndarray, noise: PlaceboNoise) -> np.ndarray:
     """Two-sided placebo p-value of statistic(s) ``t`` (...,) against ``noise``: the
-    share of placebo windows (and the test itself) at least as extreme."""
-    exceed = (np.abs(noise.t) >= np.abs(np.asarray(t))[..., None]).sum(-1)
-    return (1.0 + exceed) / (noise.n_windows + 1.0)
+    share of pooled placebos (and the test itself) at least as extreme."""
+    exceed = (noise.pooled >= np.abs(np.asarray(t))[..., None]).sum(-1)
+    return (1.0 + exceed) / (noise.pooled.shape[-1] + 1.0)
 
 
 def significant(t: np.ndarray, noise: PlaceboNoise) -> np.ndarray:

@@ -38,6 +38,20 @@ def sample_posterior(model, args: tuple, sampler: SamplerConfig, n_geos: int, *,
                     laplace=laplace, whitening=whitening, progress=progress)
 
 
+def build_model(data: Dataset, spec: ModelSpec) -> tuple[MMM, tuple]:
+    """(NumPyro model, its arguments) for ``data`` under the resolved ``spec``: what
+    :func:`fit` samples and :func:`~mixcast.inference.cost.estimate_cost` probes."""
+    inputs = prepare(data, spec)
+    structure = Structure.build(spec, data.channels, n_organic=len(data.organic_names),
+                                mediator_names=data.mediator_names,
+                                rf_channels=data.rf_channels)
+    model = MMM(structure=structure, priors=resolve_priors(data, spec),
+                likelihood=spec.likelihood, geo_pooling=spec.geo_pooling,
+                national_time_effect=spec.uses_national_time_effect(data.n_geos))
+    lifts = lift_data(data.lift_tests, data, inputs) if data.lift_tests else None
+    return model, (inputs, lifts)
+
+
 def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig | None = None,
         progress: ProgressFn | None = None) -> Fit:
     """Fit the Bayesian MMM to ``data`` with NUTS.
@@ -56,17 +70,9 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
     configure()  # before the first JAX computation: one XLA device per core
     spec = (spec or ModelSpec()).resolved()
     sampler = sampler or SamplerConfig()
-    inputs = prepare(data, spec)
-    structure = Structure.build(spec, data.channels, n_organic=len(data.organic_names),
-                                mediator_names=data.mediator_names,
-                                rf_channels=data.rf_channels)
-    model = MMM(structure=structure, priors=resolve_priors(data, spec),
-                likelihood=spec.likelihood, geo_pooling=spec.geo_pooling,
-                national_time_effect=spec.uses_national_time_effect(data.n_geos))
-    lifts = lift_data(data.lift_tests, data, inputs) if data.lift_tests else None
+    model, args = build_model(data, spec)
     started = time.perf_counter()
-    samples, extras = sample_posterior(model, (inputs, lifts), sampler, data.n_geos,
-                                       progress=progress)
+    samples, extras = sample_posterior(model, args, sampler, data.n_geos, progress=progress)
     seconds = time.perf_counter() - started
     samples.pop("log_roi_raw", None)
     idata = build_inference_data(samples, extras, data, spec)

@@ -82,6 +82,16 @@ def _chain_starts(model, args, n_chains: int, seed: int) -> tuple:
     return keys, template, _initial_points(template, n_chains, seed)
 
 
+def chains_in_parallel(chains: int) -> int:
+    """How many of ``chains`` chains run at once (one per device)."""
+    return _layout(chains)[0]
+
+
+def latent_template(model: Callable, args: tuple) -> dict[str, np.ndarray]:
+    """Zeros shaped like each latent site of ``model(*args)`` on the unconstrained scale."""
+    return _unconstrained_template(model, args, jax.random.PRNGKey(0))
+
+
 def _layout(chains: int) -> tuple[int, int, int]:
     """(devices, chains per device, chains padded to fill every device)."""
     configure()  # one XLA device per core, if JAX has not started yet
@@ -257,20 +267,40 @@ def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_
 
 def _constrain(model, args, z: dict) -> dict[str, np.ndarray]:
     n_chains, n_draws = next(iter(z.values())).shape[:2]
-    flat = {k: v.reshape((n_chains * n_draws, *v.shape[2:])) for k, v in z.items()}
-    out = _constrain_jit(model, args, flat)
-    return {k: np.asarray(v).reshape((n_chains, n_draws, *v.shape[1:])) for k, v in out.items()}
+    total = n_chains * n_draws
+    batch = min(_constrain_batch(args), total)
+    n_batches = -(-total // batch)
+    # Batches of equal size, the last padded by repeating draws (explicit shapes, so that
+    # empty sites such as no events pass through).
+    take = np.minimum(np.arange(n_batches * batch), total - 1)
+    batched = {k: v.reshape((total, *v.shape[2:]))[take].reshape((n_batches, batch, *v.shape[2:]))
+               for k, v in z.items()}
+    out = _constrainer(model)(args, batched)
+    return {k: np.asarray(v).reshape((n_batches * batch, *v.shape[2:]))[:total].reshape(
+        (n_chains, n_draws, *v.shape[2:])) for k, v in out.items()}
 
 
-def _constrain_jit(model, args, flat):
-    return _constrainer(model)(args, flat)
+# Draws constrained at once: each runs the model, whose working set is a few arrays the
+# size of the data (geos x weeks x channels); all 4,000 draws of a 200-geo panel at once
+# would hold tens of GB.
+_CONSTRAIN_BUDGET = 2 ** 23   # float32 values of data per batch
+
+
+def _constrain_batch(args) -> int:
+    data_values = sum(np.size(leaf) for leaf in jax.tree.leaves(args))
+    return int(max(1, min(1024, _CONSTRAIN_BUDGET // max(data_values, 1))))
 
 
 @lru_cache(maxsize=16)
 def _constrainer(model):
-    """Compiled once per model; the data are an argument, so refits reuse it."""
-    return jax.jit(lambda args, flat: jax.vmap(
-        lambda p: constrain_fn(model, args, {}, p, return_deterministic=True))(flat))
+    """Compiled once per model (and batch shape); the data are an argument, so refits
+    reuse it. Draws go through one batch at a time (``lax.map`` over batches) to bound
+    the memory."""
+    def constrain(args, batched):
+        one = lambda p: constrain_fn(model, args, {}, p, return_deterministic=True)  # noqa: E731
+        return lax.map(jax.vmap(one), batched)
+
+    return jax.jit(constrain)
 
 
 # Progress is reported from inside the compiled program through a host callback.

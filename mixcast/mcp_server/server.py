@@ -22,6 +22,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from mixcast._version import __version__
+from mixcast.assist.advice import held_channels
 from mixcast.assist.answer import ask as ask_question
 from mixcast.assist.llm import translator
 from mixcast.assist.narrative import run_narrative
@@ -56,13 +57,13 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
     server = MCPServer(name="mixcast", version=__version__, instructions=INSTRUCTIONS)
 
     def trust_of(run: str) -> dict:
-        model = folder.load(run)
-        return {c: t.as_dict() for c, t in channel_trust(model.fit, model.path).items()}
+        loaded = folder.load(run)
+        return {c: t.as_dict() for c, t in channel_trust(loaded.fit, loaded.path).items()}
 
     def channel_name(run: str, channel: str) -> str:
         from mixcast.assist.taxonomy import resolve_channel, run_aliases
 
-        model = folder.load(run)
+        model = folder.load(run).model
         return resolve_channel(channel, model.channels, aliases=run_aliases(model.path),
                                where="channel")
 
@@ -71,7 +72,8 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
     def list_runs() -> dict[str, Any]:
         """The runs in the folder, newest first: model kind, channels, data window and
         overall trust verdict."""
-        return {"runs": [folder.describe(name) for name in folder.names()]}
+        runs = [folder.describe(name) for name in folder.names()]
+        return {"runs": [r | {"verdict": r.get("verdict") or "not_validated"} for r in runs]}
 
     @server.tool()
     @_tool
@@ -90,7 +92,7 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
         0 to 2.5x today's spend, and where it saturates."""
         from mixcast.analysis.curves import response_curves
 
-        model = folder.load(run)
+        model = folder.load(run).model
         if model.kind != "bayes":
             raise UserError(f"Run {run!r} holds the ML challenger; response curves need a "
                             "Bayesian run.")
@@ -110,21 +112,25 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
         """Predict a spend change against today's plan, with its 90% range. ``spec`` e.g.
         'shift 15% from tv_spend to social_spend', 'increase search_spend by 10%',
         'total budget 2M'; ``weeks`` plans the next N weeks instead of the data window."""
-        result = folder.load(run).scenario(spec, weeks=_weeks(weeks))
+        result = folder.load(run).model.scenario(spec, weeks=_weeks(weeks))
         return {"run": run, **result.as_dict(), "trust": trust_of(run)}
 
     @server.tool()
     @_tool
-    def optimise(run: str, budget: float | None = None,
-                 max_change: float | None = None) -> dict[str, Any]:
+    def optimise(run: str, budget: float | None = None, max_change: float | None = None,
+                 hold_untrusted: bool = True) -> dict[str, Any]:
         """The allocation that maximises the expected outcome (mean and 90% range per
         channel). ``budget``: total to allocate (default today's); ``max_change``: largest
-        change per channel as a fraction (0.2 = +-20%). Channels whose ROI is mostly the
-        prior are held at today's spend."""
+        change per channel as a fraction (0.2 = +-20%). Channels that are not movable
+        (validation says do_not_act, or the ROI is mostly the prior) are held at today's
+        spend unless ``hold_untrusted`` is false."""
         if budget is not None and not (np.isfinite(budget) and budget > 0):
             raise UserError(f"The 'budget' parameter must be a positive number. Got {budget} "
                             "instead.")
-        plan = folder.load(run).optimize(BudgetScenario(budget=budget, max_change=max_change))
+        held = held_channels(channel_trust(folder.load(run).fit, folder.path(run))) \
+            if hold_untrusted else ()
+        scenario = BudgetScenario(budget=budget, max_change=max_change, locked=held)
+        plan = folder.load(run).model.optimize(scenario)
         return {"run": run, **plan.as_dict(), "trust": trust_of(run)}
 
     @server.tool()
@@ -134,7 +140,7 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
         """Forecast the KPI (mean and 90% interval per week) for a future plan: ``plan``
         rows with the data's columns (date, every channel's spend, controls; geo for geo
         data), or, when omitted, the last ``weeks`` weeks repeated (business as usual)."""
-        model = folder.load(run)
+        model = folder.load(run).model
         frame = pd.DataFrame(plan) if plan else _repeat_last(model.data, _weeks(weeks))
         with tempfile.TemporaryDirectory(prefix="mixcast-mcp-") as tmp:
             path = Path(tmp) / "plan.csv"
@@ -157,8 +163,28 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
     def narrative(run: str) -> dict[str, Any]:
         """The run's plain-language summary: what drove the outcome, saturated or
         underfunded channels, what to test next, what is not yet trustworthy."""
-        return {"run": run, **run_narrative(folder.load(run)).as_dict(),
+        loaded = folder.load(run)
+        return {"run": run, **run_narrative(loaded.fit, loaded.path).as_dict(),
                 "trust": trust_of(run)}
+
+    @server.tool()
+    @_tool
+    def test_plan(run: str, channel: str | None = None,
+                  budget_moves: bool = False) -> dict[str, Any]:
+        """Which channel to test next: per channel, a feasible lift test (weeks, power,
+        cost), the expected narrowing of its ROI interval, and the value of that
+        information; mostly-prior channels first. ``channel`` keeps one channel;
+        ``budget_moves`` adds the optimiser's recommended change (slower)."""
+        from mixcast.experiments.planning import plan_tests
+
+        model = folder.load(run).model
+        plans = [p.as_dict() for p in plan_tests(model.fit, budget_moves=budget_moves)]
+        if channel is not None:
+            name = channel_name(run, channel)
+            plans = [p for p in plans if p["channel"] == name]
+        for plan in plans:
+            plan["command"] = plan["command"].replace("--run RUN", f"--run {folder.path(run)}")
+        return {"run": run, "tests": plans, "trust": trust_of(run)}
 
     @server.tool()
     @_tool
@@ -167,7 +193,7 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
         saturated', 'how sure are we about TV', 'what should we test next')."""
         if not question.strip():
             raise UserError("The 'question' is empty; ask e.g. 'which channels are saturated'.")
-        return {"run": run, **ask_question(folder.load(run), question,
+        return {"run": run, **ask_question(folder.load(run).model, question,
                                            translate=translator()).as_dict()}
 
     if allow_fit:
@@ -227,9 +253,20 @@ def _add_fit(server: MCPServer, folder: RunFolder) -> None:
         return {"run": name, **folder.describe(name)}
 
 
+LOOPBACK = "127.0.0.1"
+
+
+def http_app(server: MCPServer):
+    """The streamable-HTTP app (path ``/mcp``), accepting only loopback Host headers
+    (the SDK's DNS-rebinding protection for a server bound to 127.0.0.1)."""
+    return server.streamable_http_app(host=LOOPBACK)
+
+
 def serve(server: MCPServer, *, http_port: int | None = None) -> None:
-    """Run ``server`` over stdio, or streamable HTTP on 127.0.0.1:``http_port``."""
+    """Run ``server`` over stdio, or streamable HTTP on 127.0.0.1:``http_port`` only."""
     if http_port is None:
         server.run("stdio")
-    else:
-        server.run("streamable-http", host="127.0.0.1", port=http_port)
+        return
+    import uvicorn
+
+    uvicorn.run(http_app(server), host=LOOPBACK, port=http_port, log_level="warning")

@@ -12,10 +12,10 @@
   largest weekly spend ever observed are flagged: trees predict flat there.
 - **Permutation importance**: the drop in in-sample R² when one channel's weekly spend is
   shuffled (its lags and adstocks are rebuilt from the shuffled series).
-- **Lift tests** are not used to fit the trees (there is no prior to calibrate); each test
-  is set beside the lift the ensemble implies by counterfactual (observed spend versus the
-  window put back to business as usual, as the Bayesian model does), so a user sees where
-  they disagree.
+- **Lift tests** calibrate the fit (extra rows of the linear media layer and a penalty in
+  the hyper-parameter search); each test is set beside the lift the model implies by
+  counterfactual (observed spend versus the window put back to business as usual, as the
+  Bayesian model does), so a user sees how far they still disagree.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pandas as pd
 from mixcast.analysis.metrics import ChannelMetrics, metrics_of
 from mixcast.model.plans import channel_scaled_plans, metric_plans
 from mixcast.posterior.intervals import interval, scalar_interval
-from mixcast.ml.features import channel_groups, design
+from mixcast.ml.features import channel_groups
 from mixcast.ml.fit import MLFit
 from mixcast.ml.learners import LearnerKind, r_squared
 
@@ -78,7 +78,7 @@ def lift_test_checks(fit: MLFit) -> list[dict]:
     and the test's geo(s), per replicate. Tests dated outside the data's weeks are left
     out: the ensemble predicts only weeks it has features for. ``z`` is the
     measured-minus-implied gap in units of their combined spread; ``used_in_fit`` is
-    always False for this model.
+    True (the linear layer fits each test as a row, :mod:`mixcast.ml.media`).
     """
     from mixcast.analysis.calibration import CONTRADICTION_Z
     from mixcast.data.lift_spend import lift_timeline
@@ -110,29 +110,56 @@ def lift_test_checks(fit: MLFit) -> list[dict]:
                        "measured": float(test.lift), "measured_se": float(test.lift_se),
                        "implied_mean": float(draws.mean()), "implied_lo90": band["lo90"],
                        "implied_hi90": band["hi90"], "z": z,
-                       "contradicts": bool(abs(z) > CONTRADICTION_Z), "used_in_fit": False})
+                       "contradicts": bool(abs(z) > CONTRADICTION_Z), "used_in_fit": True})
     return checks
 
 
 def shap_values(fit: MLFit, *, replicate: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """SHAP values of one replicate's ensemble on the data: ((G*T, F) values, (G*T,) base),
-    on the scaled, detrended target. The ensemble's SHAP is the weighted sum of its
-    members' (SHAP is linear in the model output)."""
+    """SHAP values of one replicate on the data: ((G*T, F) values in ``fit.names`` order,
+    (G*T,) base), on the scaled target; values + base add up to the prediction.
+
+    The linear layer's SHAP values are exact (a term's value less its mean over the data);
+    the trees' come from TreeExplainer, summed over members by weight (SHAP is linear in
+    the model output). The geo intercepts go to ``geo_level``; the week effects and the
+    constant parts go to the base."""
     import warnings
 
     with warnings.catch_warnings():  # shap's plotting colours warn on import
         warnings.simplefilter("ignore", PendingDeprecationWarning)
         import shap
 
-    ensemble = fit.replicates[replicate]
-    x = design(fit.media, fit.base_features, fit.config.features, fit.channels)
-    total = np.zeros(x.shape, dtype=np.float64)
-    base = np.zeros(x.shape[0])
-    for kind, model, weight in zip(ensemble.kinds, ensemble.models, ensemble.weights):
-        explainer = shap.TreeExplainer(_explainable(kind, model))
-        values = np.asarray(explainer.shap_values(x, check_additivity=False), dtype=float)
-        total += weight * values
-        base += weight * float(np.ravel(explainer.expected_value)[0])
+    from mixcast.ml.ensemble import trees_rows
+    from mixcast.ml.media import saturated
+    from mixcast.ml.problem import linear_baseline
+
+    rep = fit.replicates[replicate]
+    spec, data = fit.config.features, fit.data
+    n_geos, n_times = data.n_geos, data.n_times
+    sat = saturated(fit.media, rep.media, spec.carryover_weeks)          # (G, T, C)
+    n_media = len(fit.channels) + len(spec.interactions)
+    total = np.zeros((n_geos * n_times, len(fit.names)))
+    media_terms = (sat * rep.linear.beta).reshape(-1, sat.shape[-1])
+    total[:, :sat.shape[-1]] = media_terms - media_terms.mean(axis=0)
+    base_cols = linear_baseline(fit.base_features, n_geos).reshape(n_geos * n_times, -1)
+    n_lin = base_cols.shape[1]
+    base_terms = base_cols * rep.linear.gamma[:n_lin]
+    total[:, n_media:n_media + n_lin] = base_terms - base_terms.mean(axis=0)
+    geo_terms = np.repeat(rep.linear.gamma[n_lin:n_lin + n_geos], n_times)
+    if n_geos > 1:
+        total[:, -1] = geo_terms - geo_terms.mean()
+    week = np.tile(rep.linear.week_effect if len(rep.linear.week_effect) else
+                   np.zeros(n_times), n_geos)
+    base = (media_terms.mean(axis=0).sum() + base_terms.mean(axis=0).sum() + geo_terms.mean()
+            + week)
+    if rep.trees is not None:
+        x = trees_rows(sat, fit.base_features, spec, fit.channels, fit.config.tree_media)
+        columns = (np.arange(len(fit.names)) if fit.config.tree_media
+                   else np.arange(n_media, len(fit.names)))
+        for kind, model, weight in zip(rep.trees.kinds, rep.trees.models, rep.trees.weights):
+            explainer = shap.TreeExplainer(_explainable(kind, model))
+            values = np.asarray(explainer.shap_values(x, check_additivity=False), dtype=float)
+            total[:, columns] += weight * values
+            base = base + weight * float(np.ravel(explainer.expected_value)[0])
     return total, base
 
 

@@ -3,9 +3,10 @@
 Every row is one (geo, week). Columns come in two blocks:
 
 - the **media block**, which depends on spend and is rebuilt for every counterfactual
-  plan: each channel's scaled media this week, its lags (1-4 weeks by default), its
-  geometric adstock at a few decay rates over a longer window (13 weeks), and optional
-  pairwise interactions (product of two channels' adstocks);
+  plan: each channel's saturated adstock (``<channel>__sat``, see
+  :func:`mixcast.ml.media.saturated`, with the hyper-parameters tuned by Optuna), and
+  optional pairwise interactions (product of two channels' ``__sat``), all non-decreasing
+  in spend so that trees can be held monotone in them;
 - the **baseline block**, which does not depend on spend: trend (weeks since the start,
   in years), yearly Fourier seasonality, standardised controls, adstocked organic
   channels, events, and for geo data the geo's KPI level.
@@ -40,26 +41,17 @@ class FeatureSpec:
 
     Parameters
     ----------
-    lags : weeks of plain lagged spend per channel (each in [1, 52]).
-    decays : geometric adstock rates per channel, each in (0, 1).
-    carryover_weeks : window of the adstock features (the "longer carryover").
+    carryover_weeks : window of the adstock (media and organic), in [2, 52].
     fourier_order : harmonics of yearly seasonality, in [0, 10].
-    interactions : channel pairs whose adstocked product is a feature (e.g. TV x search).
+    interactions : channel pairs whose saturated product is a tree feature (e.g. TV x
+        search).
     """
 
-    lags: tuple[int, ...] = (1, 2, 3, 4)
-    decays: tuple[float, ...] = (0.5, 0.8)
     carryover_weeks: int = 13
     fourier_order: int = 2
     interactions: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        if any(not isinstance(lag, int) or not 1 <= lag <= 52 for lag in self.lags):
-            raise SpecError("The 'lags' parameter of FeatureSpec must hold ints in the range "
-                            f"[1, 52]. Got {self.lags!r} instead.")
-        if any(not 0.0 < d < 1.0 for d in self.decays):
-            raise SpecError("The 'decays' parameter of FeatureSpec must hold floats in the "
-                            f"range (0, 1). Got {self.decays!r} instead.")
         if not isinstance(self.carryover_weeks, int) or not 2 <= self.carryover_weeks <= 52:
             raise SpecError("The 'carryover_weeks' parameter of FeatureSpec must be an int in "
                             f"the range [2, 52]. Got {self.carryover_weeks!r} instead.")
@@ -68,14 +60,12 @@ class FeatureSpec:
                             f"the range [0, 10]. Got {self.fourier_order!r} instead.")
 
     def as_dict(self) -> dict:
-        return {"lags": list(self.lags), "decays": list(self.decays),
-                "carryover_weeks": self.carryover_weeks, "fourier_order": self.fourier_order,
+        return {"carryover_weeks": self.carryover_weeks, "fourier_order": self.fourier_order,
                 "interactions": [list(p) for p in self.interactions]}
 
     @classmethod
     def from_dict(cls, doc: dict) -> "FeatureSpec":
-        return cls(lags=tuple(doc["lags"]), decays=tuple(doc["decays"]),
-                   carryover_weeks=int(doc["carryover_weeks"]),
+        return cls(carryover_weeks=int(doc["carryover_weeks"]),
                    fourier_order=int(doc["fourier_order"]),
                    interactions=tuple(tuple(p) for p in doc["interactions"]))
 
@@ -140,13 +130,15 @@ class Baseline:
 
 def feature_names(spec: FeatureSpec, data: Dataset) -> tuple[str, ...]:
     """Column names, media block first (prefixed by channel), then the baseline block."""
-    names = []
-    for channel in data.channels:
-        names.append(channel)
-        names += [f"{channel}__lag{lag}" for lag in spec.lags]
-        names += [f"{channel}__adstock{d:g}" for d in spec.decays]
+    names = [f"{channel}__sat" for channel in data.channels]
     names += [f"{a}{INTERACTION_MARK}{b}" for a, b in spec.interactions]
-    names.append("trend_years")
+    names += list(baseline_names(spec, data))
+    return tuple(names)
+
+
+def baseline_names(spec: FeatureSpec, data: Dataset) -> tuple[str, ...]:
+    """Names of the baseline block's columns (:func:`baseline_block` order)."""
+    names = ["trend_years"]
     names += [f"season_{kind}{k}" for kind in ("sin", "cos")
               for k in range(1, spec.fourier_order + 1)]
     names += list(data.control_names) + [f"{o}__adstock" for o in data.organic_names]
@@ -170,26 +162,20 @@ def channel_groups(names: tuple[str, ...], channels: tuple[str, ...]) -> dict[st
     return groups
 
 
-def media_block(media: np.ndarray, spec: FeatureSpec, channels: tuple[str, ...]) -> np.ndarray:
-    """Scaled media (..., G, T, C) -> media features (..., G, T, Fm) in :func:`feature_names`
-    order. Spend before the first week counts as zero."""
-    window = max(spec.carryover_weeks, max(spec.lags, default=0) + 1)
-    lagged = _lag_stack(media, window)                        # (..., G, T, C, L)
-    columns = [media[..., None]]
-    if spec.lags:
-        columns.append(lagged[..., list(spec.lags)])
-    for decay in spec.decays:
-        weights = decay ** np.arange(spec.carryover_weeks)
-        weights = weights / weights.sum()
-        columns.append((lagged[..., :spec.carryover_weeks] @ weights)[..., None])
-    per_channel = np.concatenate(columns, axis=-1)            # (..., G, T, C, k)
-    block = per_channel.reshape(*per_channel.shape[:-2], -1)
-    if spec.interactions:
-        index = {name: i for i, name in enumerate(channels)}
-        ad = (lagged[..., :spec.carryover_weeks] @ _norm_weights(0.5, spec.carryover_weeks))
-        pairs = [ad[..., index[a]] * ad[..., index[b]] for a, b in spec.interactions]
-        block = np.concatenate([block, np.stack(pairs, axis=-1)], axis=-1)
-    return block
+def media_block(sat: np.ndarray, spec: FeatureSpec, channels: tuple[str, ...]) -> np.ndarray:
+    """Saturated media (..., G, T, C) -> media features (..., G, T, C + pairs) in
+    :func:`feature_names` order."""
+    if not spec.interactions:
+        return sat
+    index = {name: i for i, name in enumerate(channels)}
+    pairs = [sat[..., index[a]] * sat[..., index[b]] for a, b in spec.interactions]
+    return np.concatenate([sat, np.stack(pairs, axis=-1)], axis=-1)
+
+
+def monotone_signs(spec: FeatureSpec, n_channels: int, n_baseline: int) -> tuple[int, ...]:
+    """+1 on every media feature (each channel's ``__sat`` and the interactions, all
+    non-decreasing in spend), 0 on the baseline block: the trees' monotone constraints."""
+    return (1,) * (n_channels + len(spec.interactions)) + (0,) * n_baseline
 
 
 def baseline_block(base: Baseline, scales: Scales, spec: FeatureSpec) -> np.ndarray:
@@ -216,10 +202,11 @@ def baseline_block(base: Baseline, scales: Scales, spec: FeatureSpec) -> np.ndar
     return np.concatenate(parts, axis=-1)
 
 
-def design(media: np.ndarray, base_features: np.ndarray, spec: FeatureSpec,
+def design(sat: np.ndarray, base_features: np.ndarray, spec: FeatureSpec,
            channels: tuple[str, ...]) -> np.ndarray:
-    """Rows of the feature matrix: (..., G, T, C) media + (G, T, Fb) -> (..., G*T, F)."""
-    block = media_block(media, spec, channels)
+    """Rows of the trees' feature matrix: (..., G, T, C) saturated media + (G, T, Fb) ->
+    (..., G*T, F)."""
+    block = media_block(sat, spec, channels)
     base = np.broadcast_to(base_features, (*block.shape[:-1], base_features.shape[-1]))
     full = np.concatenate([block, base], axis=-1)
     return full.reshape(*full.shape[:-3], -1, full.shape[-1]).astype(np.float32)

@@ -1,9 +1,15 @@
-"""Fitting the machine-learning challenger: features -> tuned learners -> bootstrap ensemble.
+"""Fitting the machine-learning challenger: media search -> linear layer + trees -> replicates.
 
-The target is the KPI divided by its per-geo scale, less a straight-line trend fitted on
-the training weeks (``detrend``): trees cannot extrapolate a trend, so without it every
-forecast would sit at the last training level. The trend does not depend on spend, so it
-cancels in every ROI and contribution.
+1. Optuna searches each channel's adstock and saturation on time-ordered folds
+   (:mod:`mixcast.ml.tuning`), lift tests as a penalty;
+2. each replicate fits the non-negative linear media layer (:mod:`mixcast.ml.media`, lift
+   tests as extra rows) and then LightGBM and XGBoost on what it leaves, monotone
+   (non-decreasing) in every channel's saturated media;
+3. replicates cycle through the search's best sets and block-bootstrap resamples of the
+   weeks: their spread gives the 90% intervals.
+
+The random forest cannot be held monotone; with ``monotone=True`` (the default) it is
+left out of the ensemble and the run's notes say so.
 """
 
 from __future__ import annotations
@@ -17,12 +23,26 @@ import numpy as np
 
 from mixcast.data.dataset import Dataset
 from mixcast.errors import SpecError
-from mixcast.ml.ensemble import Ensemble, fit_replicates, inverse_error_weights
+from mixcast.ml.ensemble import Replicate, fit_replicate, fit_replicates, predict_scaled
 from mixcast.ml.features import (YEAR_WEEKS, Baseline, FeatureSpec, Scales, baseline_block,
-                                 design, feature_names)
-from mixcast.ml.learners import Fold, LearnerKind, Tuned, mape, r_squared, time_folds, tune
+                                 feature_names)
+from mixcast.ml.learners import LearnerKind, Tuned, mape, r_squared, time_folds
+from mixcast.ml.problem import Problem, build_problem
+from mixcast.ml.tuning import MediaSearch, search_media
 
 ProgressFn = Callable[[str, int, int], None]
+
+# The trees fit only what the linear layer leaves: small, slow-learning boosters.
+TREE_PARAMS = {
+    LearnerKind.LIGHTGBM: {"n_estimators": 150, "learning_rate": 0.05, "num_leaves": 7,
+                           "min_child_samples": 8, "subsample": 0.8,
+                           "colsample_bytree": 0.8, "reg_lambda": 1.0},
+    LearnerKind.XGBOOST: {"n_estimators": 150, "learning_rate": 0.05, "max_depth": 3,
+                          "min_child_weight": 4.0, "subsample": 0.8,
+                          "colsample_bytree": 0.8, "reg_lambda": 1.0},
+    LearnerKind.RANDOM_FOREST: {"n_estimators": 150, "max_depth": 6,
+                                "min_samples_leaf": 4, "max_features": 0.6},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,54 +52,80 @@ class MLConfig:
     Parameters
     ----------
     features : which features the learners see.
-    learners : learner kinds in the ensemble.
-    n_trials : Optuna trials per learner (0 = library defaults, no tuning).
+    learners : tree learners on the linear layer's residuals (empty: the layer alone).
+    n_trials : Optuna trials of the media hyper-parameters (0 = the default set only).
     n_folds, cv_horizon : time-ordered CV folds and weeks scored per fold (None: T // 12,
         at least 4).
-    n_bootstrap : ensemble replicates (the first uses all weeks; the rest block-bootstrap
+    n_bootstrap : replicates (the first uses all weeks; the rest block-bootstrap
         resamples); they give the 90% intervals.
     block_weeks : length of a bootstrap block.
-    detrend : remove a straight-line trend fitted on training weeks before the trees.
-    mroi_step : proportional spend increase for mROI (trees are step functions, so an
-        infinitesimal step would give 0; 10% reaches the next split).
-    seed : seeds tuning, bootstrap and learners.
+    top_k : the replicates cycle through this many of the search's best sets.
+    monotone : hold the trees non-decreasing in every channel's media features (the
+        random forest, which cannot be, is then left out).
+    tree_media : let the trees see the media features (else only the baseline block).
+    lift_penalty : weight of the lift tests' mean squared z-score in the search objective.
+    mroi_step : proportional spend increase for mROI.
+    seed : seeds the search, the bootstrap and the learners.
     """
 
     features: FeatureSpec = FeatureSpec()
     learners: tuple[LearnerKind, ...] = tuple(LearnerKind)
-    n_trials: int = 25
+    n_trials: int = 40
     n_folds: int = 3
     cv_horizon: int | None = None
     n_bootstrap: int = 20
     block_weeks: int = 8
-    detrend: bool = True
-    mroi_step: float = 0.1
+    top_k: int = 5
+    monotone: bool = True
+    tree_media: bool = True
+    lift_penalty: float = 0.005
+    mroi_step: float = 0.01
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name, lo, hi in (("n_trials", 0, 1000), ("n_folds", 1, 20),
+        for name, lo, hi in (("n_trials", 0, 5000), ("n_folds", 1, 20),
                              ("n_bootstrap", 2, 1000), ("block_weeks", 1, 52),
-                             ("seed", 0, 2**31 - 1)):
+                             ("top_k", 1, 100), ("seed", 0, 2**31 - 1)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
                 raise SpecError(f"The '{name}' parameter of MLConfig must be an int in the "
                                 f"range [{lo}, {hi}]. Got {value!r} instead.")
-        if not self.learners or any(not isinstance(k, LearnerKind) for k in self.learners):
-            raise SpecError("The 'learners' parameter of MLConfig must be a non-empty tuple of "
+        if any(not isinstance(k, LearnerKind) for k in self.learners):
+            raise SpecError("The 'learners' parameter of MLConfig must be a tuple of "
                             f"LearnerKind. Got {self.learners!r} instead.")
         if not 0.001 <= self.mroi_step <= 0.5:
             raise SpecError("The 'mroi_step' parameter of MLConfig must be a float in the "
                             f"range [0.001, 0.5]. Got {self.mroi_step!r} instead.")
+        if not 0.0 <= self.lift_penalty <= 100.0:
+            raise SpecError("The 'lift_penalty' parameter of MLConfig must be a float in the "
+                            f"range [0, 100]. Got {self.lift_penalty!r} instead.")
 
     def horizon(self, n_times: int) -> int:
         return self.cv_horizon or max(4, n_times // 12)
+
+    def tree_learners(self) -> tuple[LearnerKind, ...]:
+        """The learners that can honour the settings (no forest when monotone)."""
+        if self.monotone and self.tree_media:
+            return tuple(k for k in self.learners if k is not LearnerKind.RANDOM_FOREST)
+        return self.learners
+
+    def notes(self) -> list[str]:
+        """What the settings changed, for the run's notes."""
+        notes = []
+        if len(self.tree_learners()) < len(self.learners):
+            notes.append("The random forest was left out of the ensemble: it cannot be held "
+                         "monotone in spend (LightGBM and XGBoost are, through their "
+                         "monotone constraints).")
+        return notes
 
     def as_dict(self) -> dict:
         return {"features": self.features.as_dict(),
                 "learners": [k.value for k in self.learners], "n_trials": self.n_trials,
                 "n_folds": self.n_folds, "cv_horizon": self.cv_horizon,
                 "n_bootstrap": self.n_bootstrap, "block_weeks": self.block_weeks,
-                "detrend": self.detrend, "mroi_step": self.mroi_step, "seed": self.seed}
+                "top_k": self.top_k, "monotone": self.monotone,
+                "tree_media": self.tree_media, "lift_penalty": self.lift_penalty,
+                "mroi_step": self.mroi_step, "seed": self.seed}
 
     @classmethod
     def from_dict(cls, doc: dict) -> "MLConfig":
@@ -91,16 +137,17 @@ class MLConfig:
 
 @dataclass(frozen=True)
 class MLFit:
-    """A fitted challenger: the data, how it was fitted, and the bootstrap ensembles.
+    """A fitted challenger: the data, how it was fitted, and the replicates.
 
     Attributes
     ----------
     scales : scales fixed on all weeks of ``data``.
-    trend : (2,) intercept and slope per year of the removed trend (zeros if not detrended).
-    replicates : S ensembles; replicate s plays the part of posterior draw s.
-    tuned : per learner, best hyperparameters and out-of-fold MAPE (``oof_kpi`` may be
-        empty after loading).
-    cv : out-of-sample accuracy of the ensemble over the time-ordered folds.
+    trend : (2,) kept at zero: the linear layer carries the trend.
+    replicates : S replicates; replicate s plays the part of posterior draw s.
+    tuned : the tree learners and their settings.
+    search : the media hyper-parameter search (best sets first).
+    cv : out-of-sample accuracy of the model over the time-ordered folds.
+    notes : what the settings changed (e.g. the forest left out).
     """
 
     kind: ClassVar[str] = "ml"    # the protocol's label (mixcast.posterior.protocol)
@@ -108,11 +155,13 @@ class MLFit:
     config: MLConfig
     scales: Scales
     trend: np.ndarray
-    replicates: tuple[Ensemble, ...]
+    replicates: tuple[Replicate, ...]
     tuned: tuple[Tuned, ...]
+    search: MediaSearch
     cv: dict
     fit_seconds: float
     tuning_seconds: float
+    notes: tuple[str, ...] = ()
     names: tuple[str, ...] = field(init=False, repr=False)
     base_features: np.ndarray = field(init=False, repr=False)
 
@@ -131,8 +180,15 @@ class MLFit:
         return self.data.media / self.scales.media_scale[:, None, :]
 
     def trend_offset(self, dates: np.ndarray) -> np.ndarray:
-        """(T,) the removed trend on the scaled KPI at ``dates``."""
+        """(T,) the removed trend on the scaled KPI at ``dates`` (zero: see ``trend``)."""
         return self.trend[0] + self.trend[1] * _years(dates, self.scales.origin)
+
+    def week_index(self, dates: np.ndarray) -> np.ndarray:
+        """(T,) each date's week of the data (-1 for weeks outside it)."""
+        known = self.data.dates.astype("datetime64[D]")
+        dates = np.asarray(dates).astype("datetime64[D]")
+        pos = np.clip(np.searchsorted(known, dates), 0, len(known) - 1)
+        return np.where(known[pos] == dates, pos, -1)
 
     def predict_kpi(self, media: np.ndarray, *, base: Baseline | None = None) -> np.ndarray:
         """Expected KPI per replicate for scaled media plans.
@@ -146,26 +202,26 @@ class MLFit:
         -------
         (S, V, G, T') in KPI units.
         """
-        from mixcast.ml.ensemble import predict_replicates
-
         base = base or Baseline.of(self.data)
         features = (self.base_features if base.dates is self.data.dates
                     else baseline_block(base, self.scales, self.config.features))
-        x = design(media, features, self.config.features, self.channels)   # (V, G*T', F)
-        scaled = predict_replicates(self.replicates, x)
-        scaled = scaled.reshape(*scaled.shape[:2], media.shape[-3], media.shape[-2])
+        weeks = self.week_index(base.dates)
+        scaled = np.stack([predict_scaled(r, media, features, spec=self.config.features,
+                                          channels=self.channels,
+                                          tree_media=self.config.tree_media, week_index=weeks)
+                           for r in self.replicates])
         scaled = scaled + self.trend_offset(base.dates)
         return scaled * self.scales.y_scale[:, None]
 
 
 def fit_ml(data: Dataset, config: MLConfig | None = None, *,
            progress: ProgressFn | None = None) -> MLFit:
-    """Tune, weight and bootstrap the tree ensemble on ``data``.
+    """Search the media hyper-parameters, then fit the replicates on ``data``.
 
     Parameters
     ----------
     data : the same :class:`~mixcast.data.dataset.Dataset` the Bayesian model fits.
-    config : challenger settings (tuning budget, folds, bootstrap size, features).
+    config : challenger settings (search budget, folds, bootstrap size, features).
     progress : called as ``progress(stage, done, total)``.
 
     Returns
@@ -177,76 +233,52 @@ def fit_ml(data: Dataset, config: MLConfig | None = None, *,
     folds_at = time_folds(data.n_times, n_folds=config.n_folds,
                           horizon=config.horizon(data.n_times),
                           min_train=max(26, config.features.carryover_weeks * 2))
-    folds = [build_fold(data, config, cut, stop) for cut, stop in folds_at]
-    tuned = []
-    for i, kind in enumerate(config.learners):
-        tuned.append(tune(kind, folds, n_trials=config.n_trials, seed=config.seed + i))
-        if progress is not None:
-            progress("tuning", i + 1, len(config.learners))
-    tuning_seconds = time.perf_counter() - started
-    weights = inverse_error_weights(tuned, tuple(f.y_val_kpi for f in folds))
-    cv = _cv_metrics(tuned, weights, folds, folds_at)
     scales = Scales.from_data(data)
-    x, target, trend = training_rows(data, config, scales, stop=data.n_times)
+    problem = build_problem(data, scales, config.features)
+    search = search_media(problem, folds_at, n_trials=config.n_trials, top_k=config.top_k,
+                          lift_penalty=config.lift_penalty, seed=config.seed)
+    if progress is not None:
+        progress("tuning", 1, 1)
+    tuning_seconds = time.perf_counter() - started
+    tuned = tuple(Tuned(kind=k, params=dict(TREE_PARAMS[k]), cv_mape=float("nan"), oof_kpi=(),
+                        n_trials=0, seconds=0.0) for k in config.tree_learners())
+    cv = cross_validate(problem, search.candidates[0], folds_at, config, tuned)
     report = None if progress is None else (lambda d, t: progress("ensemble", d, t))
-    replicates = fit_replicates(x, target, n_geos=data.n_geos, tuned=tuned, weights=weights,
+    replicates = fit_replicates(problem, search.candidates, spec=config.features, tuned=tuned,
+                                tree_media=config.tree_media, monotone=config.monotone,
                                 n_replicates=config.n_bootstrap, block=config.block_weeks,
                                 seed=config.seed, progress=report)
-    return MLFit(data=data, config=config, scales=scales, trend=trend,
-                 replicates=replicates, tuned=tuple(tuned), cv=cv,
-                 fit_seconds=time.perf_counter() - started, tuning_seconds=tuning_seconds)
+    return MLFit(data=data, config=config, scales=scales, trend=np.zeros(2),
+                 replicates=replicates, tuned=tuned, search=search, cv=cv,
+                 fit_seconds=time.perf_counter() - started, tuning_seconds=tuning_seconds,
+                 notes=tuple(config.notes()))
 
 
-def training_rows(data: Dataset, config: MLConfig, scales: Scales, *,
-                  stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features of every week (G*T, F), the target of weeks < ``stop`` (G*stop,) and the
-    trend fitted on those weeks. Rows are geo-major; only the first ``stop`` weeks of each
-    geo have a target."""
-    base = baseline_block(Baseline.of(data), scales, config.features)
-    media = data.media / scales.media_scale[:, None, :]
-    x = design(media, base, config.features, data.channels)
-    scaled_y = data.y / scales.y_scale[:, None]
-    years = _years(data.dates, scales.origin)
-    trend = _fit_trend(scaled_y[:, :stop], years[:stop]) if config.detrend else np.zeros(2)
-    target = scaled_y[:, :stop] - (trend[0] + trend[1] * years[:stop])
-    return x, target.ravel(), trend
-
-
-def build_fold(data: Dataset, config: MLConfig, cut: int, stop: int) -> Fold:
-    """Fold arrays for training on weeks [0, cut) and scoring on [cut, stop); scales and
-    trend come from the training weeks only."""
-    span = data.window(0, stop)
-    scales = Scales.from_data(span, stop=cut)
-    x, target, trend = training_rows(span, config, scales, stop=cut)
-    n_geos = data.n_geos
-    rows = np.arange(n_geos * stop).reshape(n_geos, stop)
-    years = _years(span.dates, scales.origin)
-    return Fold(
-        x_train=x[rows[:, :cut].ravel()], y_train=target,
-        x_val=x[rows[:, cut:].ravel()], y_val_kpi=span.y[:, cut:].ravel(),
-        val_offset=np.tile(trend[0] + trend[1] * years[cut:], n_geos),
-        val_scale=np.repeat(scales.y_scale, stop - cut))
-
-
-def _cv_metrics(tuned: list[Tuned], weights: np.ndarray, folds: list[Fold],
-                folds_at: list[tuple[int, int]]) -> dict:
-    actual = np.concatenate([f.y_val_kpi for f in folds])
-    blended = sum(w * np.concatenate(t.oof_kpi) for t, w in zip(tuned, weights))
-    return {"mape": mape(actual, blended), "r2": r_squared(actual, blended),
-            "oof_relative_residuals": (actual / blended - 1.0).tolist(),
+def cross_validate(problem: Problem, params, folds_at: list[tuple[int, int]],
+                   config: MLConfig, tuned: tuple[Tuned, ...]) -> dict:
+    """Out-of-fold accuracy of the full model (layer + trees) with the best media set;
+    each fold is fitted on weeks [0, cut) and scored on [cut, stop) in KPI units."""
+    n_geos, n_times = problem.n_geos, problem.n_times
+    y = problem.target.reshape(n_geos, n_times) * problem.y_scale[:, None]
+    base = problem.base_features
+    actual, predicted = [], []
+    for cut, stop in folds_at:
+        replicate = fit_replicate(problem, params, np.arange(cut), spec=config.features,
+                                  tuned=tuned, tree_media=config.tree_media,
+                                  monotone=config.monotone, seed=config.seed)
+        weeks = np.arange(stop)
+        scaled = predict_scaled(replicate, problem.media[None, :, :stop], base[:, :stop],
+                                spec=config.features, channels=problem.channels,
+                                tree_media=config.tree_media,
+                                week_index=np.where(weeks < cut, weeks, -1))[0]
+        actual.append(y[:, cut:stop].ravel())
+        predicted.append((scaled[:, cut:] * problem.y_scale[:, None]).ravel())
+    actual, predicted = np.concatenate(actual), np.concatenate(predicted)
+    return {"mape": mape(actual, predicted), "r2": r_squared(actual, predicted),
+            "oof_relative_residuals": (actual / predicted - 1.0).tolist(),
             "folds": [list(f) for f in folds_at],
-            "learners": {t.kind.value: {"mape": t.cv_mape, "weight": float(w),
-                                        "params": t.params, "n_trials": t.n_trials,
-                                        "seconds": t.seconds}
-                         for t, w in zip(tuned, weights)}}
-
-
-def _fit_trend(scaled_y: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Least-squares intercept and slope of the scaled KPI on time (pooled over geos)."""
-    design_matrix = np.stack([np.ones_like(years), years], axis=1)
-    target = scaled_y.mean(axis=0)
-    coef, *_ = np.linalg.lstsq(design_matrix, target, rcond=None)
-    return coef
+            "learners": {t.kind.value: {"params": t.params, "weight": 1.0 / len(tuned)}
+                         for t in tuned}}
 
 
 def _years(dates: np.ndarray, origin: np.datetime64) -> np.ndarray:

@@ -1,9 +1,8 @@
-"""Tree learners (LightGBM, XGBoost, random forest), time-ordered folds and Optuna tuning.
+"""Tree learners (LightGBM, XGBoost, random forest), time-ordered folds and accuracy.
 
 Cross-validation is an expanding window: fold k trains on weeks ``[0, cut_k)`` and is
 scored on the next ``horizon`` weeks, so no fold is ever trained on weeks after the ones
-it is scored on. The fold arrays are built by the caller (:mod:`mixcast.ml.fit`), with
-scales and the linear trend fixed on each fold's training weeks only.
+it is scored on (:mod:`mixcast.ml.tuning` and :func:`mixcast.ml.fit.cross_validate`).
 
 Models are saved in each library's own format (LightGBM text, XGBoost JSON); the random
 forest, which has none, is saved with joblib.
@@ -12,13 +11,12 @@ forest, which has none, is saved with joblib.
 from __future__ import annotations
 
 import enum
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from mixcast.errors import DataError
+from mixcast.errors import DataError, SpecError
 
 
 class LearnerKind(enum.Enum):
@@ -34,24 +32,9 @@ _SUFFIX = {LearnerKind.LIGHTGBM: "txt", LearnerKind.XGBOOST: "json",
 
 
 @dataclass(frozen=True, slots=True)
-class Fold:
-    """One time-ordered fold: training rows, and validation rows with the map back to KPI
-    units, ``kpi = (prediction + val_offset) * val_scale``."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val_kpi: np.ndarray
-    val_offset: np.ndarray
-    val_scale: np.ndarray
-
-    def to_kpi(self, prediction: np.ndarray) -> np.ndarray:
-        return (prediction + self.val_offset) * self.val_scale
-
-
-@dataclass(frozen=True, slots=True)
 class Tuned:
-    """A learner's best hyperparameters and its out-of-fold predictions (KPI units)."""
+    """A tree learner and its hyperparameters (``oof_kpi``, ``cv_mape``: kept for the
+    record, empty/NaN when the trees were not tuned on their own)."""
 
     kind: LearnerKind
     params: dict
@@ -79,30 +62,6 @@ def time_folds(n_times: int, *, n_folds: int, horizon: int,
     return [(cut, cut + horizon) for cut in cuts]
 
 
-def suggest(kind: LearnerKind, trial) -> dict:
-    """Draw one hyperparameter set for ``kind`` from an Optuna trial (small-data ranges)."""
-    if kind is LearnerKind.LIGHTGBM:
-        return {"n_estimators": trial.suggest_int("n_estimators", 100, 600, step=50),
-                "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.2, log=True),
-                "num_leaves": trial.suggest_int("num_leaves", 3, 24),
-                "min_child_samples": trial.suggest_int("min_child_samples", 2, 15),
-                "subsample": trial.suggest_float("subsample", 0.6, 1.0),
-                "colsample_bytree": trial.suggest_float("colsample_bytree", 0.4, 1.0),
-                "reg_lambda": trial.suggest_float("reg_lambda", 1e-3, 10.0, log=True)}
-    if kind is LearnerKind.XGBOOST:
-        return {"n_estimators": trial.suggest_int("n_estimators", 100, 600, step=50),
-                "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.2, log=True),
-                "max_depth": trial.suggest_int("max_depth", 2, 6),
-                "min_child_weight": trial.suggest_float("min_child_weight", 0.5, 8.0, log=True),
-                "subsample": trial.suggest_float("subsample", 0.6, 1.0),
-                "colsample_bytree": trial.suggest_float("colsample_bytree", 0.4, 1.0),
-                "reg_lambda": trial.suggest_float("reg_lambda", 1e-3, 10.0, log=True)}
-    return {"n_estimators": trial.suggest_int("n_estimators", 100, 400, step=50),
-            "max_depth": trial.suggest_int("max_depth", 3, 14),
-            "min_samples_leaf": trial.suggest_int("min_samples_leaf", 1, 8),
-            "max_features": trial.suggest_float("max_features", 0.3, 1.0)}
-
-
 def default_params(kind: LearnerKind) -> dict:
     """Hyperparameters used when tuning is switched off (``n_trials=0``)."""
     return {
@@ -117,54 +76,32 @@ def default_params(kind: LearnerKind) -> dict:
     }[kind]
 
 
-def make_model(kind: LearnerKind, params: dict, *, seed: int):
-    """An unfitted scikit-learn-style regressor (single-threaded: folds are small)."""
+def make_model(kind: LearnerKind, params: dict, *, seed: int,
+               monotone: tuple[int, ...] | None = None):
+    """An unfitted scikit-learn-style regressor (single-threaded: folds are small).
+
+    ``monotone`` (one of -1/0/+1 per feature) holds the boosters' predictions monotone in
+    those features (LightGBM's "advanced" method, XGBoost's constraint tuple); the random
+    forest has no such constraint, so asking it for one is an error."""
     if kind is LearnerKind.LIGHTGBM:
         import lightgbm
 
-        return lightgbm.LGBMRegressor(**params, subsample_freq=1, random_state=seed,
+        extra = {} if monotone is None else {"monotone_constraints": list(monotone),
+                                             "monotone_constraints_method": "advanced"}
+        return lightgbm.LGBMRegressor(**params, **extra, subsample_freq=1, random_state=seed,
                                       n_jobs=1, verbose=-1, min_data_in_bin=1)
     if kind is LearnerKind.XGBOOST:
         import xgboost
 
-        return xgboost.XGBRegressor(**params, random_state=seed, n_jobs=1,
+        extra = {} if monotone is None else {"monotone_constraints": tuple(monotone)}
+        return xgboost.XGBRegressor(**params, **extra, random_state=seed, n_jobs=1,
                                     tree_method="hist")
+    if monotone is not None and any(monotone):
+        raise SpecError("The random forest cannot be held monotone in spend; leave it out "
+                        "of MLConfig.learners or set monotone=False.")
     from sklearn.ensemble import RandomForestRegressor
 
     return RandomForestRegressor(**params, random_state=seed, n_jobs=1)
-
-
-def cv_score(kind: LearnerKind, params: dict, folds: list[Fold], *,
-             seed: int) -> tuple[float, tuple[np.ndarray, ...]]:
-    """Mean out-of-fold MAPE (KPI units) of ``kind`` with ``params``, and the predictions."""
-    errors, predictions = [], []
-    for fold in folds:
-        model = make_model(kind, params, seed=seed).fit(fold.x_train, fold.y_train)
-        predicted = fold.to_kpi(model.predict(fold.x_val))
-        predictions.append(predicted)
-        errors.append(mape(fold.y_val_kpi, predicted))
-    return float(np.mean(errors)), tuple(predictions)
-
-
-def tune(kind: LearnerKind, folds: list[Fold], *, n_trials: int, seed: int) -> Tuned:
-    """Optuna (TPE, seeded) search minimising out-of-fold MAPE; ``n_trials=0`` scores
-    :func:`default_params` only. The defaults are always tried first."""
-    import optuna
-
-    started = time.perf_counter()
-    if n_trials == 0:
-        params = default_params(kind)
-    else:
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        study = optuna.create_study(direction="minimize",
-                                    sampler=optuna.samplers.TPESampler(seed=seed))
-        study.enqueue_trial(default_params(kind))
-        study.optimize(lambda trial: cv_score(kind, suggest(kind, trial), folds,
-                                              seed=seed)[0], n_trials=n_trials)
-        params = dict(study.best_params)
-    score, oof = cv_score(kind, params, folds, seed=seed)
-    return Tuned(kind=kind, params=params, cv_mape=score, oof_kpi=oof, n_trials=n_trials,
-                 seconds=time.perf_counter() - started)
 
 
 def mape(actual: np.ndarray, predicted: np.ndarray) -> float:

@@ -10,7 +10,8 @@ Layout (``format_version`` 1, ``manifest.json`` has ``"model": "ml"``)::
       spec.json           {"model": {"type": "ml"}, "ml": MLConfig, "fit_seconds"}
       ml_model.json       scales, trend, feature names, members and weights, tuning, CV
       models/             r000_lightgbm.txt (LightGBM), r000_xgboost.json (XGBoost),
-                          r000_random_forest.joblib (scikit-learn), one set per replicate
+                          one set per replicate (media parameters and the linear layer
+                          are in ml_model.json)
       ml_analysis.json    response curves, permutation importance, SHAP shares
       contributions.csv   weekly SHAP contributions per channel (KPI units)
       limits.txt          what this model cannot tell you
@@ -38,37 +39,43 @@ import yaml
 
 from mixcast.posterior.intervals import scalar_interval
 from mixcast.data.serialize import load_dataset, save_dataset
-from mixcast.ml.ensemble import Ensemble
+from mixcast.ml.ensemble import Ensemble, Replicate
 from mixcast.ml.features import Scales
 from mixcast.ml.fit import MLConfig, MLFit, fit_ml
 from mixcast.ml.learners import LearnerKind, Tuned, load_model, mape, r_squared, save_model
+from mixcast.ml.media import LinearLayer, MediaParams
+from mixcast.ml.tuning import MediaSearch
 from mixcast.storage import (finish_run, read_manifest, run_directory, run_model,
                              staged_directory, write_json)
 
 DEFAULT_CONFIG = MLConfig()
 LIMITS = (
-    "Trees do not extrapolate: outside the range of spend observed in the data the "
-    "predicted response is flat, so curves, mROI and plans beyond observed spend are "
-    "not informative.",
-    "Correlation is not causation: the model learns which spend patterns accompany high "
-    "KPI weeks, with no priors, lift tests or adstock/saturation structure, so its ROI is "
-    "a predictive attribution, not a causal estimate.",
+    "Trees do not extrapolate: beyond the spend observed in the data, the response "
+    "follows the media layer's fitted saturation curve alone (the trees on top are flat "
+    "there), so curves, mROI and plans beyond observed spend rest on that curve's shape.",
+    "Correlation is not causation: the media layer is a non-negative regression on "
+    "adstocked, saturated spend (hyper-parameters chosen by forecast accuracy and lift "
+    "tests, no priors), so its ROI is a predictive attribution, causal only as far as the "
+    "lift tests anchor it.",
     "Collinear channels share credit arbitrarily: when channels move together, the split "
     "of their effect between them depends on which features the trees happened to use.",
-    "Intervals come from block-bootstrap refits of the ensemble; they show how much the "
-    "fit moves with the data, not the full uncertainty about causal effects.",
+    "Intervals come from block-bootstrap refits over the search's best hyper-parameter "
+    "sets; they show how much the fit moves with the data, not the full uncertainty about "
+    "causal effects.",
 )
 
-LIFT_NOTE = ("The ML challenger is not calibrated on lift tests (trees have no priors to "
-             "inform); each test's measured lift is shown beside the lift the ensemble "
-             "implies by counterfactual (observed spend versus the window at business as "
-             "usual), and disagreements are listed in warnings. Tests dated outside the "
-             "data's weeks are not compared.")
+LIFT_NOTE = ("The ML challenger is calibrated on lift tests: each test is a row of its "
+             "non-negative media regression (weighted by its standard error) and a penalty "
+             "in the hyper-parameter search; its measured lift is shown beside the lift the "
+             "model implies by counterfactual (observed spend versus the window at business "
+             "as usual), and disagreements are listed in warnings. Tests dated outside the "
+             "data's weeks are not used.")
 # Keys of summary.json an ML run writes besides the DESIGN.md contract ("channels",
 # "diagnostics"). Keys a Bayesian run adds that are not listed here are Bayesian-only.
 SUMMARY_KEYS = ("kpi_type", "target", "n_weeks", "n_geos", "date_range", "warnings",
                 "lift_tests", "lift_tests_note", "mixcast_version", "model", "accuracy",
-                "interval_method", "mroi_step", "features", "limits")
+                "interval_method", "mroi_step", "features", "limits", "notes",
+                "media_parameters")
 
 
 def config_for(project) -> MLConfig:
@@ -124,10 +131,15 @@ def ml_summary(fit: MLFit) -> dict:
                      "in_sample_r2": r_squared(fit.data.y.ravel(), fitted.ravel()),
                      "cv_folds": fit.cv["folds"]},
         "interval_method": f"5th-95th percentile over {len(fit.replicates)} block-bootstrap "
-                           "refits of the ensemble",
+                           "refits over the search's best media hyper-parameters",
         "mroi_step": fit.config.mroi_step,
         "features": fit.config.features.as_dict(),
         "limits": list(LIMITS),
+        "notes": list(fit.notes),
+        "media_parameters": {c: {"decay": fit.search.candidates[0].decay[i],
+                                 "half_saturation": fit.search.candidates[0].half[i],
+                                 "slope": fit.search.candidates[0].slope[i]}
+                             for i, c in enumerate(fit.channels)},
     }
 
 
@@ -135,8 +147,8 @@ def _lift_warning(check: dict) -> str:
     return (f"Lift test '{check['label']}' ({check['channel']}) measured "
             f"{check['measured']:,.0f} ± {check['measured_se']:,.0f}, but the ML challenger "
             f"implies {check['implied_mean']:,.0f} (90%: {check['implied_lo90']:,.0f} – "
-            f"{check['implied_hi90']:,.0f}); z = {check['z']:.1f}. The trees were not "
-            "calibrated on it; trust the experiment over this model for that channel.")
+            f"{check['implied_hi90']:,.0f}); z = {check['z']:.1f}, although the test was "
+            "used in the fit; trust the experiment over this model for that channel.")
 
 
 def save_ml_run(fit: MLFit, out: str | Path, *, config: dict | None = None) -> Path:
@@ -163,20 +175,27 @@ def load_ml_run(path: str | Path) -> MLFit:
         "{path}: this run holds a Bayesian model, not the ML challenger; load it with "
         "mixcast.load_run, or fit one with `mixcast fit --model ml`."))
     doc = json.loads((path / "ml_model.json").read_text())
-    replicates = tuple(
-        Ensemble(kinds=tuple(LearnerKind(m["kind"]) for m in r),
-                 models=tuple(load_model(LearnerKind(m["kind"]), path / "models" / m["file"])
-                              for m in r),
-                 weights=tuple(float(m["weight"]) for m in r))
-        for r in doc["replicates"])
-    tuned = tuple(Tuned(kind=LearnerKind(t["kind"]), params=t["params"], cv_mape=t["cv_mape"],
-                        oof_kpi=(), n_trials=t["n_trials"], seconds=t["seconds"])
+    replicates = tuple(_load_replicate(r, path / "models") for r in doc["replicates"])
+    tuned = tuple(Tuned(kind=LearnerKind(t["kind"]), params=t["params"],
+                        cv_mape=float("nan"), oof_kpi=(), n_trials=0, seconds=0.0)
                   for t in doc["tuned"])
     return MLFit(data=load_dataset(path), config=MLConfig.from_dict(doc["config"]),
                  scales=Scales.from_dict(doc["scales"]), trend=np.asarray(doc["trend"]),
-                 replicates=replicates, tuned=tuned, cv=doc["cv"],
+                 replicates=replicates, tuned=tuned,
+                 search=MediaSearch.from_dict(doc["search"]), cv=doc["cv"],
                  fit_seconds=float(doc["fit_seconds"]),
-                 tuning_seconds=float(doc["tuning_seconds"]))
+                 tuning_seconds=float(doc["tuning_seconds"]), notes=tuple(doc["notes"]))
+
+
+def _load_replicate(doc: dict, folder: Path) -> Replicate:
+    trees = None
+    if doc["trees"]:
+        trees = Ensemble(kinds=tuple(LearnerKind(m["kind"]) for m in doc["trees"]),
+                         models=tuple(load_model(LearnerKind(m["kind"]), folder / m["file"])
+                                      for m in doc["trees"]),
+                         weights=tuple(float(m["weight"]) for m in doc["trees"]))
+    return Replicate(media=MediaParams.from_dict(doc["media"]),
+                     linear=LinearLayer.from_dict(doc["linear"]), trees=trees)
 
 
 def predict_ml(run_dir: str | Path, spend_plan_frame: pd.DataFrame) -> pd.DataFrame:
@@ -217,19 +236,22 @@ def _model_document(fit: MLFit, folder: Path) -> dict:
     """ml_model.json, writing every member's native model file into ``folder``."""
     folder.mkdir()
     replicates = []
-    for r, ensemble in enumerate(fit.replicates):
+    for r, rep in enumerate(fit.replicates):
         members = []
-        for kind, model, weight in zip(ensemble.kinds, ensemble.models, ensemble.weights):
-            name = save_model(kind, model, folder, f"r{r:03d}_{kind.value}")
-            members.append({"kind": kind.value, "file": name, "weight": weight})
-        replicates.append(members)
+        if rep.trees is not None:
+            for kind, model, weight in zip(rep.trees.kinds, rep.trees.models,
+                                           rep.trees.weights):
+                name = save_model(kind, model, folder, f"r{r:03d}_{kind.value}")
+                members.append({"kind": kind.value, "file": name, "weight": weight})
+        replicates.append({"media": rep.media.as_dict(), "linear": rep.linear.as_dict(),
+                           "trees": members})
     return {
         "config": fit.config.as_dict(), "scales": fit.scales.as_dict(),
         "trend": fit.trend.tolist(), "feature_names": list(fit.names),
-        "replicates": replicates, "cv": fit.cv,
-        "tuned": [{"kind": t.kind.value, "params": t.params, "cv_mape": t.cv_mape,
-                   "n_trials": t.n_trials, "seconds": t.seconds} for t in fit.tuned],
+        "replicates": replicates, "cv": fit.cv, "search": fit.search.as_dict(),
+        "tuned": [{"kind": t.kind.value, "params": t.params} for t in fit.tuned],
         "fit_seconds": fit.fit_seconds, "tuning_seconds": fit.tuning_seconds,
+        "notes": list(fit.notes),
     }
 
 

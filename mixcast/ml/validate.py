@@ -29,7 +29,7 @@ from mixcast.posterior.intervals import interval
 from mixcast.ml.attribution import channel_metrics, lift_test_checks
 from mixcast.ml.ensemble import fit_replicates
 from mixcast.ml.features import Scales
-from mixcast.ml.fit import MLFit, training_rows
+from mixcast.ml.fit import MLFit
 from mixcast.ml.learners import mape, r_squared
 from mixcast.ml.predict import predict_span
 from mixcast.validation import backtest as bt
@@ -42,15 +42,18 @@ def refit(fit: MLFit, y: np.ndarray | None = None, *, stop: int | None = None,
           replicates: int = REFIT_REPLICATES, seed: int = 0) -> MLFit:
     """The run's ensemble refitted on weeks [0, stop) (or on outcomes ``y``), tuned
     hyperparameters and weights kept."""
+    from mixcast.ml.problem import build_problem
+
     data = fit.data if y is None else dataclasses.replace(fit.data, y=np.asarray(y, float))
     data = data if stop is None else data.window(0, stop)
     scales = Scales.from_data(data)
-    x, target, trend = training_rows(data, fit.config, scales, stop=data.n_times)
-    weights = np.array([fit.cv["learners"][t.kind.value]["weight"] for t in fit.tuned])
-    reps = fit_replicates(x, target, n_geos=data.n_geos, tuned=list(fit.tuned),
-                          weights=weights, n_replicates=replicates,
-                          block=fit.config.block_weeks, seed=fit.config.seed + seed)
-    return dataclasses.replace(fit, data=data, scales=scales, trend=trend, replicates=reps)
+    config = fit.config
+    reps = fit_replicates(build_problem(data, scales, config.features),
+                          fit.search.candidates, spec=config.features, tuned=fit.tuned,
+                          tree_media=config.tree_media, monotone=config.monotone,
+                          n_replicates=replicates, block=config.block_weeks,
+                          seed=config.seed + seed)
+    return dataclasses.replace(fit, data=data, scales=scales, replicates=reps)
 
 
 def score_fold(fit: MLFit, refitted: MLFit, origin: int, *, seed: int = 0) -> dict:

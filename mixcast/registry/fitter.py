@@ -14,6 +14,8 @@ from typing import Protocol
 import numpy as np
 
 from mixcast.data.dataset import Dataset
+from mixcast.errors import MixcastWarning, UserError
+from mixcast.executor import Executor, Job
 from mixcast.project import Project
 
 LEVELS = {"lo95": 2.5, "hi95": 97.5, "lo90": 5.0, "hi90": 95.0}
@@ -62,21 +64,45 @@ class Fitter(Protocol):
 
 @dataclass(frozen=True)
 class BayesFitter:
-    """mixcast's Bayesian model (NUTS), validated with the quick suite."""
+    """mixcast's Bayesian model (NUTS), validated with the quick suite. With an
+    ``executor`` (:mod:`mixcast.executor`), the fit and the validation's refits run as
+    jobs on it (a Ray cluster, or local processes); the run is still written here."""
 
     quick_validation: bool = True
+    executor: Executor | None = None
 
     def fit_and_save(self, project: Project, out: Path) -> None:
-        from mixcast.inference.fit import fit
         from mixcast.runs.directory import save_run
 
-        fitted = fit(project.data, project.spec, sampler=project.sampler)
+        if self.executor is None:
+            from mixcast.inference.fit import fit
+
+            fitted = fit(project.data, project.spec, sampler=project.sampler)
+        else:
+            fitted = self._fit_as_job(project)
         save_run(fitted, out, config=project.config.as_dict())
+
+    def _fit_as_job(self, project: Project):
+        import dataclasses
+        import warnings
+
+        from mixcast.runs.many import fit_project
+
+        sampler = dataclasses.replace(project.sampler, progress=False)
+        job = Job("refresh fit", ("bayes", project.data, project.spec, sampler))
+        result = next(iter(self.executor.map(fit_project, [job])))
+        if not result.ok:
+            raise UserError(f"the refresh's fit failed on the {self.executor.name} "
+                            f"executor: {result.error}")
+        fitted, messages = result.value
+        for message in messages:   # the worker's warnings, shown here
+            warnings.warn(message, MixcastWarning, stacklevel=2)
+        return fitted
 
     def validate(self, run: Path) -> dict:
         from mixcast.runs.validate import validate_run
 
-        return validate_run(run, quick=self.quick_validation)
+        return validate_run(run, quick=self.quick_validation, executor=self.executor)
 
     def predict(self, run: Path, data: Dataset, start: int, stop: int, *,
                 weekly_spend: np.ndarray | None = None) -> Prediction:

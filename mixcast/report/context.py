@@ -50,6 +50,7 @@ class ReportContext:
     media_total: object = None
     outcome_total: float = 0.0
     notes: dict = field(default_factory=dict)   # section key -> a model-specific caveat
+    narrative: Optional_ | None = None          # mixcast.assist's text (None: not computed)
 
     @property
     def is_ml(self) -> bool:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mixcast.analysis.curves import carryover_profile, response_curves
+from mixcast.analysis.curves import carryover_profile, channel_ranking, response_curves
 from mixcast.analysis.decomposition import decomposition
 from mixcast.analysis.over_time import rolling_effectiveness, window_returns
 from mixcast.analysis.totals import media_total, platform_comparison
+from mixcast.assist.narrative import run_narrative
 from mixcast.optimize.optimizer import optimize
 from mixcast.optimize.problem import BudgetScenario
 from mixcast.optimize.recommend import (allocation_actions, shift_recommendations,
@@ -40,12 +41,15 @@ def gather_bayes(run: Path, *, fit: Fit) -> ReportContext:
     validation, verdicts, blocked = load_verdicts(run)
     dates, rolling = rolling_effectiveness(fit)
     platform = platform_comparison(fit)
+    curves = attempt(lambda: response_curves(fit))
     return ReportContext(
         run_name=run.name, summary=summary, manifest=manifest, channels=fit.channels,
         kpi_type=fit.data.kpi_type, target=fit.data.target,
         decomposition=decomposition(fit), last_year=window_returns(fit),
         rolling_dates=dates, rolling=rolling,
-        curves=attempt(lambda: response_curves(fit)),
+        curves=curves,
+        narrative=attempt(lambda: run_narrative(fit, run, ranking=None if curves.value is None
+                                                else channel_ranking(fit, curves.value))),
         carryover=attempt(lambda: carryover_profile(fit)),
         recommendations=attempt(lambda: shift_recommendations(
             fit, exclude_targets=blocked)),

@@ -12,6 +12,7 @@ from mixcast.report.gather import gather
 
 SECTIONS = (
     ("executive-summary", "Summary", sections.executive_summary),
+    ("narrative", "In words", sections.narrative),
     ("board", "Board one-pager", sections.board),
     ("decomposition", "Decomposition", sections.decomposition),
     ("channel-returns", "Returns", sections.channel_returns),

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mixcast.assist.narrative import run_narrative
 from mixcast.analysis.totals import platform_comparison
 from mixcast.analysis.over_time import last_weeks, returns_table, rolling_returns
 from mixcast.model.plans import channel_off_plans
@@ -67,6 +68,7 @@ def gather_ml(run: str | Path, *, fit: MLFit | None = None) -> ReportContext:
         rolling_dates=dates, rolling=rolling,
         curves=attempt(lambda: response_curves(fit)),
         carryover=Optional_(None, NO_CARRYOVER),
+        narrative=attempt(lambda: run_narrative(fit, run)),
         recommendations=attempt(lambda: shift_recommendations(fit, exclude_targets=blocked)),
         allocation=attempt(lambda: optimize_ml(fit, BudgetScenario(
             max_change=REPORT_MAX_CHANGE))),

@@ -87,6 +87,20 @@ def executive_summary(ctx: ReportContext) -> str:
                         f"{ctx.summary.get('n_weeks', '')} weeks. Ranges are 90% intervals.")
 
 
+def narrative(ctx: ReportContext) -> str:
+    """The run in words: the same text as `mixcast summary` and the dashboard."""
+    found = ctx.narrative
+    if found is None or found.value is None:
+        return section("narrative", "The run in words", missing(
+            found.missing if found is not None else "The narrative was not computed."))
+    body = "".join(
+        f'<h3>{escape(title)}</h3><ul>{"".join(f"<li>{escape(s)}</li>" for s in sentences)}</ul>'
+        for title, sentences in found.value.paragraphs)
+    return section("narrative", "The run in words", body,
+                   lead="The same text as <code>mixcast summary</code> and the dashboard; "
+                        "ranges are 90% intervals.")
+
+
 def _tile(label: str, value: str, note: str = "") -> str:
     return (f'<div class="tile"><div class="label">{label}</div><div class="value">{value}'
             f'</div><div class="note">{note}</div></div>')

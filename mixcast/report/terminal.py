@@ -51,3 +51,15 @@ def issues_table(issues: tuple[Issue, ...]) -> Table:
         style = "yellow" if issue.level == "warning" else "cyan"
         table.add_row(f"[{style}]{issue.level}[/]", issue.code, issue.message)
     return table
+
+
+def cost_table(estimate) -> Table:
+    """A :class:`~mixcast.inference.cost.CostEstimate` as a two-column table."""
+    table = Table(title="Cost estimate (this machine, before sampling)", title_justify="left")
+    table.add_column("quantity")
+    table.add_column("estimate", justify="right")
+    for name, value in estimate.as_rows():
+        table.add_row(name, value)
+    if not estimate.fits_in_memory:
+        table.add_row("[bold red]verdict[/]", "[bold red]exceeds available memory[/]")
+    return table

@@ -134,6 +134,20 @@ def refit_many(fit: Fit, jobs: list[RefitJob], *, sampler: SamplerConfig,
             for (data, _, _), (samples, extras) in zip(prepared, runs)]
 
 
+def refit_job(fit: Fit, job: RefitJob, sampler: SamplerConfig, seed: int) -> Fit:
+    """One refit as an executor's job (in a worker process); ``fit`` may come without its
+    posterior (see :func:`without_posterior`): a refit needs only its data and spec."""
+    return refit(fit, sampler=sampler, observed_weeks=job.observed_weeks, y=job.y,
+                 drop_lift_test=job.drop_lift_test, seed=seed)
+
+
+def without_posterior(fit: Fit) -> Fit:
+    """``fit`` with an empty posterior: what refit jobs ship to their workers."""
+    import arviz as az
+
+    return dataclasses.replace(fit, idata=az.InferenceData())
+
+
 def _prepare(fit: Fit, job: RefitJob) -> tuple[Dataset, MaskedMMM, tuple]:
     """The refit's data (outcomes masked or replaced), model and sampler arguments."""
     data = fit.data if job.y is None else dataclasses.replace(fit.data,

@@ -6,7 +6,9 @@ data's shapes (see :mod:`mixcast.validation.refit`). They are planned up front a
 side by side in one batch: every refit's chains together are spread over every core (a
 refit's 4 chains alone would leave most cores of a larger machine idle). A refit needed
 by two checks (the backtest fold that withholds the last 13 weeks is also the 13-week
-stability refit) runs once.
+stability refit) runs once. Given an executor (:mod:`mixcast.executor`: local processes or
+a Ray cluster), the refits run as separate jobs instead, one refit per job: for a cluster,
+or for a machine with many more cores than one batch keeps busy.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from mixcast.analysis.metrics import channel_metrics
+from mixcast.errors import UserError
+from mixcast.executor import Executor, Job
 from mixcast.posterior.intervals import interval
 from mixcast.data.dataset import Issue
 from mixcast.posterior.fitted import Fit
@@ -29,7 +33,8 @@ from mixcast.validation.fit_checks import check_fit
 from mixcast.validation.plausibility import check_plausibility
 from mixcast.validation.priors import check_priors
 from mixcast.validation.recovery import check_recovery, twin_outcomes, twin_seed
-from mixcast.validation.refit import RefitJob, refit_many, validation_sampler
+from mixcast.validation.refit import (RefitJob, refit_job, refit_many, validation_sampler,
+                                      without_posterior)
 from mixcast.validation.stability import check_stability
 from mixcast.validation.verdict import channel_verdicts, overall_verdict
 
@@ -76,7 +81,8 @@ def plan_refits(fit: Fit, *, quick: bool) -> Plan:
 
 
 def validate(fit: Fit, *, quick: bool = False, checks: tuple[str, ...] = ALL_CHECKS,
-             seed: int = 0, progress: ProgressFn | None = None) -> dict:
+             seed: int = 0, progress: ProgressFn | None = None,
+             executor: Executor | None = None) -> dict:
     """Run the validation checks on ``fit`` and return the ``validation.json`` document.
 
     Parameters
@@ -85,6 +91,8 @@ def validate(fit: Fit, *, quick: bool = False, checks: tuple[str, ...] = ALL_CHE
     checks : which of :data:`ALL_CHECKS` to run (the verdicts use those that ran).
     progress : called as ``progress(label, done, total)`` with refits done (fractional
         while a refit samples) out of ``total``.
+    executor : run the refits as separate jobs on it (None: side by side in one batch,
+        in this process).
 
     Returns
     -------
@@ -98,7 +106,8 @@ def validate(fit: Fit, *, quick: bool = False, checks: tuple[str, ...] = ALL_CHE
     started = time.perf_counter()
     plan = plan_refits(fit, quick=quick)
     refits = _Refits(fit, validation_sampler(fit, quick=quick),
-                     plan.refit_keys(fit.data.n_times, checks), progress, seed=seed)
+                     plan.refit_keys(fit.data.n_times, checks), progress, seed=seed,
+                     executor=executor)
     refits.run_all()
     issues = dataset_issues(fit)
     metrics = channel_metrics(fit)
@@ -116,6 +125,7 @@ def validate(fit: Fit, *, quick: bool = False, checks: tuple[str, ...] = ALL_CHE
         "data_issues": [{"code": i.code, "level": i.level, "message": i.message}
                         for i in issues],
         "mode": "quick" if quick else "full", "refits": refits.count,
+        "executor": executor.name if executor is not None else "inline",
         "refit_sampler": refits.sampler.as_options(),
         "seconds": time.perf_counter() - started,
     }
@@ -156,11 +166,13 @@ def _run_checks(fit: Fit, plan: Plan, refits: "_Refits", checks, seed: int) -> d
 
 
 class _Refits:
-    """Runs the planned refits as one batch and hands them out by key."""
+    """Runs the planned refits (one batch, or jobs on an executor) and hands them out by
+    key."""
 
     def __init__(self, fit: Fit, sampler, planned: list[tuple], progress, *,
-                 seed: int) -> None:
+                 seed: int, executor: Executor | None = None) -> None:
         self.fit, self.sampler, self.progress, self.seed = fit, sampler, progress, seed
+        self.executor = executor
         self.planned = planned
         self.total = len(planned)
         self.cache: dict[tuple, Fit] = {}
@@ -169,6 +181,9 @@ class _Refits:
     def run_all(self) -> None:
         """Every planned refit, side by side (one compiled program over every core)."""
         if not self.planned:
+            return
+        if self.executor is not None:
+            self._run_as_jobs()
             return
         jobs = [self._job(key) for key in self.planned]
         total = self.total
@@ -184,6 +199,27 @@ class _Refits:
                           progress=tick if self.progress is not None else None)
         self.cache.update(zip(self.planned, fits))
         self.count = len(fits)
+
+    def _run_as_jobs(self) -> None:
+        """Every planned refit as its own job on the executor; a refit that fails stops
+        validation with its error (a verdict from missing refits would mislead)."""
+        light = without_posterior(self.fit)
+        jobs = [Job(f"refit {i}: {key[0]} {key[1]}", (light, self._job(key), self.sampler, i))
+                for i, key in enumerate(self.planned)]
+        label = f"{self.total} refits as jobs ({self.executor.name})"
+        if self.progress is not None:
+            self.progress(label, 0.0, self.total)
+
+        def tick(result, done: int, total: int) -> None:
+            if self.progress is not None:
+                self.progress(label, float(done), total)
+
+        names = {job.name: key for job, key in zip(jobs, self.planned)}
+        for result in self.executor.map(refit_job, jobs, progress=tick):
+            if not result.ok:
+                raise UserError(f"validation stopped: {result.name} failed ({result.error}).")
+            self.cache[names[result.name]] = result.value
+        self.count = len(jobs)
 
     def get(self, key: tuple, *, y: np.ndarray | None = None) -> Fit:
         if key not in self.cache:   # not planned: run it on its own

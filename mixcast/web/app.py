@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from mixcast.errors import RunError, UserError
 from mixcast.web import schemas
+from mixcast.web.experiments import install_experiment_routes
 from mixcast.web.security import Guard, Limits
 from mixcast.web.store import RunStore
 
@@ -144,6 +145,8 @@ def _routes(app: FastAPI, store: RunStore) -> None:
         return HTMLResponse(store.report_html(run))
 
     _decision_routes(app, store)
+    install_experiment_routes(app, store)
+    _assist_routes(app, store)
 
 
 def _decision_routes(app: FastAPI, store: RunStore) -> None:
@@ -181,6 +184,25 @@ def _decision_routes(app: FastAPI, store: RunStore) -> None:
                                   lower=dict(body.lower), upper=dict(body.upper),
                                   locked=tuple(body.locked), risk_quantile=body.risk_quantile)
         return _allocation_body(loaded.model.optimize(scenario))
+
+
+def _assist_routes(app: FastAPI, store: RunStore) -> None:
+    @app.post("/api/runs/{run}/ask", tags=["decisions"], responses=ERRORS)
+    def ask(run: str, body: schemas.AskRequest) -> dict:
+        """Answer an operator question: how it was read, then the result with its 90%
+        range and each channel's trust verdict (the same answer as `mixcast ask`)."""
+        from mixcast.assist.answer import ask as answer
+        from mixcast.assist.llm import translator
+
+        return answer(store.load(run).model, body.question, translate=translator()).as_dict()
+
+    @app.get("/api/runs/{run}/narrative", tags=["runs"], responses=ERRORS)
+    def narrative(run: str) -> dict:
+        """The run's plain-language narrative (the same text as `mixcast summary`)."""
+        from mixcast.assist.narrative import run_narrative
+
+        loaded = store.load(run)
+        return run_narrative(loaded.fit, loaded.path).as_dict()
 
 
 def _allocation_body(plan) -> dict:

@@ -102,3 +102,38 @@ class Problem(BaseModel):
 
     detail: str
     errors: list[dict] = []
+
+
+class DesignRequest(BaseModel):
+    """A lift-test design for one channel (as `mixcast design-test`)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"channel": "tv_spend", "change": "go-dark", "weeks": [4, 6, 8]}]})
+
+    channel: str
+    change: str = "go-dark"
+    weeks: list[Annotated[int, Field(ge=1, le=26)]] = Field(default=[4, 6, 8], min_length=1,
+                                                            max_length=6)
+    cooldown: Annotated[int, Field(ge=0, le=13)] = 2
+    max_cost: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    exclude_geos: list[str] = []
+
+
+class AnalyzeRequest(BaseModel):
+    """A test that ran: its design (design.json) and the data rows before and during it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    design: dict
+    rows: list[dict] = Field(min_length=1)
+    weeks: Annotated[int, Field(ge=1, le=26)] | None = None
+    start_date: str | None = None
+
+
+class AskRequest(BaseModel):
+    """An operator question about the run (see `mixcast ask --help` for the forms)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"question": "what if we shift 15% from TV to Meta?"}]})
+
+    question: str = Field(min_length=1, max_length=500)

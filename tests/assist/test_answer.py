@@ -90,18 +90,30 @@ def test_certainty_reports_the_summary_interval_and_verdict(validated_model, ass
 
 
 def test_test_next_names_every_channel_that_cannot_be_acted_on(validated_model):
+    from mixcast.experiments.planning import plan_tests
+
     answer = ask(validated_model, "What should we test next?")
     not_movable = {c for c, t in answer.trust.items() if not t["movable"]}
     assert {t["channel"] for t in answer.data["tests"]} == not_movable
     assert "social_spend" in not_movable
+    engine = {p.channel: p for p in plan_tests(validated_model.fit, budget_moves=False)}
+    for test in answer.data["tests"]:
+        design = engine[test["channel"]]
+        assert test["design"]["power"] == pytest.approx(design.power, rel=1e-9)
+        assert test["design"]["weeks"] == design.weeks
 
 
-def test_optimise_equals_the_optimiser(validated_model):
+def test_optimise_equals_the_optimiser_and_holds_do_not_act(validated_model):
     answer = ask(validated_model, "optimise the budget")
-    plan = optimize(validated_model.fit, BudgetScenario())
+    held = tuple(c for c, t in answer.trust.items() if not t["movable"])
+    assert "social_spend" in held                    # do_not_act in validation.json
+    plan = optimize(validated_model.fit, BudgetScenario(locked=held))
     _same(answer.data["plan"]["gain"], plan.gain.as_dict())
     np.testing.assert_allclose([r["recommended_spend"] for r in answer.data["plan"]["channels"]],
                                plan.recommended_spend, rtol=1e-9)
+    social = next(r for r in answer.data["plan"]["channels"] if r["channel"] == "social_spend")
+    assert social["recommended_spend"] == pytest.approx(social["current_spend"], rel=1e-6)
+    assert "validation says do not act" in answer.data["held"]["social_spend"]
 
 
 def test_unknown_question_gets_the_list(validated_model):

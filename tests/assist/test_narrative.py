@@ -88,7 +88,7 @@ def test_the_checks_catch_a_bare_point_and_a_move():
 
 
 def test_the_fitted_run_narrative(validated_model, ranking):
-    narrative = run_narrative(validated_model, ranking=ranking)
+    narrative = run_narrative(validated_model.fit, validated_model.path, ranking=ranking)
     text = narrative.text()
     # validation's own reasons are quoted as written (they carry their own numbers)
     _no_bare_numbers(text.replace("its ROI moves by 80% between refits", ""))

@@ -13,7 +13,7 @@ from mcp import Client
 from mixcast.mcp_server.server import build_server
 
 READ_ONLY = {"list_runs", "channel_results", "response_curve", "scenario", "optimise",
-             "forecast", "validation_report", "narrative", "ask"}
+             "forecast", "validation_report", "narrative", "test_plan", "ask"}
 CALLS = [
     ("list_runs", {}),
     ("channel_results", {"run": "validated"}),
@@ -23,6 +23,7 @@ CALLS = [
     ("forecast", {"run": "validated", "weeks": 4}),
     ("validation_report", {"run": "validated"}),
     ("narrative", {"run": "validated"}),
+    ("test_plan", {"run": "validated"}),
     ("ask", {"run": "validated", "question": "how sure are we about FB?"}),
 ]
 BAD = [
@@ -32,6 +33,7 @@ BAD = [
     ("response_curve", {"run": "validated", "channel": "radio"}, "no channel called 'radio'"),
     ("optimise", {"run": "validated", "budget": -5}, "'budget' parameter must be a positive"),
     ("forecast", {"run": "validated", "weeks": 0}, "'weeks' parameter must be an int"),
+    ("test_plan", {"run": "validated", "channel": "radio"}, "no channel called 'radio'"),
     ("channel_results", {}, "run"),
 ]
 
@@ -70,7 +72,7 @@ def test_every_tool_answers_with_intervals_and_trust(results):
     assert {r["name"] for r in runs} == {"small", "validated"}
     assert {r["verdict"] for r in runs} == {"care", "not_validated"}
     for name in ("channel_results", "scenario", "optimise", "forecast", "validation_report",
-                 "narrative"):
+                 "narrative", "test_plan"):
         trust = answers[name].structured_content["trust"]
         assert trust["social_spend"]["verdict"] == "do_not_act", name
         assert trust["social_spend"]["movable"] is False
@@ -80,10 +82,16 @@ def test_every_tool_answers_with_intervals_and_trust(results):
     assert curve["channel"] == "social_spend" and curve["trust"]["verdict"] == "do_not_act"
     assert all(p["outcome_lo90"] <= p["outcome_mean"] <= p["outcome_hi90"]
                for p in curve["points"])
+    plan = answers["optimise"].structured_content["channels"]
+    social = next(r for r in plan if r["channel"] == "social_spend")
+    assert social["recommended_spend"] == pytest.approx(social["current_spend"], rel=1e-6)
     change = answers["scenario"].structured_content["change"]
     assert change["lo90"] <= change["mean"] <= change["hi90"]
     weeks = answers["forecast"].structured_content["weeks"]
     assert len(weeks) == 4 and all(w["lo90"] <= w["mean"] <= w["hi90"] for w in weeks)
+    tests = answers["test_plan"].structured_content["tests"]
+    assert {t["channel"] for t in tests} == {"tv_spend", "search_spend", "social_spend"}
+    assert all(t["roi"]["lo90"] <= t["roi"]["mean"] <= t["roi"]["hi90"] for t in tests)
     asked = answers["ask"].structured_content
     assert asked["call"] == {"kind": "certainty", "channel": "social_spend", "target": None,
                              "percent": None, "amount": None, "weeks": None}
@@ -117,3 +125,36 @@ def test_fit_is_offered_only_when_allowed(assist_runs):
         return await client.call_tool("fit", {"config": "missing.yaml", "name": "x"})
     result = _session(build_server(assist_runs, allow_fit=True), bad_fit)
     assert result.is_error and "missing.yaml" in result.content[0].text
+
+
+def test_streamable_http_on_loopback(assist_runs):
+    """The HTTP transport: the SDK client over a real socket on 127.0.0.1."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from mixcast.mcp_server.server import LOOPBACK, http_app
+
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(http_app(build_server(assist_runs)), host=LOOPBACK,
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.time() + 30
+        while not server.started and time.time() < deadline:
+            time.sleep(0.05)
+
+        async def main():
+            async with Client(f"http://{LOOPBACK}:{port}/mcp") as client:
+                return await client.call_tool("list_runs", {})
+        result = anyio.run(main)
+        assert not result.is_error
+        assert {r["name"] for r in result.structured_content["runs"]} == {"small", "validated"}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

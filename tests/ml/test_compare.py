@@ -41,11 +41,12 @@ def test_accuracy_and_recovery_of_both_models_on_a_known_truth(small_fit, ml_fit
             if fitted_roi is not None:
                 assert entry["estimate"] == pytest.approx(
                     fitted_roi["channels"][channel]["roi"]["mean"])
-    # Honest outcome: the Bayesian model recovers the truth; the trees do not, and the
-    # comparison says so rather than reading causal accuracy into predictive accuracy.
-    assert recovery["bayes"]["roi_mape"] < 0.35
-    assert recovery["bayes"]["roi_mape"] < recovery["ml"]["roi_mape"]
-    assert any("Bayesian model recovers ROI better" in note for note in doc["notes"])
+    # Both recover the truth of this easy case (the ML media layer is a non-negative
+    # regression on adstocked, saturated spend), and the notes name the better one.
+    assert recovery["bayes"]["roi_mape"] < 0.35 and recovery["ml"]["roi_mape"] < 0.35
+    better = ("ML challenger" if recovery["ml"]["roi_mape"] < recovery["bayes"]["roi_mape"]
+              else "Bayesian model")
+    assert any(f"{better} recovers ROI better" in note for note in doc["notes"])
     assert any("does not validate ROI" in note for note in doc["notes"])
     for channel, entry in doc["channels"].items():
         overlap = (entry["bayes"]["lo90"] <= entry["ml"]["hi90"]

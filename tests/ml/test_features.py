@@ -8,21 +8,9 @@ import pytest
 from mixcast.errors import SpecError
 from mixcast.ml.features import (Baseline, FeatureSpec, Scales, baseline_block,
                                  channel_groups, design, feature_names, media_block)
+from mixcast.ml.media import MediaParams, saturated
 
 CHANNELS = ("tv", "search")
-
-
-def test_lag_and_adstock_columns_look_only_back():
-    media = np.zeros((1, 20, 2))
-    media[0, 5, 0] = 1.0
-    spec = FeatureSpec(lags=(1, 3), decays=(0.5,), carryover_weeks=6)
-    block = media_block(media, spec, CHANNELS)[0]           # (T, 2 * (1 + 2 + 1))
-    current, lag1, lag3, adstock = block[:, 0], block[:, 1], block[:, 2], block[:, 3]
-    assert current[5] == 1.0 and lag1[6] == 1.0 and lag3[8] == 1.0
-    assert lag1[:6].sum() == 0 and lag3[:8].sum() == 0 and adstock[:5].sum() == 0
-    weights = 0.5 ** np.arange(6) / (0.5 ** np.arange(6)).sum()
-    np.testing.assert_allclose(adstock[5:11], weights, rtol=1e-6)
-    assert block[:, 4:].sum() == 0                            # the other channel is untouched
 
 
 def test_spend_in_one_week_never_changes_earlier_rows():
@@ -31,7 +19,12 @@ def test_spend_in_one_week_never_changes_earlier_rows():
     changed = media.copy()
     changed[:, 17:, :] *= 3.0
     spec = FeatureSpec(interactions=(("tv", "search"),))
-    a, b = media_block(media, spec, CHANNELS), media_block(changed, spec, CHANNELS)
+    params = MediaParams.default(2)
+
+    def block(m):
+        return media_block(saturated(m, params, spec.carryover_weeks), spec, CHANNELS)
+
+    a, b = block(media), block(changed)
     np.testing.assert_array_equal(a[:, :17], b[:, :17])
     assert not np.allclose(a[:, 17:], b[:, 17:])
 
@@ -40,15 +33,16 @@ def test_names_match_columns_and_groups(small_sim):
     spec = FeatureSpec(interactions=(("tv_spend", "search_spend"),))
     data = small_sim.data
     scales = Scales.from_data(data)
-    x = design(data.media / scales.media_scale[:, None, :],
-               baseline_block(Baseline.of(data), scales, spec), spec, data.channels)
+    sat = saturated(data.media / scales.media_scale[:, None, :], MediaParams.default(3), 13)
+    x = design(sat, baseline_block(Baseline.of(data), scales, spec), spec, data.channels)
     names = feature_names(spec, data)
     assert x.shape == (data.n_times, len(names))
     groups = channel_groups(names, data.channels)
     inter = names.index("tv_spend__x__search_spend")
     assert groups["tv_spend"][inter] == groups["search_spend"][inter] == 0.5
     assert groups["social_spend"][inter] == 0.0
-    assert sum(g.sum() for g in groups.values()) == 3 * (1 + 4 + 2) + 1
+    assert sum(g.sum() for g in groups.values()) == 3 + 1
+    assert names[:3] == ("tv_spend__sat", "search_spend__sat", "social_spend__sat")
     assert "trend_years" in names and "control_1" in names
 
 
@@ -69,8 +63,7 @@ def test_scales_round_trip_through_json(small_sim):
     assert again.origin == scales.origin
 
 
-@pytest.mark.parametrize("kwargs", [{"lags": (0,)}, {"decays": (1.0,)},
-                                    {"carryover_weeks": 1}, {"fourier_order": 11}])
+@pytest.mark.parametrize("kwargs", [{"carryover_weeks": 1}, {"fourier_order": 11}])
 def test_invalid_feature_spec_names_the_parameter(kwargs):
     with pytest.raises(SpecError, match=next(iter(kwargs))):
         FeatureSpec(**kwargs)

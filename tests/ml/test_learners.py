@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 
 from mixcast.errors import DataError
-from mixcast.ml.ensemble import block_bootstrap_weeks, inverse_error_weights
-from mixcast.ml.fit import MLConfig, build_fold
+from mixcast.ml.ensemble import block_bootstrap_weeks
 from mixcast.ml.learners import (LearnerKind, Tuned, load_model, make_model, save_model,
-                                 time_folds, tune)
+                                 time_folds)
 
 
 def test_folds_are_time_ordered_and_expanding():
@@ -25,27 +24,35 @@ def test_too_few_weeks_is_a_clear_error():
         time_folds(40, n_folds=3, horizon=8, min_train=26)
 
 
-def test_fold_never_sees_the_weeks_it_is_scored_on(small_sim):
+def test_a_fold_fit_never_sees_the_weeks_after_its_cut(small_sim):
+    """The replicate fitted on weeks [0, 80) predicts the same whatever the KPI and the
+    spend are after week 80 (features look only back; rows after the cut are not fitted)."""
+    from mixcast.ml.ensemble import fit_replicate, predict_scaled
+    from mixcast.ml.features import FeatureSpec, Scales
+    from mixcast.ml.fit import TREE_PARAMS
+    from mixcast.ml.media import MediaParams
+    from mixcast.ml.problem import build_problem
+
     data = small_sim.data
-    config = MLConfig(n_trials=0)
-    fold = build_fold(data, config, 80, 88)
     y = data.y.copy()
-    y[:, 80:] *= 10.0                     # a wildly different future KPI...
+    y[:, 80:] *= 10.0
     spend = data.spend.copy()
-    spend[:, 88:] = 0.0                   # ...and different spend after the fold
-    other = build_fold(dataclasses.replace(data, y=y, spend=spend, media=spend), config, 80, 88)
-    np.testing.assert_array_equal(fold.x_train, other.x_train)   # ...leave training as is
-    np.testing.assert_array_equal(fold.y_train, other.y_train)
-    np.testing.assert_array_equal(fold.x_val, other.x_val)
-    assert fold.x_train.shape[0] == 80 and fold.x_val.shape[0] == 8
-
-
-def test_tuning_runs_the_requested_trials(small_sim):
-    folds = [build_fold(small_sim.data, MLConfig(), cut, cut + 8) for cut in (80, 88)]
-    tuned = tune(LearnerKind.LIGHTGBM, folds, n_trials=2, seed=0)
-    assert tuned.n_trials == 2 and set(tuned.params) >= {"num_leaves", "learning_rate"}
-    assert 0.0 < tuned.cv_mape < 0.3
-    assert [len(p) for p in tuned.oof_kpi] == [8, 8]
+    spend[:, 80:] = 0.0
+    other = dataclasses.replace(data, y=y, spend=spend, media=spend)
+    scales = Scales.from_data(data, stop=80)
+    tuned = (Tuned(kind=LearnerKind.LIGHTGBM, params=TREE_PARAMS[LearnerKind.LIGHTGBM],
+                   cv_mape=0.0, oof_kpi=(), n_trials=0, seconds=0.0),)
+    spec, params = FeatureSpec(), MediaParams.default(3)
+    out = []
+    for d in (data, other):
+        problem = build_problem(d, scales, spec)
+        rep = fit_replicate(problem, params, np.arange(80), spec=spec, tuned=tuned,
+                            tree_media=True, monotone=True, seed=0)
+        out.append(predict_scaled(rep, problem.media[None, :, :80],
+                                  problem.base_features[:, :80], spec=spec,
+                                  channels=d.channels, tree_media=True,
+                                  week_index=np.arange(80)))
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-9)
 
 
 @pytest.mark.parametrize("kind", list(LearnerKind))
@@ -70,12 +77,10 @@ def test_block_bootstrap_keeps_runs_of_consecutive_weeks():
     assert np.all(np.diff(runs, axis=1) == 1)
 
 
-def test_lower_out_of_fold_error_gets_more_weight():
-    truth = (np.array([1.0, 2.0, 3.0]),)
+def test_the_forest_cannot_be_asked_for_monotone_constraints():
+    from mixcast.errors import SpecError
+    from mixcast.ml.learners import default_params
 
-    def tuned(err):
-        return Tuned(kind=LearnerKind.LIGHTGBM, params={}, cv_mape=0.0,
-                     oof_kpi=(truth[0] + err,), n_trials=0, seconds=0.0)
-
-    weights = inverse_error_weights([tuned(0.1), tuned(0.5)], truth)
-    assert weights.sum() == pytest.approx(1.0) and weights[0] > weights[1]
+    with pytest.raises(SpecError, match="monotone"):
+        make_model(LearnerKind.RANDOM_FOREST, default_params(LearnerKind.RANDOM_FOREST),
+                   seed=0, monotone=(1, 0))

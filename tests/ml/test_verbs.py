@@ -116,7 +116,7 @@ def test_validate_then_report_on_an_ml_run(own_run, monkeypatch, capsys, tmp_pat
     assert code == 0, err
     page = Page()
     page.feed(out.read_text(encoding="utf-8"))
-    assert page.sections() == ["executive-summary", "board", "decomposition",
+    assert page.sections() == ["executive-summary", "narrative", "board", "decomposition",
                                "channel-returns", "response-curves", "allocation",
                                "validation", "platform"]
     summary = json.loads((own_run / "summary.json").read_text())

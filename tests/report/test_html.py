@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-EXPECTED_SECTIONS = ["executive-summary", "board", "decomposition", "channel-returns",
+EXPECTED_SECTIONS = ["executive-summary", "narrative", "board", "decomposition", "channel-returns",
                      "response-curves", "allocation", "validation", "platform"]
 
 

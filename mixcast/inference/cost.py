@@ -1,0 +1,306 @@
+"""What a fit will cost before it runs: peak memory and wall time on this machine.
+
+The estimate comes from the panel's size (geos x weeks x channels, the number of latent
+parameters the model samples) and a short timed probe of the compiled potential's
+gradient, the unit of work NUTS repeats. The constants below were calibrated against
+measured fits in ``bench/bench_scale.py`` (see bench/RESULTS.md, "Scale"): the estimate
+is a planning figure, within about 2x, not a promise.
+
+:func:`check_memory` refuses a fit whose estimated peak exceeds the memory available
+(``/proc/meminfo``, the cgroup limit, or ``MIXCAST_MEMORY_LIMIT``) before any sampling.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.flatten_util import ravel_pytree
+
+from mixcast.data.dataset import Dataset
+from mixcast.errors import UserError
+from mixcast.inference.fit import build_model
+from mixcast.inference.laplace import HVP_BATCH, potential_value_and_grad
+from mixcast.inference.sampler import chains_in_parallel, latent_template
+from mixcast.runtime import configure
+from mixcast.spec import ModelSpec, SamplerConfig
+
+MEMORY_LIMIT_ENV = "MIXCAST_MEMORY_LIMIT"
+
+# Calibrated on bench/bench_scale.py (bench/RESULTS.md, "Scale").
+_BASE_BYTES = 1.35e9           # Python, JAX, XLA's compiled programs, arviz
+_FLOAT = 4                     # float32 draws and working arrays
+_WORK_COPIES = 6               # live lagged-media-sized arrays in one gradient evaluation
+_KEPT_COPIES = 4               # draws: sampler output, constrained sites, idata, summaries
+_HESSIAN_COPIES = 5            # per mode search: float64 Hessian, eigh's workspace, root
+_STEPS_WHITENED = 31           # mean leapfrog steps per NUTS iteration, Laplace start
+_STEPS_ADAPTED = 31            # ... with an adapted (dense) mass matrix
+_MODE_GRADIENTS = 3000         # gradient evaluations of one L-BFGS mode search
+_HVP_COST = 3.0                # a Hessian-vector product, in gradients
+_COMPILE_FACTOR = 10.0         # a fit's compile time, in the probe's compiles (national)
+_COMPILE_FACTOR_GEO = 13.0     # ... geo panels: two Laplace starts (centrings) compile too
+_LAPLACE_PASSES = 2            # mode searches per chain: non-centred, then centred
+_SUMMARY_GRADIENTS = 40        # post-fit summaries per kept draw, in gradients
+_MATVEC_FLOPS = 2e9            # float32 matrix-vector multiply on one core (flop/s)
+_FIXED_SECONDS = 10.0          # Python's share: data preparation, diagnostics, summaries
+_CALL_SECONDS = 1.5e-3         # Python and dispatch per L-BFGS evaluation (scipy drives it)
+
+
+@dataclass(frozen=True, slots=True)
+class CostEstimate:
+    """Expected cost of a fit; bytes and seconds on this machine."""
+
+    geos: int
+    weeks: int
+    channels: int
+    lags: int                   # adstock lags: the gradient works on geos x weeks x channels x lags
+    params: int                 # latent parameters NUTS samples
+    kept_per_draw: int          # values kept per draw (samples and deterministic sites)
+    chains: int
+    iterations: int             # warm-up + draws per chain
+    draws_kept: int             # chains x draws
+    parallel: int               # chains running at once (one per device)
+    device: str
+    laplace: bool
+    gradient_seconds: float     # one potential-and-gradient evaluation (timed)
+    compile_seconds: float      # the probe's compilation (timed)
+    est_compile_seconds: float
+    est_sampling_seconds: float
+    est_wall_seconds: float
+    est_peak_bytes: int
+    available_bytes: int | None
+
+    @property
+    def fits_in_memory(self) -> bool:
+        return self.available_bytes is None or self.est_peak_bytes <= self.available_bytes
+
+    def as_rows(self) -> list[tuple[str, str]]:
+        """(quantity, value) rows for a table."""
+        rows = [("panel", f"{self.geos} geos x {self.weeks} weeks x {self.channels} channels"),
+                ("parameters sampled", f"{self.params:,}"),
+                ("chains x iterations", f"{self.chains} x {self.iterations:,} "
+                                        f"({self.parallel} at a time on {self.device})"),
+                ("draws kept", f"{self.draws_kept:,} x {self.kept_per_draw:,} values"),
+                ("gradient (timed)", f"{1e3 * self.gradient_seconds:.2f} ms"),
+                ("compilation", f"~{self.est_compile_seconds:.0f} s"),
+                ("sampling", f"~{format_seconds(self.est_sampling_seconds)}"),
+                ("expected wall time", f"~{format_seconds(self.est_wall_seconds)}"),
+                ("expected peak memory", format_bytes(self.est_peak_bytes))]
+        available = ("unknown" if self.available_bytes is None
+                     else format_bytes(self.available_bytes))
+        rows.append(("memory available", available))
+        return rows
+
+
+def estimate_cost(data: Dataset, spec: ModelSpec | None = None,
+                  sampler: SamplerConfig | None = None, *,
+                  probe_seconds: float = 1.0) -> CostEstimate:
+    """Estimate a fit of ``data`` under ``spec`` and ``sampler`` without sampling.
+
+    Compiles the model's potential and gradient (the same compiled function a Laplace
+    start then reuses) and times it for about ``probe_seconds``.
+    """
+    configure()
+    spec = (spec or ModelSpec()).resolved()
+    sampler = sampler or SamplerConfig()
+    model, args = build_model(data, spec)
+    template = latent_template(model, args)
+    params = int(sum(np.size(v) for v in template.values()))
+    kept = _kept_per_draw(model, args)
+    value_and_grad = potential_value_and_grad(model, template)
+    x = jnp.asarray(ravel_pytree(template)[0], jnp.float32)
+    started = time.perf_counter()
+    jax.block_until_ready(value_and_grad(x, args))
+    compile_seconds = time.perf_counter() - started
+    gradient_seconds = _time_calls(lambda: value_and_grad(x, args), probe_seconds)
+    devices = chains_in_parallel(sampler.chains)
+    return cost_of(geos=data.n_geos, weeks=data.n_times, channels=data.n_channels,
+                   lags=int(args[0].media_lagged.shape[1]), params=params, kept_per_draw=kept, sampler=sampler,
+                   laplace=sampler.uses_laplace(data.n_geos), parallel=devices,
+                   device=jax.devices()[0].platform, gradient_seconds=gradient_seconds,
+                   compile_seconds=compile_seconds, available_bytes=available_memory())
+
+
+def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
+            kept_per_draw: int,
+            sampler: SamplerConfig, laplace: bool, parallel: int, device: str,
+            gradient_seconds: float, compile_seconds: float,
+            available_bytes: int | None) -> CostEstimate:
+    """The cost model: pure arithmetic on the sizes and the timed probe."""
+    chains, iterations = sampler.chains, sampler.warmup + sampler.draws
+    draws_kept = chains * sampler.draws
+    rounds = -(-chains // max(parallel, 1))           # chains queued on each device
+    cells = geos * weeks * channels * max(lags, 1)
+    # Gradients evaluated at once: one per device, and during the Laplace start a batch
+    # of Hessian-vector products per concurrent mode search.
+    evaluations = parallel + (HVP_BATCH * min(parallel, chains) if laplace else 0)
+    # Whitened NUTS multiplies every gradient's point by a dense D x D root.
+    matvec = 2.0 * params ** 2 / _MATVEC_FLOPS if laplace else 0.0
+    step = gradient_seconds + matvec
+    steps = _STEPS_WHITENED if laplace else _STEPS_ADAPTED
+    sampling = rounds * iterations * steps * step
+    modes = (_LAPLACE_PASSES * rounds * ((_MODE_GRADIENTS + _HVP_COST * params)
+                                         * gradient_seconds + _MODE_GRADIENTS * _CALL_SECONDS)
+             if laplace else 0.0)
+    summaries = draws_kept * _SUMMARY_GRADIENTS * gradient_seconds / max(parallel, 1)
+    compile_total = (_COMPILE_FACTOR_GEO if laplace else _COMPILE_FACTOR) * compile_seconds
+    peak = (_BASE_BYTES
+            + _WORK_COPIES * _FLOAT * cells * evaluations
+            + _KEPT_COPIES * _FLOAT * draws_kept * kept_per_draw
+            + _FLOAT * chains * iterations * params          # the scan's trace of z
+            + (_hessian_bytes(params, chains, parallel) if laplace else 0))
+    return CostEstimate(geos=geos, weeks=weeks, channels=channels, lags=lags, params=params,
+                        kept_per_draw=kept_per_draw, chains=chains, iterations=iterations,
+                        draws_kept=draws_kept, parallel=min(parallel, chains), device=device,
+                        laplace=laplace, gradient_seconds=gradient_seconds,
+                        compile_seconds=compile_seconds, est_compile_seconds=compile_total,
+                        est_sampling_seconds=sampling + modes + summaries + _FIXED_SECONDS,
+                        est_wall_seconds=(compile_total + sampling + modes + summaries
+                                          + _FIXED_SECONDS),
+                        est_peak_bytes=int(peak), available_bytes=available_bytes)
+
+
+def _hessian_bytes(params: int, chains: int, parallel: int) -> float:
+    """Mode searches run ``parallel`` at a time, each with a dense Hessian and its
+    decomposition; every chain's whitening root (float32) is kept and copied to the
+    devices."""
+    square = float(params) ** 2
+    return 8 * square * _HESSIAN_COPIES * min(parallel, chains) + 2 * _FLOAT * square * chains
+
+
+def _kept_per_draw(model, args) -> int:
+    """Values per draw the posterior keeps: every latent and deterministic site."""
+    from numpyro import handlers
+
+    def sites(key):
+        trace = handlers.trace(handlers.seed(model, key)).get_trace(*args)
+        return {k: s["value"] for k, s in trace.items()
+                if s["type"] == "deterministic"
+                or (s["type"] == "sample" and not s["is_observed"])}
+
+    shapes = jax.eval_shape(sites, jax.random.PRNGKey(0))
+    return int(sum(int(np.prod(v.shape)) for v in shapes.values()))
+
+
+def _time_calls(call, budget: float) -> float:
+    """Median seconds of ``call()`` over about ``budget`` seconds (at least 3 calls)."""
+    times = []
+    started = time.perf_counter()
+    while len(times) < 3 or (time.perf_counter() - started < budget and len(times) < 200):
+        t = time.perf_counter()
+        jax.block_until_ready(call())
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
+# --- memory available ---------------------------------------------------------------
+
+_UNITS = {"": 1, "B": 1, "K": 2 ** 10, "KB": 2 ** 10, "KIB": 2 ** 10, "M": 2 ** 20,
+          "MB": 2 ** 20, "MIB": 2 ** 20, "G": 2 ** 30, "GB": 2 ** 30, "GIB": 2 ** 30,
+          "T": 2 ** 40, "TB": 2 ** 40, "TIB": 2 ** 40}
+
+
+def parse_bytes(text: str | int) -> int:
+    """``"8G"``, ``"512M"``, ``"1.5GB"``, ``"2000000"`` -> bytes (binary units)."""
+    if isinstance(text, int):
+        return text
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", str(text))
+    unit = match.group(2).upper() if match else None
+    if match is None or unit not in _UNITS:
+        raise UserError(f"{MEMORY_LIMIT_ENV}: cannot read {text!r} as a size. Write a number "
+                        "with an optional unit, e.g. 8G, 512M or 16000000000.")
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
+def available_memory() -> int | None:
+    """Bytes this process may still use: ``MIXCAST_MEMORY_LIMIT`` if set, else the
+    smaller of the system's available memory and the cgroup's remaining limit; None
+    when neither can be read."""
+    override = os.environ.get(MEMORY_LIMIT_ENV)
+    if override:
+        return parse_bytes(override)
+    found = [v for v in (_meminfo_available(), _cgroup_remaining()) if v is not None]
+    return min(found) if found else None
+
+
+def _meminfo_available() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _cgroup_remaining() -> int | None:
+    """cgroup v2 ``memory.max - memory.current`` (or v1's limit minus usage)."""
+    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            limit = open(limit_file).read().strip()
+            usage = int(open(usage_file).read().strip())
+        except (OSError, ValueError):
+            continue
+        if limit == "max" or int(limit) >= 2 ** 60:
+            return None
+        return max(int(limit) - usage, 0)
+    return None
+
+
+def check_memory(estimate: CostEstimate) -> None:
+    """Raise a :class:`UserError` (CLI exit 2) before sampling when the fit's expected
+    peak memory exceeds what is available, naming the options."""
+    if estimate.fits_in_memory:
+        return
+    need, have = estimate.est_peak_bytes, estimate.available_bytes
+    fitting = draws_that_fit(estimate)
+    draws_hint = (f"--draws {fitting}" if fitting >= 10
+                  else "fewer draws alone will not do (the process and the panel already "
+                  "exceed the limit)")
+    raise UserError(
+        f"This fit needs about {format_bytes(need)} of memory at its peak, but "
+        f"{format_bytes(have)} is available ({_source()}). Nothing was sampled. Options: "
+        f"(1) keep fewer draws: {draws_hint}, or fewer chains (--chains); "
+        f"(2) fit fewer geos per batch: split the panel into regional configs and fit "
+        f"them with `mixcast fit-many`; (3) run on a machine with more memory (draws and "
+        f"summaries are already float32, and posterior summaries already run in chunks of "
+        f"draws); (4) if the limit is wrong, set {MEMORY_LIMIT_ENV} (e.g. 16G).")
+
+
+def draws_that_fit(estimate: CostEstimate) -> int:
+    """Draws per chain that would keep the estimated peak within the available memory
+    (the draws' share of the peak is linear in them)."""
+    draws = estimate.draws_kept // max(estimate.chains, 1)
+    per_draw = _FLOAT * estimate.chains * (_KEPT_COPIES * estimate.kept_per_draw
+                                           + estimate.params)
+    fixed = estimate.est_peak_bytes - per_draw * draws
+    return int(max(0, estimate.available_bytes - fixed) // max(per_draw, 1))
+
+
+def _source() -> str:
+    if os.environ.get(MEMORY_LIMIT_ENV):
+        return f"{MEMORY_LIMIT_ENV}={os.environ[MEMORY_LIMIT_ENV]}"
+    return "free memory of this machine or container"
+
+
+def format_bytes(n: float) -> str:
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{int(n)} B"
+
+
+def format_seconds(s: float) -> str:
+    if s >= 3600:
+        return f"{s / 3600:.1f} h"
+    if s >= 120:
+        return f"{s / 60:.0f} min"
+    return f"{s:.0f} s"

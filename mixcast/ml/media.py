@@ -1,0 +1,222 @@
+"""The challenger's media layer: adstock and saturation with tuned hyper-parameters, and a
+non-negative linear fit on top.
+
+Each channel's scaled media is carried over by a normalised geometric adstock and bent by
+a Hill curve (``sat_c = hill(adstock(media_c; decay_c); half_c, slope_c)``, in [0, 1)),
+the "domain" that trees would otherwise have to rediscover from raw lags. The KPI is then
+modelled as::
+
+    target = baseline(controls, seasonality, trend, geo, week) + sum_c beta_c * sat_c
+             + trees(baseline features, sat features)
+
+with every ``beta_c >= 0`` (bounded least squares), so that no channel can take revenue
+away and ROIs, mROIs and contribution shares cannot be negative; the trees that follow fit
+what is left, with monotone constraints on the media features.
+
+Lift tests enter the linear fit as extra rows: a test's implied lift is linear in
+``beta_c`` (the DESIGN.md definition, outcome with the observed spend minus outcome with
+the window put back to business as usual, over the measurement window), so the row
+``(beta_c * implied_per_beta - lift) / lift_se`` weighs each experiment as its standard
+error says, beside the data rows weighted by the residual spread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mixcast.errors import SpecError
+
+# Search ranges of the hyper-parameters (scaled media: 1 = a channel's mean active week).
+DECAY_RANGE = (0.0, 0.9)
+HALF_RANGE = (0.15, 4.0)
+SLOPE_RANGE = (0.6, 3.0)
+WEEK_EFFECT_SD = 0.1     # ridge scale of the national week effects (share of mean KPI)
+
+
+@dataclass(frozen=True, slots=True)
+class MediaParams:
+    """Per-channel adstock decay, Hill half-saturation (scaled media) and Hill slope."""
+
+    decay: tuple[float, ...]
+    half: tuple[float, ...]
+    slope: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not len(self.decay) == len(self.half) == len(self.slope):
+            raise SpecError("MediaParams needs one decay, half and slope per channel. Got "
+                            f"{len(self.decay)}, {len(self.half)} and {len(self.slope)}.")
+        if any(not 0.0 <= d < 1.0 for d in self.decay) or min(self.half, default=1) <= 0 \
+                or min(self.slope, default=1) <= 0:
+            raise SpecError("MediaParams: decays must lie in [0, 1), halves and slopes be "
+                            f"positive. Got {self!r}.")
+
+    @classmethod
+    def default(cls, n_channels: int) -> "MediaParams":
+        """Moderate carryover and saturation: the first trial of every search."""
+        return cls(decay=(0.4,) * n_channels, half=(1.0,) * n_channels,
+                   slope=(1.5,) * n_channels)
+
+    @classmethod
+    def suggest(cls, trial, channels: tuple[str, ...]) -> "MediaParams":
+        """Draw one set from an Optuna trial (parameter names carry the channel)."""
+        return cls(
+            decay=tuple(trial.suggest_float(f"{c}__decay", *DECAY_RANGE) for c in channels),
+            half=tuple(trial.suggest_float(f"{c}__half", *HALF_RANGE, log=True)
+                       for c in channels),
+            slope=tuple(trial.suggest_float(f"{c}__slope", *SLOPE_RANGE) for c in channels))
+
+    def trial_params(self, channels: tuple[str, ...]) -> dict[str, float]:
+        """The Optuna parameter dict of this set (to enqueue it as a trial)."""
+        out = {}
+        for c, d, h, s in zip(channels, self.decay, self.half, self.slope):
+            out.update({f"{c}__decay": d, f"{c}__half": h, f"{c}__slope": s})
+        return out
+
+    def as_dict(self) -> dict:
+        return {"decay": list(self.decay), "half": list(self.half), "slope": list(self.slope)}
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "MediaParams":
+        return cls(decay=tuple(map(float, doc["decay"])), half=tuple(map(float, doc["half"])),
+                   slope=tuple(map(float, doc["slope"])))
+
+
+def adstocked(media: np.ndarray, decay: np.ndarray, window: int) -> np.ndarray:
+    """Normalised geometric adstock along the weeks axis: (..., T, C) -> (..., T, C).
+
+    Spend before the first week counts as zero; a week's value depends only on that week
+    and the ``window - 1`` before it.
+
+    Examples
+    --------
+    >>> x = np.zeros((4, 1)); x[0, 0] = 1.0
+    >>> np.round(adstocked(x, np.array([0.5]), 3)[:, 0], 3).tolist()
+    [0.571, 0.286, 0.143, 0.0]
+    """
+    decay = np.asarray(decay, dtype=float)
+    weights = decay[None, :] ** np.arange(window)[:, None]           # (L, C)
+    weights = weights / weights.sum(axis=0, keepdims=True)
+    out = np.zeros(media.shape, dtype=float)
+    n_times = media.shape[-2]
+    for lag in range(min(window, n_times)):
+        out[..., lag:, :] += weights[lag] * media[..., :n_times - lag, :]
+    return out
+
+
+def saturated(media: np.ndarray, params: MediaParams, window: int) -> np.ndarray:
+    """The "__sat" features: Hill(adstock(media)) per channel, (..., T, C) in [0, 1).
+
+    Non-decreasing in every week's media of the same channel, and 0 at zero media."""
+    carried = np.maximum(adstocked(media, np.array(params.decay), window), 0.0)
+    half, slope = np.array(params.half), np.array(params.slope)
+    powered = carried ** slope
+    return powered / (powered + half ** slope)
+
+
+@dataclass(frozen=True, slots=True)
+class LinearLayer:
+    """Fitted linear part: media coefficients ``beta`` (C,) >= 0, baseline coefficients
+    ``gamma`` (Fl,), and national week effects (T_data,) on the scaled, detrended KPI."""
+
+    beta: np.ndarray
+    gamma: np.ndarray
+    week_effect: np.ndarray
+
+    def as_dict(self) -> dict:
+        return {"beta": self.beta.tolist(), "gamma": self.gamma.tolist(),
+                "week_effect": self.week_effect.tolist()}
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "LinearLayer":
+        return cls(**{k: np.asarray(doc[k], dtype=float) for k in ("beta", "gamma",
+                                                                   "week_effect")})
+
+
+@dataclass(frozen=True, slots=True)
+class LiftRows:
+    """Lift tests as rows of the linear fit: test i says ``beta[channel[i]] * per_beta[i]
+    ~ lift[i] +- se[i]`` (KPI units); ``last_week`` is the end of its measurement."""
+
+    channel: np.ndarray      # (N,) int
+    per_beta: np.ndarray     # (N,) implied lift per unit of beta
+    lift: np.ndarray         # (N,)
+    se: np.ndarray           # (N,)
+    last_week: np.ndarray    # (N,) int
+
+    @property
+    def empty(self) -> bool:
+        return len(self.channel) == 0
+
+
+def fit_linear(sat: np.ndarray, base: np.ndarray, target: np.ndarray, *, rows: np.ndarray,
+               n_geos: int, n_times: int, lifts: LiftRows | None = None,
+               lift_offset: np.ndarray | None = None, week_effects: bool) -> LinearLayer:
+    """Bounded least squares of ``target`` on the media and baseline columns.
+
+    Parameters
+    ----------
+    sat : (G*T, C) saturated media of every row (geo-major).
+    base : (G*T, Fl) linear baseline columns (trend, seasonality, controls, ...).
+    target : (G*T,) scaled, detrended KPI.
+    rows : indices of the rows to fit (a time window, or a bootstrap resample).
+    lifts : experiments as extra rows, each weighted by its standard error against the
+        data rows' residual spread (estimated by a first fit without them).
+    lift_offset : (N,) part of each implied lift already explained (e.g. by trees).
+    week_effects : add one effect per week shared by all geos (ridge-shrunk), the national
+        time effect of geo panels.
+
+    Returns
+    -------
+    LinearLayer
+    """
+    from scipy.optimize import lsq_linear
+
+    n_channels = sat.shape[1]
+    geo = np.repeat(np.eye(n_geos), n_times, axis=0)                  # (G*T, G)
+    blocks = [sat, base, geo]
+    n_weeks = n_times if week_effects else 0
+    if week_effects:
+        blocks.append(np.tile(np.eye(n_times), (n_geos, 1)))
+    design_matrix = np.concatenate(blocks, axis=1)[rows]
+    y = target[rows]
+    lower = np.full(design_matrix.shape[1], -np.inf)
+    lower[:n_channels] = 0.0
+    ridge = np.zeros((n_weeks, design_matrix.shape[1]))
+    if n_weeks:
+        ridge[:, -n_weeks:] = np.eye(n_weeks)
+
+    def solve(extra_a: np.ndarray, extra_b: np.ndarray, sigma: float) -> np.ndarray:
+        a = np.concatenate([design_matrix / sigma, ridge / WEEK_EFFECT_SD, extra_a])
+        b = np.concatenate([y / sigma, np.zeros(n_weeks), extra_b])
+        return lsq_linear(a, b, bounds=(lower, np.inf), method="bvls").x
+
+    none = np.zeros((0, design_matrix.shape[1]))
+    coef = solve(none, np.zeros(0), 1.0)
+    if lifts is not None and not lifts.empty:
+        sigma = max(float(np.std(y - design_matrix @ coef)), 1e-6)
+        a = np.zeros((len(lifts.channel), design_matrix.shape[1]))
+        a[np.arange(len(lifts.channel)), lifts.channel] = lifts.per_beta / lifts.se
+        offset = np.zeros(len(lifts.lift)) if lift_offset is None else lift_offset
+        coef = solve(a, (lifts.lift - offset) / lifts.se, sigma)
+    n_base = base.shape[1]
+    week = coef[n_channels + n_base + n_geos:] if n_weeks else np.zeros(n_times)
+    gamma = coef[n_channels:n_channels + n_base + n_geos]
+    return LinearLayer(beta=np.maximum(coef[:n_channels], 0.0), gamma=gamma,
+                       week_effect=week)
+
+
+def linear_prediction(layer: LinearLayer, sat: np.ndarray, base: np.ndarray, *,
+                      n_geos: int, week_index: np.ndarray) -> np.ndarray:
+    """(..., G, T, C) sat + (G, T, Fl) base -> (..., G, T) scaled prediction.
+
+    ``week_index`` (T,) maps each week to the fitted week effects (-1: none, e.g. a future
+    week, whose effect is 0)."""
+    n_base = base.shape[-1]
+    media_part = sat @ layer.beta
+    geo_part = layer.gamma[n_base:n_base + n_geos][:, None]
+    base_part = base @ layer.gamma[:n_base] + geo_part
+    week = np.where(week_index >= 0, layer.week_effect[np.maximum(week_index, 0)]
+                    if len(layer.week_effect) else 0.0, 0.0)
+    return media_part + base_part + week[None, :]

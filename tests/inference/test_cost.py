@@ -1,0 +1,105 @@
+"""Cost estimate before a fit: sizes, the memory budget and its refusal, `fit --dry-run`."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+
+import pytest
+
+from mixcast.errors import UserError
+from mixcast.inference.cost import (CostEstimate, available_memory, check_memory, cost_of,
+                                    draws_that_fit, estimate_cost, parse_bytes)
+from mixcast.spec import SamplerConfig
+from tests.cli.test_cli_core import MIXCAST, write_project
+
+SAMPLER = SamplerConfig(chains=2, warmup=200, draws=200, seed=1, progress=False)
+
+
+def sized(geos: int, weeks: int, channels: int, *, draws: int = 200,
+          available: int | None = None, laplace: bool = True) -> CostEstimate:
+    """The cost model on a panel of this size (parameters grow as geos x channels)."""
+    return cost_of(geos=geos, weeks=weeks, channels=channels, lags=8,
+                   params=geos * (channels + 2) + weeks + 4 * channels,
+                   kept_per_draw=geos * (2 * channels + 3) + weeks + 6 * channels,
+                   sampler=dataclasses.replace(SAMPLER, draws=draws), laplace=laplace,
+                   parallel=2, device="cpu", gradient_seconds=1e-7 * geos * weeks * channels,
+                   compile_seconds=2.0, available_bytes=available)
+
+
+def test_parse_bytes_reads_units_and_refuses_nonsense():
+    assert parse_bytes("8G") == 8 * 2 ** 30
+    assert parse_bytes("512M") == 512 * 2 ** 20
+    assert parse_bytes("1.5GB") == int(1.5 * 2 ** 30)
+    assert parse_bytes("2000000") == 2_000_000
+    assert parse_bytes(" 64 kib ") == 64 * 1024
+    with pytest.raises(UserError, match="MIXCAST_MEMORY_LIMIT.*8G"):
+        parse_bytes("eight gigs")
+
+
+def test_available_memory_honours_the_override(monkeypatch):
+    monkeypatch.setenv("MIXCAST_MEMORY_LIMIT", "3G")
+    assert available_memory() == 3 * 2 ** 30
+    monkeypatch.delenv("MIXCAST_MEMORY_LIMIT")
+    found = available_memory()
+    assert found is None or found > 0
+
+
+def test_estimate_grows_with_every_dimension_of_the_panel():
+    base = sized(10, 52, 5)
+    assert base.est_peak_bytes > 0 and base.est_wall_seconds > 0
+    for bigger in (sized(100, 52, 5), sized(10, 156, 5), sized(10, 52, 15),
+                   sized(10, 52, 5, draws=2000)):
+        assert bigger.est_peak_bytes > base.est_peak_bytes
+        assert bigger.est_wall_seconds > base.est_wall_seconds
+    # The must-show panel (200 x 156 x 15) is planned within the 8 GB budget.
+    assert sized(200, 156, 15, draws=500).est_peak_bytes < 8e9
+
+
+def test_estimate_of_real_data_probes_the_gradient(small_sim):
+    estimate = estimate_cost(small_sim.data, None, SAMPLER, probe_seconds=0.2)
+    assert (estimate.geos, estimate.weeks, estimate.channels) == (1, 104, 3)
+    assert estimate.params >= 3 * 4        # at least ROI, decay, slope, saturation
+    assert estimate.kept_per_draw > estimate.params
+    assert 0 < estimate.gradient_seconds < 0.5
+    assert estimate.est_wall_seconds > estimate.est_compile_seconds > 0
+    assert 1e8 < estimate.est_peak_bytes < 4e9
+    assert not estimate.laplace            # national data: adapted mass matrix
+
+
+def test_check_memory_refuses_with_the_options():
+    check_memory(sized(200, 156, 15, available=None))        # unknown budget: no refusal
+    check_memory(sized(10, 52, 5, available=64 * 2 ** 30))
+    tight = sized(200, 156, 15, draws=5000, available=int(6e9))
+    fitting = draws_that_fit(tight)
+    assert 10 <= fitting < 5000
+    assert not tight.fits_in_memory
+    with pytest.raises(UserError) as refused:
+        check_memory(tight)
+    message = str(refused.value)
+    for option in (f"--draws {fitting}", "--chains", "fewer geos per batch", "float32",
+                   "chunks", "MIXCAST_MEMORY_LIMIT", "Nothing was sampled"):
+        assert option in message
+    # Fewer draws, as the message says, fit the same budget.
+    assert sized(200, 156, 15, draws=fitting, available=int(6e9)).fits_in_memory
+    with pytest.raises(UserError, match="fewer draws alone will not do"):
+        check_memory(sized(200, 156, 15, available=10 ** 6))
+
+
+def test_fit_dry_run_prints_the_estimate_and_refuses_over_budget(tmp_path):
+    config = write_project(tmp_path)
+    fit = [*MIXCAST, "fit", "--config", str(config), "--out", str(tmp_path / "run")]
+    dry = subprocess.run([*fit, "--dry-run"], capture_output=True, text=True, timeout=600,
+                         env=dict(os.environ, MIXCAST_MEMORY_LIMIT="64G"))
+    assert dry.returncode == 0, dry.stderr
+    for row in ("Cost estimate", "expected peak memory", "expected wall time",
+                "gradient (timed)", "1 geos x 104 weeks x 3 channels", "68.7 GB"):
+        assert row in dry.stdout
+    assert not (tmp_path / "run").exists()            # nothing sampled, nothing written
+    refused = subprocess.run([*fit, "--quiet"], capture_output=True, text=True, timeout=600,
+                             env=dict(os.environ, MIXCAST_MEMORY_LIMIT="1M"))
+    assert refused.returncode == 2
+    assert "Nothing was sampled" in refused.stderr and "MIXCAST_MEMORY_LIMIT=1M" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not (tmp_path / "run").exists()
