@@ -31,12 +31,10 @@ EVENTS = {"/jax/core/compile/tracing_duration": "trace",
           "/jax/core/compile/backend_compile_duration": "compile"}
 
 
-def run_one(args) -> dict:
+def compile_listener() -> tuple[dict[str, float], list[float]]:
+    """(seconds by stage: trace, lower, compile; each program's XLA compile seconds),
+    filled from now on by JAX's compile-duration events."""
     import jax
-
-    import mixcast
-    from mixcast.analysis.summary import summarize
-    from mixcast.spec import SamplerConfig
 
     seconds: dict[str, float] = defaultdict(float)
     programs: list[float] = []
@@ -48,6 +46,40 @@ def run_one(args) -> dict:
             programs.append(duration)
 
     jax.monitoring.register_event_duration_secs_listener(listen)
+    return seconds, programs
+
+
+def _log_compiled_names() -> list[str]:
+    """Names and seconds of the programs XLA compiles, from JAX's compile log."""
+    import logging
+
+    import jax
+
+    names: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record):
+            text = record.getMessage()
+            if text.startswith("Finished XLA compilation of"):
+                names.append(text.replace("Finished XLA compilation of ", ""))
+
+    jax.config.update("jax_log_compiles", True)
+    for name in ("jax._src.dispatch", "jax._src.interpreters.pxla", "jax._src.compiler"):
+        logger = logging.getLogger(name)
+        logger.addHandler(Catch())
+        logger.propagate = False
+    return names
+
+
+def run_one(args) -> dict:
+    import jax
+
+    import mixcast
+    from mixcast.analysis.summary import summarize
+    from mixcast.spec import SamplerConfig
+
+    seconds, programs = compile_listener()
+    names = _log_compiled_names()
     project = mixcast.load(HERE / "data" / f"{args.dataset}.yaml")
     sampler = SamplerConfig(chains=args.chains, warmup=args.warmup, draws=args.draws,
                             seed=args.seed, progress=False)
@@ -63,7 +95,7 @@ def run_one(args) -> dict:
             "fit_s": fit_wall, "fit_and_summary_s": wall, "cpu_s": cpu,
             "compile_in_fit_s": compile_s, "trace_s": in_fit.get("trace", 0),
             "lower_s": in_fit.get("lower", 0), "backend_compile_s": in_fit.get("compile", 0),
-            "programs": len(programs), "slowest_programs_s": sorted(programs)[-3:],
+            "programs": len(programs), "names": names, "slowest_programs_s": sorted(programs)[-3:],
             "ess_bulk_min": diag["ess_bulk_min"], "ess_per_s": diag["ess_bulk_min"] / fit_wall,
             "ess_per_s_without_compile": diag["ess_bulk_min"] / max(fit_wall - compile_s, 1e-9),
             "rhat_max": diag["rhat_max"], "divergences": diag["divergences"]}
@@ -79,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cores", type=int, default=1)
     parser.add_argument("--warm", action="store_true", help="keep the compilation cache")
     parser.add_argument("--cache-dir", type=Path, help="compilation cache folder to use")
+    parser.add_argument("--xla-flags", default="", help="extra XLA_FLAGS to try")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -89,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         for f in cache.glob("*"):
             f.unlink()
     env = dict(os.environ, MIXCAST_CACHE_DIR=str(cache),
-               XLA_FLAGS=f"--xla_force_host_platform_device_count={args.cores}")
+               XLA_FLAGS=f"--xla_force_host_platform_device_count={args.cores} {args.xla_flags}")
     cmd = [sys.executable, __file__, "--one", "--dataset", args.dataset,
            "--chains", str(args.chains), "--warmup", str(args.warmup),
            "--draws", str(args.draws), "--seed", str(args.seed)]

@@ -20,7 +20,8 @@ meridian_geo_media  Meridian's own simulated geo data (20 geos x 156 weeks x 4 c
                     side by side. Read from
                     ``--meridian-dir`` (default ../shared/datasets/meridian) when present.
 
-Prints per case: wall time (compilation included; CPU seconds beside it, since a shared
+Prints per case: the device JAX ran on (``cpu``; ``gpu`` after ``pip install mixcast[gpu]``),
+wall time (compilation included; CPU seconds beside it, since a shared
 machine's wall time says little), min bulk ESS, ESS/s, max R-hat,
 divergences and, where there is a truth, national ROI MAPE and 90% interval coverage.
 With ``--peers`` also runs Meridian's geo model on the same CSV in the peers' own
@@ -123,7 +124,9 @@ def run_mixcast(name: str, args) -> dict:
     summary = summarize(fitted)
     diag = summary["diagnostics"]
     roi = {c: e["roi"] for c, e in summary["channels"].items()}
-    result = {"tool": "mixcast", "case": name,
+    import jax
+
+    result = {"tool": "mixcast", "case": name, "device": jax.devices()[0].platform,
               "shape": f"{data.n_geos}x{data.n_times}x{data.n_channels}", "wall_s": wall,
               "cpu_s": cpu,
               "ess_bulk_min": diag["ess_bulk_min"],
@@ -165,7 +168,8 @@ def print_row(r: dict) -> None:
     accuracy = (f"ROI MAPE {100 * r['roi_mape']:5.1f}%  cover {r['coverage']}/{r['n_channels']}"
                 if "roi_mape" in r else "no truth")
     cpu = f" (cpu {r['cpu_s']:.0f}s)" if "cpu_s" in r else ""
-    print(f"{r['tool']:<9} {r['case']:<19} wall {r['wall_s']:7.1f}s{cpu}  "
+    device = f" on {r['device']}" if "device" in r else ""
+    print(f"{r['tool']:<9} {r['case']:<19} wall {r['wall_s']:7.1f}s{cpu}{device}  "
           f"ESS {r['ess_bulk_min']:7.0f}  ESS/s {r['ess_per_s']:7.3f}  "
           f"R-hat {r['rhat_max']:.3f}  div {r['divergences']:4d}  {accuracy}", flush=True)
 

@@ -79,6 +79,9 @@ def run_one(shape: str, args) -> dict:
     from mixcast.inference.cost import estimate_cost
     from mixcast.spec import ModelSpec, SamplerConfig
 
+    from bench_compile import compile_listener  # bench/bench_compile.py
+
+    compiling, _ = compile_listener()
     t0 = time.perf_counter()
     geos, weeks, channels = parse_shape(shape)
     sim = simulated(geos, weeks, channels)
@@ -91,9 +94,11 @@ def run_one(shape: str, args) -> dict:
     print(f"estimate {shape}: {estimate}", file=sys.stderr, flush=True)
     print(f"simulated in {started_est - t0:.0f}s", file=sys.stderr, flush=True)
     started, cpu = time.perf_counter(), time.process_time()
+    compiled_before = sum(compiling.values())
     fitted = mixcast.fit(sim.data, spec, sampler=sampler)
     summary = summarize(fitted)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    compile_s = sum(compiling.values()) - compiled_before
     diag = summary["diagnostics"]
     roi = {c: e["roi"]["mean"] for c, e in summary["channels"].items()}
     mape = float(np.mean([abs(roi[c] - t) / t for c, t in sim.roi.items()]))
@@ -101,7 +106,9 @@ def run_one(shape: str, args) -> dict:
     return {"shape": shape, "geos": geos, "weeks": weeks, "channels": channels,
             "chains": args.chains, "warmup": args.warmup, "draws": args.draws,
             "device": jax.devices()[0].platform, "wall_s": wall, "cpu_s": cpu,
-            "fit_s": fitted.fit_seconds, "peak_bytes": peak,
+            "fit_s": fitted.fit_seconds, "compile_s": compile_s, "peak_bytes": peak,
+            "est_compile_s": estimate.est_compile_seconds,
+            "gradient_s": estimate.gradient_seconds, "probe_compile_s": estimate.compile_seconds,
             "est_wall_s": estimate.est_wall_seconds, "est_peak_bytes": estimate.est_peak_bytes,
             "est_params": estimate.params, "estimate_s": estimate_s,
             "rhat_max": diag["rhat_max"], "ess_bulk_min": diag["ess_bulk_min"],
@@ -122,12 +129,13 @@ def run_case(shape: str, args) -> dict | None:
 
 def table(rows: list[dict]) -> str:
     lines = ["| geos x weeks x channels | params | chains x (warmup+draws) | device | wall (s) "
-             "| est. wall (s) | peak memory (GB) | est. peak (GB) | max R-hat | divergences |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| of which compiling (s) | est. wall (s) | peak memory (GB) | est. peak (GB) | max R-hat | divergences |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(
             f"| {r['shape']} | {r['est_params']} | {r['chains']} x ({r['warmup']}+{r['draws']}) "
-            f"| {r['device']} | {r['wall_s']:.0f} | {r['est_wall_s']:.0f} "
+            f"| {r['device']} | {r['wall_s']:.0f} | {r.get('compile_s', float('nan')):.0f} "
+            f"| {r['est_wall_s']:.0f} "
             f"| {r['peak_bytes'] / 1e9:.2f} | {r['est_peak_bytes'] / 1e9:.2f} "
             f"| {r['rhat_max']:.3f} | {r['divergences']} |")
     return "\n".join(lines)

@@ -111,12 +111,11 @@ def _scenario(model, call, trust):
 
 
 def _ranking(model):
-    try:
-        return model.channel_ranking()
-    except UserError:
-        raise
-    except Exception as error:      # e.g. an ML run: the ranking needs response curves
-        raise UserError(f"Saturation needs a Bayesian run's response curves ({error}).") from None
+    if model.kind != "bayes":
+        raise UserError("Saturation and the next dollar need a Bayesian run's response "
+                        "curves; this run holds the ML challenger. Ask a scenario instead "
+                        "(e.g. 'increase search by 10%'), or ask the Bayesian run.")
+    return model.channel_ranking()
 
 
 def _next_dollar(model, call, trust):

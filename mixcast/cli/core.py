@@ -68,6 +68,10 @@ def fit(
     if family not in ("bayes", "ml"):
         raise UserError(f"--model must be 'bayes' or 'ml'. Got {model!r} instead.")
     if family == "ml":
+        if dry_run:
+            raise UserError("--dry-run estimates the Bayesian model's cost only; the ML "
+                            "challenger (--model ml) has no estimate. Drop --dry-run, or "
+                            "use --model bayes.")
         fit_ml_command(project, out, quiet=quiet)
         return
     overrides = {k: v for k, v in dict(chains=chains, warmup=warmup, draws=draws,

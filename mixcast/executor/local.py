@@ -1,9 +1,10 @@
 """Independent jobs over this machine's cores, one process per worker.
 
-Processes are started with 'spawn' (JAX is not fork-safe) and each is pinned to its share
-of the cores before it starts JAX: its own CPU affinity (which sizes XLA's thread pool)
-and as many XLA host devices as cores (so a fit's chains run side by side within the
-share). A worker that dies (out of memory, a crash in native code) fails the jobs it was
+Processes are started with 'spawn' (JAX is not fork-safe) and each is sized to its share
+of the cores before it starts JAX: as many XLA host devices (so a fit's chains run side by
+side within the share) and BLAS threads as cores. Workers are not pinned to cores: on a
+machine shared with other work, pinned workers measured 2-6x slower (bench/bench_many.py).
+A worker that dies (out of memory, a crash in native code) fails the jobs it was
 running; the remaining jobs continue in a fresh pool.
 """
 
@@ -36,7 +37,7 @@ class LocalExecutor:
 
     def describe(self, n_jobs: int) -> str:
         workers = max(1, min(self.workers, n_jobs))
-        share = len(core_slices(sorted(_affinity()), workers)[0])
+        share = share_of_cores(self.cores, workers)
         return f"{workers} local worker process(es) with {share} core(s) each"
 
     def map(self, fn: Callable, jobs: Iterable[Job], *,
@@ -45,7 +46,7 @@ class LocalExecutor:
         total, done = len(pending), 0
         while pending:
             workers = min(self.workers, len(pending))
-            pool = _pool(workers, core_slices(sorted(_affinity()), workers))
+            pool = _pool(workers, share_of_cores(self.cores, workers))
             in_flight: dict[Future, Job] = {}
             broken = False
             try:
@@ -65,13 +66,9 @@ class LocalExecutor:
                 pool.shutdown(wait=not broken, cancel_futures=True)
 
 
-def core_slices(cores: list[int], workers: int) -> list[list[int]]:
-    """Split the cores into ``workers`` disjoint slices of equal size (round robin when
-    there are more workers than cores: then slices hold one core and repeat)."""
-    if workers >= len(cores):
-        return [[cores[i % len(cores)]] for i in range(workers)]
-    share = len(cores) // workers
-    return [cores[i * share:(i + 1) * share] for i in range(workers)]
+def share_of_cores(cores: int, workers: int) -> int:
+    """Cores per worker: an equal share, at least one."""
+    return max(1, cores // max(workers, 1))
 
 
 def limited_xla_flags(flags: str, devices: int) -> str:
@@ -80,24 +77,16 @@ def limited_xla_flags(flags: str, devices: int) -> str:
     return f"{flags} --xla_force_host_platform_device_count={devices}".strip()
 
 
-def limit_worker(slices) -> None:
-    """Worker initializer: take a slice of cores before JAX starts, and size XLA to it."""
-    cores = slices.get()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, cores)
-    share = str(len(cores))
-    os.environ["XLA_FLAGS"] = limited_xla_flags(os.environ.get("XLA_FLAGS", ""), len(cores))
+def limit_worker(share: int) -> None:
+    """Worker initializer: size XLA and BLAS to the worker's share, before JAX starts."""
+    os.environ["XLA_FLAGS"] = limited_xla_flags(os.environ.get("XLA_FLAGS", ""), share)
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = share
+        os.environ[variable] = str(share)
 
 
-def _pool(workers: int, slices: list[list[int]]) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    for cores in slices:
-        queue.put(cores)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=limit_worker, initargs=(queue,))
+def _pool(workers: int, share: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(
+        "spawn"), initializer=limit_worker, initargs=(share,))
 
 
 def _outcome(future: Future, job: Job) -> tuple[JobResult, bool]:
@@ -109,8 +98,3 @@ def _outcome(future: Future, job: Job) -> tuple[JobResult, bool]:
     except Exception as error:  # noqa: BLE001 - e.g. arguments that cannot be pickled
         return JobResult(job.name, False, error=f"{type(error).__name__}: {error}"), False
 
-
-def _affinity() -> set[int]:
-    if hasattr(os, "sched_getaffinity"):
-        return os.sched_getaffinity(0)
-    return set(range(os.cpu_count() or 1))

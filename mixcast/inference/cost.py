@@ -25,7 +25,7 @@ from jax.flatten_util import ravel_pytree
 from mixcast.data.dataset import Dataset
 from mixcast.errors import UserError
 from mixcast.inference.fit import build_model
-from mixcast.inference.laplace import potential_value_and_grad
+from mixcast.inference.laplace import HVP_BATCH, potential_value_and_grad
 from mixcast.inference.sampler import chains_in_parallel, latent_template
 from mixcast.runtime import configure
 from mixcast.spec import ModelSpec, SamplerConfig
@@ -33,18 +33,22 @@ from mixcast.spec import ModelSpec, SamplerConfig
 MEMORY_LIMIT_ENV = "MIXCAST_MEMORY_LIMIT"
 
 # Calibrated on bench/bench_scale.py (bench/RESULTS.md, "Scale").
-_BASE_BYTES = 1.1e9            # Python, JAX, XLA's compiled programs, arviz
+_BASE_BYTES = 1.35e9           # Python, JAX, XLA's compiled programs, arviz
 _FLOAT = 4                     # float32 draws and working arrays
-_WORK_COPIES = 24              # live (geos x weeks x channels) arrays in one gradient
+_WORK_COPIES = 6               # live lagged-media-sized arrays in one gradient evaluation
 _KEPT_COPIES = 4               # draws: sampler output, constrained sites, idata, summaries
 _HESSIAN_COPIES = 5            # per mode search: float64 Hessian, eigh's workspace, root
-_STEPS_WHITENED = 15           # mean leapfrog steps per NUTS iteration, Laplace start
+_STEPS_WHITENED = 31           # mean leapfrog steps per NUTS iteration, Laplace start
 _STEPS_ADAPTED = 31            # ... with an adapted (dense) mass matrix
-_MODE_GRADIENTS = 1500         # gradient evaluations of one L-BFGS mode search
+_MODE_GRADIENTS = 3000         # gradient evaluations of one L-BFGS mode search
 _HVP_COST = 3.0                # a Hessian-vector product, in gradients
-_COMPILE_FACTOR = 6.0          # the NUTS program's compile time, in the probe's compiles
+_COMPILE_FACTOR = 10.0         # a fit's compile time, in the probe's compiles (national)
+_COMPILE_FACTOR_GEO = 13.0     # ... geo panels: two Laplace starts (centrings) compile too
+_LAPLACE_PASSES = 2            # mode searches per chain: non-centred, then centred
 _SUMMARY_GRADIENTS = 40        # post-fit summaries per kept draw, in gradients
 _MATVEC_FLOPS = 2e9            # float32 matrix-vector multiply on one core (flop/s)
+_FIXED_SECONDS = 10.0          # Python's share: data preparation, diagnostics, summaries
+_CALL_SECONDS = 1.5e-3         # Python and dispatch per L-BFGS evaluation (scipy drives it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class CostEstimate:
     geos: int
     weeks: int
     channels: int
+    lags: int                   # adstock lags: the gradient works on geos x weeks x channels x lags
     params: int                 # latent parameters NUTS samples
     kept_per_draw: int          # values kept per draw (samples and deterministic sites)
     chains: int
@@ -115,13 +120,14 @@ def estimate_cost(data: Dataset, spec: ModelSpec | None = None,
     gradient_seconds = _time_calls(lambda: value_and_grad(x, args), probe_seconds)
     devices = chains_in_parallel(sampler.chains)
     return cost_of(geos=data.n_geos, weeks=data.n_times, channels=data.n_channels,
-                   params=params, kept_per_draw=kept, sampler=sampler,
+                   lags=int(args[0].media_lagged.shape[1]), params=params, kept_per_draw=kept, sampler=sampler,
                    laplace=sampler.uses_laplace(data.n_geos), parallel=devices,
                    device=jax.devices()[0].platform, gradient_seconds=gradient_seconds,
                    compile_seconds=compile_seconds, available_bytes=available_memory())
 
 
-def cost_of(*, geos: int, weeks: int, channels: int, params: int, kept_per_draw: int,
+def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
+            kept_per_draw: int,
             sampler: SamplerConfig, laplace: bool, parallel: int, device: str,
             gradient_seconds: float, compile_seconds: float,
             available_bytes: int | None) -> CostEstimate:
@@ -129,27 +135,33 @@ def cost_of(*, geos: int, weeks: int, channels: int, params: int, kept_per_draw:
     chains, iterations = sampler.chains, sampler.warmup + sampler.draws
     draws_kept = chains * sampler.draws
     rounds = -(-chains // max(parallel, 1))           # chains queued on each device
-    cells = geos * weeks * channels
+    cells = geos * weeks * channels * max(lags, 1)
+    # Gradients evaluated at once: one per device, and during the Laplace start a batch
+    # of Hessian-vector products per concurrent mode search.
+    evaluations = parallel + (HVP_BATCH * min(parallel, chains) if laplace else 0)
     # Whitened NUTS multiplies every gradient's point by a dense D x D root.
     matvec = 2.0 * params ** 2 / _MATVEC_FLOPS if laplace else 0.0
     step = gradient_seconds + matvec
     steps = _STEPS_WHITENED if laplace else _STEPS_ADAPTED
     sampling = rounds * iterations * steps * step
-    modes = rounds * (_MODE_GRADIENTS + _HVP_COST * params) * gradient_seconds if laplace else 0.0
+    modes = (_LAPLACE_PASSES * rounds * ((_MODE_GRADIENTS + _HVP_COST * params)
+                                         * gradient_seconds + _MODE_GRADIENTS * _CALL_SECONDS)
+             if laplace else 0.0)
     summaries = draws_kept * _SUMMARY_GRADIENTS * gradient_seconds / max(parallel, 1)
-    compile_total = _COMPILE_FACTOR * compile_seconds
+    compile_total = (_COMPILE_FACTOR_GEO if laplace else _COMPILE_FACTOR) * compile_seconds
     peak = (_BASE_BYTES
-            + _WORK_COPIES * _FLOAT * cells * parallel
+            + _WORK_COPIES * _FLOAT * cells * evaluations
             + _KEPT_COPIES * _FLOAT * draws_kept * kept_per_draw
             + _FLOAT * chains * iterations * params          # the scan's trace of z
             + (_hessian_bytes(params, chains, parallel) if laplace else 0))
-    return CostEstimate(geos=geos, weeks=weeks, channels=channels, params=params,
+    return CostEstimate(geos=geos, weeks=weeks, channels=channels, lags=lags, params=params,
                         kept_per_draw=kept_per_draw, chains=chains, iterations=iterations,
                         draws_kept=draws_kept, parallel=min(parallel, chains), device=device,
                         laplace=laplace, gradient_seconds=gradient_seconds,
                         compile_seconds=compile_seconds, est_compile_seconds=compile_total,
-                        est_sampling_seconds=sampling + modes + summaries,
-                        est_wall_seconds=compile_total + sampling + modes + summaries,
+                        est_sampling_seconds=sampling + modes + summaries + _FIXED_SECONDS,
+                        est_wall_seconds=(compile_total + sampling + modes + summaries
+                                          + _FIXED_SECONDS),
                         est_peak_bytes=int(peak), available_bytes=available_bytes)
 
 
@@ -251,7 +263,8 @@ def check_memory(estimate: CostEstimate) -> None:
     need, have = estimate.est_peak_bytes, estimate.available_bytes
     fitting = draws_that_fit(estimate)
     draws_hint = (f"--draws {fitting}" if fitting >= 10
-                  else "fewer draws alone will not do (the panel itself is too large)")
+                  else "fewer draws alone will not do (the process and the panel already "
+                  "exceed the limit)")
     raise UserError(
         f"This fit needs about {format_bytes(need)} of memory at its peak, but "
         f"{format_bytes(have)} is available ({_source()}). Nothing was sampled. Options: "

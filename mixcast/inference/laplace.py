@@ -33,7 +33,7 @@ from numpyro.infer.util import potential_energy
 # scale of the priors there, and warm-up adapts it.
 _MIN_PRECISION = 0.25
 _MAX_ITERATIONS = 5000
-_HVP_BATCH = 16
+HVP_BATCH = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,7 @@ def _compiled(model, shapes: tuple):
         # Column by column (Hessian-vector products), in batches: jax.hessian would
         # hold every tangent of the whole model at once.
         hvp = lambda v: jax.jvp(lambda y: gradient(y, args), (x,), (v,))[1]  # noqa: E731
-        return lax.map(hvp, jnp.eye(x.shape[0], dtype=x.dtype), batch_size=_HVP_BATCH)
+        return lax.map(hvp, jnp.eye(x.shape[0], dtype=x.dtype), batch_size=HVP_BATCH)
 
     return jax.jit(jax.value_and_grad(potential)), jax.jit(hessian)
 

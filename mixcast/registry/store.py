@@ -24,6 +24,7 @@ from pathlib import Path
 
 from mixcast.errors import UserError
 from mixcast.registry.schema import SCHEMA_VERSION, pending
+from mixcast.storage import jsonable
 
 DEFAULT = Path("runs") / "registry.duckdb"
 ENV = "MIXCAST_REGISTRY"
@@ -289,7 +290,8 @@ def _decode_documents(rows: list[dict]) -> list[dict]:
 
 
 def _encode(row: dict) -> dict:
-    return {k: json.dumps(v, allow_nan=False) if isinstance(v, dict | list) else v
+    """Documents as strict JSON (NaN -> null: a one-chain run has no R-hat)."""
+    return {k: json.dumps(jsonable(v), allow_nan=False) if isinstance(v, dict | list) else v
             for k, v in row.items()}
 
 

@@ -14,15 +14,14 @@ def _band(band: dict | None) -> str:
 
 
 def runs_table(runs: list[dict]) -> Table:
-    """One row per run: id, data window, weeks, model, verdict, created."""
+    """One row per run: id, last week of data, weeks, model, verdict, created (fits 80
+    columns: ids are copied into `mixcast diff`, so they never wrap)."""
     table = Table(title=f"Runs in the registry ({len(runs)})")
-    table.add_column("run", no_wrap=True)  # ids are copied into `mixcast diff`
-    for column in ("data", "weeks", "model", "verdict", "created"):
-        table.add_column(column)
+    for column in ("run", "data to", "weeks", "model", "verdict", "created"):
+        table.add_column(column, no_wrap=column in ("run", "data to"))
     for run in runs:
-        table.add_row(run["id"], f"{run['data_start']} … {run['data_end']}",
-                      str(run["n_weeks"]), run["model"], run["verdict"] or "—",
-                      run["created"][:16].replace("T", " "))
+        table.add_row(run["id"], run["data_end"], str(run["n_weeks"]), run["model"],
+                      run["verdict"] or "—", run["created"][:10])
     return table
 
 

@@ -6,14 +6,18 @@ bodies and results are the CLI's JSON documents.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pandas as pd
-from fastapi import FastAPI
+from fastapi import FastAPI, Query
 
 from mixcast.errors import UserError
 from mixcast.web import schemas
 from mixcast.web.store import RunStore
 
 ERRORS = {404: {"model": schemas.Problem}, 422: {"model": schemas.Problem}}
+WEEKS_LIST = r"^[0-9]{1,2}(,[0-9]{1,2}){0,5}$"
+CACHED_PLANS = 16
 
 __all__ = ["install_experiment_routes"]
 
@@ -21,15 +25,25 @@ __all__ = ["install_experiment_routes"]
 def install_experiment_routes(app: FastAPI, store: RunStore) -> None:
     """Add the test-planner endpoints to ``app``."""
 
+    cache: dict[tuple, dict] = {}
+
     @app.get("/api/runs/{run}/tests/plan", tags=["experiments"], responses=ERRORS)
-    def plan_tests(run: str, weeks: str = "4,6,8", cooldown: int = 2) -> dict:
+    def plan_tests(run: str,
+                   weeks: Annotated[str, Query(pattern=WEEKS_LIST)] = "4,6,8",
+                   cooldown: Annotated[int, Query(ge=0, le=13)] = 2) -> dict:
         """Every channel's case for a lift test, best first (mostly-prior channels, then
         by the money a feasible test's answer would move)."""
         from mixcast.experiments.planning import plan_tests as plan
 
         fit = _bayes(store, run)
-        plans = plan(fit, weeks=_weeks(weeks), cooldown=cooldown)
-        return {"run": run, "plans": [p.as_dict() for p in plans]}
+        # A design per channel and an optimisation: computed once per run state.
+        key = (run, store.load(run).stamp, _weeks(weeks), cooldown)
+        if key not in cache:
+            plans = plan(fit, weeks=key[2], cooldown=cooldown)
+            if len(cache) >= CACHED_PLANS:
+                cache.pop(next(iter(cache)))
+            cache[key] = {"run": run, "plans": [p.as_dict() for p in plans]}
+        return cache[key]
 
     @app.post("/api/runs/{run}/tests/design", tags=["experiments"], responses=ERRORS)
     def design_test(run: str, body: schemas.DesignRequest) -> dict:

@@ -112,7 +112,8 @@ class DesignRequest(BaseModel):
 
     channel: str
     change: str = "go-dark"
-    weeks: list[Annotated[int, Field(ge=1, le=26)]] = Field(default=[4, 6, 8], min_length=1)
+    weeks: list[Annotated[int, Field(ge=1, le=26)]] = Field(default=[4, 6, 8], min_length=1,
+                                                            max_length=6)
     cooldown: Annotated[int, Field(ge=0, le=13)] = 2
     max_cost: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     exclude_geos: list[str] = []

@@ -20,7 +20,7 @@ SAMPLER = SamplerConfig(chains=2, warmup=200, draws=200, seed=1, progress=False)
 def sized(geos: int, weeks: int, channels: int, *, draws: int = 200,
           available: int | None = None, laplace: bool = True) -> CostEstimate:
     """The cost model on a panel of this size (parameters grow as geos x channels)."""
-    return cost_of(geos=geos, weeks=weeks, channels=channels,
+    return cost_of(geos=geos, weeks=weeks, channels=channels, lags=8,
                    params=geos * (channels + 2) + weeks + 4 * channels,
                    kept_per_draw=geos * (2 * channels + 3) + weeks + 6 * channels,
                    sampler=dataclasses.replace(SAMPLER, draws=draws), laplace=laplace,
@@ -71,7 +71,7 @@ def test_estimate_of_real_data_probes_the_gradient(small_sim):
 def test_check_memory_refuses_with_the_options():
     check_memory(sized(200, 156, 15, available=None))        # unknown budget: no refusal
     check_memory(sized(10, 52, 5, available=64 * 2 ** 30))
-    tight = sized(200, 156, 15, draws=5000, available=int(2.5e9))
+    tight = sized(200, 156, 15, draws=5000, available=int(6e9))
     fitting = draws_that_fit(tight)
     assert 10 <= fitting < 5000
     assert not tight.fits_in_memory
@@ -82,7 +82,7 @@ def test_check_memory_refuses_with_the_options():
                    "chunks", "MIXCAST_MEMORY_LIMIT", "Nothing was sampled"):
         assert option in message
     # Fewer draws, as the message says, fit the same budget.
-    assert sized(200, 156, 15, draws=fitting, available=int(2.5e9)).fits_in_memory
+    assert sized(200, 156, 15, draws=fitting, available=int(6e9)).fits_in_memory
     with pytest.raises(UserError, match="fewer draws alone will not do"):
         check_memory(sized(200, 156, 15, available=10 ** 6))
 

@@ -94,9 +94,23 @@ def _outcome(page) -> str:
     return page.text_content("#predicted-outcome")
 
 
+# Waits go through locators, never page.wait_for_function: the dashboard's CSP forbids the
+# eval that a string predicate needs (the CSP is part of what these tests run against).
+def _wait_outcome_not(page, text: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#predicted-outcome")).not_to_have_text(text, timeout=60_000)
+
+
+def _wait_outcome_is(page, text: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#predicted-outcome")).to_have_text(text, timeout=60_000)
+
+
 def _open_dashboard(page, url: str, run: str = "small") -> None:
     page.goto(url + "/")
-    page.wait_for_function("document.getElementById('predicted-outcome').textContent !== '—'")
+    _wait_outcome_not(page, "—")
     if run != "small":
         page.select_option("#run-select", run)
     page.wait_for_selector(f'#runs li.active[data-run="{run}"]')
@@ -111,15 +125,13 @@ def test_slider_changes_prediction(page, served, shots):
     slider = page.locator('input[type=range][data-channel="tv_spend"]')
     slider.focus()
     page.keyboard.press("Home")                      # TV spend to zero, as a user would
-    page.wait_for_function(f"document.getElementById('predicted-outcome').textContent "
-                           f"!== {before!r}")
+    _wait_outcome_not(page, before)
     assert page.text_content("#value-0") == "0"
     assert "−" in page.text_content("#predicted-change")      # less outcome without TV
     assert "-100% vs today" in page.text_content("#delta-0")
     page.screenshot(path=str(shots / "dashboard-tv-off.png"), full_page=True)
     page.click("#reset")
-    page.wait_for_function(f"document.getElementById('predicted-outcome').textContent "
-                           f"=== {before!r}")
+    _wait_outcome_is(page, before)
     assert all(u.startswith(served) for u in page.requests), "the dashboard went off-host"
 
 
@@ -140,8 +152,7 @@ def test_optimiser_from_the_page(page, served, shots):
     page.screenshot(path=str(shots / "optimiser.png"), full_page=True)
     before = _outcome(page)
     page.click("#apply-plan")
-    page.wait_for_function(f"document.getElementById('predicted-outcome').textContent "
-                           f"!== {before!r}")
+    _wait_outcome_not(page, before)
     assert page.text_content("#predicted-change").startswith("+")
 
 
@@ -155,7 +166,7 @@ def test_validation_view_and_report(page, served, shots):
         page.click("#report-link")
     report = popup.value
     report.wait_for_selector('section[data-section="allocation"]', timeout=120_000)
-    report.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
+    report.locator(".js-plotly-plot .main-svg").nth(4).wait_for(timeout=60_000)   # >= 5 charts
     report.screenshot(path=str(shots / "report.png"), full_page=True)
     assert report.locator('[data-verdict="do_not_act"]').count() >= 1
 
@@ -170,8 +181,7 @@ def test_dashboard_with_token(browser, runs_dir, tmp_path):
         denied = page.goto(url + "/")
         assert denied.status == 401
         page.goto(f"{url}/?token={TOKEN}")
-        page.wait_for_function(
-            "document.getElementById('predicted-outcome').textContent !== '—'")
+        _wait_outcome_not(page, "—")
         assert page.locator("#runs li").count() == 2
         context.close()
     finally:
@@ -197,8 +207,7 @@ def test_ml_run_in_the_dashboard(browser, ml_run, tmp_path_factory, shots):  # n
         slider = page.locator('input[type=range][data-channel="tv_spend"]')
         slider.focus()
         page.keyboard.press("Home")
-        page.wait_for_function(f"document.getElementById('predicted-outcome').textContent "
-                               f"!== {before!r}")
+        _wait_outcome_not(page, before)
         assert "−" in page.text_content("#predicted-change")
         assert page.text_content("#value-0") == "0"     # the slider shows what was predicted
         assert "bootstrap replicate" in page.text_content("body")
