@@ -3,7 +3,7 @@
 Usage: python bench/bench_ml.py [--datasets national_5ch_156w national_10ch_156w]
                                 [--trials 25] [--bootstrap 20]
 
-Prints per dataset: Optuna tuning seconds (3 learners x trials x time-ordered folds),
+Prints per dataset: Optuna search seconds (media hyper-parameters x time-ordered folds),
 total fit seconds, out-of-sample (CV) MAPE and R², and ROI MAPE / 90% coverage against the
 truth JSON beside the data (a predictive attribution scored against causal truth; see
 mixcast.ml.run.LIMITS). Single-threaded learners, so the time is per core; CPU seconds
@@ -63,8 +63,7 @@ def main() -> None:
             "tuning_cpu_seconds": round(marks["tuning_cpu"], 1),
             "fit_seconds": round(fitted.fit_seconds, 1), "wall_seconds": round(wall, 1),
             "fit_cpu_seconds": round(cpu, 1), "load_average_1min": os.getloadavg()[0],
-            "per_learner_seconds": {k: round(v["seconds"], 1)
-                                    for k, v in fitted.cv["learners"].items()},
+            "notes": list(fitted.notes),
             "cv_mape": round(fitted.cv["mape"], 4), "cv_r2": round(fitted.cv["r2"], 3),
             "roi_mape_vs_truth": round(score["roi_mape"], 3),
             "roi_coverage": f"{score['coverage']}/{score['n_channels']}"}), flush=True)

@@ -184,7 +184,7 @@ def run_ml(config: Path, seed: int, trials: int, bootstrap: int) -> dict:
             "min_mroi_mean": float(min(e["mroi"]["mean"] for e in channels.values())),
             "shares_ok": bool(np.all((shares >= 0) & (shares <= 1))
                               and abs(shares.sum() - 1) < 1e-6),
-            "lift_tests": [{k: t[k] for k in ("label", "channel", "measured", "implied_mean")}
+            "lift_checks": [{k: t[k] for k in ("label", "channel", "measured", "implied_mean")}
                            for t in summary["lift_tests"]],
             "notes": fitted.cv.get("notes", [])}
 

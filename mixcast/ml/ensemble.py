@@ -66,7 +66,8 @@ def fit_replicate(problem: Problem, params: MediaParams, weeks: np.ndarray, *,
     lifts = problem.lift_rows(params, before=int(np.max(weeks)) + 1)
     linear = fit_linear(sat, problem.base_linear, problem.target, rows=rows,
                         n_geos=problem.n_geos, n_times=problem.n_times, lifts=lifts,
-                        week_effects=problem.week_effects)
+                        roi_per_beta=problem.roi_per_beta(sat, weeks),
+                        roi_spread=params.roi_spread, week_effects=problem.week_effects)
     if not tuned:
         return Replicate(media=params, linear=linear, trees=None)
     residual = problem.target - _linear_rows(problem, linear, sat)

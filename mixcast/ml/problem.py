@@ -39,6 +39,8 @@ class Problem:
     base_linear: np.ndarray     # (G*T, Fl) the linear layer's baseline columns
     target: np.ndarray          # (G*T,) KPI / per-geo scale
     y_scale: np.ndarray         # (G,)
+    value_scale: np.ndarray     # (G, T) currency per unit of the scaled KPI
+    weekly_spend: np.ndarray    # (T, C) spend of each channel, summed over geos
     lifts: tuple[LiftPlan, ...]
     window: int                 # adstock window (weeks)
     channels: tuple[str, ...]
@@ -58,6 +60,14 @@ class Problem:
     def sat(self, params: MediaParams) -> np.ndarray:
         """(G*T, C) saturated media of every row."""
         return saturated(self.media, params, self.window).reshape(-1, self.media.shape[-1])
+
+    def roi_per_beta(self, sat: np.ndarray, weeks: np.ndarray) -> np.ndarray:
+        """(C,) each channel's ROI per unit of its linear coefficient over ``weeks`` (NaN:
+        no spend there): the layer's outcome of the channel, less none, over its spend."""
+        per_channel = (sat.reshape(self.n_geos, self.n_times, -1)[:, weeks]
+                       * self.value_scale[:, weeks, None]).sum(axis=(0, 1))
+        spend = self.weekly_spend[weeks].sum(axis=0)
+        return np.where(spend > 0, per_channel / np.where(spend > 0, spend, 1.0), np.nan)
 
     def lift_rows(self, params: MediaParams, *, before: int | None = None) -> LiftRows:
         """The lift tests as rows of the linear fit under ``params``; only those measured
@@ -87,7 +97,9 @@ def build_problem(data: Dataset, scales: Scales, spec: FeatureSpec) -> Problem:
     return Problem(media=media, base_features=base,
                    base_linear=linear.reshape(-1, linear.shape[-1]),
                    target=(data.y / scales.y_scale[:, None]).ravel(),
-                   y_scale=scales.y_scale, lifts=lift_plans(data, scales, media),
+                   y_scale=scales.y_scale,
+                   value_scale=scales.y_scale[:, None] * data.value_per_kpi(),
+                   weekly_spend=data.spend.sum(axis=0).astype(float), lifts=lift_plans(data, scales, media),
                    window=spec.carryover_weeks, channels=data.channels, n_geos=data.n_geos, n_times=data.n_times)
 
 

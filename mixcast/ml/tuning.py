@@ -60,7 +60,8 @@ def score_media(problem: Problem, params: MediaParams, folds: list[tuple[int, in
         layer = fit_linear(sat, problem.base_linear, problem.target,
                            rows=problem.rows(np.arange(cut)), n_geos=n_geos,
                            n_times=n_times, lifts=problem.lift_rows(params, before=cut),
-                           week_effects=problem.week_effects)
+                           roi_per_beta=problem.roi_per_beta(sat, np.arange(cut)),
+                           roi_spread=params.roi_spread, week_effects=problem.week_effects)
         weeks = np.arange(cut, stop)
         scaled = linear_prediction(layer, sat.reshape(n_geos, n_times, -1)[:, weeks],
                                    base[:, weeks], n_geos=n_geos,
@@ -76,7 +77,10 @@ def lift_z2(problem: Problem, params: MediaParams, sat: np.ndarray) -> float:
         return 0.0
     layer = fit_linear(sat, problem.base_linear, problem.target,
                        rows=problem.rows(np.arange(problem.n_times)), n_geos=problem.n_geos,
-                       n_times=problem.n_times, lifts=lifts, week_effects=problem.week_effects)
+                       n_times=problem.n_times, lifts=lifts,
+                       roi_per_beta=problem.roi_per_beta(sat, np.arange(problem.n_times)),
+                       roi_spread=params.roi_spread,
+                       week_effects=problem.week_effects)
     implied = layer.beta[lifts.channel] * lifts.per_beta
     return float(np.mean(((implied - lifts.lift) / lifts.se) ** 2))
 
