@@ -94,16 +94,30 @@ def diff(
 @app.command()
 def adopt(
     run: Annotated[str, typer.Option("--run", help="The run the plan was made from (id or prefix).")],
-    plan: Annotated[Path, typer.Option("--plan", help="plan.csv from `mixcast optimize` (channel, recommended_spend).")],
+    plan: Annotated[Path | None, typer.Option("--plan", help="plan.csv from `mixcast optimize` (channel, recommended_spend).")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Instead of --plan: a `mixcast scenario` spec, e.g. 'shift 20% from tv_spend to social_spend'; its plan over --weeks is recorded.")] = None,
     weeks: Annotated[int | None, typer.Option(help="Weeks the plan covers (default: the run's own).")] = None,
     registry: RegistryOpt = None,
 ) -> None:
-    """Record that a plan was adopted; later refreshes score it against what happened.
+    """Record that a plan (or a scenario) was adopted; later refreshes score it against
+    what happened.
 
     Example: mixcast adopt --run 2025-01-20-656d57fc --plan plan.csv
     """
-    from mixcast.registry.adopt import adopt as record
+    from mixcast.errors import UserError
+    from mixcast.registry.adopt import adopt as record, adopt_scenario
 
-    row = record(_open(registry), run, plan, weeks=weeks)
-    console.print(f"Adopted {plan} from run {row['run_id']} ({row['id']}): {row['weeks']} "
+    if (plan is None) == (scenario is None):
+        raise UserError("Give either --plan plan.csv or --scenario \"...\" (e.g. --scenario "
+                        "\"shift 20% from tv_spend to social_spend\"), not both or neither.")
+    store = _open(registry)
+    if plan is not None:
+        row = record(store, run, plan, weeks=weeks)
+        what = str(plan)
+    else:
+        row = adopt_scenario(store, run, scenario, weeks=weeks)
+        what = f"scenario '{scenario}'"
+        spend = row["plan"]["recommended_spend"]
+        console.print("Implied plan: " + ", ".join(f"{c} {v:,.0f}" for c, v in spend.items()))
+    console.print(f"Adopted {what} from run {row['run_id']} ({row['id']}): {row['weeks']} "
                   f"weeks from {row['start_date']}. Refreshes will score it.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write (a folder for --format png).")],
     format: Annotated[str, typer.Option("--format", "-f", help="html (one offline file), pdf, or png (one chart per file).")] = "html",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    registry: Annotated[str | None, typer.Option("--registry", "-r", help="Registry whose adopted plans the report tracks (DuckDB file or postgresql:// URL; default: registry.duckdb beside the run, if there).")] = None,
 ) -> None:
     """Render a run as a report a CMO reads in five minutes and an analyst in an hour.
 
@@ -28,13 +30,14 @@ def report(
     from mixcast.report import export
     from mixcast.report.gather import gather
     from mixcast.report.html import render_html
+    from mixcast.report.tracked import tracked_plans
     from mixcast.storage import read_manifest
 
     if format not in FORMATS:
         raise UserError(f"--format must be one of {', '.join(FORMATS)}. Got {format!r} instead.")
     read_manifest(run)
     with _status("Computing report figures from the posterior", quiet):
-        ctx = gather(run)
+        ctx = replace(gather(run), tracked=tracked_plans(run, registry))
     chromium = export.find_chromium()
     if format == "html":
         from mixcast.storage import write_text_atomic

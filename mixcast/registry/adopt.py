@@ -6,6 +6,10 @@ the week after the run's data. Every later refresh whose data reaches into those
 scores it: the adopted run's predicted KPI under the plan's weekly spend (mean and 90%
 interval of the total) against the KPI observed, and how closely spend followed the plan
 (adherence: actual / planned spend over the weeks scored).
+
+``mixcast adopt --run RUN --scenario SPEC`` records a scenario instead: the spend plan it
+implies over the next ``weeks`` weeks, read by ``mixcast scenario``'s own parser and
+engine on the saved run (:func:`scenario_plan`), then scored like any plan.
 """
 
 from __future__ import annotations
@@ -59,15 +63,50 @@ def adopt(registry: Registry, run_id: str, plan_path: str | Path, *,
     channels = [m["channel"] for m in registry.table("channel_metrics", run_id=run["id"])
                 if m["metric"] == "roi"]
     plan = read_adopted_plan(Path(plan_path), channels)
+    return _record(registry, run, plan, _weeks(weeks, run), source=str(plan_path))
+
+
+def scenario_plan(run: Path, spec: str, weeks: int) -> tuple[dict[str, float], dict]:
+    """The spend plan (channel -> total over the next ``weeks`` weeks) that scenario
+    ``spec`` implies for the saved run, and its predicted outcome (mean, 90% interval),
+    exactly as ``mixcast scenario --run RUN --spec SPEC --weeks WEEKS`` computes them."""
+    from mixcast.runs.models import open_run
+
+    result = open_run(run).scenario(spec, weeks=weeks)
+    plan = {c: float(v) for c, v in zip(result.channels, result.scenario.spend)}
+    return plan, {k: float(v) for k, v in result.outcome.items()}
+
+
+def adopt_scenario(registry: Registry, run_id: str, spec: str, *, weeks: int | None = None,
+                   plan_of=scenario_plan) -> dict:
+    """Record that scenario ``spec`` (e.g. 'shift 20% from tv_spend to social_spend'),
+    scored on run ``run_id``, was adopted: its implied plan is stored and scored by later
+    refreshes like a plan file's. ``plan_of`` turns (run path, spec, weeks) into that plan
+    and the scenario's predicted outcome (default :func:`scenario_plan`)."""
+    run = registry.run(run_id)
+    weeks = _weeks(weeks, run)
+    plan, outcome = plan_of(Path(run["path"]), spec, weeks)
+    return _record(registry, run, plan, weeks, source=f"scenario: {spec}",
+                   extra={"scenario": spec, "scenario_outcome": outcome})
+
+
+def _weeks(weeks: int | None, run: dict) -> int:
     weeks = int(weeks or run["n_weeks"])
     if weeks < 1:
         raise UserError(f"--weeks must be an int >= 1. Got {weeks} instead.")
+    return weeks
+
+
+def _record(registry: Registry, run: dict, plan: dict[str, float], weeks: int, *,
+            source: str, extra: dict | None = None) -> dict:
+    """Store the adoption of ``plan`` (channel totals over ``weeks`` weeks starting the
+    week after the run's data); the same plan adopted twice is stored once."""
     start = str(np.datetime64(run["data_end"], "D") + np.timedelta64(7, "D"))
     digest = hashlib.sha256(f"{run['id']}|{sorted(plan.items())}|{weeks}".encode())
     row = {"id": f"adopt-{digest.hexdigest()[:10]}", "run_id": run["id"],
            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-           "start_date": start, "weeks": weeks, "source": str(plan_path),
-           "plan": {"recommended_spend": plan}}
+           "start_date": start, "weeks": weeks, "source": source,
+           "plan": {"recommended_spend": plan, **(extra or {})}}
     if any(a["id"] == row["id"] for a in registry.table("adoptions")):
         return row  # adopting the same plan twice records it once
     registry.record({"adoptions": [row]})

@@ -51,6 +51,7 @@ class ReportContext:
     outcome_total: float = 0.0
     notes: dict = field(default_factory=dict)   # section key -> a model-specific caveat
     narrative: Optional_ | None = None          # mixcast.assist's text (None: not computed)
+    tracked: list | None = None                 # adopted plans from a registry (None: no registry)
 
     @property
     def is_ml(self) -> bool:

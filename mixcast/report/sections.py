@@ -444,3 +444,42 @@ def board(ctx: ReportContext) -> str:
             "Print this page for the board</button>")
     return section("board", "Board one-pager", body,
                    lead="From the channel debate to allocation logic.")
+
+
+def recommendations_tracked(ctx: ReportContext) -> str:
+    """Adopted plans with the later refreshes' predicted vs actual outcome (the record of
+    where the model's advice proved right or wrong); "" (no section) without a registry."""
+    if ctx.tracked is None:
+        return ""
+    lead = ("Plans adopted with <code>mixcast adopt</code>, scored by later refreshes: the "
+            "adopted run's predicted outcome under the plan (90% interval) against what "
+            "happened over the weeks observed so far.")
+    if not ctx.tracked:
+        body = missing("No plan has been adopted in the registry yet: record one with "
+                       "`mixcast adopt --run RUN --plan plan.csv` (or --scenario \"...\").")
+        return section("recommendations-tracked", "Recommendations tracked", body, lead=lead)
+    rows = []
+    for plan in ctx.tracked:
+        score = plan["score"]
+        this = " <span class=\"muted small\">(this run)</span>" if plan["from_this_run"] else ""
+        head = (f'<tr data-adoption="{escape(plan["id"])}" '
+                f'data-inside="{"" if score is None else str(score["inside"]).lower()}">'
+                f'<td>{escape(str(plan["source"]))}</td><td>{escape(plan["run_id"])}{this}</td>'
+                f'<td>{escape(plan["start_date"])} · {plan["weeks"]} wk</td>')
+        if score is None:
+            rows.append(head + '<td colspan="4" class="muted">not scored yet: no refresh '
+                               "has reached its weeks</td></tr>")
+            continue
+        predicted = {"mean": score["predicted_mean"], "lo90": score["predicted_lo90"],
+                     "hi90": score["predicted_hi90"]}
+        verdict = ("inside — advice held" if score["inside"] else
+                   "outside — advice proved wrong")
+        rows.append(head + f'<td>{score["weeks_scored"]}</td>'
+                    f'<td>{interval(predicted, "predicted", digits=0)}</td>'
+                    f'<td>{num(score["actual"], key="actual", digits=0)}</td>'
+                    f'<td>{verdict}</td></tr>')
+    header = "".join(f"<th>{h}</th>" for h in (
+        "plan", "made from run", "window", "weeks scored", "predicted (90%)", "actual",
+        "actual vs interval"))
+    body = f'<table data-table="tracked"><tr>{header}</tr>{"".join(rows)}</table>'
+    return section("recommendations-tracked", "Recommendations tracked", body, lead=lead)
