@@ -26,7 +26,9 @@ def run_main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def stub_model(monkeypatch):
-    monkeypatch.setattr("mixcast.registry.refresh.BayesFitter", LinearFitter)
+    # The CLI builds its fitter from mixcast.registry.fitter (with an executor): stub it
+    # there, or the real NUTS runs here (it has its own test: test_bayes_refresh).
+    monkeypatch.setattr("mixcast.registry.fitter.BayesFitter", lambda **_: LinearFitter())
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
