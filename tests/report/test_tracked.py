@@ -89,3 +89,20 @@ def test_report_without_a_registry_leaves_the_section_out_of_page_and_nav(render
     html, page, _ = rendered_report
     assert "recommendations-tracked" not in page.sections()
     assert 'href="#recommendations-tracked"' not in html
+
+
+def test_cli_report_with_registry_shows_the_section(small_run, tracked_registry, tmp_path):
+    from typer.testing import CliRunner
+
+    from mixcast.cli import app
+
+    registry, _, adoption, _ = tracked_registry
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["report", "--run", str(small_run), "--out", str(out),
+                                      "--quiet", "--registry", registry.location])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    page = Page()
+    page.feed(html)
+    assert page.sections()[-1] == "recommendations-tracked"
+    assert 'href="#recommendations-tracked"' in html and adoption["id"] in html
