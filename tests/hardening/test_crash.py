@@ -70,7 +70,7 @@ def run_with_snapshots(verb: list[str], parent: Path, store: Path,
     process = subprocess.Popen(_command(verb), env=_env(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     snapshots: list[Path] = []
-    next_random = time.monotonic() + rng.uniform(0.1, 1.0)
+    next_random = time.monotonic() + _gap(rng, 0)
     while process.poll() is None:
         writing = _writing(parent) and len(snapshots) < MAX_SNAPSHOTS
         if writing or time.monotonic() >= next_random:
@@ -79,11 +79,17 @@ def run_with_snapshots(verb: list[str], parent: Path, store: Path,
                 snapshots.append(_snapshot(parent, store / f"s{len(snapshots):04d}"))
             finally:
                 os.kill(process.pid, signal.SIGCONT)
-            next_random = time.monotonic() + rng.uniform(0.1, 1.0)
+            next_random = time.monotonic() + _gap(rng, len(snapshots))
         time.sleep(0.005 if writing else 0.02)
     _, err = process.communicate()
     assert process.returncode == 0, err.decode()[-2000:]
     return snapshots
+
+
+def _gap(rng: np.random.Generator, taken: int) -> float:
+    """Seconds to the next random freeze: dense until 2 x TRIALS copies are taken (a verb
+    can finish in a few seconds on an idle machine), sparse after (a loaded one is slow)."""
+    return rng.uniform(0.02, 0.2) if taken < 2 * TRIALS else rng.uniform(0.5, 2.0)
 
 
 def run_and_kill(verb: list[str], parent: Path, into: Path, after: float) -> tuple[Path, bool]:
