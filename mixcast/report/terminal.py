@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from mixcast.assist.format import fmt as fmt_number  # one number format for text and tables
 from mixcast.data.dataset import Issue
-
-
-def fmt_number(value: float | None, digits: int = 2) -> str:
-    if value is None or value != value:
-        return "—"
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{value / 1e6:,.{digits}f}M"
-    if magnitude >= 1e4:
-        return f"{value / 1e3:,.{max(digits - 1, 0)}f}k"
-    return f"{value:,.{digits}f}"
 
 
 def channel_table(summary: dict, *, title: str = "Channel returns (posterior mean, 90% interval)") -> Table:
