@@ -155,7 +155,8 @@ def bayes_shift_change(fitted) -> float:
     return float((out[:, 1, 0] - out[:, 0, 0]).mean())
 
 
-def run_ml(config: Path, seed: int, trials: int, bootstrap: int) -> dict:
+def run_ml(config: Path, seed: int, trials: int, bootstrap: int,
+           options: dict | None = None) -> dict:
     """The ML challenger on one case: ROI/mROI/share summaries, the shifted-plan change,
     and the issue-20 checks (no negative ROI or mROI mean, shares in [0, 1] summing to 1)."""
     import dataclasses
@@ -167,7 +168,7 @@ def run_ml(config: Path, seed: int, trials: int, bootstrap: int) -> dict:
 
     project = mixcast.load(config)
     ml_config = dataclasses.replace(MLConfig(), n_trials=trials, n_bootstrap=bootstrap,
-                                    seed=seed)
+                                    seed=seed, **(options or {}))
     started = time.perf_counter()
     fitted = fit_ml(project.data, ml_config)
     wall = time.perf_counter() - started
@@ -187,6 +188,21 @@ def run_ml(config: Path, seed: int, trials: int, bootstrap: int) -> dict:
             "lift_checks": [{k: t[k] for k in ("label", "channel", "measured", "implied_mean")}
                            for t in summary["lift_tests"]],
             "notes": fitted.cv.get("notes", [])}
+
+
+def ml_options(pairs: list[str]) -> dict:
+    """``KEY=VALUE`` ablation settings -> MLConfig fields (JSON values; ``learners`` takes
+    a comma-separated list of LearnerKind values, empty for the linear layer alone)."""
+    from mixcast.ml.learners import LearnerKind
+
+    options = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if key == "learners":
+            options[key] = tuple(LearnerKind(v) for v in value.split(",") if v)
+        else:
+            options[key] = json.loads(value)
+    return options
 
 
 def _nan_max(values) -> float:
@@ -225,7 +241,7 @@ def run_case(case, folder: Path, args, lift_columns) -> list[dict]:
                                                        args.draws, args.seed)))
     if args.model in ("ml", "both"):
         runners.append(("ml", lambda: run_ml(config, args.seed, args.ml_trials,
-                                             args.ml_bootstrap)))
+                                             args.ml_bootstrap, ml_options(args.ml_set))))
     for tool, runner in runners:
         try:
             ours = runner()
@@ -406,10 +422,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", action="store_true")
     parser.add_argument("--model", choices=("bayes", "ml", "both"), default="bayes",
                         help="which mixcast model(s) to score (ml: the challenger)")
-    parser.add_argument("--ml-trials", type=int, default=30,
+    parser.add_argument("--ml-trials", type=int, default=100,
                         help="Optuna trials of the ML challenger's media hyper-parameters")
     parser.add_argument("--ml-bootstrap", type=int, default=20,
                         help="block-bootstrap replicates of the ML challenger")
+    parser.add_argument("--ml-set", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="MLConfig fields for an ablation, e.g. tree_media=false "
+                             "learners=lightgbm (a JSON value or a comma-separated list)")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--markdown", action="store_true", help="tables in Markdown")
     parser.add_argument("--verbose", action="store_true", help="per-channel estimates")
@@ -434,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
               "without it (same lift values)", file=sys.stderr)
     meta = {"set": args.set, "cases": names, "chains": args.chains, "warmup": args.warmup,
             "draws": args.draws, "seed": args.seed, "holidays": args.holidays,
+            "ml_set": args.ml_set,
             "mixcast_version": getattr(mixcast, "__version__", "?"),
             "mixcast_path": str(Path(mixcast.__file__).parent), "git_commit": git_commit(),
             "date": dt.date.today().isoformat(),

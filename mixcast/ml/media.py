@@ -27,11 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixcast.errors import SpecError
+from mixcast.model.shape_priors import (DECAY_BETA, SATURATION_AT_MEAN_BETA, SLOPE_LOGNORMAL,
+                                        half_saturation)
 
-# Search ranges of the hyper-parameters (scaled media: 1 = a channel's mean active week).
-DECAY_RANGE = (0.0, 0.9)
-HALF_RANGE = (0.15, 4.0)
-SLOPE_RANGE = (0.6, 3.0)
+# Candidates are drawn from the Bayesian model's priors on the response shape
+# (mixcast.model.shape_priors): the search moves in prior quantiles, so a uniform draw is a
+# prior draw. Decays are capped below 1 so that the carryover window holds the curve.
+DECAY_CAP = 0.9
+QUANTILE_RANGE = (0.005, 0.995)
 # How far a channel's ROI may stray from the channels' common ROI before the ridge rows
 # push back. Fixed: time-ordered CV barely tells spreads apart. On the 8 national benchmark
 # cases, spreads 0.7 / 2 / 3 / 4 gave ROI errors 47% / 39% / 46% / 55%, but another run at
@@ -62,26 +65,40 @@ class MediaParams:
                             f"positive. Got {self!r}.")
 
     @classmethod
+    def of_quantiles(cls, decay_q, level_q, slope_q) -> "MediaParams":
+        """The set at the given prior quantiles (each (C,) in (0, 1)) of the decay, the
+        saturation reached at the typical week, and the Hill slope."""
+        from scipy import stats
+
+        slope = stats.lognorm.ppf(slope_q, s=SLOPE_LOGNORMAL[1],
+                                  scale=np.exp(SLOPE_LOGNORMAL[0]))
+        level = stats.beta.ppf(level_q, *SATURATION_AT_MEAN_BETA)
+        decay = np.minimum(stats.beta.ppf(decay_q, *DECAY_BETA), DECAY_CAP)
+        return cls(decay=tuple(map(float, decay)),
+                   half=tuple(map(float, half_saturation(level, slope))),
+                   slope=tuple(map(float, slope)))
+
+    @classmethod
     def default(cls, n_channels: int) -> "MediaParams":
-        """Moderate carryover and saturation: the first trial of every search."""
-        return cls(decay=(0.4,) * n_channels, half=(1.0,) * n_channels,
-                   slope=(1.5,) * n_channels)
+        """The prior medians (decay 0.43, half-saturation at the typical week, slope 1.28):
+        the first trial of every search."""
+        half = np.full(n_channels, 0.5)
+        return cls.of_quantiles(half, half, half)
 
     @classmethod
     def suggest(cls, trial, channels: tuple[str, ...]) -> "MediaParams":
-        """Draw one set from an Optuna trial (parameter names carry the channel)."""
-        return cls(
-            decay=tuple(trial.suggest_float(f"{c}__decay", *DECAY_RANGE) for c in channels),
-            half=tuple(trial.suggest_float(f"{c}__half", *HALF_RANGE, log=True)
-                       for c in channels),
-            slope=tuple(trial.suggest_float(f"{c}__slope", *SLOPE_RANGE) for c in channels))
+        """Draw one set from an Optuna trial: one prior quantile per channel and
+        parameter (names carry the channel), mapped through the prior."""
+        def quantiles(name: str) -> np.ndarray:
+            return np.array([trial.suggest_float(f"{c}__{name}_q", *QUANTILE_RANGE)
+                             for c in channels])
 
-    def trial_params(self, channels: tuple[str, ...]) -> dict[str, float]:
-        """The Optuna parameter dict of this set (to enqueue it as a trial)."""
-        out = {}
-        for c, d, h, s in zip(channels, self.decay, self.half, self.slope):
-            out.update({f"{c}__decay": d, f"{c}__half": h, f"{c}__slope": s})
-        return out
+        return cls.of_quantiles(quantiles("decay"), quantiles("level"), quantiles("slope"))
+
+    @staticmethod
+    def median_trial(channels: tuple[str, ...]) -> dict[str, float]:
+        """The Optuna parameter dict of :meth:`default` (to enqueue it as a trial)."""
+        return {f"{c}__{name}_q": 0.5 for c in channels for name in ("decay", "level", "slope")}
 
     def as_dict(self) -> dict:
         return {"decay": list(self.decay), "half": list(self.half), "slope": list(self.slope),

@@ -24,6 +24,8 @@ from mixcast.model.lift import LiftData, implied_lift
 from mixcast.model.mean import Structure, baseline, effectiveness, interaction_effects
 from mixcast.model.mean import mediator_from_response, organic_effects
 from mixcast.model.mean import channel_major_response
+from mixcast.model.shape_priors import (DECAY_BETA, SATURATION_AT_MEAN_BETA,
+                                        SLOPE_LOGNORMAL, half_saturation)
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
 
 
@@ -220,15 +222,15 @@ def _media_params(n_channels: int, structure: Structure, priors: Priors) -> dict
     with numpyro.plate("channel", n_channels):
         params = {
             "roi": roi,
-            "decay": numpyro.sample("decay", dist.Beta(2.0, 2.5)),
-            "slope": numpyro.sample("slope", dist.LogNormal(0.25, 0.35)),
+            "decay": numpyro.sample("decay", dist.Beta(*DECAY_BETA)),
+            "slope": numpyro.sample("slope", dist.LogNormal(*SLOPE_LOGNORMAL)),
         }
         # Sample the saturation reached at the channel's typical (mean active) level and
         # derive the half-saturation point: this decouples the curve's level from its
         # shape, which otherwise form a funnel for channels with steady spend.
-        level = numpyro.sample("saturation_at_mean", dist.Beta(2.0, 2.0))
+        level = numpyro.sample("saturation_at_mean", dist.Beta(*SATURATION_AT_MEAN_BETA))
         params["half_sat"] = numpyro.deterministic(
-            "half_sat", ((1.0 - level) / level) ** (1.0 / params["slope"]))
+            "half_sat", half_saturation(level, params["slope"]))
         if structure.delayed:
             peak_share = numpyro.sample("peak_share", dist.Beta(1.2, 3.0))
             params["peak"] = numpyro.deterministic(
@@ -360,9 +362,9 @@ def _organic_params(n_organic: int) -> dict:
     with numpyro.plate("organic", n_organic):
         return {
             "organic_beta": numpyro.sample("organic_beta", dist.HalfNormal(0.2)),
-            "organic_decay": numpyro.sample("organic_decay", dist.Beta(2.0, 2.5)),
+            "organic_decay": numpyro.sample("organic_decay", dist.Beta(*DECAY_BETA)),
             "organic_half_sat": numpyro.sample("organic_half_sat", dist.LogNormal(0.0, 0.7)),
-            "organic_slope": numpyro.sample("organic_slope", dist.LogNormal(0.25, 0.35)),
+            "organic_slope": numpyro.sample("organic_slope", dist.LogNormal(*SLOPE_LOGNORMAL)),
         }
 
 

@@ -6,8 +6,10 @@ import pytest
 
 from mixcast.ml import MLConfig
 
-# Few trials and replicates: enough to exercise tuning and intervals, fast on 2 cores.
-TINY = MLConfig(n_trials=2, n_bootstrap=5, seed=11)
+# Few trials and replicates: enough to exercise tuning and intervals, fast on 2 cores. The
+# media trees are forced on, so that the monotone-constraint tests exercise them (the
+# default lets the folds decide; tests/ml/test_fit.py covers that choice).
+TINY = MLConfig(n_trials=2, n_bootstrap=5, seed=11, tree_media=True)
 
 
 @pytest.fixture(scope="session")
