@@ -76,8 +76,15 @@ def comparison_table(document: dict):
     for key, label in (("recovery", "vs truth"), ("twin", "on the twin")):
         if key in document:
             rec = document[key]
-            table.add_row(f"ROI error {label}", f"{100 * rec['bayes']['roi_mape']:.0f}%",
-                          f"{100 * rec['ml']['roi_mape']:.0f}%", *pad)
+            for metric, name in (("roi_error", "ROI error, spend-weighted"),
+                                 ("roi_mape", "ROI error, mean %")):
+                if rec["bayes"][metric] is not None and rec["ml"][metric] is not None:
+                    table.add_row(f"{name} {label}", f"{100 * rec['bayes'][metric]:.0f}%",
+                                  f"{100 * rec['ml'][metric]:.0f}%", *pad)
+            table.add_row(f"ROI rank correlation {label}",
+                          *(fmt_number(rec[m]["rank_correlation"])
+                            if rec[m]["rank_correlation"] is not None else "–"
+                            for m in ("bayes", "ml")), *pad)
             table.add_row(f"truth inside 90% ({label})",
                           f"{rec['bayes']['coverage']}/{rec['bayes']['n_channels']}",
                           f"{rec['ml']['coverage']}/{rec['ml']['n_channels']}", *pad)

@@ -164,8 +164,11 @@ def truth_roi(truth: dict) -> dict[str, float]:
 
 
 def score_against_truth(summary: dict, roi: dict[str, float]) -> dict:
-    """ROI error against the truth: MAPE, mean absolute error, 90% coverage, rank
-    correlation, and the per-channel estimate."""
+    """ROI error against the truth: the spend-weighted error (the recovery benchmark's
+    headline, ``sum_c spend_c |est_c - true_c| / sum_c spend_c true_c``: the misplaced
+    incremental outcome over the true one, zero-effect channels included; None without
+    spends), MAPE over channels with a non-zero truth, mean absolute error, 90% coverage,
+    rank correlation, and the per-channel estimate."""
     channels = [c for c in summary["channels"] if c in roi]
     if not channels:
         raise UserError("compare: the truth names none of the runs' channels. Give true ROI "
@@ -174,7 +177,13 @@ def score_against_truth(summary: dict, roi: dict[str, float]) -> dict:
     true = np.array([roi[c] for c in channels])
     covered = [summary["channels"][c]["roi"]["lo90"] <= roi[c]
                <= summary["channels"][c]["roi"]["hi90"] for c in channels]
-    return {"roi_mape": float(np.mean(np.abs(est - true) / np.abs(true))),
+    spend = np.array([summary["channels"][c].get("spend", np.nan) for c in channels])
+    weighted = (float((spend * np.abs(est - true)).sum() / (spend * true).sum())
+                if np.all(np.isfinite(spend)) and (spend * true).sum() > 0 else None)
+    nonzero = true != 0
+    return {"roi_error": weighted,
+            "roi_mape": (float(np.mean(np.abs(est - true)[nonzero] / np.abs(true[nonzero])))
+                         if nonzero.any() else None),
             "roi_mae": float(np.mean(np.abs(est - true))),
             "coverage": int(sum(covered)), "n_channels": len(channels),
             "rank_correlation": _rank_correlation(dict(zip(channels, est)), roi),
@@ -207,13 +216,18 @@ def _rank_correlation(a: dict[str, float], b: dict[str, float]) -> float | None:
 
 
 def _recovery_note(where: str, rec: dict) -> str:
-    """Which model recovers ROI better, with both errors and coverages (no full stop)."""
-    better = "ML challenger" if rec["ml"]["roi_mape"] < rec["bayes"]["roi_mape"] \
-        else "Bayesian model"
+    """Which model recovers ROI better, with both errors and coverages (no full stop):
+    spend-weighted errors when both have them, else MAPE."""
     b, m = rec["bayes"], rec["ml"]
-    return (f"{where} the {better} recovers ROI better: error {100 * b['roi_mape']:.0f}% "
+    key, label = (("roi_error", "spend-weighted error")
+                  if b["roi_error"] is not None and m["roi_error"] is not None
+                  else ("roi_mape", "error"))
+    if b[key] is None or m[key] is None:
+        return f"{where} the ROI errors cannot be compared (every true ROI is zero)"
+    better = "ML challenger" if m[key] < b[key] else "Bayesian model"
+    return (f"{where} the {better} recovers ROI better: {label} {100 * b[key]:.0f}% "
             f"(Bayesian, {b['coverage']}/{b['n_channels']} covered) vs "
-            f"{100 * m['roi_mape']:.0f}% (ML, {m['coverage']}/{m['n_channels']} covered)")
+            f"{100 * m[key]:.0f}% (ML, {m['coverage']}/{m['n_channels']} covered)")
 
 
 def _notes(document: dict) -> list[str]:

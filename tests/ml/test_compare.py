@@ -44,7 +44,8 @@ def test_accuracy_and_recovery_of_both_models_on_a_known_truth(small_fit, ml_fit
     # Both recover the truth of this easy case (the ML media layer is a non-negative
     # regression on adstocked, saturated spend), and the notes name the better one.
     assert recovery["bayes"]["roi_mape"] < 0.35 and recovery["ml"]["roi_mape"] < 0.35
-    better = ("ML challenger" if recovery["ml"]["roi_mape"] < recovery["bayes"]["roi_mape"]
+    assert recovery["bayes"]["roi_error"] < 0.35 and recovery["ml"]["roi_error"] < 0.35
+    better = ("ML challenger" if recovery["ml"]["roi_error"] < recovery["bayes"]["roi_error"]
               else "Bayesian model")
     assert any(f"{better} recovers ROI better" in note for note in doc["notes"])
     assert any("does not validate ROI" in note for note in doc["notes"])
@@ -87,6 +88,19 @@ def test_truth_scoring_counts_coverage_and_error():
     assert score["coverage"] == 2 and score["n_channels"] == 3
     assert score["roi_mape"] == pytest.approx(np.mean([0.0, 0.5, 0.0]))
     assert score["rank_correlation"] == pytest.approx(0.866, abs=1e-3)
+    assert score["roi_error"] is None                    # no spends in this summary
+
+
+def test_truth_scoring_weighs_errors_by_spend_and_keeps_zero_effect_channels():
+    summary = {"channels": {
+        "a": {"spend": 300.0, "roi": {"mean": 1.5, "lo90": 1.0, "hi90": 2.0}},
+        "b": {"spend": 100.0, "roi": {"mean": 2.0, "lo90": 1.0, "hi90": 3.0}},
+        "z": {"spend": 100.0, "roi": {"mean": 0.4, "lo90": 0.1, "hi90": 0.9}}}}
+    score = score_against_truth(summary, {"a": 1.0, "b": 2.0, "z": 0.0})
+    # misplaced outcome 300 * 0.5 + 0 + 100 * 0.4 over the true 300 * 1 + 100 * 2
+    assert score["roi_error"] == pytest.approx(190.0 / 500.0)
+    assert score["roi_mape"] == pytest.approx(np.mean([0.5, 0.0]))   # zero truth left out
+    assert score["coverage"] == 2
 
 
 @pytest.mark.slow
