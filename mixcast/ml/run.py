@@ -54,11 +54,13 @@ LIMITS = (
     "follows the media layer's fitted saturation curve alone (the trees on top are flat "
     "there), so curves, mROI and plans beyond observed spend rest on that curve's shape.",
     "Correlation is not causation: the media layer is a non-negative regression on "
-    "adstocked, saturated spend (hyper-parameters chosen by forecast accuracy and lift "
-    "tests, no priors), so its ROI is a predictive attribution, causal only as far as the "
-    "lift tests anchor it.",
+    "adstocked, saturated spend (hyper-parameter sets drawn from the Bayesian model's "
+    "shape priors and chosen by forecast accuracy and lift tests; every channel's ROI "
+    "shrunk toward the channels' common ROI), so its ROI is a predictive attribution, "
+    "causal only as far as the lift tests anchor it.",
     "Collinear channels share credit arbitrarily: when channels move together, the split "
-    "of their effect between them depends on which features the trees happened to use.",
+    "of their effect between them rests on the shrinkage toward the common ROI and, where "
+    "the trees see media, on which features they happened to use.",
     "Intervals come from block-bootstrap refits over the search's best hyper-parameter "
     "sets; they show how much the fit moves with the data, not the full uncertainty about "
     "causal effects.",

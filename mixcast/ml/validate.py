@@ -9,7 +9,10 @@ them unchanged):
 - ``spend_shift``: the same after the largest spend-mix shifts;
 - ``recovery``: a simulated twin drawn from the ensemble itself (its prediction plus
   resampled out-of-fold errors), refitted, and its ROI compared with the twin's true ROI;
-- ``experiments``: lift tests beside the ensemble's implied lift (not used in the fit).
+- ``experiments``: lift tests beside the ensemble's implied lift;
+- ``plausibility``: check 9 of the Bayesian suite without its prior rule (ROI beyond what
+  any channel of its kind earns, media's share of the KPI, one channel taking media's
+  outcome): a strong finding makes the channel and the run ``do_not_act``.
 
 Refits reuse the run's tuned hyperparameters and ensemble weights with fewer bootstrap
 replicates (re-tuning every fold would multiply the cost by the Optuna budget); the
@@ -33,6 +36,7 @@ from mixcast.ml.fit import MLFit
 from mixcast.ml.learners import mape, r_squared
 from mixcast.ml.predict import predict_span
 from mixcast.validation import backtest as bt
+from mixcast.validation.plausibility import check_plausibility
 
 REFIT_REPLICATES = 5
 TWIN_ERROR_CARE = 0.5
@@ -163,7 +167,9 @@ def validate_ml(fit: MLFit, *, quick: bool = False, seed: int = 0) -> dict:
         "recovery": check_recovery(fit, seed=seed),
         "experiments": check_experiments(fit),
     }
-    roi = {c: {k: float(v[i]) for k, v in interval(channel_metrics(fit).roi).items()}
+    metrics = channel_metrics(fit)
+    checks["plausibility"] = check_plausibility(fit, data.issues, metrics, with_prior=False)
+    roi = {c: {k: float(v[i]) for k, v in interval(metrics.roi).items()}
            for i, c in enumerate(fit.channels)}
     channels = channel_verdicts(fit, roi, checks)
     failed = [k for k, v in checks.items() if v["status"] == "fail"]
@@ -202,5 +208,9 @@ def channel_verdicts(fit: MLFit, roi: dict, checks: dict) -> dict:
         if channel in contradicted:
             verdict = "do_not_act"
             reasons.append("a lift test contradicts the ensemble's implied lift")
+        plausible = checks.get("plausibility", {}).get("channels", {}).get(channel)
+        if plausible is not None and plausible["severity"] == "strong":
+            verdict = "do_not_act"
+            reasons.append("implausible: " + "; ".join(plausible["findings"]))
         out[channel] = {"verdict": verdict, "reasons": reasons}
     return out

@@ -73,8 +73,12 @@ def channel_kind(name: str) -> str:
 
 
 def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
-                       metrics: ChannelMetrics | None = None) -> dict:
+                       metrics: ChannelMetrics | None = None, *,
+                       with_prior: bool = True) -> dict:
     """Prior-data conflict, ROI plausibility per channel kind and media's share of the KPI.
+
+    ``with_prior=False`` leaves out rule 1 (for a model without an ROI prior, the ML
+    challenger: ``fit`` then needs only ``data`` and ``channels``, ``metrics`` is given).
 
     Returns
     -------
@@ -85,7 +89,7 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
         causes, advice}}.
     """
     metrics = metrics or channel_metrics(fit)
-    ident = identification(fit)
+    ident = identification(fit) if with_prior else {}
     data = fit.data
     valued = data.kpi_type == "revenue" or data.revenue_per_kpi is not None
     spend = metrics.spend
@@ -96,7 +100,8 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
     channels = {}
     for c, name in enumerate(fit.channels):
         channels[name] = _channel(fit, c, name, metrics, ident.get(name), valued,
-                                  float(share_of_media[c]), float(spend_share[c]), issues)
+                                  float(share_of_media[c]), float(spend_share[c]), issues,
+                                  with_prior)
     strong_channels = [n for n, e in channels.items() if e["severity"] == "strong"]
     flagged = [n for n, e in channels.items() if e["severity"] != "ok"]
     findings = []
@@ -124,7 +129,7 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
 
 
 def _channel(fit: Fit, c: int, name: str, metrics: ChannelMetrics, ident, valued: bool,
-             share: float, spend_share: float, issues) -> dict:
+             share: float, spend_share: float, issues, with_prior: bool) -> dict:
     roi = metrics.roi[:, c]
     roi = roi[np.isfinite(roi)]
     median = float(np.median(roi)) if roi.size else float("nan")
@@ -156,7 +161,7 @@ def _channel(fit: Fit, c: int, name: str, metrics: ChannelMetrics, ident, valued
     return {"roi_median": median, "prior_tail_z": z, "kind": kind, "ceiling": ceiling,
             "share_of_media": share, "spend_share": spend_share, "severity": severity,
             "findings": findings, "causes": causes,
-            "advice": _channel_advice(name, causes) if findings else []}
+            "advice": _channel_advice(name, causes, with_prior) if findings else []}
 
 
 def _causes(fit: Fit, c: int, name: str, issues) -> list[str]:
@@ -188,7 +193,7 @@ def _causes(fit: Fit, c: int, name: str, issues) -> list[str]:
     return causes
 
 
-def _channel_advice(name: str, causes: list[str]) -> list[str]:
+def _channel_advice(name: str, causes: list[str], with_prior: bool) -> list[str]:
     advice = []
     text = " ".join(causes)
     if "season" in text or "holiday" in text or "baseline" in text:
@@ -196,8 +201,12 @@ def _channel_advice(name: str, causes: list[str]) -> list[str]:
                       "`events:` file) and a sharper seasonality (model: {fourier_order: 6})")
     if "trend" in text or "baseline" in text:
         advice.append("let the baseline bend (model: {trend_knots: 4})")
-    advice.append(f"tighten its ROI prior (model: {{roi_priors: {{{name}: {{lo90: 0.3, "
-                  "hi90: 5}}}) or add controls for the missing drivers")
+    if with_prior:
+        advice.append(f"tighten its ROI prior (model: {{roi_priors: {{{name}: {{lo90: 0.3, "
+                      "hi90: 5}}}) or add controls for the missing drivers")
+    else:
+        advice.append("add controls for the missing drivers, or compare with the Bayesian "
+                      "model, whose ROI priors keep a channel within reason")
     advice.append(f"run a lift test on {name} (mixcast design-test --channel {name})")
     return advice
 
