@@ -46,6 +46,7 @@ import numpy as np
 
 from mixcast.analysis.identification import identification
 from mixcast.analysis.metrics import ChannelMetrics, channel_metrics
+from mixcast.data.channel_kinds import channel_kind
 from mixcast.data.dataset import Issue
 from mixcast.posterior.fitted import Fit
 
@@ -56,20 +57,7 @@ DOMINANT_SHARE, DOMINANT_SPEND = 0.80, 0.50
 TRACKS_KPI = 0.5            # |r| of weekly spend with the KPI or with time: "moves with it"
 # Revenue ROI above which no channel of the kind is plausible (see the module docstring).
 ROI_CEILING = {"search": 30.0, "affiliate": 30.0, "paid media": 20.0}
-_KIND_PATTERNS = (
-    ("search", r"(^|[^a-z])(sem|search|ppc|paid_?search|adwords)([^a-z]|$)"),
-    ("affiliate", r"(^|[^a-z])(aff|affiliate)s?([^a-z]|$)"),
-)
 SEVERITY = {"ok": 0, "care": 1, "strong": 2}
-
-
-def channel_kind(name: str) -> str:
-    """The channel's kind from its name (``search``, ``affiliate``; else ``paid media``)."""
-    low = name.lower()
-    for kind, pattern in _KIND_PATTERNS:
-        if re.search(pattern, low):
-            return kind
-    return "paid media"
 
 
 def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mixcast.analysis.metrics import channel_metrics
-from mixcast.validation.plausibility import channel_kind, check_plausibility
+from mixcast.validation.plausibility import check_plausibility
 from mixcast.validation.verdict import channel_verdicts, overall_verdict
 
 ROI = {"mean": 1.5, "lo90": 1.2, "hi90": 1.9}
@@ -77,10 +77,3 @@ def test_media_share_of_the_kpi_above_60_percent_is_strong(small_fit, metrics):
     check = check_plausibility(small_fit, metrics=inflated)
     assert check["strong"] and check["media_share"]["mean"] == pytest.approx(0.7, rel=0.05)
     assert "paid media drives 70% of the KPI" in check["summary"]
-
-
-@pytest.mark.parametrize("name,kind", [("mdsp_sem", "search"), ("paid_search", "search"),
-                                       ("search_spend", "search"), ("mdsp_vidtr", "paid media"),
-                                       ("affiliates", "affiliate"), ("seminar_tv", "paid media")])
-def test_channel_kind_from_name(name, kind):
-    assert channel_kind(name) == kind
