@@ -40,13 +40,11 @@ channel; too few controls) and what to try (holidays/events, ``trend_knots``, ti
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from mixcast.analysis.identification import identification
 from mixcast.analysis.metrics import ChannelMetrics, channel_metrics
-from mixcast.data.channel_kinds import channel_kind
+from mixcast.data.channel_kinds import AFFILIATE, PAID_MEDIA, SEARCH, channel_kind
 from mixcast.data.dataset import Issue
 from mixcast.posterior.fitted import Fit
 
@@ -56,7 +54,7 @@ MEDIA_SHARE_MAX = 0.60
 DOMINANT_SHARE, DOMINANT_SPEND = 0.80, 0.50
 TRACKS_KPI = 0.5            # |r| of weekly spend with the KPI or with time: "moves with it"
 # Revenue ROI above which no channel of the kind is plausible (see the module docstring).
-ROI_CEILING = {"search": 30.0, "affiliate": 30.0, "paid media": 20.0}
+ROI_CEILING = {SEARCH: 30.0, AFFILIATE: 30.0, PAID_MEDIA: 20.0}
 SEVERITY = {"ok": 0, "care": 1, "strong": 2}
 
 
