@@ -31,7 +31,7 @@ def _spec() -> SimulationSpec:
     channels = {
         "tv_spend": ChannelTruth(roi=2.0, decay=0.5, pattern="flighting",
                                  weekly_spend=30_000, geo_spread=0.3),
-        "search_spend": ChannelTruth(roi=1.5, decay=0.2, pattern="always_on",
+        "search_spend": ChannelTruth(roi=3.0, decay=0.2, pattern="always_on",
                                      weekly_spend=40_000, geo_spread=0.0),
     }
     return SimulationSpec(channels=channels, n_geos=6, n_weeks=BEFORE + WEEKS + COOLDOWN,

@@ -78,3 +78,25 @@ def test_spec_options_parse_validate_and_round_trip():
         ModelSpec.from_options({"media_share_prior": 0.2})
     with pytest.raises(SpecError, match="'hi90' parameter of SharePrior"):
         SharePrior(0.1, 1.5)
+
+
+def _revenue_data(channels: tuple[str, ...]):
+    # resolve_priors reads only the channel names and the KPI's type.
+    from types import SimpleNamespace
+    return SimpleNamespace(channels=channels, kpi_type="revenue", revenue_per_kpi=None)
+
+
+def test_search_channels_default_to_a_higher_roi_median_that_users_can_replace():
+    from mixcast.model.mmm import resolve_priors
+    from mixcast.spec import RoiPrior
+
+    data = _revenue_data(("tv_spend", "paid_search", "mdsp_sem", "seminar_tv"))
+    priors = resolve_priors(data, ModelSpec())
+    np.testing.assert_allclose(np.exp(priors.roi_log_median), [1.0, 2.0, 2.0, 1.0])
+    assert priors.roi_log_sigma == (0.9,) * 4  # as wide as every other channel's
+    # A user's default prior applies to every channel, kinds included ...
+    own_default = resolve_priors(data, ModelSpec(roi_prior=RoiPrior(1.5, 0.5)))
+    np.testing.assert_allclose(np.exp(own_default.roi_log_median), [1.5] * 4)
+    # ... and a channel's own entry wins over both.
+    own = resolve_priors(data, ModelSpec(channel_roi_priors=(("paid_search", RoiPrior(0.8, 0.4)),)))
+    np.testing.assert_allclose(np.exp(own.roi_log_median), [1.0, 0.8, 2.0, 1.0])
