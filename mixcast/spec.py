@@ -252,7 +252,8 @@ class SamplerConfig:
     ``laplace`` starts each chain from its own posterior mode and samples in coordinates
     whitened by the curvature there (see :mod:`mixcast.laplace`); ``None`` (default)
     turns it on for geo panels, whose precise, correlated posteriors warm-up alone cannot
-    learn.
+    learn. ``retry_divergent`` samples once more with ``target_accept`` 0.95 (smaller
+    steps) when more than 0.5% of the draws diverged (see :func:`mixcast.inference.fit.fit`).
     """
 
     chains: int = 4
@@ -264,6 +265,7 @@ class SamplerConfig:
     dense_mass: bool = True
     laplace: bool | None = None
     progress: bool = True
+    retry_divergent: bool = True
 
     def __post_init__(self) -> None:
         _check_int("chains", self.chains, 1, 64, owner="SamplerConfig")
@@ -275,6 +277,9 @@ class SamplerConfig:
         if not isinstance(self.dense_mass, bool):
             raise SpecError("The 'dense_mass' parameter of SamplerConfig must be a bool. "
                             f"Got {self.dense_mass!r} instead.")
+        if not isinstance(self.retry_divergent, bool):
+            raise SpecError("The 'retry_divergent' parameter of SamplerConfig must be a bool. "
+                            f"Got {self.retry_divergent!r} instead.")
         if self.laplace is not None and not isinstance(self.laplace, bool):
             raise SpecError("The 'laplace' parameter of SamplerConfig must be true, false "
                             f"or left out (automatic). Got {self.laplace!r} instead.")

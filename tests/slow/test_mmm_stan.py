@@ -35,11 +35,13 @@ def stan_fit():
 
 @pytest.mark.slow
 def test_default_fit_converges_and_is_plausible_or_refused(stan_fit):
-    # The default (two harmonics) mixes, if not cleanly: R-hat 1.01-1.02 and 0.8% (alone)
-    # to 3.5% (beside other test workers) of draws divergent in the runs measured (issue
-    # 14 note). The guarantee tested here is that what it finds never passes as plausible.
+    # The default step size (target_accept 0.85) leaves 2-13% of draws divergent here
+    # (runs measured on 2026-12-05); the fit then samples again with smaller steps and
+    # mixes: 1-3 divergent draws in 1000, R-hat 1.009. Beyond convergence, the guarantee
+    # tested here is that what it finds never passes as plausible.
     report = diagnose_fit(stan_fit)
-    assert report.rhat_max <= 1.05 and report.divergences <= 0.05 * report.n_draws, \
+    assert stan_fit.sampler.target_accept == 0.95   # the retry happened
+    assert report.rhat_max <= 1.02 and report.divergences <= 0.005 * report.n_draws, \
         report.problems()
     metrics = channel_metrics(stan_fit)
     issues = dataset_issues(stan_fit)

@@ -1,0 +1,26 @@
+"""The divergence retry rule of mixcast.inference.fit (the sampled retry itself is
+exercised on the mmm-stan data: tests/slow/test_mmm_stan.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mixcast.errors import SpecError
+from mixcast.inference.fit import RETRY_DIVERGENT_SHARE, should_retry
+from mixcast.spec import SamplerConfig
+
+
+def test_a_fit_is_sampled_again_only_when_too_many_draws_diverged():
+    default = SamplerConfig()
+    assert not should_retry(default, 0.0)
+    assert not should_retry(default, RETRY_DIVERGENT_SHARE)         # at the limit: kept
+    assert should_retry(default, 2 * RETRY_DIVERGENT_SHARE)
+    # Once only, and never against the user's choice.
+    assert not should_retry(SamplerConfig(target_accept=0.95), 0.2)
+    assert not should_retry(SamplerConfig(retry_divergent=False), 0.2)
+
+
+def test_the_option_is_read_from_the_config_and_checked():
+    assert SamplerConfig.from_options({"retry_divergent": False}).retry_divergent is False
+    with pytest.raises(SpecError, match="'retry_divergent' parameter of SamplerConfig"):
+        SamplerConfig(retry_divergent="no")
