@@ -82,4 +82,4 @@ def clear_fit():
     # Four chains: "solid" needs R-hat <= 1.01 (mixcast.posterior.diagnostics), which two
     # short chains reach only by luck.
     return fit(simulate(clear_spec()).data,
-               sampler=SamplerConfig(chains=4, warmup=500, draws=500, seed=7, progress=False))
+               sampler=SamplerConfig(chains=4, warmup=500, draws=1000, seed=7, progress=False))
