@@ -107,7 +107,7 @@ def estimate_cost(data: Dataset, spec: ModelSpec | None = None,
     """
     configure()
     spec = (spec or ModelSpec()).resolved()
-    sampler = sampler or SamplerConfig()
+    sampler = (sampler or SamplerConfig()).for_geos(data.n_geos)
     model, args = build_model(data, spec)
     template = latent_template(model, args)
     params = int(sum(np.size(v) for v in template.values()))

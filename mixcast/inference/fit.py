@@ -38,6 +38,7 @@ def sample_posterior(model, args: tuple, sampler: SamplerConfig, n_geos: int, *,
                      seed_offset: int = 0, progress: ProgressFn | None = None):
     """NUTS draws of ``model(*args)`` with ``sampler``'s settings; on geo panels with the
     Laplace start, after choosing each channel's geo centring (:mod:`mixcast.geo_centring`)."""
+    sampler = sampler.for_geos(n_geos)
     laplace = sampler.uses_laplace(n_geos)
     seed = sampler.seed + seed_offset
     whitening = None
@@ -89,7 +90,7 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
     """
     configure()  # before the first JAX computation: one XLA device per core
     spec = (spec or ModelSpec()).resolved()
-    sampler = sampler or SamplerConfig()
+    sampler = (sampler or SamplerConfig()).for_geos(data.n_geos)
     model, args = build_model(data, spec)
     started = time.perf_counter()
     samples, extras = sample_posterior(model, args, sampler, data.n_geos, progress=progress)

@@ -106,7 +106,8 @@ def judge(report: DiagnosticsReport) -> Verdict:
         flag("fail" if report.rhat_max > RHAT_FAIL else "warn",
              f"R-hat reaches {report.rhat_max:.3f} on {report.rhat_worst} (should be <= "
              f"{RHAT_WARN}): chains disagree",
-             "Run longer warm-up (sampler.warmup: 2000) and more draws; if it persists, "
+             "Run a longer warm-up (sampler.warmup: twice the default, 2000 for national "
+             "data, 4000 for geo panels) and more draws; if it persists, "
              "tighten the priors of the parameter named.")
     chains = max(report.n_chains, 1)
     ess = min(report.ess_bulk_min, report.ess_tail_min)

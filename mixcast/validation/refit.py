@@ -63,12 +63,13 @@ class MaskedMMM:
 def validation_sampler(fit: Fit, *, quick: bool) -> SamplerConfig:
     """Sampler settings for refits: the fit's chains with at most 500 warm-up and draws,
     or 2 chains of 200 + 200 in quick mode (never longer than the fit's own)."""
+    own = fit.sampler.for_geos(fit.data.n_geos)
     if quick:
-        return SamplerConfig(chains=2, warmup=min(fit.sampler.warmup, 200),
+        return SamplerConfig(chains=2, warmup=min(own.warmup, 200),
                              draws=min(fit.sampler.draws, 200), seed=fit.sampler.seed + 1,
                              target_accept=fit.sampler.target_accept, progress=False)
     return SamplerConfig(chains=max(2, min(fit.sampler.chains, 4)),
-                         warmup=min(fit.sampler.warmup, 500), draws=min(fit.sampler.draws, 500),
+                         warmup=min(own.warmup, 500), draws=min(fit.sampler.draws, 500),
                          seed=fit.sampler.seed + 1, target_accept=fit.sampler.target_accept,
                          max_tree_depth=fit.sampler.max_tree_depth, progress=False)
 
@@ -118,6 +119,7 @@ def refit_many(fit: Fit, jobs: list[RefitJob], *, sampler: SamplerConfig,
         return []
     model = prepared[0][1]
     started = time.perf_counter()
+    sampler = sampler.for_geos(fit.data.n_geos)
     laplace = sampler.uses_laplace(fit.data.n_geos)
     if laplace and fit.data.n_geos > 1:   # one centring for the batch, from its first run
         model, _ = choose_geo_centring(model, prepared[0][2], chains=sampler.chains,
