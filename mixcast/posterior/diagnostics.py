@@ -29,6 +29,7 @@ import numpy as np
 
 from mixcast.errors import ConvergenceWarning
 from mixcast.posterior.fitted import SAMPLED_FOR_DIAGNOSTICS, Fit
+from mixcast.spec import GEO_WARMUP, NATIONAL_WARMUP
 
 RHAT_WARN, RHAT_FAIL = 1.01, 1.05
 DIVERGENCE_FAIL_SHARE = 0.01
@@ -106,9 +107,9 @@ def judge(report: DiagnosticsReport) -> Verdict:
         flag("fail" if report.rhat_max > RHAT_FAIL else "warn",
              f"R-hat reaches {report.rhat_max:.3f} on {report.rhat_worst} (should be <= "
              f"{RHAT_WARN}): chains disagree",
-             "Run a longer warm-up (sampler.warmup: twice the default, 2000 for national "
-             "data, 4000 for geo panels) and more draws; if it persists, "
-             "tighten the priors of the parameter named.")
+             f"Run a longer warm-up (sampler.warmup: twice the default, {2 * NATIONAL_WARMUP} "
+             f"for national data, {2 * GEO_WARMUP} for geo panels) and more draws; if it "
+             "persists, tighten the priors of the parameter named.")
     chains = max(report.n_chains, 1)
     ess = min(report.ess_bulk_min, report.ess_tail_min)
     if np.isfinite(ess) and ess < ESS_WARN_PER_CHAIN * chains:
