@@ -261,7 +261,9 @@ class SamplerConfig:
     whitened by the curvature there (see :mod:`mixcast.laplace`); ``None`` (default)
     turns it on for geo panels, whose precise, correlated posteriors warm-up alone cannot
     learn. ``retry_divergent`` samples once more with ``target_accept`` 0.95 (smaller
-    steps) when more than 0.5% of the draws diverged (see :func:`mixcast.inference.fit.fit`).
+    steps) when more than 0.5% of the draws diverged; ``continue_unconverged`` continues
+    the chains (no new warm-up) for another ``draws`` draws, at most twice, while R-hat
+    exceeds 1.01, and keeps every draw (see :func:`mixcast.inference.fit.fit`).
     ``warmup`` left out is :data:`NATIONAL_WARMUP` iterations for national data and
     :data:`GEO_WARMUP` for geo panels (:meth:`for_geos`).
     """
@@ -276,6 +278,7 @@ class SamplerConfig:
     laplace: bool | None = None
     progress: bool = True
     retry_divergent: bool = True
+    continue_unconverged: bool = True
 
     def __post_init__(self) -> None:
         _check_int("chains", self.chains, 1, 64, owner="SamplerConfig")
@@ -288,9 +291,10 @@ class SamplerConfig:
         if not isinstance(self.dense_mass, bool):
             raise SpecError("The 'dense_mass' parameter of SamplerConfig must be a bool. "
                             f"Got {self.dense_mass!r} instead.")
-        if not isinstance(self.retry_divergent, bool):
-            raise SpecError("The 'retry_divergent' parameter of SamplerConfig must be a bool. "
-                            f"Got {self.retry_divergent!r} instead.")
+        for name in ("retry_divergent", "continue_unconverged"):
+            if not isinstance(getattr(self, name), bool):
+                raise SpecError(f"The '{name}' parameter of SamplerConfig must be a bool. "
+                                f"Got {getattr(self, name)!r} instead.")
         if self.laplace is not None and not isinstance(self.laplace, bool):
             raise SpecError("The 'laplace' parameter of SamplerConfig must be true, false "
                             f"or left out (automatic). Got {self.laplace!r} instead.")

@@ -55,8 +55,8 @@ def test_precise_geo_panels_are_sampled_centred_and_noisy_ones_not():
 def test_geo_fit_with_the_laplace_start_is_reproducible_and_converges():
     data, model, args = _geo_model(noise=0.02, geo_sd=0.3)
     sampler = SamplerConfig(chains=2, warmup=150, draws=150, seed=4, progress=False)
-    first, extras = sample_posterior(model, args, sampler, data.n_geos)
-    again, _ = sample_posterior(model, args, sampler, data.n_geos)
+    first, extras, _ = sample_posterior(model, args, sampler, data.n_geos)
+    again, _, _ = sample_posterior(model, args, sampler, data.n_geos)
     np.testing.assert_array_equal(first["roi"], again["roi"])
     assert extras["diverging"].sum() == 0
     # Short trajectories: the curvature at the mode whitened the posterior.

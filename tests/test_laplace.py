@@ -68,7 +68,7 @@ def test_flat_directions_get_the_precision_floor():
 
 
 def test_whitened_nuts_draws_the_right_posterior():
-    samples, extras = run_nuts(Gaussian(), ARGS, chains=2, warmup=150, draws=600, seed=3,
+    samples, extras, _ = run_nuts(Gaussian(), ARGS, chains=2, warmup=150, draws=600, seed=3,
                                target_accept=0.85, max_tree_depth=8, laplace=True)
     x = samples["x"].reshape(-1, 3)
     sd = np.sqrt(np.diag(COV))

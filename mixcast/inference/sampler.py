@@ -10,6 +10,7 @@ twins, refreshes) reuse the compiled program.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import jax
@@ -46,8 +47,9 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
 
     Returns
     -------
-    (samples, extras) : dicts of numpy arrays shaped (chains, draws, ...), samples
-    constrained and with the model's deterministic sites.
+    (samples, extras, stopped) : dicts of numpy arrays shaped (chains, draws, ...), samples
+    constrained and with the model's deterministic sites; where the chains stopped, to
+    continue them with :func:`continue_nuts`.
     """
     devices, per_device, padded = _layout(chains)
     keys, template, inits = _chain_starts(model, args, padded, seed)
@@ -60,12 +62,56 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
     shape = lambda x: x.reshape((devices, per_device, *x.shape[1:]))  # noqa: E731
     _set_progress(progress, padded * (warmup + draws))
     starts, whiten = _starts(inits, whitening)
-    z, extras = runner(shape(keys[:padded]), jax.tree.map(shape, starts), args,
-                       jax.tree.map(shape, whiten))
+    whiten = jax.tree.map(shape, whiten)
+    z, extras, states = runner(shape(keys[:padded]), jax.tree.map(shape, starts), args, whiten)
+    stopped = StoppedChains(model=model, args=args, states=states, whiten=whiten,
+                            whitening=whitening, chains=chains, warmup=warmup, target_accept=float(target_accept),
+                            max_tree_depth=max_tree_depth,
+                            mass=_mass_structure(template, dense_mass, whitening),
+                            whitened_shapes=site_shapes(template) if whitening else None)
+    return (*_unpack(model, args, z, extras, padded, chains), stopped)
+
+
+@dataclass(frozen=True)
+class StoppedChains:
+    """Where :func:`run_nuts`'s chains stopped (their position, adapted step size and mass
+    matrix, random keys), with what is needed to continue them."""
+
+    model: Callable
+    args: tuple
+    states: object              # the chains' HMC states, as the compiled program holds them
+    whiten: tuple               # the whitening maps as the compiled program takes them
+    whitening: Whitening | None
+    chains: int
+    warmup: int
+    target_accept: float
+    max_tree_depth: int
+    mass: object
+    whitened_shapes: tuple | None
+
+
+def continue_nuts(stopped: StoppedChains, draws: int,
+                  progress: Callable[[int, int], None] | None = None):
+    """``draws`` more draws of each chain from where it stopped, with the step size and
+    mass matrix it adapted in warm-up (no new adaptation); returns what :func:`run_nuts`
+    returns. Cheaper than a new fit by the whole warm-up, and deterministic: the chains
+    carry their random keys."""
+    devices, per_device = jax.tree.leaves(stopped.states)[0].shape[:2]
+    runner = _compiled_continuer(stopped.model, stopped.warmup, draws, stopped.target_accept,
+                                 stopped.max_tree_depth, stopped.mass, progress is not None,
+                                 stopped.whitened_shapes)
+    _set_progress(progress, devices * per_device * draws)
+    z, extras, states = runner(stopped.states, stopped.args, stopped.whiten)
+    samples, extras = _unpack(stopped.model, stopped.args, z, extras,
+                              devices * per_device, stopped.chains)
+    return samples, extras, replace(stopped, states=states)
+
+
+def _unpack(model, args, z, extras, padded: int, chains: int) -> tuple[dict, dict]:
+    """(constrained samples, extras) of the first ``chains`` of a runner's output."""
     unshape = lambda x: np.asarray(x).reshape((padded, *x.shape[2:]))[:chains]  # noqa: E731
     z = jax.tree.map(unshape, z)
-    extras = dict(zip(EXTRA_FIELDS, (unshape(e) for e in extras)))
-    return _constrain(model, args, z), extras
+    return _constrain(model, args, z), dict(zip(EXTRA_FIELDS, (unshape(e) for e in extras)))
 
 
 def laplace_start(model: Callable, args: tuple, *, chains: int,
@@ -182,8 +228,8 @@ def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: 
                               site_shapes(template) if whitening else None)
     _set_progress(progress, padded * (warmup + draws))
     starts, whiten = _starts(inits, whitening)
-    z, extras = runner(shape(jnp.concatenate(keys)), jax.tree.map(shape, starts),
-                       jax.tree.map(shape, stacked_args), jax.tree.map(shape, whiten))
+    z, extras, _ = runner(shape(jnp.concatenate(keys)), jax.tree.map(shape, starts),
+                          jax.tree.map(shape, stacked_args), jax.tree.map(shape, whiten))
     unshape = lambda x: np.asarray(x).reshape((padded, *x.shape[2:]))[:total]  # noqa: E731
     z = jax.tree.map(unshape, z)
     extras = [unshape(e) for e in extras]
@@ -213,12 +259,10 @@ def _unconstrained_template(model, args, key) -> dict[str, np.ndarray]:
     return {k: np.zeros(v.shape, v.dtype) for k, v in shapes.items()}
 
 
-@lru_cache(maxsize=16)
-def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_mass,
-                     report, batched, whitened_shapes):
-    """The compiled chains. ``whitened_shapes`` (the template's site shapes) switches to
-    sampling ``u`` with ``x = shift + scale @ u`` per chain (see :mod:`mixcast.laplace`);
-    the draws come back as site dicts either way."""
+def _nuts(model, whitened_shapes):
+    """(init_kernel, sample_kernel, to_sites) of a NUTS kernel over ``model``.
+    ``whitened_shapes`` (the template's site shapes) switches to sampling ``u`` with
+    ``x = shift + scale @ u`` per chain (see :mod:`mixcast.laplace`)."""
     unravel = unravel_for(whitened_shapes) if whitened_shapes else None
 
     def potential_gen(args, whiten):
@@ -230,27 +274,44 @@ def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_
     def to_sites(z, whiten):
         return unravel(whiten[0] + whiten[1] @ z) if whiten else z
 
-    init_kernel, sample_kernel = hmc(potential_fn_gen=potential_gen, algo="NUTS")
+    return (*hmc(potential_fn_gen=potential_gen, algo="NUTS"), to_sites)
+
+
+def _init(init_kernel, z0, key, args, whiten, warmup, target_accept, max_tree_depth, mass):
+    return init_kernel(z0, warmup, target_accept_prob=target_accept,
+                       max_tree_depth=max_tree_depth,
+                       dense_mass=list(mass) if isinstance(mass, tuple) else mass,
+                       model_args=(args, whiten), rng_key=key)
+
+
+def _iterate(sample_kernel, state, args, whiten, n: int, report: bool):
+    """(last state, (positions, extras)) after ``n`` NUTS iterations from ``state``."""
+    def step(state, i):
+        state = sample_kernel(state, model_args=(args, whiten))
+        if report:
+            lax.cond(i % _PROGRESS_EVERY == 0,
+                     lambda: jax.debug.callback(_tick, _PROGRESS_EVERY), lambda: None)
+        return state, (state.z, tuple(getattr(state, f) for f in EXTRA_FIELDS))
+
+    return lax.scan(step, state, jnp.arange(n))
+
+
+@lru_cache(maxsize=16)
+def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_mass,
+                     report, batched, whitened_shapes):
+    """The compiled chains: (draws as site dicts, extras, each chain's last state)."""
+    init_kernel, sample_kernel, to_sites = _nuts(model, whitened_shapes)
 
     def one_chain(key, z0, args, whiten):
-        state = init_kernel(z0, warmup, target_accept_prob=target_accept,
-                            max_tree_depth=max_tree_depth,
-                            dense_mass=list(dense_mass) if isinstance(dense_mass, tuple)
-                            else dense_mass,
-                            model_args=(args, whiten), rng_key=key)
-
-        def step(state, i):
-            state = sample_kernel(state, model_args=(args, whiten))
-            if report:
-                lax.cond(i % _PROGRESS_EVERY == 0,
-                         lambda: jax.debug.callback(_tick, _PROGRESS_EVERY), lambda: None)
-            return state, (state.z, tuple(getattr(state, f) for f in EXTRA_FIELDS))
-
+        state = _init(init_kernel, z0, key, args, whiten, warmup, target_accept,
+                      max_tree_depth, dense_mass)
         # One scan over warm-up and draws (the kernel adapts while i < warmup): the NUTS
         # step is compiled once instead of twice. Warm-up outputs are dropped.
-        _, (z, extras) = lax.scan(step, state, jnp.arange(warmup + draws))
+        last, (z, extras) = _iterate(sample_kernel, state, args, whiten, warmup + draws,
+                                     report)
         z = jax.tree.map(lambda x: x[warmup:], z)
-        return jax.vmap(lambda u: to_sites(u, whiten))(z), tuple(e[warmup:] for e in extras)
+        return (jax.vmap(lambda u: to_sites(u, whiten))(z), tuple(e[warmup:] for e in extras),
+                last)
 
     if batched:   # every chain has its own args (a batch of refits)
         def device_batch(keys, z0s, args, whiten):
@@ -263,6 +324,26 @@ def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_
                        (keys, z0s, whiten))
 
     return jax.pmap(device_chains, in_axes=(0, 0, None, 0))
+
+
+@lru_cache(maxsize=16)
+def _compiled_continuer(model, warmup, draws, target_accept, max_tree_depth, dense_mass,
+                        report, whitened_shapes):
+    """Compiled continuation of :func:`_compiled_runner`'s chains from their last states."""
+    init_kernel, sample_kernel, to_sites = _nuts(model, whitened_shapes)
+
+    def one_chain(state, args, whiten):
+        # The kernel learns its settings (tree depth, warm-up length, mass structure) from
+        # init_kernel; the fresh state it returns is dropped for the chain's own.
+        _init(init_kernel, state.z, state.rng_key, args, whiten, warmup, target_accept,
+              max_tree_depth, dense_mass)
+        last, (z, extras) = _iterate(sample_kernel, state, args, whiten, draws, report)
+        return jax.vmap(lambda u: to_sites(u, whiten))(z), extras, last
+
+    def device_chains(states, args, whiten):
+        return lax.map(lambda sw: one_chain(sw[0], args, sw[1]), (states, whiten))
+
+    return jax.pmap(device_chains, in_axes=(0, None, 0))
 
 
 def _constrain(model, args, z: dict) -> dict[str, np.ndarray]:

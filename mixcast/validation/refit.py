@@ -103,8 +103,8 @@ def refit(fit: Fit, *, sampler: SamplerConfig, observed_weeks: int | None = None
     """
     data, model, args = _prepare(fit, RefitJob(observed_weeks, y, drop_lift_test))
     started = time.perf_counter()
-    samples, extras = sample_posterior(model, args, sampler, data.n_geos, seed_offset=seed,
-                                       progress=progress)
+    samples, extras, _ = sample_posterior(model, args, sampler, data.n_geos,
+                                          seed_offset=seed, progress=progress)
     return _as_fit(fit, data, sampler, samples, extras, time.perf_counter() - started)
 
 
