@@ -121,14 +121,15 @@ def aggregate(results: list[dict]) -> dict:
 
 # --- running -------------------------------------------------------------------------------
 
-def run_mixcast(config: Path, chains: int, warmup: int, draws: int, seed: int) -> dict:
+def run_mixcast(config: Path, chains: int, warmup: int | None, draws: int,
+                seed: int) -> dict:
     import mixcast
     from mixcast.analysis.summary import summarize
     from mixcast.spec import SamplerConfig
 
     project = mixcast.load(config)
     sampler = SamplerConfig(chains=chains, warmup=warmup, draws=draws, seed=seed,
-                            progress=False)
+                            progress=False)   # warmup None: the product's per-panel default
     started = time.perf_counter()
     fitted = mixcast.fit(project.data, project.spec, sampler=sampler)
     wall = time.perf_counter() - started
@@ -137,7 +138,9 @@ def run_mixcast(config: Path, chains: int, warmup: int, draws: int, seed: int) -
     return {"tool": "mixcast", "wall_s": wall, "rhat_max": diagnostics["rhat_max"],
             "ess_bulk_min": diagnostics.get("ess_bulk_min"),
             "divergences": int(diagnostics["divergences"]),
-            "divergence_pct": 100.0 * diagnostics["divergences"] / (chains * draws),
+            "divergence_pct": (100.0 * diagnostics["divergences"]
+                               / (chains * fitted.sampler.draws)),
+            "draws_kept": fitted.sampler.draws,   # more than asked when chains were continued
             "roi": {c: e["roi"] for c, e in summary["channels"].items()},
             "mroi": {c: e["mroi"] for c, e in summary["channels"].items()},
             "shift_change": bayes_shift_change(fitted)}
@@ -259,7 +262,7 @@ def run_case(case, folder: Path, args, lift_columns) -> list[dict]:
 
         (folder / "data.yaml").write_text(config.read_text())
         for tool in PEERS:
-            peer = run_peer(tool, "data", args.chains, args.warmup, args.draws, args.seed,
+            peer = run_peer(tool, "data", args.chains, args.warmup or 1000, args.draws, args.seed,
                             data_dir=folder)
             if peer is None:
                 continue
@@ -392,8 +395,9 @@ def compare(before_path: Path, after_path: Path, markdown: bool) -> str:
 
 
 def settings(meta: dict) -> str:
-    return (f"{meta.get('set')} set, {meta.get('chains')} chains x {meta.get('warmup')}/"
-            f"{meta.get('draws')}, seed {meta.get('seed')}, holidays "
+    warmup = meta.get('warmup') or 'default'
+    return (f"{meta.get('set')} set, {meta.get('chains')} chains x {warmup}/{meta.get('draws')}"
+            f", seed {meta.get('seed')}, holidays "
             f"{'on' if meta.get('holidays') else 'off'}, mixcast {meta.get('mixcast_version')}"
             f" @ {meta.get('git_commit', '?')}, {meta.get('date')}")
 
@@ -417,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--draws", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--defaults", action="store_true",
+                        help="the product's default sampler (4 chains, warm-up 1000 national / "
+                             "2000 geo, 1000 draws); overrides --chains/--warmup/--draws")
     parser.add_argument("--holidays", action="store_true",
                         help="add 'holidays: US' to the configs of cases with holiday spikes")
     parser.add_argument("--peers", action="store_true")
@@ -435,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
                         help="print two --json files side by side and exit")
     args = parser.parse_args(argv)
+    if args.defaults:
+        args.chains, args.warmup, args.draws = 4, None, 1000
     if args.compare:
         print(compare(*args.compare, args.markdown))
         return 0

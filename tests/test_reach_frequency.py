@@ -237,7 +237,7 @@ def test_truth_curves_at_current_spend_equal_the_counterfactual():
 def rf_case():
     sim = simulate(rf_spec())
     fit = mixcast.fit(sim.data, sampler=SamplerConfig(chains=2, warmup=300, draws=300,
-                                                      seed=0))
+                                                      seed=0, continue_unconverged=False))
     return sim, fit
 
 
@@ -305,7 +305,8 @@ def test_rf_curves_at_current_spend_equal_the_counterfactual(rf_case):
 def test_meridian_rf_data_fits_and_reports_effective_frequency():
     project = mixcast.load(FIXTURE / "config.yaml")
     fit = mixcast.fit(project.data, project.spec,
-                      sampler=SamplerConfig(chains=2, warmup=250, draws=250, seed=0))
+                      sampler=SamplerConfig(chains=2, warmup=250, draws=250, seed=0,
+                                            continue_unconverged=False))
     summary = summarize(fit)
     entry = summary["reach_frequency"]["Channel3_spend"]
     lo, hi = entry["frequency_grid"]

@@ -55,20 +55,19 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
     keys, template, inits = _chain_starts(model, args, padded, seed)
     if laplace and whitening is None:
         whitening = laplace_whitening(model, args, template, inits, seed)
+    mass = _mass_structure(template, dense_mass, whitening)
+    whitened_shapes = site_shapes(template) if whitening else None
     runner = _compiled_runner(model, warmup, draws, float(target_accept), max_tree_depth,
-                              _mass_structure(template, dense_mass, whitening),
-                              progress is not None, False,
-                              site_shapes(template) if whitening else None)
+                              mass, progress is not None, False, whitened_shapes)
     shape = lambda x: x.reshape((devices, per_device, *x.shape[1:]))  # noqa: E731
     _set_progress(progress, padded * (warmup + draws))
     starts, whiten = _starts(inits, whitening)
     whiten = jax.tree.map(shape, whiten)
     z, extras, states = runner(shape(keys[:padded]), jax.tree.map(shape, starts), args, whiten)
     stopped = StoppedChains(model=model, args=args, states=states, whiten=whiten,
-                            whitening=whitening, chains=chains, warmup=warmup, target_accept=float(target_accept),
-                            max_tree_depth=max_tree_depth,
-                            mass=_mass_structure(template, dense_mass, whitening),
-                            whitened_shapes=site_shapes(template) if whitening else None)
+                            whitening=whitening, chains=chains, warmup=warmup,
+                            target_accept=float(target_accept), max_tree_depth=max_tree_depth,
+                            mass=mass, whitened_shapes=whitened_shapes)
     return (*_unpack(model, args, z, extras, padded, chains), stopped)
 
 

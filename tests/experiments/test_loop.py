@@ -24,7 +24,8 @@ from mixcast.experiments.planning import plan_tests
 from mixcast.spec import SamplerConfig
 
 BEFORE, WEEKS, COOLDOWN = 80, 8, 2
-SAMPLER = SamplerConfig(chains=2, warmup=150, draws=150, seed=1, progress=False)
+SAMPLER = SamplerConfig(chains=2, warmup=150, draws=150, seed=1, progress=False,
+                        continue_unconverged=False)
 
 
 def _spec() -> SimulationSpec:

@@ -57,7 +57,7 @@ def test_chains_are_continued_only_while_rhat_is_above_the_warn_threshold():
 
 def test_a_fit_whose_chains_disagree_is_continued_and_keeps_every_draw(small_sim):
     # 2 chains of 40 draws after 30 warm-up iterations: too short to agree.
-    short = replace(SHORT, warmup=30, draws=40)
+    short = replace(SHORT, warmup=30, draws=40, continue_unconverged=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         continued = fit(small_sim.data, sampler=short)

@@ -14,7 +14,8 @@ from mixcast.ml.compare import compare_fits, score_against_truth, truth_roi
 from mixcast.runs.compare import compare_runs
 from mixcast.spec import SamplerConfig
 
-REFIT = SamplerConfig(chains=2, warmup=200, draws=200, seed=5, progress=False)
+REFIT = SamplerConfig(chains=2, warmup=200, draws=200, seed=5, progress=False,
+                        continue_unconverged=False)
 
 
 @pytest.mark.slow

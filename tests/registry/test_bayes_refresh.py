@@ -36,7 +36,8 @@ def _project(folder, frame: pd.DataFrame, weeks: int):
     config = folder / "config.yaml"
     config.write_text(yaml.safe_dump({
         "data": "data.csv", "date": "date", "target": "revenue", "channels": list(CHANNELS),
-        "sampler": {"chains": 2, "warmup": 80, "draws": 80, "seed": 5}}))
+        "sampler": {"chains": 2, "warmup": 80, "draws": 80, "seed": 5,
+                    "continue_unconverged": False}}))
     return config
 
 

@@ -14,7 +14,7 @@ from mixcast.analysis.simulate import ChannelTruth, SimulationSpec, simulate, tr
 from mixcast.spec import SamplerConfig
 from mixcast.analysis.summary import summarize
 
-SAMPLER = SamplerConfig(chains=2, warmup=400, draws=400, seed=5)
+SAMPLER = SamplerConfig(chains=2, warmup=400, draws=400, seed=5, continue_unconverged=False)
 
 
 def collinear_case():

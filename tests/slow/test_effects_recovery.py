@@ -23,7 +23,8 @@ from tests.test_effects import truth_view
 
 pytestmark = pytest.mark.slow
 
-SAMPLER = SamplerConfig(chains=2, warmup=300, draws=300, seed=11, progress=False)
+SAMPLER = SamplerConfig(chains=2, warmup=300, draws=300, seed=11, progress=False,
+                        continue_unconverged=False)
 
 
 def effects_spec() -> SimulationSpec:

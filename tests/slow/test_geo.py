@@ -28,7 +28,8 @@ def geo_spec(seed: int) -> SimulationSpec:
 @pytest.fixture(scope="module")
 def geo_case():
     sim = simulate(geo_spec(seed=4))
-    fitted = fit(sim.data, sampler=SamplerConfig(chains=2, warmup=400, draws=300, seed=2))
+    fitted = fit(sim.data, sampler=SamplerConfig(chains=2, warmup=400, draws=300, seed=2,
+                                                 continue_unconverged=False))
     return sim, fitted
 
 

@@ -28,7 +28,8 @@ from mixcast.spec import ModelSpec, SamplerConfig
 START = np.datetime64("2022-01-03")
 SPIKES = {"2022-11-24": 0.6, "2023-11-23": 0.6, "2022-12-25": 0.5, "2023-12-25": 0.5,
           "2022-07-04": 0.1, "2023-07-04": 0.1, "2022-05-30": 0.1, "2023-05-29": 0.1}
-SAMPLER = SamplerConfig(chains=2, warmup=300, draws=300, seed=1, progress=False)
+SAMPLER = SamplerConfig(chains=2, warmup=300, draws=300, seed=1, progress=False,
+                        continue_unconverged=False)
 SEEDS = (3, 4, 5)
 
 

@@ -26,7 +26,8 @@ from mixcast.posterior.diagnostics import diagnose_fit
 from mixcast.posterior.intervals import interval
 from mixcast.spec import ModelSpec, SamplerConfig
 
-SAMPLER = SamplerConfig(chains=2, warmup=500, draws=500, seed=1, progress=False)
+SAMPLER = SamplerConfig(chains=2, warmup=500, draws=500, seed=1, progress=False,
+                        continue_unconverged=False)
 
 
 def national_shock_panel(seed: int = 0):

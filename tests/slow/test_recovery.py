@@ -10,7 +10,7 @@ from mixcast.analysis.simulate import default_spec, simulate
 from mixcast.spec import SamplerConfig
 from mixcast.analysis.summary import summarize
 
-SAMPLER = SamplerConfig(chains=4, warmup=500, draws=500, seed=11)
+SAMPLER = SamplerConfig(chains=4, warmup=500, draws=500, seed=11, continue_unconverged=False)
 
 
 @pytest.mark.slow
