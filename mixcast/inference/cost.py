@@ -24,7 +24,7 @@ from jax.flatten_util import ravel_pytree
 
 from mixcast.data.dataset import Dataset
 from mixcast.errors import UserError
-from mixcast.inference.fit import build_model
+from mixcast.inference.fit import MAX_CONTINUATIONS, build_model
 from mixcast.inference.laplace import HVP_BATCH, potential_value_and_grad
 from mixcast.inference.sampler import chains_in_parallel, latent_template
 from mixcast.runtime import configure
@@ -74,6 +74,10 @@ class CostEstimate:
     est_wall_seconds: float
     est_peak_bytes: int
     available_bytes: int | None
+    # Worst case of continuing chains whose R-hat stays above 1.01 (mixcast.inference.fit):
+    # added to the wall time and peak above, only when it happens.
+    est_continue_seconds: float = 0.0
+    est_continue_bytes: int = 0
 
     @property
     def fits_in_memory(self) -> bool:
@@ -91,6 +95,10 @@ class CostEstimate:
                 ("sampling", f"~{format_seconds(self.est_sampling_seconds)}"),
                 ("expected wall time", f"~{format_seconds(self.est_wall_seconds)}"),
                 ("expected peak memory", format_bytes(self.est_peak_bytes))]
+        if self.est_continue_seconds:
+            rows.append(("if R-hat > 1.01 (chains continued)",
+                         f"up to +{format_seconds(self.est_continue_seconds)}, "
+                         f"+{format_bytes(self.est_continue_bytes)}"))
         available = ("unknown" if self.available_bytes is None
                      else format_bytes(self.available_bytes))
         rows.append(("memory available", available))
@@ -148,6 +156,13 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
                                          * gradient_seconds + _MODE_GRADIENTS * _CALL_SECONDS)
              if laplace else 0.0)
     summaries = draws_kept * _SUMMARY_GRADIENTS * gradient_seconds / max(parallel, 1)
+    # Continued chains: more draws at the adapted step, more draws kept and summarised.
+    more = MAX_CONTINUATIONS * sampler.draws if sampler.continue_unconverged else 0
+    continue_seconds = (rounds * more * steps * step
+                        + chains * more * _SUMMARY_GRADIENTS * gradient_seconds
+                        / max(parallel, 1))
+    continue_bytes = _KEPT_COPIES * _FLOAT * chains * more * kept_per_draw + (
+        _FLOAT * chains * more * params)
     compile_total = (_COMPILE_FACTOR_GEO if laplace else _COMPILE_FACTOR) * compile_seconds
     peak = (_BASE_BYTES
             + _WORK_COPIES * _FLOAT * cells * evaluations
@@ -162,7 +177,9 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
                         est_sampling_seconds=sampling + modes + summaries + _FIXED_SECONDS,
                         est_wall_seconds=(compile_total + sampling + modes + summaries
                                           + _FIXED_SECONDS),
-                        est_peak_bytes=int(peak), available_bytes=available_bytes)
+                        est_peak_bytes=int(peak), available_bytes=available_bytes,
+                        est_continue_seconds=continue_seconds,
+                        est_continue_bytes=int(continue_bytes))
 
 
 def _hessian_bytes(params: int, chains: int, parallel: int) -> float:

@@ -20,12 +20,18 @@ SAMPLER = SamplerConfig(chains=2, warmup=200, draws=200, seed=1, progress=False)
 def sized(geos: int, weeks: int, channels: int, *, draws: int = 200,
           available: int | None = None, laplace: bool = True) -> CostEstimate:
     """The cost model on a panel of this size (parameters grow as geos x channels)."""
-    return cost_of(geos=geos, weeks=weeks, channels=channels, lags=8,
-                   params=geos * (channels + 2) + weeks + 4 * channels,
-                   kept_per_draw=geos * (2 * channels + 3) + weeks + 6 * channels,
-                   sampler=dataclasses.replace(SAMPLER, draws=draws), laplace=laplace,
-                   parallel=2, device="cpu", gradient_seconds=1e-7 * geos * weeks * channels,
-                   compile_seconds=2.0, available_bytes=available)
+    return cost_of(**_sized_args(geos, weeks, channels, available=available, laplace=laplace),
+                   sampler=dataclasses.replace(SAMPLER, draws=draws))
+
+
+def _sized_args(geos: int, weeks: int, channels: int, *, available: int | None = None,
+                laplace: bool = True) -> dict:
+    return dict(geos=geos, weeks=weeks, channels=channels, lags=8,
+                params=geos * (channels + 2) + weeks + 4 * channels,
+                kept_per_draw=geos * (2 * channels + 3) + weeks + 6 * channels,
+                laplace=laplace, parallel=2, device="cpu",
+                gradient_seconds=1e-7 * geos * weeks * channels, compile_seconds=2.0,
+                available_bytes=available)
 
 
 def test_parse_bytes_reads_units_and_refuses_nonsense():
@@ -103,3 +109,20 @@ def test_fit_dry_run_prints_the_estimate_and_refuses_over_budget(tmp_path):
     assert "Nothing was sampled" in refused.stderr and "MIXCAST_MEMORY_LIMIT=1M" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_the_worst_case_of_continued_chains_is_priced_apart():
+    base = sized(20, 104, 5, draws=500)
+    # Two continuations of 500 draws: the sampling of 1,000 more draws, and their memory.
+    assert base.est_continue_seconds > 0 and base.est_continue_bytes > 0
+    # No new warm-up: the cost of 1,000 more draws, not of a second fit.
+    longer = sized(20, 104, 5, draws=1500)
+    assert base.est_continue_seconds == pytest.approx(
+        longer.est_sampling_seconds - base.est_sampling_seconds, rel=1e-6)
+    doubled = sized(20, 104, 5, draws=1000)
+    assert doubled.est_continue_bytes == pytest.approx(2 * base.est_continue_bytes, rel=1e-6)
+    assert any(name.startswith("if R-hat") for name, _ in base.as_rows())
+    off = cost_of(**{**_sized_args(20, 104, 5), "sampler": dataclasses.replace(
+        SAMPLER, draws=500, continue_unconverged=False)})
+    assert off.est_continue_seconds == 0 and off.est_continue_bytes == 0
+    assert not any(name.startswith("if R-hat") for name, _ in off.as_rows())
