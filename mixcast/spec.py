@@ -261,9 +261,10 @@ class SamplerConfig:
     whitened by the curvature there (see :mod:`mixcast.laplace`); ``None`` (default)
     turns it on for geo panels, whose precise, correlated posteriors warm-up alone cannot
     learn. ``retry_divergent`` samples once more with ``target_accept`` 0.95 (smaller
-    steps) when more than 0.5% of the draws diverged; ``continue_unconverged`` continues
-    the chains (no new warm-up) for another ``draws`` draws, at most twice, while R-hat
-    exceeds 1.01, and keeps every draw (see :func:`mixcast.inference.fit.fit`).
+    steps) and twice the warm-up when more than 0.5% of the draws diverged;
+    ``continue_unconverged`` continues the chains (no new warm-up) for another ``draws``
+    draws, at most twice, while R-hat exceeds 1.01, and keeps every draw (see
+    :func:`mixcast.inference.fit.fit`).
     ``warmup`` left out is :data:`NATIONAL_WARMUP` iterations for national data and
     :data:`GEO_WARMUP` for geo panels (:meth:`for_geos`).
     """

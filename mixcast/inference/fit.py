@@ -29,9 +29,13 @@ ProgressFn = Callable[[int, int], None]
 # A fit with more than this share of divergent draws is sampled once more with smaller
 # steps: divergences mean the sampler skipped a curved region (a funnel, a ridge between
 # collinear channels), so its draws may miss part of the posterior. On the mmm-stan
-# retailer data the default (0.85) gave 2-13% divergent draws, 0.95 gave 0.1-0.3%.
+# retailer data the default (0.85) gave 2-13% divergent draws, 0.95 gave 0.1-0.7%, the
+# divergences all in one chain whose step size warm-up had left too long; 0.95 with twice
+# the warm-up gave 0.1-0.4% (2 x 500 draws: 2.1% -> 0.1%, seeds 0 and 1; 4 x 1000: 0.5-0.7%
+# -> 0.4%). A retry therefore also warms up twice as long.
 RETRY_DIVERGENT_SHARE = 0.005
 RETRY_TARGET_ACCEPT = 0.95
+RETRY_WARMUP_FACTOR = 2
 # Chains still disagreeing (R-hat above the warn threshold) are continued at most this
 # many times, each by the draws asked for.
 MAX_CONTINUATIONS = 2
@@ -105,9 +109,9 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
     Returns
     -------
     Fit : posterior draws with the data, spec and sampler that produced them: with
-    ``target_accept`` raised when the first draws were too often divergent (see
-    :func:`should_retry`), and ``draws`` counting every draw kept when the chains were
-    continued (see :func:`should_continue`).
+    ``target_accept`` raised and ``warmup`` doubled when the first draws were too often
+    divergent (see :func:`should_retry`), and ``draws`` counting every draw kept when the
+    chains were continued (see :func:`should_continue`).
     """
     configure()  # before the first JAX computation: one XLA device per core
     spec = (spec or ModelSpec()).resolved()
@@ -118,9 +122,11 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
                                                 progress=progress)
     share = float(np.mean(extras["diverging"]))
     if should_retry(sampler, share):
-        sampler = replace(sampler, target_accept=RETRY_TARGET_ACCEPT)
+        sampler = replace(sampler, target_accept=RETRY_TARGET_ACCEPT,
+                          warmup=RETRY_WARMUP_FACTOR * sampler.warmup)
         warnings.warn(f"{100 * share:.1f}% of draws were divergent: sampling again with "
-                      f"smaller steps (sampler.target_accept: {RETRY_TARGET_ACCEPT}). Set "
+                      f"smaller steps (sampler.target_accept: {RETRY_TARGET_ACCEPT}) and a "
+                      f"warm-up of {sampler.warmup} iterations. Set "
                       "sampler.retry_divergent: false to keep the first draws.",
                       RuntimeWarning, stacklevel=2)
         samples, extras, stopped = sample_posterior(model, args, sampler, data.n_geos,
