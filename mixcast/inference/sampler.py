@@ -64,8 +64,8 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
     starts, whiten = _starts(inits, whitening)
     whiten = jax.tree.map(shape, whiten)
     z, extras, states = runner(shape(keys[:padded]), jax.tree.map(shape, starts), args, whiten)
-    stopped = StoppedChains(model=model, args=args, states=states, whiten=whiten,
-                            whitening=whitening, chains=chains, warmup=warmup,
+    stopped = StoppedChains(model=model, args=args, states=states, whitening=whitening,
+                            chains=chains, warmup=warmup,
                             target_accept=float(target_accept), max_tree_depth=max_tree_depth,
                             mass=mass, whitened_shapes=whitened_shapes)
     return (*_unpack(model, args, z, extras, padded, chains), stopped)
@@ -79,7 +79,6 @@ class StoppedChains:
     model: Callable
     args: tuple
     states: object              # the chains' HMC states, as the compiled program holds them
-    whiten: tuple               # the whitening maps as the compiled program takes them
     whitening: Whitening | None
     chains: int
     warmup: int
@@ -100,7 +99,9 @@ def continue_nuts(stopped: StoppedChains, draws: int,
                                  stopped.max_tree_depth, stopped.mass, progress is not None,
                                  stopped.whitened_shapes)
     _set_progress(progress, devices * per_device * draws)
-    z, extras, states = runner(stopped.states, stopped.args, stopped.whiten)
+    shape = lambda x: x.reshape((devices, per_device, *x.shape[1:]))  # noqa: E731
+    whiten = jax.tree.map(shape, _starts({}, stopped.whitening)[1])
+    z, extras, states = runner(stopped.states, stopped.args, whiten)
     samples, extras = _unpack(stopped.model, stopped.args, z, extras,
                               devices * per_device, stopped.chains)
     return samples, extras, replace(stopped, states=states)
