@@ -112,7 +112,11 @@ def run_one(shape: str, args) -> dict:
             "est_wall_s": estimate.est_wall_seconds, "est_peak_bytes": estimate.est_peak_bytes,
             "est_params": estimate.params, "estimate_s": estimate_s,
             "rhat_max": diag["rhat_max"], "ess_bulk_min": diag["ess_bulk_min"],
-            "divergences": diag["divergences"], "roi_mape": mape}
+            "divergences": diag["divergences"], "roi_mape": mape,
+            # what the fit ended with: a divergence retry doubles warm-up, continued
+            # chains keep more draws than asked
+            "final_warmup": fitted.sampler.warmup, "draws_kept": fitted.sampler.draws,
+            "final_target_accept": fitted.sampler.target_accept}
 
 
 def run_case(shape: str, args) -> dict | None:

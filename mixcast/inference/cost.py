@@ -7,13 +7,11 @@ measured fits in ``bench/bench_scale.py`` (see bench/RESULTS.md, "Scale"): the e
 is a planning figure, within about 2x, not a promise.
 
 :func:`check_memory` refuses a fit whose estimated peak exceeds the memory available
-(``/proc/meminfo``, the cgroup limit, or ``MIXCAST_MEMORY_LIMIT``) before any sampling.
+(:func:`mixcast.inference.memory.available_memory`) before any sampling.
 """
 
 from __future__ import annotations
 
-import os
-import re
 import time
 from dataclasses import dataclass
 
@@ -26,11 +24,11 @@ from mixcast.data.dataset import Dataset
 from mixcast.errors import UserError
 from mixcast.inference.fit import MAX_CONTINUATIONS, build_model
 from mixcast.inference.laplace import HVP_BATCH, potential_value_and_grad
+from mixcast.inference.memory import (MEMORY_LIMIT_ENV, available_memory, format_bytes,
+                                      memory_source)
 from mixcast.inference.sampler import chains_in_parallel, latent_template
 from mixcast.runtime import configure
 from mixcast.spec import ModelSpec, SamplerConfig
-
-MEMORY_LIMIT_ENV = "MIXCAST_MEMORY_LIMIT"
 
 # Calibrated on bench/bench_scale.py (bench/RESULTS.md, "Scale").
 _BASE_BYTES = 1.35e9           # Python, JAX, XLA's compiled programs, arviz
@@ -215,63 +213,6 @@ def _time_calls(call, budget: float) -> float:
     return float(np.median(times))
 
 
-# --- memory available ---------------------------------------------------------------
-
-_UNITS = {"": 1, "B": 1, "K": 2 ** 10, "KB": 2 ** 10, "KIB": 2 ** 10, "M": 2 ** 20,
-          "MB": 2 ** 20, "MIB": 2 ** 20, "G": 2 ** 30, "GB": 2 ** 30, "GIB": 2 ** 30,
-          "T": 2 ** 40, "TB": 2 ** 40, "TIB": 2 ** 40}
-
-
-def parse_bytes(text: str | int) -> int:
-    """``"8G"``, ``"512M"``, ``"1.5GB"``, ``"2000000"`` -> bytes (binary units)."""
-    if isinstance(text, int):
-        return text
-    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", str(text))
-    unit = match.group(2).upper() if match else None
-    if match is None or unit not in _UNITS:
-        raise UserError(f"{MEMORY_LIMIT_ENV}: cannot read {text!r} as a size. Write a number "
-                        "with an optional unit, e.g. 8G, 512M or 16000000000.")
-    return int(float(match.group(1)) * _UNITS[unit])
-
-
-def available_memory() -> int | None:
-    """Bytes this process may still use: ``MIXCAST_MEMORY_LIMIT`` if set, else the
-    smaller of the system's available memory and the cgroup's remaining limit; None
-    when neither can be read."""
-    override = os.environ.get(MEMORY_LIMIT_ENV)
-    if override:
-        return parse_bytes(override)
-    found = [v for v in (_meminfo_available(), _cgroup_remaining()) if v is not None]
-    return min(found) if found else None
-
-
-def _meminfo_available() -> int | None:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-def _cgroup_remaining() -> int | None:
-    """cgroup v2 ``memory.max - memory.current`` (or v1's limit minus usage)."""
-    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
-        try:
-            limit = open(limit_file).read().strip()
-            usage = int(open(usage_file).read().strip())
-        except (OSError, ValueError):
-            continue
-        if limit == "max" or int(limit) >= 2 ** 60:
-            return None
-        return max(int(limit) - usage, 0)
-    return None
-
-
 def check_memory(estimate: CostEstimate) -> None:
     """Raise a :class:`UserError` (CLI exit 2) before sampling when the fit's expected
     peak memory exceeds what is available, naming the options."""
@@ -284,7 +225,7 @@ def check_memory(estimate: CostEstimate) -> None:
                   "exceed the limit)")
     raise UserError(
         f"This fit needs about {format_bytes(need)} of memory at its peak, but "
-        f"{format_bytes(have)} is available ({_source()}). Nothing was sampled. Options: "
+        f"{format_bytes(have)} is available ({memory_source()}). Nothing was sampled. Options: "
         f"(1) keep fewer draws: {draws_hint}, or fewer chains (--chains); "
         f"(2) fit fewer geos per batch: split the panel into regional configs and fit "
         f"them with `mixcast fit-many`; (3) run on a machine with more memory (draws and "
@@ -300,19 +241,6 @@ def draws_that_fit(estimate: CostEstimate) -> int:
                                            + estimate.params)
     fixed = estimate.est_peak_bytes - per_draw * draws
     return int(max(0, estimate.available_bytes - fixed) // max(per_draw, 1))
-
-
-def _source() -> str:
-    if os.environ.get(MEMORY_LIMIT_ENV):
-        return f"{MEMORY_LIMIT_ENV}={os.environ[MEMORY_LIMIT_ENV]}"
-    return "free memory of this machine or container"
-
-
-def format_bytes(n: float) -> str:
-    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{int(n)} B"
 
 
 def format_seconds(s: float) -> str:

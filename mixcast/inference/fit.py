@@ -20,6 +20,7 @@ from mixcast.model.lift import lift_data
 from mixcast.model.mmm import MMM, resolve_priors
 from mixcast.posterior.diagnostics import RHAT_WARN, diagnose_fit, warn_if_unconverged
 from mixcast.posterior.fitted import Fit, build_inference_data
+from mixcast.inference.memory import available_memory, format_bytes, memory_source
 from mixcast.inference.sampler import StoppedChains, continue_nuts, run_nuts
 from mixcast.runtime import configure
 from mixcast.spec import ModelSpec, SamplerConfig
@@ -95,6 +96,16 @@ def should_continue(sampler: SamplerConfig, rhat_max: float, continued: int) -> 
             and bool(np.isfinite(rhat_max)) and rhat_max > RHAT_WARN)
 
 
+def continuation_bytes(samples: dict, extras: dict, more_draws: int) -> int:
+    """Memory that continuing every chain by ``more_draws`` draws needs beyond what the fit
+    already holds: the new draws, the old and new joined while both are still held, and
+    the Fit built on the joined draws (counted as a second copy: the safe side)."""
+    held = sum(np.asarray(v).nbytes for v in (*samples.values(), *extras.values()))
+    draws = next(iter(extras.values())).shape[1]
+    new = held * more_draws / max(draws, 1)
+    return int(new + 2 * (held + new))
+
+
 def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig | None = None,
         progress: ProgressFn | None = None) -> Fit:
     """Fit the Bayesian MMM to ``data`` with NUTS.
@@ -111,7 +122,8 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
     Fit : posterior draws with the data, spec and sampler that produced them: with
     ``target_accept`` raised and ``warmup`` doubled when the first draws were too often
     divergent (see :func:`should_retry`), and ``draws`` counting every draw kept when the
-    chains were continued (see :func:`should_continue`).
+    chains were continued (see :func:`should_continue`; not when the extra draws would
+    exceed the memory available, :func:`continuation_bytes`).
     """
     configure()  # before the first JAX computation: one XLA device per core
     spec = (spec or ModelSpec()).resolved()
@@ -132,10 +144,23 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
         samples, extras, stopped = sample_posterior(model, args, sampler, data.n_geos,
                                                     progress=progress, again=stopped)
     per_call = sampler.draws
+    checking = 0.0   # seconds spent building and diagnosing fits that were then continued
     for continued in range(MAX_CONTINUATIONS + 1):
-        fitted = _as_fit(data, spec, sampler, samples, extras, time.perf_counter() - started)
+        round_started = time.perf_counter()
+        fitted = _as_fit(data, spec, sampler, samples, extras,
+                         round_started - started - checking)
         report = diagnose_fit(fitted)
         if not should_continue(sampler, report.rhat_max, continued):
+            break
+        need, available = continuation_bytes(samples, extras, per_call), available_memory()
+        if available is not None and need > available:
+            warnings.warn(f"R-hat reaches {report.rhat_max:.3f} on {report.rhat_worst}, but "
+                          f"the chains were not continued: {per_call} more draws each would "
+                          f"need about {format_bytes(need)} of memory and "
+                          f"{format_bytes(available)} is available ({memory_source()}). "
+                          "Fit again with a longer warm-up (sampler.warmup) on a machine "
+                          "with more memory, or with fewer geos per config.",
+                          RuntimeWarning, stacklevel=2)
             break
         # Chains that disagree at the end of their draws mix slowly: more draws from
         # the adapted chains settle it (12-geo collinear panel, 4 x (1000 + 1000): R-hat
@@ -144,6 +169,7 @@ def fit(data: Dataset, spec: ModelSpec | None = None, *, sampler: SamplerConfig 
                       f"continuing the chains for {per_call} more draws each. Set "
                       "sampler.continue_unconverged: false to keep the first draws.",
                       RuntimeWarning, stacklevel=2)
+        checking += time.perf_counter() - round_started
         more, more_extras, stopped = continue_nuts(stopped, per_call, progress=progress)
         samples = {k: np.concatenate([v, more[k]], axis=1) for k, v in samples.items()}
         extras = {k: np.concatenate([v, more_extras[k]], axis=1) for k, v in extras.items()}

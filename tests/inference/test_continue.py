@@ -10,7 +10,7 @@ import jax
 import numpy as np
 import pytest
 
-from mixcast.inference.fit import MAX_CONTINUATIONS, fit, should_continue
+from mixcast.inference.fit import MAX_CONTINUATIONS, continuation_bytes, fit, should_continue
 from mixcast.inference.sampler import continue_nuts, run_nuts
 from mixcast.posterior.diagnostics import RHAT_WARN
 from mixcast.spec import SamplerConfig
@@ -79,3 +79,27 @@ def test_a_fit_whose_chains_disagree_is_continued_and_keeps_every_draw(small_sim
 def test_the_option_is_read_from_the_config():
     assert SamplerConfig.from_options({"continue_unconverged": False}).continue_unconverged \
         is False
+
+
+def test_continuing_needs_the_new_draws_and_a_joined_copy():
+    samples = {"roi": np.zeros((2, 100, 5), np.float32)}          # 4,000 bytes
+    extras = {"diverging": np.zeros((2, 100), bool)}                # 200 bytes
+    # 100 more draws each: 4,200 new, then old + new joined twice (8,400 x 2).
+    assert continuation_bytes(samples, extras, 100) == 4200 + 2 * 8400
+    assert continuation_bytes(samples, extras, 50) == 2100 + 2 * 6300
+
+
+def test_chains_are_not_continued_beyond_the_memory_available(small_sim, monkeypatch):
+    # The same too-short chains as above would be continued; with 1 kB available they
+    # keep their first draws, and the warning says why and what to do.
+    monkeypatch.setenv("MIXCAST_MEMORY_LIMIT", "1K")
+    short = replace(SHORT, warmup=30, draws=40, continue_unconverged=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        kept = fit(small_sim.data, sampler=short)
+    said = [str(w.message) for w in caught]
+    assert not [m for m in said if "continuing the chains" in m]
+    refused = [m for m in said if "not continued" in m]
+    assert refused and "MIXCAST_MEMORY_LIMIT=1K" in refused[0] and "warm-up" in refused[0]
+    assert kept.sampler.draws == 40
+    assert kept.idata.posterior.sizes["draw"] == 40

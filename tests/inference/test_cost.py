@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from mixcast.errors import UserError
-from mixcast.inference.cost import (CostEstimate, available_memory, check_memory, cost_of,
-                                    draws_that_fit, estimate_cost, parse_bytes)
+from mixcast.inference.cost import (CostEstimate, check_memory, cost_of, draws_that_fit,
+                                    estimate_cost)
 from mixcast.spec import SamplerConfig
 from tests.cli.test_cli_core import MIXCAST, write_project
 
@@ -32,24 +32,6 @@ def _sized_args(geos: int, weeks: int, channels: int, *, available: int | None =
                 laplace=laplace, parallel=2, device="cpu",
                 gradient_seconds=1e-7 * geos * weeks * channels, compile_seconds=2.0,
                 available_bytes=available)
-
-
-def test_parse_bytes_reads_units_and_refuses_nonsense():
-    assert parse_bytes("8G") == 8 * 2 ** 30
-    assert parse_bytes("512M") == 512 * 2 ** 20
-    assert parse_bytes("1.5GB") == int(1.5 * 2 ** 30)
-    assert parse_bytes("2000000") == 2_000_000
-    assert parse_bytes(" 64 kib ") == 64 * 1024
-    with pytest.raises(UserError, match="MIXCAST_MEMORY_LIMIT.*8G"):
-        parse_bytes("eight gigs")
-
-
-def test_available_memory_honours_the_override(monkeypatch):
-    monkeypatch.setenv("MIXCAST_MEMORY_LIMIT", "3G")
-    assert available_memory() == 3 * 2 ** 30
-    monkeypatch.delenv("MIXCAST_MEMORY_LIMIT")
-    found = available_memory()
-    assert found is None or found > 0
 
 
 def test_estimate_grows_with_every_dimension_of_the_panel():
