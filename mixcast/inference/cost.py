@@ -26,7 +26,7 @@ from mixcast.inference.fit import MAX_CONTINUATIONS, build_model
 from mixcast.inference.laplace import HVP_BATCH, potential_value_and_grad
 from mixcast.inference.memory import (MEMORY_LIMIT_ENV, available_memory, format_bytes,
                                       memory_source)
-from mixcast.inference.sampler import chains_in_parallel, latent_template
+from mixcast.inference.sampler import SEGMENT, chains_in_parallel, latent_template
 from mixcast.runtime import configure
 from mixcast.spec import ModelSpec, SamplerConfig
 
@@ -165,7 +165,8 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
     peak = (_BASE_BYTES
             + _WORK_COPIES * _FLOAT * cells * evaluations
             + _KEPT_COPIES * _FLOAT * draws_kept * kept_per_draw
-            + _FLOAT * chains * iterations * params          # the scan's trace of z
+            # positions kept, and one segment's buffer (mixcast.inference.sampler)
+            + _FLOAT * chains * (sampler.draws + SEGMENT) * params
             + (_hessian_bytes(params, chains, parallel) if laplace else 0))
     return CostEstimate(geos=geos, weeks=weeks, channels=channels, lags=lags, params=params,
                         kept_per_draw=kept_per_draw, chains=chains, iterations=iterations,

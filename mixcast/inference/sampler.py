@@ -1,10 +1,11 @@
 """NUTS chains compiled once and run over every CPU core.
 
 numpyro's ``MCMC`` recompiles for each run and only parallelises when there are as many
-devices as chains. Here one XLA program does initialisation, warm-up and sampling for a
-device's share of the chains (``lax.map``), ``pmap`` spreads the shares over devices, and
-the data enter as arguments, so refits on data of the same shape (backtests, simulated
-twins, refreshes) reuse the compiled program.
+devices as chains. Here one XLA program initialises the chains and runs a segment of up
+to :data:`SEGMENT` NUTS iterations of a device's share of them (``lax.map``), ``pmap``
+spreads the shares over devices, and the data enter as arguments, so refits on data of
+the same shape (backtests, simulated twins, refreshes) reuse the compiled program.
+Python calls it segment after segment until warm-up and draws are done.
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from mixcast.inference.laplace import Whitening, site_shapes, laplace_whitening,
 EXTRA_FIELDS = ("diverging", "num_steps", "energy", "accept_prob")
 _INIT_RADIUS = 0.5
 _DENSE_SITE_SIZE = 64
-_PROGRESS_EVERY = 50
+# NUTS iterations per call of the compiled chains. XLA's CPU runtime, running several
+# devices at once, holds a few KB per leapfrog step until the call returns: in one call
+# over a whole fit, resident memory grew ~40 MB/s on 2 devices (7.5 GB after 148 min on a
+# 200-geo panel), and stayed flat on one device. Returning every SEGMENT iterations frees
+# it, and lets progress be reported from Python; the draws are the same (the chains carry
+# their state and keys from call to call).
+SEGMENT = 100
 
 
 def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: int,
@@ -57,13 +64,13 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
         whitening = laplace_whitening(model, args, template, inits, seed)
     mass = _mass_structure(template, dense_mass, whitening)
     whitened_shapes = site_shapes(template) if whitening else None
-    runner = _compiled_runner(model, warmup, draws, float(target_accept), max_tree_depth,
-                              mass, progress is not None, False, whitened_shapes)
+    segment = _compiled_segment(model, warmup, float(target_accept), max_tree_depth, mass,
+                                False, whitened_shapes)
     shape = lambda x: x.reshape((devices, per_device, *x.shape[1:]))  # noqa: E731
-    _set_progress(progress, padded * (warmup + draws))
     starts, whiten = _starts(inits, whitening)
-    whiten = jax.tree.map(shape, whiten)
-    z, extras, states = runner(shape(keys[:padded]), jax.tree.map(shape, starts), args, whiten)
+    z, extras, states = _drive(segment, args, jax.tree.map(shape, whiten), warmup, draws,
+                               progress, keys=shape(keys[:padded]),
+                               starts=jax.tree.map(shape, starts))
     stopped = StoppedChains(model=model, args=args, states=states, whitening=whitening,
                             chains=chains, warmup=warmup,
                             target_accept=float(target_accept), max_tree_depth=max_tree_depth,
@@ -95,13 +102,13 @@ def continue_nuts(stopped: StoppedChains, draws: int,
     returns. Cheaper than a new fit by the whole warm-up, and deterministic: the chains
     carry their random keys."""
     devices, per_device = jax.tree.leaves(stopped.states)[0].shape[:2]
-    runner = _compiled_continuer(stopped.model, stopped.warmup, draws, stopped.target_accept,
-                                 stopped.max_tree_depth, stopped.mass, progress is not None,
-                                 stopped.whitened_shapes)
-    _set_progress(progress, devices * per_device * draws)
+    segment = _compiled_segment(stopped.model, stopped.warmup, stopped.target_accept,
+                                stopped.max_tree_depth, stopped.mass, False,
+                                stopped.whitened_shapes)
     shape = lambda x: x.reshape((devices, per_device, *x.shape[1:]))  # noqa: E731
     whiten = jax.tree.map(shape, _starts({}, stopped.whitening)[1])
-    z, extras, states = runner(stopped.states, stopped.args, whiten)
+    z, extras, states = _drive(segment, stopped.args, whiten, 0, draws, progress,
+                               states=stopped.states)
     samples, extras = _unpack(stopped.model, stopped.args, z, extras,
                               devices * per_device, stopped.chains)
     return samples, extras, replace(stopped, states=states)
@@ -222,14 +229,13 @@ def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: 
     stacked_args = jax.tree.map(
         lambda *leaves: np.repeat(np.stack([np.asarray(x) for x in leaves]), chains, axis=0),
         *batch)
-    runner = _compiled_runner(model, warmup, draws, float(target_accept), max_tree_depth,
-                              _mass_structure(template, dense_mass, whitening),
-                              progress is not None, True,
-                              site_shapes(template) if whitening else None)
-    _set_progress(progress, padded * (warmup + draws))
+    segment = _compiled_segment(model, warmup, float(target_accept), max_tree_depth,
+                                _mass_structure(template, dense_mass, whitening), True,
+                                site_shapes(template) if whitening else None)
     starts, whiten = _starts(inits, whitening)
-    z, extras, _ = runner(shape(jnp.concatenate(keys)), jax.tree.map(shape, starts),
-                          jax.tree.map(shape, stacked_args), jax.tree.map(shape, whiten))
+    z, extras, _ = _drive(segment, jax.tree.map(shape, stacked_args),
+                          jax.tree.map(shape, whiten), warmup, draws, progress,
+                          keys=shape(jnp.concatenate(keys)), starts=jax.tree.map(shape, starts))
     unshape = lambda x: np.asarray(x).reshape((padded, *x.shape[2:]))[:total]  # noqa: E731
     z = jax.tree.map(unshape, z)
     extras = [unshape(e) for e in extras]
@@ -284,66 +290,121 @@ def _init(init_kernel, z0, key, args, whiten, warmup, target_accept, max_tree_de
                        model_args=(args, whiten), rng_key=key)
 
 
-def _iterate(sample_kernel, state, args, whiten, n: int, report: bool):
-    """(last state, (positions, extras)) after ``n`` NUTS iterations from ``state``."""
-    def step(state, i):
-        state = sample_kernel(state, model_args=(args, whiten))
-        if report:
-            lax.cond(i % _PROGRESS_EVERY == 0,
-                     lambda: jax.debug.callback(_tick, _PROGRESS_EVERY), lambda: None)
-        return state, (state.z, tuple(getattr(state, f) for f in EXTRA_FIELDS))
+def _segment_plan(warmup: int, draws: int) -> list[tuple[int, bool]]:
+    """(iterations, kept) of each call: warm-up, then draws, in segments of at most
+    :data:`SEGMENT` iterations (a call never mixes the two, so its draws are kept whole)."""
+    plan = []
+    for total, kept in ((warmup, False), (draws, True)):
+        plan += [(min(SEGMENT, total - done), kept) for done in range(0, total, SEGMENT)]
+    return plan
 
-    return lax.scan(step, state, jnp.arange(n))
+
+def _drive(segment, args, whiten, warmup: int, draws: int, progress, *, states=None,
+           keys=None, starts=None) -> tuple:
+    """Run ``segment`` call after call over ``warmup`` + ``draws`` iterations; from
+    ``states`` (chains that already ran) or else fresh chains initialised at ``starts``
+    with ``keys``. Returns (kept draws as site dicts, extras, the chains' last states),
+    every array shaped (devices, chains per device, draws, ...)."""
+    first = states is None
+    if first:
+        states = segment.blank_states(keys, starts, args, whiten)
+    else:
+        keys, starts = segment.blank_inputs(states)
+    chains = int(np.prod(jax.tree.leaves(states)[0].shape[:2]))
+    total = chains * (warmup + draws)
+    done, kept_z, kept_extras = 0, [], []
+    for n, kept in _segment_plan(warmup, draws):
+        z, extras, states = segment(states, keys, starts, args, whiten, first, n)
+        first = False
+        if kept:
+            kept_z.append(jax.tree.map(lambda x: np.asarray(x)[:, :, :n], z))
+            kept_extras.append(tuple(np.asarray(e)[:, :, :n] for e in extras))
+        else:
+            jax.block_until_ready(states)
+        done += chains * n
+        if progress is not None:
+            progress(done, total)
+    if not kept_z:   # no draws asked for
+        raise ValueError("draws must be at least 1")
+    z = jax.tree.map(lambda *parts: np.concatenate(parts, axis=2), *kept_z)
+    extras = tuple(np.concatenate(parts, axis=2) for parts in zip(*kept_extras))
+    return z, extras, states
+
+
+class _Segment:
+    """The compiled program behind :func:`_drive`: ``(states, keys, starts, args, whiten,
+    first, n) -> (positions, extras, states)``, running ``n`` <= :data:`SEGMENT` NUTS
+    iterations of every chain, from fresh states at ``starts`` when ``first``.
+
+    Initialising inside the same program (a ``lax.cond``) compiles the NUTS step once for
+    the whole fit; ``init_kernel`` is traced in any case, as it also sets the kernel's
+    settings (tree depth, warm-up length, mass structure) that the step reads.
+    """
+
+    def __init__(self, model, warmup, target_accept, max_tree_depth, mass, batched,
+                 whitened_shapes):
+        init_kernel, sample_kernel, to_sites = _nuts(model, whitened_shapes)
+
+        def fresh(key, z0, args, whiten):
+            return _init(init_kernel, z0, key, args, whiten, warmup, target_accept,
+                         max_tree_depth, mass)
+
+        def one_chain(state, key, z0, args, whiten, first, n):
+            state = lax.cond(first, lambda: fresh(key, z0, args, whiten), lambda: state)
+            positions = jax.tree.map(
+                lambda x: jnp.zeros((SEGMENT, *x.shape), x.dtype), to_sites(state.z, whiten))
+            extras = tuple(jnp.zeros((SEGMENT,), jnp.result_type(getattr(state, f)))
+                           for f in EXTRA_FIELDS)
+
+            def step(i, carry):
+                state, positions, extras = carry
+                state = sample_kernel(state, model_args=(args, whiten))
+                positions = jax.tree.map(lambda buf, x: buf.at[i].set(x), positions,
+                                         to_sites(state.z, whiten))
+                extras = tuple(buf.at[i].set(getattr(state, f))
+                               for buf, f in zip(extras, EXTRA_FIELDS))
+                return state, positions, extras
+
+            state, positions, extras = lax.fori_loop(0, n, step, (state, positions, extras))
+            return positions, extras, state
+
+        if batched:   # every chain has its own args (a batch of refits)
+            def device_chains(states, keys, z0s, args, whiten, first, n):
+                return lax.map(lambda c: one_chain(c[0], c[1], c[2], c[3], c[4], first, n),
+                               (states, keys, z0s, args, whiten))
+
+            self._run = jax.pmap(device_chains, in_axes=(0, 0, 0, 0, 0, None, None))
+        else:
+            def device_chains(states, keys, z0s, args, whiten, first, n):
+                return lax.map(lambda c: one_chain(c[0], c[1], c[2], args, c[3], first, n),
+                               (states, keys, z0s, whiten))
+
+            self._run = jax.pmap(device_chains, in_axes=(0, 0, 0, None, 0, None, None))
+        self._fresh, self._batched = fresh, batched
+
+    def __call__(self, states, keys, starts, args, whiten, first: bool, n: int):
+        return self._run(states, keys, starts, args, whiten, bool(first), int(n))
+
+    def blank_states(self, keys, starts, args, whiten):
+        """Zeros shaped like the chains' states (what the first call replaces)."""
+        one = lambda x: x[0, 0]  # noqa: E731
+        chain_args = jax.tree.map(one, args) if self._batched else args
+        shapes = jax.eval_shape(self._fresh, one(keys), jax.tree.map(one, starts),
+                                chain_args, jax.tree.map(one, whiten))
+        lead = keys.shape[:2]
+        return jax.tree.map(lambda s: jnp.zeros((*lead, *s.shape), s.dtype), shapes)
+
+    @staticmethod
+    def blank_inputs(states):
+        """(keys, starts) for calls that continue ``states`` (read only when first)."""
+        return states.rng_key, states.z
 
 
 @lru_cache(maxsize=16)
-def _compiled_runner(model, warmup, draws, target_accept, max_tree_depth, dense_mass,
-                     report, batched, whitened_shapes):
-    """The compiled chains: (draws as site dicts, extras, each chain's last state)."""
-    init_kernel, sample_kernel, to_sites = _nuts(model, whitened_shapes)
-
-    def one_chain(key, z0, args, whiten):
-        state = _init(init_kernel, z0, key, args, whiten, warmup, target_accept,
-                      max_tree_depth, dense_mass)
-        # One scan over warm-up and draws (the kernel adapts while i < warmup): the NUTS
-        # step is compiled once instead of twice. Warm-up outputs are dropped.
-        last, (z, extras) = _iterate(sample_kernel, state, args, whiten, warmup + draws,
-                                     report)
-        z = jax.tree.map(lambda x: x[warmup:], z)
-        return (jax.vmap(lambda u: to_sites(u, whiten))(z), tuple(e[warmup:] for e in extras),
-                last)
-
-    if batched:   # every chain has its own args (a batch of refits)
-        def device_batch(keys, z0s, args, whiten):
-            return lax.map(lambda kzaw: one_chain(*kzaw), (keys, z0s, args, whiten))
-
-        return jax.pmap(device_batch)
-
-    def device_chains(keys, z0s, args, whiten):
-        return lax.map(lambda kzw: one_chain(kzw[0], kzw[1], args, kzw[2]),
-                       (keys, z0s, whiten))
-
-    return jax.pmap(device_chains, in_axes=(0, 0, None, 0))
-
-
-@lru_cache(maxsize=16)
-def _compiled_continuer(model, warmup, draws, target_accept, max_tree_depth, dense_mass,
-                        report, whitened_shapes):
-    """Compiled continuation of :func:`_compiled_runner`'s chains from their last states."""
-    init_kernel, sample_kernel, to_sites = _nuts(model, whitened_shapes)
-
-    def one_chain(state, args, whiten):
-        # The kernel learns its settings (tree depth, warm-up length, mass structure) from
-        # init_kernel; the fresh state it returns is dropped for the chain's own.
-        _init(init_kernel, state.z, state.rng_key, args, whiten, warmup, target_accept,
-              max_tree_depth, dense_mass)
-        last, (z, extras) = _iterate(sample_kernel, state, args, whiten, draws, report)
-        return jax.vmap(lambda u: to_sites(u, whiten))(z), extras, last
-
-    def device_chains(states, args, whiten):
-        return lax.map(lambda sw: one_chain(sw[0], args, sw[1]), (states, whiten))
-
-    return jax.pmap(device_chains, in_axes=(0, None, 0))
+def _compiled_segment(model, warmup, target_accept, max_tree_depth, mass, batched,
+                      whitened_shapes) -> _Segment:
+    return _Segment(model, warmup, target_accept, max_tree_depth, mass, batched,
+                    whitened_shapes)
 
 
 def _constrain(model, args, z: dict) -> dict[str, np.ndarray]:
@@ -382,18 +443,3 @@ def _constrainer(model):
         return lax.map(jax.vmap(one), batched)
 
     return jax.jit(constrain)
-
-
-# Progress is reported from inside the compiled program through a host callback.
-_progress_state: dict = {"fn": None, "done": 0, "total": 1}
-
-
-def _set_progress(fn, total: int) -> None:
-    _progress_state.update(fn=fn, done=0, total=total)
-
-
-def _tick(step) -> None:
-    state = _progress_state
-    state["done"] = min(state["total"], state["done"] + int(step))
-    if state["fn"] is not None:
-        state["fn"](state["done"], state["total"])
