@@ -5,8 +5,14 @@ Fits are session-scoped: compiled once, reused by every test that only reads the
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import settings
+
+# As mixcast.executor.ray_cluster does: without it, Ray's native failure handler (installed
+# in a test worker by the executor tests) spins when XLA aborts, and the run hangs.
+os.environ.setdefault("RAY_DISABLE_FAILURE_SIGNAL_HANDLER", "1")
 
 # JAX compiles on first call, so per-example deadlines are meaningless; derandomize so
 # that CI runs the same examples every time.
@@ -20,6 +26,29 @@ from mixcast.spec import SamplerConfig
 # R-hat exceeds 1.01 is tested in tests/inference/test_continue.py).
 SHORT = SamplerConfig(chains=2, warmup=300, draws=300, seed=7, progress=False,
                       continue_unconverged=False)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_compiled_programs():
+    """Drop every compiled program after each test module.
+
+    XLA's CPU runtime maps each compiled kernel's code and data into pages of their own,
+    and a process may hold at most vm.max_map_count (65,530) mappings. A test worker that
+    keeps every program of the whole suite went past that and crashed inside XLA (and
+    Ray's failure handler, installed by the executor tests, then spun instead of exiting).
+    The on-disk compilation cache makes the programs a later module needs cheap to load.
+    """
+    yield
+    import gc
+
+    import jax
+
+    from mixcast.inference import laplace, sampler
+
+    for cached in (sampler._compiled_segment, sampler._constrainer, laplace._compiled):
+        cached.cache_clear()
+    jax.clear_caches()
+    gc.collect()
 
 
 def small_spec(seed: int = 3, n_weeks: int = 104) -> SimulationSpec:
@@ -58,7 +87,6 @@ def small_run(small_fit, tmp_path_factory):
 def ray_instance():
     """A real local Ray instance with 2 CPUs, started here (no cluster needed). Its
     workers import mixcast from where this process does (this checkout)."""
-    import os
     import sys
 
     import ray

@@ -102,6 +102,9 @@ def _local_runtime_env() -> dict:
 
 
 def _import_ray():
+    # Ray's native failure handler, once installed in this process, spins instead of
+    # exiting when XLA aborts here: the fit would hang rather than fail. Read at import.
+    os.environ.setdefault("RAY_DISABLE_FAILURE_SIGNAL_HANDLER", "1")
     try:
         import ray
     except ImportError:
