@@ -9,7 +9,8 @@ until the compiled call returns. The sampler therefore calls its compiled chains
 segments of ``mixcast.inference.sampler.SEGMENT`` iterations. Each case below runs in its
 own subprocess: the default, and ``--segment`` as long as the whole fit (one call, as the
 sampler did before). Resident memory is read every 2 s from /proc; the figure is its
-growth per 1,000 iterations of every chain while the chains sample (after compilation).
+growth per 1,000 iterations of every chain while the chains sample (after compilation),
+where progress reports give a window to read it in, and the process's peak.
 """
 
 from __future__ import annotations
@@ -102,9 +103,13 @@ def main() -> None:
           "| growth per 1,000 iterations (MB) | peak (MB) |")
     print("|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['segment']} | {r['sampling_s']:.0f} | {r['rss_start_mb']:.0f} "
-              f"| {r['rss_end_mb']:.0f} | {r['growth_mb_per_1000_iterations']:.1f} "
-              f"| {r['peak_mb']:.0f} |")
+        # One call for the whole warm-up reports progress only after it: no window to
+        # read the growth in, the peak says it.
+        growth = r["growth_mb_per_1000_iterations"]
+        cells = [f"{r[k]:.0f}" if r[k] == r[k] else "-"
+                 for k in ("sampling_s", "rss_start_mb", "rss_end_mb")]
+        print(f"| {r['segment']} | {' | '.join(cells)} "
+              f"| {f'{growth:.1f}' if growth == growth else '-'} | {r['peak_mb']:.0f} |")
     print(json.dumps(rows))
 
 
