@@ -39,16 +39,9 @@ def _release_compiled_programs():
     The on-disk compilation cache makes the programs a later module needs cheap to load.
     """
     yield
-    import gc
+    from mixcast.inference.sampler import release_compiled_programs
 
-    import jax
-
-    from mixcast.inference import laplace, sampler
-
-    for cached in (sampler._compiled_segment, sampler._constrainer, laplace._compiled):
-        cached.cache_clear()
-    jax.clear_caches()
-    gc.collect()
+    release_compiled_programs()
 
 
 def small_spec(seed: int = 3, n_weeks: int = 104) -> SimulationSpec:

@@ -25,6 +25,7 @@ from numpyro.infer.util import constrain_fn, potential_energy
 
 from mixcast.runtime import configure
 from mixcast.inference.laplace import Whitening, site_shapes, laplace_whitening, unravel_for
+from mixcast.inference.laplace import _compiled as laplace_compiled
 
 EXTRA_FIELDS = ("diverging", "num_steps", "energy", "accept_prob")
 _INIT_RADIUS = 0.5
@@ -405,6 +406,20 @@ def _compiled_segment(model, warmup, target_accept, max_tree_depth, mass, batche
                       whitened_shapes) -> _Segment:
     return _Segment(model, warmup, target_accept, max_tree_depth, mass, batched,
                     whitened_shapes)
+
+
+def release_compiled_programs() -> None:
+    """Drop every compiled program this process holds (the sampler's, the Laplace
+    start's, JAX's own caches). XLA's CPU runtime maps each compiled kernel into pages of
+    its own and a process may hold at most vm.max_map_count (65,530) mappings, so a
+    long-lived process that compiles for many data shapes should call this between jobs;
+    the on-disk compilation cache makes the next compile of a known shape cheap."""
+    import gc
+
+    for cached in (_compiled_segment, _constrainer, laplace_compiled):
+        cached.cache_clear()
+    jax.clear_caches()
+    gc.collect()
 
 
 def _constrain(model, args, z: dict) -> dict[str, np.ndarray]:
