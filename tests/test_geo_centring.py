@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from mixcast.inference.fit import sample_posterior
-from mixcast.inference.geo_centring import choose_geo_centring
+from mixcast.inference.geo_centring import (centring_weights, choose_geo_centring,
+                                             with_centring)
 from mixcast.model.inputs import prepare
 from mixcast.model.mean import Structure
 from mixcast.model.mmm import MMM, resolve_priors, zero_sum_basis
@@ -45,11 +46,38 @@ def test_precise_geo_panels_are_sampled_centred_and_noisy_ones_not():
     _, model, args = _geo_model(noise=0.002, geo_sd=0.4)
     chosen, whitening = choose_geo_centring(model, args, chains=2, seed=0)
     assert whitening is not None
-    assert chosen.geo_centred is not None and all(chosen.geo_centred)
+    assert np.median(chosen[0].geo_centring) > 0.95   # the data pin the contrasts
     _, model, args = _geo_model(noise=0.5, geo_sd=0.05)
     chosen, whitening = choose_geo_centring(model, args, chains=2, seed=0)
     assert whitening is not None
-    assert chosen.geo_centred is None   # every channel non-centred
+    assert np.median(chosen[0].geo_centring) < 0.5   # mostly the prior's
+
+
+def test_centring_weight_is_the_datas_share_of_the_information():
+    weights = centring_weights(np.array([[1.0, 2.0, 4.0], [1000.0, 0.5, 1.02]]))
+    np.testing.assert_allclose(weights, [[0.0, 0.5, 0.75], [0.999, 0.0, 0.0]], atol=1e-9)
+
+
+def test_every_centring_gives_the_same_prior_on_the_contrasts():
+    """z ~ N(0, tau^w), x = tau^(1 - w) z is N(0, tau) for any w: the density of the
+    model at the same contrasts x differs only by the map's Jacobian, log tau^(1-w) per
+    contrast."""
+    from numpyro import handlers
+
+    data, model, args = _geo_model(noise=0.02, geo_sd=0.3)
+    n = data.n_geos - 1
+    tau = np.full(data.n_channels, 0.3, np.float32)
+    x = np.random.default_rng(0).normal(0.0, 0.3, (n, data.n_channels)).astype(np.float32)
+    log_p = []
+    for w in (0.0, 0.4, 1.0):
+        weighted = with_centring(args, np.full((n, data.n_channels), w))
+        z = x / tau ** (1.0 - w)
+        trace = handlers.trace(handlers.substitute(
+            handlers.seed(model, 0), {"geo_tau": tau, "geo_z": z})).get_trace(*weighted)
+        site = trace["geo_z"]
+        log_p.append(float(site["fn"].log_prob(site["value"]).sum())
+                     - n * data.n_channels * (1.0 - w) * float(np.log(0.3)))
+    np.testing.assert_allclose(log_p, log_p[0], rtol=1e-5)
 
 
 def test_geo_fit_with_the_laplace_start_is_reproducible_and_converges():

@@ -46,7 +46,8 @@ def sample_posterior(model, args: tuple, sampler: SamplerConfig, n_geos: int, *,
                      seed_offset: int = 0, progress: ProgressFn | None = None,
                      again: StoppedChains | None = None):
     """NUTS draws of ``model(*args)`` with ``sampler``'s settings; on geo panels with the
-    Laplace start, after choosing each channel's geo centring (:mod:`mixcast.geo_centring`).
+    Laplace start, after choosing each geo contrast's centring
+    (:mod:`mixcast.inference.geo_centring`).
     ``again``, chains a first call stopped, reuses that call's centring and Laplace start
     (sampling again with other settings needs neither found twice).
 
@@ -59,9 +60,9 @@ def sample_posterior(model, args: tuple, sampler: SamplerConfig, n_geos: int, *,
     seed = sampler.seed + seed_offset
     whitening = None
     if again is not None:
-        model, whitening = again.model, again.whitening
+        model, args, whitening = again.model, again.args, again.whitening
     elif laplace and n_geos > 1:
-        model, whitening = choose_geo_centring(model, args, chains=sampler.chains, seed=seed)
+        args, whitening = choose_geo_centring(model, args, chains=sampler.chains, seed=seed)
     return run_nuts(model, args, chains=sampler.chains, warmup=sampler.warmup,
                     draws=sampler.draws, seed=seed, target_accept=sampler.target_accept,
                     max_tree_depth=sampler.max_tree_depth, dense_mass=sampler.dense_mass,

@@ -33,6 +33,18 @@ from numpyro.infer.util import potential_energy
 # scale of the priors there, and warm-up adapts it.
 _MIN_PRECISION = 0.25
 _MAX_ITERATIONS = 5000
+# Climbs again in the coordinates whitened by the curvature where the last climb stopped.
+# On precise geo panels the first climb, in the model's coordinates, stops far from the
+# mode: national parameters there are millions of times more precise than per-geo ones,
+# and on a 100-geo x 156-week panel L-BFGS reached its 5,000 iterations with a gradient
+# norm of 8,700, 474 nats below the mode. The whitening made at such a point is wrong
+# where it matters most: a chain moving to the true mode met curvature 2,400 times what
+# the whitening expected, and warm-up shrank the step size to fit (255 leapfrog steps per
+# draw). Whitened, the climb is well conditioned.
+_REFINE_PASSES = 2
+# A whitened climb that moved less than this (in standard deviations of the Laplace
+# approximation) keeps the curvature it started from.
+_SETTLED_STEP = 0.5
 HVP_BATCH = 16
 
 
@@ -56,14 +68,29 @@ def laplace_whitening(model: Callable, args: tuple, template: dict,
     flat = np.stack([np.asarray(ravel_pytree({k: inits[k][c] for k in sorted(template)})[0])
                      for c in range(len(next(iter(inits.values()))))])
 
+    def evaluate(x):
+        value, grad = value_and_grad(jnp.asarray(x, jnp.float32), args)
+        return value, np.asarray(grad, np.float64)
+
+    def whitening_at(x):
+        curvature = np.asarray(hessian(jnp.asarray(x, jnp.float32), args), np.float64)
+        return _inverse_sqrt(curvature) if np.all(np.isfinite(curvature)) else None
+
     def one(x0):
-        mode = _mode(lambda x: value_and_grad(jnp.asarray(x, jnp.float32), args), x0)
-        if mode is None:
-            return None
-        curvature = np.asarray(hessian(jnp.asarray(mode, jnp.float32), args), np.float64)
-        if not np.all(np.isfinite(curvature)):
-            return None
-        return (mode, *_inverse_sqrt(curvature))
+        mode = _mode(evaluate, x0)
+        found = None if mode is None else whitening_at(mode)
+        for _ in range(_REFINE_PASSES):
+            if found is None:
+                return None
+            root = found[0]
+            step = _mode(lambda u: _whitened(evaluate, mode, root, u), np.zeros_like(mode))
+            if step is None:
+                break
+            mode = mode + root @ step
+            if np.linalg.norm(step) < _SETTLED_STEP:
+                break   # the curvature barely changes over so short a move
+            found = whitening_at(mode)
+        return None if found is None else (mode, *found)
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(flat), os.cpu_count() or 1))) as pool:
         results = list(pool.map(one, flat))
@@ -74,6 +101,13 @@ def laplace_whitening(model: Callable, args: tuple, template: dict,
                      scale=np.stack([r[1] for r in results]).astype(np.float32),
                      start=rng.standard_normal(flat.shape).astype(np.float32),
                      precision=np.stack([r[2] for r in results]))
+
+
+def _whitened(evaluate, mode: np.ndarray, root: np.ndarray, u: np.ndarray):
+    """(potential, gradient) at ``x = mode + root @ u``, the gradient with respect to
+    ``u`` (``root`` is symmetric)."""
+    value, grad = evaluate(mode + root @ u)
+    return value, root @ grad
 
 
 def _mode(value_and_grad, x0: np.ndarray) -> np.ndarray | None:

@@ -52,6 +52,10 @@ class ModelInputs:
     frequency: np.ndarray       # (G, T, R) R&F channels' frequency / frequency_scale
     frequency_lagged: np.ndarray  # (R, L, G, T) channel-major lag stack of ``frequency``
     frequency_scale: np.ndarray   # (R,) reach-weighted mean frequency per R&F channel
+    geo_centring: np.ndarray    # (G - 1, C) how each geo contrast is sampled, 0 (non-centred)
+                                # to 1 (centred): a sampler choice passed as data, so that
+                                # every choice runs one compiled program (see
+                                # mixcast.inference.geo_centring)
 
     @property
     def n_geos(self) -> int:
@@ -107,6 +111,7 @@ def prepare(data: Dataset, spec: ModelSpec) -> ModelInputs:
         frequency=frequency.astype(f32),
         frequency_lagged=_lag_stack(frequency.astype(f32), spec.l_max),
         frequency_scale=frequency_scale,
+        geo_centring=np.zeros((data.n_geos - 1, data.n_channels), f32),
     )
 
 

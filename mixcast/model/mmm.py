@@ -128,29 +128,22 @@ class MMM:
     likelihood: Likelihood = Likelihood.NORMAL
     geo_pooling: bool = True
     observe: bool = True
-    geo_centred: tuple[bool, ...] | None = None
     national_time_effect: bool = False
 
     def __call__(self, inputs: ModelInputs, lifts: LiftData | None = None,
                  observed: Array | None = None) -> None:
         mmm_model(inputs, self.structure, self.priors, lifts, likelihood=self.likelihood,
                   geo_pooling=self.geo_pooling, observe=self.observe,
-                  geo_centred=self.geo_centred,
                   national_time_effect=self.national_time_effect, observed=observed)
-
-    def with_geo_centring(self, centred: tuple[bool, ...] | None) -> "MMM":
-        """This model with each channel's geo contrasts centred or not (None: none)."""
-        return replace(self, geo_centred=centred)
 
 
 def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
               lifts: LiftData | None = None, *, likelihood: Likelihood = Likelihood.NORMAL,
               geo_pooling: bool = True, observe: bool = True,
-              geo_centred: tuple[bool, ...] | None = None,
               national_time_effect: bool = False, observed: Array | None = None) -> None:
     """Bayesian MMM. Observes ``inputs.y`` when ``observe`` (else prior predictive).
-    ``geo_centred`` says per channel how geo contrasts are sampled (see
-    :func:`_geo_multiplier`); None: none. ``national_time_effect`` adds the weekly effect
+    ``inputs.geo_centring`` says how geo contrasts are sampled (see
+    :func:`_geo_multiplier`). ``national_time_effect`` adds the weekly effect
     shared by every geo (:func:`_national_effect`); ``observed`` (G, T) marks the
     outcomes the likelihood counts (None: all; refits mask held-out weeks)."""
     n_geos, n_times, n_channels = inputs.media.shape
@@ -172,7 +165,8 @@ def mmm_model(inputs: ModelInputs, structure: Structure, priors: Priors,
     response = channel_major_response(params, inputs.media_lagged, structure,
                                       frequency_lagged=inputs.frequency_lagged)
     effect_shape = response * effectiveness(params, inputs, structure).T[:, None, :]
-    geo_multiplier = _geo_multiplier(n_geos, n_channels, geo_pooling, geo_centred)
+    geo_multiplier = _geo_multiplier(n_geos, n_channels, geo_pooling,
+                                     inputs.geo_centring)
     params["beta"] = _beta_from_roi(params["roi"], effect_shape, geo_multiplier, inputs)
     media_effect = jnp.einsum("gc,cgt->gt", params["beta"], effect_shape)
     varying = sum(v for k, v in baseline(dict(params, intercept=jnp.zeros(n_geos)),
@@ -393,27 +387,32 @@ def _organic_params(n_organic: int) -> dict:
         }
 
 
-def _geo_multiplier(n_geos: int, n_channels: int, geo_pooling: bool,
-                    centred: tuple[bool, ...] | None = None):
+def _geo_multiplier(n_geos: int, n_channels: int, geo_pooling: bool, centring: Array):
     """(G, C) geo multipliers of media effects, log-normal around the national effect.
 
     ``beta`` is normalised so that the national ROI is the sampled one, which makes the
     likelihood blind to a common shift of every geo's log multiplier: only the contrasts
     between geos count. So the log multipliers are sampled as a zero-sum normal (G - 1
     coordinates on an orthonormal basis of the zero-sum subspace: the same prior on every
-    contrast as iid Normal(0, tau), without the unidentified shift). Per channel they are
-    sampled centred (``z ~ Normal(0, tau)``) or not (``tau * z``, ``z ~ Normal(0, 1)``):
-    where weeks of data per geo pin the contrasts, a non-centred ``tau * z`` ties every
-    ``z`` to ``tau`` along a ridge that forces NUTS into maximal trees; where the data say
-    little, the centred form is a funnel. :mod:`mixcast.geo_centring` chooses.
+    contrast as iid Normal(0, tau), without the unidentified shift).
+
+    Each contrast ``x ~ Normal(0, tau)`` is sampled partially centred (Gorinova, Moore and
+    Hoffman 2020, "Automatic reparameterisation of probabilistic programs"):
+    ``z ~ Normal(0, tau^w)``, ``x = tau^(1 - w) z``, with ``w`` = ``centring`` (G - 1, C)
+    in [0, 1]; the prior on ``x`` is the same for every ``w``. ``w = 0`` (non-centred)
+    suits contrasts the data say little about, where the centred form is a funnel;
+    ``w = 1`` (centred) suits contrasts the data pin, where ``tau z`` ties ``z`` to ``tau``
+    along a ridge that forces NUTS into tiny steps. In between, ``w`` = the data's share
+    of the contrast's information keeps ``z`` nearly independent of ``tau``
+    (:mod:`mixcast.inference.geo_centring` measures it per contrast).
     """
     if n_geos == 1 or not geo_pooling:
         return jnp.ones((n_geos, n_channels))
     tau = numpyro.sample("geo_tau", dist.HalfNormal(0.3).expand([n_channels]))
-    centred = jnp.asarray(False if centred is None else centred)
-    z = numpyro.sample("geo_z", dist.Normal(0.0, jnp.where(centred, tau, 1.0))
-                       .expand([n_geos - 1, n_channels]))
-    return jnp.exp(zero_sum_basis(n_geos) @ jnp.where(centred, z, tau * z))
+    weight = jnp.asarray(centring, jnp.float32)
+    log_tau = jnp.log(tau)
+    z = numpyro.sample("geo_z", dist.Normal(0.0, jnp.exp(weight * log_tau)))
+    return jnp.exp(zero_sum_basis(n_geos) @ (jnp.exp((1.0 - weight) * log_tau) * z))
 
 
 def zero_sum_basis(n: int) -> jnp.ndarray:

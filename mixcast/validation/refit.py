@@ -22,7 +22,7 @@ from numpyro.primitives import Messenger
 
 from mixcast.data.dataset import Dataset
 from mixcast.inference.fit import sample_posterior
-from mixcast.inference.geo_centring import choose_geo_centring
+from mixcast.inference.geo_centring import choose_geo_centring, with_centring
 from mixcast.model.inputs import prepare
 from mixcast.model.lift import lift_data
 from mixcast.model.mmm import MMM, Priors, resolve_priors
@@ -55,9 +55,6 @@ class MaskedMMM:
     def __call__(self, inputs, lifts, masks) -> None:
         with _MaskSites(masks=masks):
             self.base(inputs, lifts, observed=masks.get("y"))
-
-    def with_geo_centring(self, centred: tuple[bool, ...] | None) -> "MaskedMMM":
-        return MaskedMMM(self.base.with_geo_centring(centred))
 
 
 def validation_sampler(fit: Fit, *, quick: bool) -> SamplerConfig:
@@ -121,10 +118,12 @@ def refit_many(fit: Fit, jobs: list[RefitJob], *, sampler: SamplerConfig,
     started = time.perf_counter()
     sampler = sampler.for_geos(fit.data.n_geos)
     laplace = sampler.uses_laplace(fit.data.n_geos)
+    batch = [args for _, _, args in prepared]
     if laplace and fit.data.n_geos > 1:   # one centring for the batch, from its first run
-        model, _ = choose_geo_centring(model, prepared[0][2], chains=sampler.chains,
-                                       seed=sampler.seed + seeds[0])
-    runs = run_nuts_batch(model, [args for _, _, args in prepared], chains=sampler.chains,
+        chosen, _ = choose_geo_centring(model, batch[0], chains=sampler.chains,
+                                        seed=sampler.seed + seeds[0])
+        batch = [with_centring(args, chosen[0].geo_centring) for args in batch]
+    runs = run_nuts_batch(model, batch, chains=sampler.chains,
                           warmup=sampler.warmup, draws=sampler.draws,
                           seeds=[sampler.seed + s for s in seeds],
                           target_accept=sampler.target_accept,
