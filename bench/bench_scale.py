@@ -113,6 +113,7 @@ def run_one(shape: str, args) -> dict:
             "est_params": estimate.params, "estimate_s": estimate_s,
             "rhat_max": diag["rhat_max"], "ess_bulk_min": diag["ess_bulk_min"],
             "divergences": diag["divergences"], "roi_mape": mape,
+            "leapfrog_steps_per_draw": float(fitted.idata.sample_stats["n_steps"].mean()),
             # what the fit ended with: a divergence retry doubles warm-up, continued
             # chains keep more draws than asked
             "final_warmup": fitted.sampler.warmup, "draws_kept": fitted.sampler.draws,
