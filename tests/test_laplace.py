@@ -47,6 +47,23 @@ def test_each_chain_finds_the_mode_and_the_inverse_curvature():
     assert np.ptp(whitening.start, axis=0).min() > 0
 
 
+def test_a_climb_stopped_short_is_finished_in_whitened_coordinates(monkeypatch):
+    """On precise geo panels L-BFGS in the model's coordinates stops far from the mode
+    (badly scaled parameters); climbing again whitened by the curvature there finds it."""
+    from mixcast.inference import laplace
+
+    monkeypatch.setattr(laplace, "_MAX_ITERATIONS", 3)
+    monkeypatch.setattr(laplace, "_REFINE_PASSES", 0)
+    _, short = laplace_start(Gaussian(), ARGS, chains=2, seed=1)
+    assert np.abs(short.shift - MEAN).max() > 1e-2   # the short climb alone misses it
+    monkeypatch.setattr(laplace, "_REFINE_PASSES", 2)
+    _, refined = laplace_start(Gaussian(), ARGS, chains=2, seed=1)
+    for c in range(2):
+        np.testing.assert_allclose(refined.shift[c], MEAN, atol=2e-3)
+        np.testing.assert_allclose(refined.scale[c] @ refined.scale[c], COV,
+                                   rtol=2e-2, atol=1e-6)
+
+
 def test_unconstrained_sites_are_handled_through_their_bijection():
     template, whitening = laplace_start(Positive(), ARGS, chains=2, seed=0)
     # LogNormal(0.3, 0.2): in log space a normal, so the Laplace fit is exact.
