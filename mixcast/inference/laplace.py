@@ -107,6 +107,8 @@ def _whitened(evaluate, mode: np.ndarray, root: np.ndarray, u: np.ndarray):
     """(potential, gradient) at ``x = mode + root @ u``, the gradient with respect to
     ``u`` (``root`` is symmetric)."""
     value, grad = evaluate(mode + root @ u)
+    if not np.all(np.isfinite(grad)):
+        return value, grad   # a point the climb rejects (see _mode)
     return value, root @ grad
 
 
