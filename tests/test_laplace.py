@@ -115,3 +115,21 @@ def test_a_density_without_a_finite_mode_returns_none():
             numpyro.factor("nan", jnp.log(-1.0 - x.sum() ** 2))
 
     assert laplace_whitening(Broken(), ARGS, {"x": np.zeros(3, np.float32)}, inits, 0) is None
+
+
+def test_a_whitening_is_kept_only_where_the_curvature_still_fits():
+    from mixcast.inference.laplace import _curvature_holds, _inverse_sqrt
+
+    rng = np.random.default_rng(0)
+    factor = rng.normal(size=(30, 30))
+    precision = factor @ factor.T + 30 * np.eye(30)
+
+    def evaluate(x):   # a Gaussian potential with this precision
+        return 0.5 * x @ precision @ x, precision @ x
+
+    root, _ = _inverse_sqrt(precision)
+    step = rng.normal(size=30)
+    assert _curvature_holds(evaluate, np.zeros(30), root, step)
+    # A whitening three times too wide: the curvature it leaves is 9, not 1.
+    assert not _curvature_holds(evaluate, np.zeros(30), 3.0 * root, step)
+    assert _curvature_holds(evaluate, np.zeros(30), root, np.zeros(30))
