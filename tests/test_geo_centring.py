@@ -7,7 +7,7 @@ import pytest
 
 from mixcast.inference.fit import sample_posterior
 from mixcast.inference.geo_centring import (centring_weights, choose_geo_centring,
-                                             with_centring)
+                                             reexpressed, with_centring)
 from mixcast.model.inputs import prepare
 from mixcast.model.mean import Structure
 from mixcast.model.mmm import MMM, resolve_priors, zero_sum_basis
@@ -56,6 +56,31 @@ def test_precise_geo_panels_are_sampled_centred_and_noisy_ones_not():
 def test_centring_weight_is_the_datas_share_of_the_information():
     weights = centring_weights(np.array([[1.0, 2.0, 4.0], [1000.0, 0.5, 1.02]]))
     np.testing.assert_allclose(weights, [[0.0, 0.5, 0.75], [0.999, 0.0, 0.0]], atol=1e-9)
+
+
+def test_the_carried_whitening_is_the_non_centred_one_mapped_to_first_order():
+    from mixcast.inference.laplace import Whitening
+
+    rng = np.random.default_rng(3)
+    shapes = (("a", (2,), "float32"), ("geo_tau", (2,), "float32"),
+              ("geo_z", (3, 2), "float32"))
+    dim, weights = 10, rng.uniform(0.0, 1.0, (3, 2))
+    root = rng.normal(size=(dim, dim)) * 0.3
+    old = Whitening(shift=rng.normal(size=(1, dim)).astype(np.float32),
+                    scale=root[None].astype(np.float32),
+                    start=np.zeros((1, dim), np.float32), precision=np.ones((1, dim)))
+    new = reexpressed(old, shapes, weights)
+
+    def to_centred(x):   # z' = tau^w z, tau = exp(x[geo_tau])
+        x = x.copy()
+        x[4:] = np.exp(weights.ravel() * np.tile(x[2:4], 3)) * x[4:]
+        return x
+
+    np.testing.assert_allclose(new.shift[0], to_centred(old.shift[0].astype(float)), rtol=1e-5)
+    u = 1e-3 * rng.normal(size=dim)
+    mapped = to_centred(old.shift[0].astype(float) + root @ u)
+    np.testing.assert_allclose(new.shift[0] + new.scale[0] @ u, mapped, atol=1e-5)
+    np.testing.assert_array_equal(new.scale[0][:4], old.scale[0][:4])   # other sites
 
 
 def test_every_centring_gives_the_same_prior_on_the_contrasts():
