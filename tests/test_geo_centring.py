@@ -46,16 +46,16 @@ def test_precise_geo_panels_are_sampled_centred_and_noisy_ones_not():
     _, model, args = _geo_model(noise=0.002, geo_sd=0.4)
     chosen, whitening = choose_geo_centring(model, args, chains=2, seed=0)
     assert whitening is not None
-    assert np.median(chosen[0].geo_centring) > 0.95   # the data pin the contrasts
+    assert np.mean(chosen[0].geo_centring) > 0.9   # the data pin the contrasts
     _, model, args = _geo_model(noise=0.5, geo_sd=0.05)
     chosen, whitening = choose_geo_centring(model, args, chains=2, seed=0)
     assert whitening is not None
-    assert np.median(chosen[0].geo_centring) < 0.5   # mostly the prior's
+    assert not chosen[0].geo_centring.any()   # the prior's: every contrast non-centred
 
 
-def test_centring_weight_is_the_datas_share_of_the_information():
-    weights = centring_weights(np.array([[1.0, 2.0, 4.0], [1000.0, 0.5, 1.02]]))
-    np.testing.assert_allclose(weights, [[0.0, 0.5, 0.75], [0.999, 0.0, 0.0]], atol=1e-9)
+def test_only_contrasts_the_data_pin_are_centred():
+    weights = centring_weights(np.array([[1.0, 2.0, 101.0], [1000.0, 0.5, 99.0]]))
+    np.testing.assert_array_equal(weights, [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
 
 
 def test_the_carried_whitening_is_the_non_centred_one_mapped_to_first_order():

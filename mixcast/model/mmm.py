@@ -402,9 +402,8 @@ def _geo_multiplier(n_geos: int, n_channels: int, geo_pooling: bool, centring: A
     in [0, 1]; the prior on ``x`` is the same for every ``w``. ``w = 0`` (non-centred)
     suits contrasts the data say little about, where the centred form is a funnel;
     ``w = 1`` (centred) suits contrasts the data pin, where ``tau z`` ties ``z`` to ``tau``
-    along a ridge that forces NUTS into tiny steps. In between, ``w`` = the data's share
-    of the contrast's information keeps ``z`` nearly independent of ``tau``
-    (:mod:`mixcast.inference.geo_centring` measures it per contrast).
+    along a ridge that forces NUTS into tiny steps (:mod:`mixcast.inference.geo_centring`
+    chooses per contrast, from the curvature at the mode).
     """
     if n_geos == 1 or not geo_pooling:
         return jnp.ones((n_geos, n_channels))
