@@ -36,14 +36,21 @@ _FLOAT = 4                     # float32 draws and working arrays
 _WORK_COPIES = 6               # live lagged-media-sized arrays in one gradient evaluation
 _KEPT_COPIES = 4               # draws: sampler output, constrained sites, idata, summaries
 _HESSIAN_COPIES = 5            # per mode search: float64 Hessian, eigh's workspace, root
-_STEPS_WHITENED = 31           # mean leapfrog steps per NUTS iteration, Laplace start
+_STEPS_WHITENED = 47           # mean leapfrog steps per NUTS iteration, Laplace start,
+_STEPS_AT_PARAMS = 3623        # ... measured at this many parameters (200 x 156 x 15);
+                               # they grow as params^(1/4) (NUTS's step size on a d-dim
+                               # standard normal shrinks as d^(-1/4)): 35 at 1,073 (31
+                               # measured), 21 at 149 (15-17 measured)
 _STEPS_ADAPTED = 31            # ... with an adapted (dense) mass matrix
 _MODE_GRADIENTS = 3000         # gradient evaluations of one L-BFGS mode search
 _HVP_COST = 3.0                # a Hessian-vector product, in gradients
 _COMPILE_FACTOR = 10.0         # a fit's compile time, in the probe's compiles (national)
-_COMPILE_FACTOR_GEO = 13.0     # ... geo panels: two Laplace starts (centrings) compile too
-_LAPLACE_PASSES = 2            # mode searches per chain: non-centred, then centred
-_SUMMARY_GRADIENTS = 40        # post-fit summaries per kept draw, in gradients
+_COMPILE_FACTOR_GEO = 13.0     # ... geo panels: the Laplace start's Hessian compiles too
+_HESSIANS = 3                  # per chain's mode search: the first, and one after each
+                               # whitened climb whose probes fail (the worst case)
+_CLIMB_GRADIENTS = 500         # gradient evaluations of the whitened climbs
+_SUMMARY_GRADIENTS = 100       # post-fit summaries per kept draw, in gradients (~125
+                               # measured at 200 geos, ~40 on small panels)
 _MATVEC_FLOPS = 2e9            # float32 matrix-vector multiply on one core (flop/s)
 _FIXED_SECONDS = 10.0          # Python's share: data preparation, diagnostics, summaries
 _CALL_SECONDS = 1.5e-3         # Python and dispatch per L-BFGS evaluation (scipy drives it)
@@ -148,10 +155,12 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
     # Whitened NUTS multiplies every gradient's point by a dense D x D root.
     matvec = 2.0 * params ** 2 / _MATVEC_FLOPS if laplace else 0.0
     step = gradient_seconds + matvec
-    steps = _STEPS_WHITENED if laplace else _STEPS_ADAPTED
+    steps = (_STEPS_WHITENED * (params / _STEPS_AT_PARAMS) ** 0.25 if laplace
+             else _STEPS_ADAPTED)
     sampling = rounds * iterations * steps * step
-    modes = (_LAPLACE_PASSES * rounds * ((_MODE_GRADIENTS + _HVP_COST * params)
-                                         * gradient_seconds + _MODE_GRADIENTS * _CALL_SECONDS)
+    climbs = _MODE_GRADIENTS + _CLIMB_GRADIENTS
+    modes = (rounds * ((climbs + _HESSIANS * _HVP_COST * params) * gradient_seconds
+                       + climbs * _CALL_SECONDS + _CLIMB_GRADIENTS * matvec)
              if laplace else 0.0)
     summaries = draws_kept * _SUMMARY_GRADIENTS * gradient_seconds / max(parallel, 1)
     # Continued chains: more draws at the adapted step, more draws kept and summarised.
