@@ -39,8 +39,8 @@ _MAX_ITERATIONS = 5000
 # and on a 100-geo x 156-week panel L-BFGS reached its 5,000 iterations with a gradient
 # norm of 8,700, 474 nats below the mode. The whitening made at such a point is wrong
 # where it matters most: a chain moving to the true mode met curvature 2,400 times what
-# the whitening expected, and warm-up shrank the step size to fit (255 leapfrog steps per
-# draw). Whitened, the climb is well conditioned.
+# the whitening expected, and warm-up shrank the step size to fit (127 leapfrog steps per
+# draw; 31 after climbing again). Whitened, the climb is well conditioned.
 _REFINE_PASSES = 2
 # A new Hessian costs as many Hessian-vector products as there are parameters (minutes at
 # 200 geos), so the whitening is kept where a few probes say it still fits: the curvature
@@ -57,7 +57,8 @@ class Whitening:
     """Per chain: ``x = shift + scale @ u`` maps NUTS's coordinates to the model's."""
 
     shift: np.ndarray  # (chains, D) the chain's mode
-    scale: np.ndarray  # (chains, D, D) symmetric square root of H^-1
+    scale: np.ndarray  # (chains, D, D) a square root of H^-1 (the Laplace start's is
+                       # symmetric; carried to other coordinates it need not be)
     start: np.ndarray  # (chains, D) initial u
     precision: np.ndarray  # (chains, D) diagonal of the (floored) Hessian at the mode
 
