@@ -4,7 +4,8 @@ On geo panels the posterior is very precise and strongly correlated across hundr
 parameters (national curves vs per-geo levels, noise and contrasts). Warm-up that learns
 a mass matrix from its own draws cannot capture that from a few hundred correlated draws,
 so NUTS runs maximal trees. Instead each chain climbs from its own random start to a mode
-(L-BFGS), and the Hessian there gives a whitening map ``x = mode + L u`` with
+(L-BFGS, then again in the coordinates whitened by the curvature where it stopped: see
+``_REFINE_PASSES``), and the Hessian there gives a whitening map ``x = mode + L u`` with
 ``L L^T = H^-1``: in ``u`` the posterior is close to a standard normal, NUTS needs short
 trajectories, and a diagonal mass matrix adapted in ``u`` corrects what the quadratic
 approximation misses. The chains start at ``u ~ N(0, I)``: a draw from the Laplace
