@@ -86,13 +86,10 @@ def reexpressed(whitening: Whitening, shapes: tuple, weights: np.ndarray) -> Whi
     whitening needs; it also saves a second mode search and Hessian per chain.
     ``precision`` stays the non-centred curvature the weights were read from.
     """
-    offsets, start = {}, 0
-    for name, shape, _ in shapes:
-        offsets[name] = start
-        start += int(np.prod(shape))
-    n_contrasts, n_channels = weights.shape
-    z_rows = offsets["geo_z"] + np.arange(n_contrasts * n_channels)
-    tau_rows = offsets["geo_tau"] + np.tile(np.arange(n_channels), n_contrasts)
+    # Each value's position in the flat vector, by the one flattening (unravel_for).
+    position = unravel_for(shapes)(np.arange(whitening.shift.shape[1], dtype=np.float32))
+    z_rows = np.asarray(position["geo_z"], int).ravel()
+    tau_rows = np.broadcast_to(np.asarray(position["geo_tau"], int), weights.shape).ravel()
     shift, scale = whitening.shift.astype(np.float64), whitening.scale.astype(np.float64)
     w = weights.ravel()
     for c in range(len(shift)):
