@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from mixcast.inference.fit import sample_posterior
-from mixcast.inference.geo_centring import (centring_weights, choose_geo_centring,
-                                             reexpressed, with_centring)
+from mixcast.inference.geo_centring import (centred_laplace_start, centring_weights,
+                                             choose_geo_centring, reexpressed,
+                                             with_centring)
 from mixcast.model.inputs import prepare
 from mixcast.model.mean import Structure
 from mixcast.model.mmm import MMM, resolve_priors, zero_sum_basis
@@ -51,6 +52,16 @@ def test_precise_geo_panels_are_sampled_centred_and_noisy_ones_not():
     chosen, whitening = choose_geo_centring(model, args, chains=2, seed=0)
     assert whitening is not None
     assert not chosen[0].geo_centring.any()   # the prior's: every contrast non-centred
+
+
+def test_a_run_given_the_centring_gets_the_start_a_fit_would_choose():
+    """Batched refits share one run's centring: each run's start is the non-centred mode
+    carried to it, identical to what choosing the centring gives for the same seed."""
+    _, model, args = _geo_model(noise=0.002, geo_sd=0.4)
+    chosen, whitening = choose_geo_centring(model, args, chains=2, seed=3)
+    again = centred_laplace_start(model, chosen, chains=2, seed=3)
+    for field in ("shift", "scale", "start"):
+        np.testing.assert_array_equal(getattr(again, field), getattr(whitening, field))
 
 
 def test_only_contrasts_the_data_pin_are_centred():

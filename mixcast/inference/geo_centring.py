@@ -59,8 +59,7 @@ def choose_geo_centring(model: Callable, args: tuple, *, chains: int,
                         seed: int) -> tuple[tuple, Whitening | None]:
     """(``args`` with each geo contrast's centring weight set, the Laplace whitening of
     the model so parameterised, or None if no mode was found)."""
-    loose = with_centring(args, np.zeros_like(args[0].geo_centring))
-    template, whitening = laplace_start(model, loose, chains=chains, seed=seed)
+    loose, template, whitening = _non_centred_start(model, args, chains, seed)
     if "geo_tau" not in template or whitening is None:
         return loose, whitening
     shapes = site_shapes(template)
@@ -71,6 +70,28 @@ def choose_geo_centring(model: Callable, args: tuple, *, chains: int,
     if not weights.any():
         return loose, whitening
     return with_centring(args, weights), reexpressed(whitening, shapes, weights)
+
+
+def centred_laplace_start(model: Callable, args: tuple, *, chains: int,
+                          seed: int) -> Whitening | None:
+    """The Laplace whitening of ``model(*args)`` for the centring weights ``args`` already
+    carries, found as :func:`choose_geo_centring` finds it: the non-centred model's mode
+    and curvature, carried to those weights (:func:`reexpressed`), never a climb of the
+    centred density (whose singular "mode" at tau -> 0 a climb can fall into).
+
+    For runs that share one run's weights (validation's batched refits)."""
+    weights = np.asarray(args[0].geo_centring)
+    _, template, whitening = _non_centred_start(model, args, chains, seed)
+    if whitening is None or "geo_tau" not in template or not weights.any():
+        return whitening
+    return reexpressed(whitening, site_shapes(template), weights)
+
+
+def _non_centred_start(model: Callable, args: tuple, chains: int, seed: int) -> tuple:
+    """(``args`` with every contrast non-centred, site template, its Laplace whitening)."""
+    loose = with_centring(args, np.zeros_like(args[0].geo_centring))
+    template, whitening = laplace_start(model, loose, chains=chains, seed=seed)
+    return loose, template, whitening
 
 
 def reexpressed(whitening: Whitening, shapes: tuple, weights: np.ndarray) -> Whitening:

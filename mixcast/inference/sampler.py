@@ -193,6 +193,7 @@ def _initial_points(template: dict, n_chains: int, seed: int) -> dict[str, np.nd
 def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: int,
                    draws: int, seeds: list[int], target_accept: float, max_tree_depth: int,
                    dense_mass: bool = True, laplace: bool = False,
+                   whitenings: list[Whitening | None] | None = None,
                    progress: Callable[[int, int], None] | None = None) -> list[tuple]:
     """Run ``chains`` NUTS chains of ``model(*args)`` for every ``args`` in ``batch`` in
     one compiled program: all ``len(batch) x chains`` chains are spread over every device
@@ -200,7 +201,9 @@ def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: 
 
     Every ``args`` must have the same pytree structure and shapes. ``seeds[r]`` seeds the
     r-th run's chains and initial points. ``laplace`` as in :func:`run_nuts`; if any
-    run's mode cannot be found, every run adapts its mass matrix.
+    run's mode cannot be found, every run adapts its mass matrix. ``whitenings``, one
+    per run (from :func:`laplace_start` or the like, for at least ``chains`` chains: the
+    first ``chains`` are used), replace the runs' own mode searches.
 
     Returns
     -------
@@ -212,17 +215,19 @@ def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: 
     total = n_runs * chains
     devices, per_device, padded = _layout(total)
     template = _unconstrained_template(model, batch[0], jax.random.PRNGKey(0))
+    given = whitenings
     keys, inits, whitenings = [], {k: [] for k in template}, []
     for seed, args in zip(seeds, batch):
         keys.append(jax.random.split(jax.random.PRNGKey(seed), chains + 1)[:chains])
         points = _initial_points(template, chains, seed)
         for k, v in points.items():
             inits[k].append(v)
-        if laplace:
+        if laplace and given is None:
             whitenings.append(laplace_whitening(model, args, template, points, seed))
+    whitenings = given if given is not None else whitenings
     whitening = None
     if laplace and all(w is not None for w in whitenings):
-        whitening = Whitening(*(np.concatenate([getattr(w, f) for w in whitenings])
+        whitening = Whitening(*(np.concatenate([getattr(w, f)[:chains] for w in whitenings])
                                 for f in ("shift", "scale", "start", "precision")))
     inits = {k: np.concatenate(v) for k, v in inits.items()}
     pad = lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], padded - total, axis=0)])  # noqa: E731

@@ -22,7 +22,8 @@ from numpyro.primitives import Messenger
 
 from mixcast.data.dataset import Dataset
 from mixcast.inference.fit import sample_posterior
-from mixcast.inference.geo_centring import choose_geo_centring, with_centring
+from mixcast.inference.geo_centring import (centred_laplace_start, choose_geo_centring,
+                                             with_centring)
 from mixcast.model.inputs import prepare
 from mixcast.model.lift import lift_data
 from mixcast.model.mmm import MMM, Priors, resolve_priors
@@ -119,17 +120,21 @@ def refit_many(fit: Fit, jobs: list[RefitJob], *, sampler: SamplerConfig,
     sampler = sampler.for_geos(fit.data.n_geos)
     laplace = sampler.uses_laplace(fit.data.n_geos)
     batch = [args for _, _, args in prepared]
+    whitenings = None
     if laplace and fit.data.n_geos > 1:   # one centring for the batch, from its first run
-        chosen, _ = choose_geo_centring(model, batch[0], chains=sampler.chains,
-                                        seed=sampler.seed + seeds[0])
+        chosen, first = choose_geo_centring(model, batch[0], chains=sampler.chains,
+                                            seed=sampler.seed + seeds[0])
         batch = [with_centring(args, chosen[0].geo_centring) for args in batch]
+        whitenings = [first] + [
+            centred_laplace_start(model, args, chains=sampler.chains, seed=sampler.seed + s)
+            for args, s in zip(batch[1:], seeds[1:])]
     runs = run_nuts_batch(model, batch, chains=sampler.chains,
                           warmup=sampler.warmup, draws=sampler.draws,
                           seeds=[sampler.seed + s for s in seeds],
                           target_accept=sampler.target_accept,
                           max_tree_depth=sampler.max_tree_depth,
                           dense_mass=sampler.dense_mass,
-                          laplace=laplace, progress=progress)
+                          laplace=laplace, whitenings=whitenings, progress=progress)
     seconds = time.perf_counter() - started
     return [_as_fit(fit, data, sampler, samples, extras, seconds)
             for (data, _, _), (samples, extras) in zip(prepared, runs)]
