@@ -25,6 +25,7 @@ import numpy as np
 
 from mixcast.model.counterfactual import media_params
 from mixcast.model.mean import Structure, effectiveness, indirect_per_response, with_frequency
+from mixcast.model.plans import distinct_channel_values
 from mixcast.analysis.plan_space import Granularity, PlanSpace
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import thin, thin_index
@@ -161,14 +162,10 @@ def _value_table(space: PlanSpace, plans: np.ndarray):
     if (space.granularity is not Granularity.CHANNEL or space.structure.interactions
             or plans.shape[0] < 8):
         return None
-    columns = [np.unique(plans[:, u], return_inverse=True) for u in range(plans.shape[1])]
-    n_values = max(len(values) for values, _ in columns)
-    if n_values * 2 > plans.shape[0]:
+    values, index = distinct_channel_values(plans)
+    if len(values) * 2 > plans.shape[0]:
         return None
-    values = np.stack([np.pad(v, (0, n_values - len(v)), mode="edge") for v, _ in columns],
-                      axis=1).astype(np.float32)
-    index = np.stack([inverse.ravel() for _, inverse in columns], axis=1).astype(np.int32)
-    return values, index
+    return values.astype(np.float32), index.astype(np.int32)
 
 
 @partial(jax.jit, static_argnames=("structure", "per_channel", "batch"))

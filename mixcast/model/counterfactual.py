@@ -4,6 +4,12 @@ The primitive behind ROI, mROI, response curves, the optimiser and scenarios: gi
 batch of V media plans, return the total media-driven outcome of each plan under each
 posterior draw. Only media-dependent terms are computed (the baseline cancels in every
 difference we report).
+
+Where the media terms add up over channels (no declared interactions), a plan's outcome
+is the sum of each channel's own, and most plans asked for differ from the observed one
+in one channel (ROI's channel off, mROI's channel up, response curves' channel scaled):
+each distinct channel column is then evaluated once, not once per plan. On a 50-geo,
+15-channel panel that cut ROI and mROI's 31 plans x 15 channels to 3 x 15 evaluations.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from mixcast.model.inputs import ModelInputs
-from mixcast.model.mean import Structure, channel_effects, interaction_effects, mediated_effects
+from mixcast.model.plans import distinct_channel_values
+from mixcast.model.mean import (Structure, channel_effects, indirect_per_response,
+                                interaction_effects, mediated_effects, saturation_response)
 
 # Keeps each lax.map batch to roughly this many float32 values of lagged media.
 _BATCH_BUDGET = 3e7
@@ -49,16 +57,10 @@ def plan_outcomes(params: dict[str, jax.Array], media_plans: np.ndarray, inputs:
     -------
     (S, V, 2) outcome in currency value ([..., 0]) and in KPI units ([..., 1]).
     """
-    plans = jnp.asarray(media_plans, dtype=jnp.float32)
-    n_plans, n_geos, n_times, n_channels = plans.shape
     weights = outcome_weights(inputs)
     if weeks is not None:
         weights = weights * np.asarray(weeks)[None, None, :]
-    per_draw = n_plans * n_geos * n_times * n_channels * structure.l_max
-    batch = int(max(1, min(256, _BATCH_BUDGET // max(per_draw, 1))))
-    out = _plan_outcomes(params, plans, inputs, jnp.asarray(weights, jnp.float32),
-                         structure, batch)
-    return np.asarray(out, dtype=np.float64)
+    return _weighted_outcomes(params, media_plans, inputs, weights, structure)
 
 
 def period_outcomes(params: dict[str, jax.Array], media_plans: np.ndarray,
@@ -75,17 +77,36 @@ def period_outcomes(params: dict[str, jax.Array], media_plans: np.ndarray,
     -------
     (S, V, P, 2) outcome in currency value ([..., 0]) and KPI units ([..., 1]).
     """
-    plans = jnp.asarray(media_plans, dtype=jnp.float32)
-    n_plans, n_geos, n_times, n_channels = plans.shape
+    n_plans, n_geos, n_times, _ = np.shape(media_plans)
     periods = np.asarray(periods, dtype=np.float64)
     weights = (periods[:, None, None, :] * outcome_weights(inputs)[None]).reshape(
         -1, n_geos, n_times)  # (P * 2, G, T)
-    per_draw = n_plans * n_geos * n_times * n_channels * structure.l_max
-    batch = int(max(1, min(256, _BATCH_BUDGET // max(per_draw, 1))))
-    out = _plan_outcomes(params, plans, inputs, jnp.asarray(weights, jnp.float32),
-                         structure, batch)
-    out = np.asarray(out, dtype=np.float64)
+    out = _weighted_outcomes(params, media_plans, inputs, weights, structure)
     return out.reshape(out.shape[0], n_plans, len(periods), 2)
+
+
+def _weighted_outcomes(params, media_plans, inputs: ModelInputs, weights: np.ndarray,
+                       structure: Structure) -> np.ndarray:
+    """(S, V, K): each plan's media terms summed over geos and weeks with each of the K
+    (G, T) ``weights``; channel by channel where the terms add up over channels."""
+    media_plans = np.asarray(media_plans, dtype=np.float32)
+    weights = jnp.asarray(weights, jnp.float32)
+    if not structure.interactions:
+        columns, index = distinct_channel_values(media_plans)
+        if len(columns) < len(media_plans):
+            totals = _channel_totals(params, jnp.asarray(columns), inputs, weights, structure,
+                                     _batch(columns.shape, structure))
+            totals = np.asarray(totals, dtype=np.float64)          # (S, R, C, K)
+            return totals[:, index, np.arange(index.shape[1])].sum(axis=2)
+    out = _plan_outcomes(params, jnp.asarray(media_plans), inputs, weights, structure,
+                         _batch(media_plans.shape, structure))
+    return np.asarray(out, dtype=np.float64)
+
+
+def _batch(plans_shape: tuple, structure: Structure) -> int:
+    """Draws per lax.map step: about :data:`_BATCH_BUDGET` lagged media values."""
+    per_draw = int(np.prod(plans_shape)) * structure.l_max
+    return int(max(1, min(256, _BATCH_BUDGET // max(per_draw, 1))))
 
 
 @partial(jax.jit, static_argnames=("structure", "batch"))
@@ -97,6 +118,20 @@ def _plan_outcomes(params, plans, inputs, weights, structure, batch):
             effect = effect + mediated_effects(p, media, structure).sum(-1)
             return jnp.einsum("gt,kgt->k", effect, weights)
         return jax.vmap(per_plan)(plans)
+    return jax.lax.map(per_draw, params, batch_size=batch)
+
+
+@partial(jax.jit, static_argnames=("structure", "batch"))
+def _channel_totals(params, columns, inputs, weights, structure, batch):
+    """(S, R, C, K) each channel's own media terms (main and mediated) per column set."""
+    def per_draw(p):
+        def per_columns(media):
+            effect = channel_effects(p, media, inputs, structure)
+            if structure.n_mediators:   # the mediated path is linear in each response
+                effect = effect + (indirect_per_response(p, structure)
+                                   * saturation_response(p, media, structure))
+            return jnp.einsum("gtc,kgt->ck", effect, weights)
+        return jax.vmap(per_columns)(columns)
     return jax.lax.map(per_draw, params, batch_size=batch)
 
 

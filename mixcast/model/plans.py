@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["channel_off_plans", "channel_scaled_plans", "channel_step_plans",
-           "metric_effects", "metric_plans"]
+           "distinct_channel_values", "metric_effects", "metric_plans"]
 
 
 def channel_off_plans(media: np.ndarray, channels: Sequence[int] | None = None) -> np.ndarray:
@@ -62,3 +62,29 @@ def metric_effects(outcomes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     current = outcomes[:, :1]
     return (current - outcomes[:, 1:1 + n_channels],
             outcomes[:, 1 + n_channels:] - current)
+
+
+def distinct_channel_values(plans: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(values (R, *plans.shape[1:]), index (V, C))``: each channel's distinct values
+    among V plans (a (G, T) column of media, or one total), so that plan v's channel c is
+    ``values[index[v, c], ..., c]``. R is the most distinct values any channel has
+    (channels with fewer repeat their last).
+
+    Where outcomes add up over channels, each channel then needs scoring only at its
+    distinct values: ROI and mROI's 1 + 2C plans have three per channel.
+
+    >>> values, index = distinct_channel_values(np.array([[1.0, 5.0], [2.0, 5.0], [1.0, 5.0]]))
+    >>> values[:, 0].tolist(), values[:, 1].tolist(), index.tolist()
+    ([1.0, 2.0], [5.0, 5.0], [[0, 0], [1, 0], [0, 0]])
+    """
+    plans = np.asarray(plans)
+    n_plans, n_channels = plans.shape[0], plans.shape[-1]
+    distinct = [np.unique(plans[..., c].reshape(n_plans, -1), axis=0, return_inverse=True)
+                for c in range(n_channels)]
+    n_values = max(len(rows) for rows, _ in distinct)
+    values = np.empty((n_values, *plans.shape[1:]), dtype=plans.dtype)
+    for c, (rows, _) in enumerate(distinct):
+        padded = np.concatenate([rows, np.repeat(rows[-1:], n_values - len(rows), axis=0)])
+        values[..., c] = padded.reshape((n_values, *plans.shape[1:-1]))
+    index = np.stack([inverse.ravel() for _, inverse in distinct], axis=1)
+    return values, index

@@ -3,7 +3,7 @@
 import numpy as np
 
 from mixcast.model.plans import (channel_off_plans, channel_scaled_plans, channel_step_plans,
-                                 metric_effects, metric_plans)
+                                 distinct_channel_values, metric_effects, metric_plans)
 
 
 def _media(seed: int = 0) -> np.ndarray:
@@ -61,3 +61,15 @@ def test_metric_plans_layout_and_effects():
     totals = media.sum(axis=(0, 1)).astype(np.float64)
     np.testing.assert_allclose(incremental[0, :, 0], totals, rtol=1e-5)
     np.testing.assert_allclose(marginal[0, :, 0], 0.01 * totals, rtol=1e-3)
+
+
+def test_distinct_channel_values_rebuild_every_plan():
+    media = np.random.default_rng(0).uniform(0.5, 2.0, (2, 6, 3)).astype(np.float32)
+    plans = metric_plans(media, 0.01)                               # 1 + 2C plans
+    columns, index = distinct_channel_values(plans)
+    assert columns.shape == (3, 2, 6, 3)      # observed, off and up: three per channel
+    for v in range(len(plans)):
+        for c in range(3):
+            np.testing.assert_array_equal(columns[index[v, c], ..., c], plans[v, ..., c])
+    scaled = channel_scaled_plans(media, [0.5, 1.0, 2.0])
+    assert distinct_channel_values(scaled)[0].shape[0] == 3   # x1 is the observed column
