@@ -96,8 +96,10 @@ def run_one(shape: str, args) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     compiled_before = sum(compiling.values())
     fitted = mixcast.fit(sim.data, spec, sampler=sampler)
+    fitted_at = time.perf_counter()
     summary = summarize(fitted)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    summary_s = started + wall - fitted_at
     compile_s = sum(compiling.values()) - compiled_before
     diag = summary["diagnostics"]
     roi = {c: e["roi"]["mean"] for c, e in summary["channels"].items()}
@@ -106,7 +108,10 @@ def run_one(shape: str, args) -> dict:
     return {"shape": shape, "geos": geos, "weeks": weeks, "channels": channels,
             "chains": args.chains, "warmup": args.warmup, "draws": args.draws,
             "device": jax.devices()[0].platform, "wall_s": wall, "cpu_s": cpu,
-            "fit_s": fitted.fit_seconds, "compile_s": compile_s, "peak_bytes": peak,
+            "fit_s": fitted.fit_seconds, "compile_s": compile_s,
+            # after sampling: the Fit's posterior and diagnostics, then the summaries
+            "post_fit_s": fitted_at - started - fitted.fit_seconds, "summary_s": summary_s,
+            "peak_bytes": peak,
             "est_compile_s": estimate.est_compile_seconds,
             "gradient_s": estimate.gradient_seconds, "probe_compile_s": estimate.compile_seconds,
             "est_wall_s": estimate.est_wall_seconds, "est_peak_bytes": estimate.est_peak_bytes,
