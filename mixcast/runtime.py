@@ -56,3 +56,21 @@ def configure_compilation_cache() -> None:
 
     jax.config.update("jax_compilation_cache_dir", folder)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+
+
+def memory_map_use() -> float | None:
+    """The share of the kernel's limit on memory mappings (``vm.max_map_count``) this
+    process holds, or None where it cannot be read (not Linux).
+
+    XLA's CPU runtime maps each compiled kernel into pages of its own: a process that
+    compiles for many data shapes (a scheduler, a worker running many configs' fits)
+    reaches the limit and then fails to allocate, far from any memory limit.
+    """
+    try:
+        with open("/proc/sys/vm/max_map_count") as limit_file:
+            limit = int(limit_file.read())
+        with open("/proc/self/maps", "rb") as maps:
+            held = sum(1 for _ in maps)
+    except (OSError, ValueError):
+        return None
+    return held / limit if limit > 0 else None

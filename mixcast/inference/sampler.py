@@ -23,7 +23,7 @@ from numpyro import handlers
 from numpyro.distributions.transforms import biject_to
 from numpyro.infer.util import constrain_fn, potential_energy
 
-from mixcast.runtime import configure
+from mixcast.runtime import configure, memory_map_use
 from mixcast.inference.laplace import Whitening, site_shapes, laplace_whitening, unravel_for
 from mixcast.inference.laplace import _compiled as laplace_compiled
 
@@ -59,6 +59,7 @@ def run_nuts(model: Callable, args: tuple, *, chains: int, warmup: int, draws: i
     constrained and with the model's deterministic sites; where the chains stopped, to
     continue them with :func:`continue_nuts`.
     """
+    release_if_crowded()
     devices, per_device, padded = _layout(chains)
     keys, template, inits = _chain_starts(model, args, padded, seed)
     if laplace and whitening is None:
@@ -212,6 +213,7 @@ def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: 
     n_runs = len(batch)
     if n_runs == 0:
         return []
+    release_if_crowded()
     total = n_runs * chains
     devices, per_device, padded = _layout(total)
     template = _unconstrained_template(model, batch[0], jax.random.PRNGKey(0))
@@ -425,6 +427,24 @@ def release_compiled_programs() -> None:
         cached.cache_clear()
     jax.clear_caches()
     gc.collect()
+
+
+# Share of the process's memory-mapping limit above which a new fit first drops the
+# compiled programs held (see :func:`release_if_crowded`).
+CROWDED_MAPS = 0.5
+
+
+def release_if_crowded() -> bool:
+    """:func:`release_compiled_programs` when this process holds more than
+    :data:`CROWDED_MAPS` of its memory-mapping limit (``vm.max_map_count``); whether it
+    did. Called before every fit, so that a long-lived process (the refresh scheduler,
+    the web app, an executor's worker) never runs out of mappings, while one that refits
+    the same shapes keeps its compiled programs."""
+    use = memory_map_use()
+    if use is None or use <= CROWDED_MAPS:
+        return False
+    release_compiled_programs()
+    return True
 
 
 def _constrain(model, args, z: dict) -> dict[str, np.ndarray]:

@@ -43,3 +43,22 @@ def test_progress_is_reported_after_every_segment_up_to_the_total():
     total = 2 * (SEGMENT + 10 + SEGMENT // 2)
     assert [d for d, _ in seen] == [2 * SEGMENT, 2 * (SEGMENT + 10), total]
     assert {t for _, t in seen} == {total}
+
+
+def test_a_process_near_its_mapping_limit_drops_its_compiled_programs(monkeypatch):
+    """Each compiled XLA kernel holds memory mappings of its own: a long-lived process
+    that fits many shapes drops its compiled programs before it reaches the kernel's
+    limit, and one far from it keeps them (refits of the same shape reuse them)."""
+    from mixcast.inference import sampler
+    from mixcast.runtime import memory_map_use
+
+    use = memory_map_use()
+    assert use is None or 0.0 < use < 1.0
+    sampler._compiled_segment(Gaussian(), 5, 0.8, 3, False, False, None)
+    assert sampler._compiled_segment.cache_info().currsize > 0
+    monkeypatch.setattr(sampler, "memory_map_use", lambda: sampler.CROWDED_MAPS / 2)
+    assert not sampler.release_if_crowded()
+    assert sampler._compiled_segment.cache_info().currsize > 0
+    monkeypatch.setattr(sampler, "memory_map_use", lambda: sampler.CROWDED_MAPS + 0.1)
+    assert sampler.release_if_crowded()
+    assert sampler._compiled_segment.cache_info().currsize == 0
