@@ -21,9 +21,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from mixcast.model.inputs import ModelInputs
-from mixcast.model.plans import distinct_channel_values
 from mixcast.model.mean import (Structure, channel_effects, indirect_per_response,
                                 interaction_effects, mediated_effects, saturation_response)
+from mixcast.model.plans import distinct_channel_values
 
 # Keeps each lax.map batch to roughly this many float32 values of lagged media.
 _BATCH_BUDGET = 3e7
