@@ -23,7 +23,7 @@ from jax.flatten_util import ravel_pytree
 from mixcast.data.dataset import Dataset
 from mixcast.errors import UserError
 from mixcast.inference.fit import MAX_CONTINUATIONS, build_model
-from mixcast.inference.laplace import HVP_BATCH, potential_value_and_grad
+from mixcast.inference.laplace import potential_value_and_grad
 from mixcast.inference.memory import (MEMORY_LIMIT_ENV, available_memory, format_bytes,
                                       memory_source)
 from mixcast.inference.sampler import SEGMENT, chains_in_parallel, latent_template
@@ -44,13 +44,17 @@ _STEPS_AT_PARAMS = 3623        # ... measured at this many parameters (200 x 156
 _STEPS_ADAPTED = 31            # ... with an adapted (dense) mass matrix
 _MODE_GRADIENTS = 3000         # gradient evaluations of one L-BFGS mode search
 _HVP_COST = 3.0                # a Hessian-vector product, in gradients
+_HVP_WORK = 5                  # working memory of one batch of Hessian-vector products
+                               # (laplace.HVP_BATCH = 16), in gradients': one 200-geo
+                               # Hessian added 0.5 GB, a gradient's arrays ~90 MB
 _COMPILE_FACTOR = 10.0         # a fit's compile time, in the probe's compiles (national)
 _COMPILE_FACTOR_GEO = 13.0     # ... geo panels: the Laplace start's Hessian compiles too
 _HESSIANS = 3                  # per chain's mode search: the first, and one after each
                                # whitened climb whose probes fail (the worst case)
 _CLIMB_GRADIENTS = 500         # gradient evaluations of the whitened climbs
-_SUMMARY_GRADIENTS = 100       # post-fit summaries per kept draw, in gradients (~125
-                               # measured at 200 geos, ~40 on small panels)
+_SUMMARY_GRADIENTS = 3         # post-fit summaries per kept draw, in gradients (2.9
+                               # measured at 200 geos since ROI and mROI are scored
+                               # channel by channel; ~125 before)
 _MATVEC_FLOPS = 2e9            # float32 matrix-vector multiply on one core (flop/s)
 _FIXED_SECONDS = 10.0          # Python's share: data preparation, diagnostics, summaries
 _CALL_SECONDS = 1.5e-3         # Python and dispatch per L-BFGS evaluation (scipy drives it)
@@ -151,7 +155,7 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
     cells = geos * weeks * channels * max(lags, 1)
     # Gradients evaluated at once: one per device, and during the Laplace start a batch
     # of Hessian-vector products per concurrent mode search.
-    evaluations = parallel + (HVP_BATCH * min(parallel, chains) if laplace else 0)
+    evaluations = parallel + (_HVP_WORK * min(parallel, chains) if laplace else 0)
     # Whitened NUTS multiplies every gradient's point by a dense D x D root.
     matvec = 2.0 * params ** 2 / _MATVEC_FLOPS if laplace else 0.0
     step = gradient_seconds + matvec

@@ -59,7 +59,7 @@ def test_estimate_of_real_data_probes_the_gradient(small_sim):
 def test_check_memory_refuses_with_the_options():
     check_memory(sized(200, 156, 15, available=None))        # unknown budget: no refusal
     check_memory(sized(10, 52, 5, available=64 * 2 ** 30))
-    tight = sized(200, 156, 15, draws=5000, available=int(6e9))
+    tight = sized(200, 156, 15, draws=5000, available=int(4e9))
     fitting = draws_that_fit(tight)
     assert 10 <= fitting < 5000
     assert not tight.fits_in_memory
@@ -70,7 +70,7 @@ def test_check_memory_refuses_with_the_options():
                    "chunks", "MIXCAST_MEMORY_LIMIT", "Nothing was sampled"):
         assert option in message
     # Fewer draws, as the message says, fit the same budget.
-    assert sized(200, 156, 15, draws=fitting, available=int(6e9)).fits_in_memory
+    assert sized(200, 156, 15, draws=fitting, available=int(4e9)).fits_in_memory
     with pytest.raises(UserError, match="fewer draws alone will not do"):
         check_memory(sized(200, 156, 15, available=10 ** 6))
 
@@ -108,3 +108,24 @@ def test_the_worst_case_of_continued_chains_is_priced_apart():
         SAMPLER, draws=500, continue_unconverged=False)})
     assert off.est_continue_seconds == 0 and off.est_continue_bytes == 0
     assert not any(name.startswith("if R-hat") for name, _ in off.as_rows())
+
+
+@pytest.mark.parametrize("measured", ["geo200_4x2000+1000_stop32.json"])
+def test_the_estimate_is_within_2x_of_the_measured_200_geo_fit(measured):
+    """bench/bench_scale.py's 200 x 156 x 15 fit at the product default sampler (alone on
+    the 2-core machine): the cost model, fed the probe figures that run printed, is within
+    2x of its wall time and peak memory."""
+    import json
+    from pathlib import Path
+
+    row = json.loads((Path(__file__).parents[2] / "bench" / "results" / measured).read_text())
+    estimate = cost_of(geos=row["geos"], weeks=row["weeks"], channels=row["channels"],
+                       lags=row["est_lags"], params=row["est_params"],
+                       kept_per_draw=row["est_kept_per_draw"],
+                       sampler=SamplerConfig(chains=row["chains"], warmup=row["warmup"],
+                                             draws=row["draws"]),
+                       laplace=True, parallel=2, device="cpu",
+                       gradient_seconds=row["gradient_s"],
+                       compile_seconds=row["probe_compile_s"], available_bytes=None)
+    assert 0.5 < row["wall_s"] / estimate.est_wall_seconds < 2.0
+    assert 0.5 < row["peak_bytes"] / estimate.est_peak_bytes < 2.0
