@@ -87,10 +87,24 @@ class CostEstimate:
     # added to the wall time and peak above, only when it happens.
     est_continue_seconds: float = 0.0
     est_continue_bytes: int = 0
+    # On an accelerator (GPU): what the sampler holds in its memory (the model's working
+    # arrays, one segment of positions, the Laplace start's Hessian and roots; the draws
+    # kept go to the host), and what is free there. None on a CPU.
+    est_device_bytes: int | None = None
+    device_available_bytes: int | None = None
 
     @property
     def fits_in_memory(self) -> bool:
+        return self.fits_on_host and self.fits_on_device
+
+    @property
+    def fits_on_host(self) -> bool:
         return self.available_bytes is None or self.est_peak_bytes <= self.available_bytes
+
+    @property
+    def fits_on_device(self) -> bool:
+        return (self.est_device_bytes is None or self.device_available_bytes is None
+                or self.est_device_bytes <= self.device_available_bytes)
 
     def as_rows(self) -> list[tuple[str, str]]:
         """(quantity, value) rows for a table."""
@@ -111,6 +125,11 @@ class CostEstimate:
         available = ("unknown" if self.available_bytes is None
                      else format_bytes(self.available_bytes))
         rows.append(("memory available", available))
+        if self.est_device_bytes is not None:
+            free = ("unknown" if self.device_available_bytes is None
+                    else format_bytes(self.device_available_bytes))
+            rows += [(f"expected {self.device} memory", format_bytes(self.est_device_bytes)),
+                     (f"{self.device} memory free", free)]
         return rows
 
 
@@ -140,14 +159,16 @@ def estimate_cost(data: Dataset, spec: ModelSpec | None = None,
                    lags=int(args[0].media_lagged.shape[1]), params=params, kept_per_draw=kept, sampler=sampler,
                    laplace=sampler.uses_laplace(data.n_geos), parallel=devices,
                    device=jax.devices()[0].platform, gradient_seconds=gradient_seconds,
-                   compile_seconds=compile_seconds, available_bytes=available_memory())
+                   compile_seconds=compile_seconds, available_bytes=available_memory(),
+                   device_available_bytes=accelerator_memory())
 
 
 def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
             kept_per_draw: int,
             sampler: SamplerConfig, laplace: bool, parallel: int, device: str,
             gradient_seconds: float, compile_seconds: float,
-            available_bytes: int | None) -> CostEstimate:
+            available_bytes: int | None,
+            device_available_bytes: int | None = None) -> CostEstimate:
     """The cost model: pure arithmetic on the sizes and the timed probe."""
     chains, iterations = sampler.chains, sampler.warmup + sampler.draws
     draws_kept = chains * sampler.draws
@@ -175,6 +196,12 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
     continue_bytes = _KEPT_COPIES * _FLOAT * chains * more * kept_per_draw + (
         _FLOAT * chains * more * params)
     compile_total = (_COMPILE_FACTOR_GEO if laplace else _COMPILE_FACTOR) * compile_seconds
+    device_bytes = None
+    if device != "cpu":   # on a CPU the device's memory is the host's, counted below
+        device_bytes = int(_WORK_COPIES * _FLOAT * cells * evaluations
+                           + _FLOAT * chains * SEGMENT * params
+                           + (_FLOAT * float(params) ** 2 * (min(parallel, chains) + chains)
+                              if laplace else 0))
     peak = (_BASE_BYTES
             + _WORK_COPIES * _FLOAT * cells * evaluations
             + _KEPT_COPIES * _FLOAT * draws_kept * kept_per_draw
@@ -191,7 +218,9 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
                                           + _FIXED_SECONDS),
                         est_peak_bytes=int(peak), available_bytes=available_bytes,
                         est_continue_seconds=continue_seconds,
-                        est_continue_bytes=int(continue_bytes))
+                        est_continue_bytes=int(continue_bytes),
+                        est_device_bytes=device_bytes,
+                        device_available_bytes=device_available_bytes)
 
 
 def _hessian_bytes(params: int, chains: int, parallel: int) -> float:
@@ -227,10 +256,35 @@ def _time_calls(call, budget: float) -> float:
     return float(np.median(times))
 
 
+def accelerator_memory() -> int | None:
+    """Bytes free on the accelerator JAX runs on (a GPU's memory pool, as JAX's allocator
+    reports it), or None on a CPU or where it does not say."""
+    device = jax.devices()[0]
+    if device.platform == "cpu":
+        return None
+    stats = device.memory_stats() or {}
+    if "bytes_limit" not in stats:
+        return None
+    return max(int(stats["bytes_limit"]) - int(stats.get("bytes_in_use", 0)), 0)
+
+
 def check_memory(estimate: CostEstimate) -> None:
     """Raise a :class:`UserError` (CLI exit 2) before sampling when the fit's expected
-    peak memory exceeds what is available, naming the options."""
-    if estimate.fits_in_memory:
+    peak memory exceeds what is available, on the host or on the accelerator, naming the
+    options."""
+    if not estimate.fits_on_device:
+        raise UserError(
+            f"This fit needs about {format_bytes(estimate.est_device_bytes)} of "
+            f"{estimate.device} memory (the model's working arrays and the Laplace start's "
+            f"{estimate.params:,} x {estimate.params:,} curvature), but "
+            f"{format_bytes(estimate.device_available_bytes)} is free there. Nothing was "
+            "sampled. Options: (1) fit fewer geos per batch: split the panel into regional "
+            "configs and fit them with `mixcast fit-many`; (2) fit on the CPU, whose memory "
+            "is the machine's (JAX_PLATFORMS=cpu); (3) let JAX use more of the GPU "
+            "(XLA_PYTHON_CLIENT_MEM_FRACTION=0.95, or close other programs using it); "
+            "(4) a GPU with more memory. Draws kept go to the host's memory, so fewer draws "
+            "do not help here.")
+    if estimate.fits_on_host:
         return
     need, have = estimate.est_peak_bytes, estimate.available_bytes
     fitting = draws_that_fit(estimate)

@@ -129,3 +129,34 @@ def test_the_estimate_is_within_2x_of_the_measured_200_geo_fit(measured):
                        compile_seconds=row["probe_compile_s"], available_bytes=None)
     assert 0.5 < row["wall_s"] / estimate.est_wall_seconds < 2.0
     assert 0.5 < row["peak_bytes"] / estimate.est_peak_bytes < 2.0
+
+
+def test_a_fit_too_big_for_the_gpu_stops_with_gpu_options():
+    """On an accelerator the sampler's arrays live in its memory, not the host's: a
+    200-geo fit that fits the host but not a small GPU is refused before sampling, with
+    options that help there (not fewer draws: those go to the host)."""
+    args = {**_sized_args(200, 156, 15, available=64 * 2 ** 30), "device": "gpu",
+            "parallel": 1}
+    roomy = cost_of(**args, sampler=SAMPLER, device_available_bytes=40 * 2 ** 30)
+    assert roomy.est_device_bytes > 0 and roomy.fits_in_memory
+    check_memory(roomy)
+    assert any(name == "expected gpu memory" for name, _ in roomy.as_rows())
+    small = cost_of(**args, sampler=SAMPLER, device_available_bytes=2 ** 29)
+    assert small.fits_on_host and not small.fits_in_memory
+    with pytest.raises(UserError) as refused:
+        check_memory(small)
+    for words in ("gpu memory", "Nothing was sampled", "fit-many", "JAX_PLATFORMS=cpu",
+                  "XLA_PYTHON_CLIENT_MEM_FRACTION", "fewer draws do not help"):
+        assert words in str(refused.value)
+    # Fewer geos need less of the GPU.
+    fewer = cost_of(**{**args, **_sized_args(50, 156, 15), "device": "gpu", "parallel": 1},
+                    sampler=SAMPLER, device_available_bytes=2 ** 29)
+    assert fewer.est_device_bytes < small.est_device_bytes
+    # On a CPU the device's memory is the host's: no separate figure.
+    assert sized(200, 156, 15).est_device_bytes is None
+
+
+def test_no_accelerator_memory_on_a_cpu():
+    from mixcast.inference.cost import accelerator_memory
+
+    assert accelerator_memory() is None
