@@ -169,7 +169,7 @@ def plot(rows: list[dict], path: Path) -> None:
         fig.update_xaxes(type="log", title="geos x weeks x channels", row=1, col=col)
         fig.update_yaxes(type="log", row=1, col=col)
     fig.update_layout(title="mixcast geo fit: time and memory vs panel size")
-    fig.write_html(path, include_plotlyjs="cdn")
+    fig.write_html(path, include_plotlyjs=True)   # self-contained: opens with no network
 
 
 def main(argv: list[str] | None = None) -> int:
