@@ -196,17 +196,16 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
     continue_bytes = _KEPT_COPIES * _FLOAT * chains * more * kept_per_draw + (
         _FLOAT * chains * more * params)
     compile_total = (_COMPILE_FACTOR_GEO if laplace else _COMPILE_FACTOR) * compile_seconds
+    working = _WORK_COPIES * _FLOAT * cells * evaluations   # the model's live arrays
+    segment = _FLOAT * chains * SEGMENT * params   # one segment's positions (sampler)
     device_bytes = None
     if device != "cpu":   # on a CPU the device's memory is the host's, counted below
-        device_bytes = int(_WORK_COPIES * _FLOAT * cells * evaluations
-                           + _FLOAT * chains * SEGMENT * params
+        device_bytes = int(working + segment
                            + (_FLOAT * float(params) ** 2 * (min(parallel, chains) + chains)
                               if laplace else 0))
-    peak = (_BASE_BYTES
-            + _WORK_COPIES * _FLOAT * cells * evaluations
+    peak = (_BASE_BYTES + working + segment
             + _KEPT_COPIES * _FLOAT * draws_kept * kept_per_draw
-            # positions kept, and one segment's buffer (mixcast.inference.sampler)
-            + _FLOAT * chains * (sampler.draws + SEGMENT) * params
+            + _FLOAT * chains * sampler.draws * params          # positions kept
             + (_hessian_bytes(params, chains, parallel) if laplace else 0))
     return CostEstimate(geos=geos, weeks=weeks, channels=channels, lags=lags, params=params,
                         kept_per_draw=kept_per_draw, chains=chains, iterations=iterations,

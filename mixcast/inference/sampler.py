@@ -217,16 +217,15 @@ def run_nuts_batch(model: Callable, batch: list[tuple], *, chains: int, warmup: 
     total = n_runs * chains
     devices, per_device, padded = _layout(total)
     template = _unconstrained_template(model, batch[0], jax.random.PRNGKey(0))
-    given = whitenings
-    keys, inits, whitenings = [], {k: [] for k in template}, []
+    keys, inits, found = [], {k: [] for k in template}, []
     for seed, args in zip(seeds, batch):
         keys.append(jax.random.split(jax.random.PRNGKey(seed), chains + 1)[:chains])
         points = _initial_points(template, chains, seed)
         for k, v in points.items():
             inits[k].append(v)
-        if laplace and given is None:
-            whitenings.append(laplace_whitening(model, args, template, points, seed))
-    whitenings = given if given is not None else whitenings
+        if laplace and whitenings is None:
+            found.append(laplace_whitening(model, args, template, points, seed))
+    whitenings = found if whitenings is None else whitenings
     whitening = None
     if laplace and all(w is not None for w in whitenings):
         whitening = Whitening(*(np.concatenate([getattr(w, f)[:chains] for w in whitenings])
