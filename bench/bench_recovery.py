@@ -2,8 +2,8 @@
 
 Usage:
     python bench/bench_recovery.py [--set hard|classic] [--cases NAME ...]
-        [--chains 2 --warmup 500 --draws 500 --seed 0] [--holidays] [--json out.json]
-        [--markdown] [--verbose] [--peers]
+        [--chains 2 --warmup 500 --draws 500 --seed 0] [--data-seed K] [--holidays]
+        [--json out.json] [--markdown] [--verbose] [--peers]
     python bench/bench_recovery.py --compare before.json after.json [--markdown]
 
 The hard set (default, 12 cases: 8 national, 4 geo panels, lift tests in 6) stands for
@@ -12,6 +12,9 @@ new user would write (default model options). ``--holidays`` adds ``holidays: US
 configs of the cases whose baseline has holiday spikes. Lift tests carry the optional
 ``measure_end_date`` column; a mixcast that does not read it yet is given the file without
 it (a note is printed; the lift values, measured to measure_end_date, are unchanged).
+``--data-seed K`` (K > 0) draws fresh data for every case from the same generator (case
+seed + 1000 K): same channels, truths and lift tests, other noise, spend and shocks, so
+that a change can be checked on twins of the cases it was measured on.
 
 Scores per case (channels c, true ROI r_c, posterior mean ROI m_c, 90% interval
 [lo_c, hi_c], observed spend s_c summed over weeks and geos):
@@ -42,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -397,7 +401,9 @@ def compare(before_path: Path, after_path: Path, markdown: bool) -> str:
 def settings(meta: dict) -> str:
     warmup = meta.get('warmup') or 'default'
     return (f"{meta.get('set')} set, {meta.get('chains')} chains x {warmup}/{meta.get('draws')}"
-            f", seed {meta.get('seed')}, holidays "
+            f", seed {meta.get('seed')}"
+            + (f", data seed {meta['data_seed']}" if meta.get("data_seed") else "")
+            + ", holidays "
             f"{'on' if meta.get('holidays') else 'off'}, mixcast {meta.get('mixcast_version')}"
             f" @ {meta.get('git_commit', '?')}, {meta.get('date')}")
 
@@ -421,6 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--draws", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-seed", type=int, default=0,
+                        help="K > 0: fresh data for every case (case seed + 1000 K)")
     parser.add_argument("--defaults", action="store_true",
                         help="the product's default sampler (4 chains, warm-up 1000 national / "
                              "2000 geo, 1000 draws); overrides --chains/--warmup/--draws")
@@ -447,7 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare:
         print(compare(*args.compare, args.markdown))
         return 0
-    all_cases = {c.name: c for c in case_lib.SETS[args.set]()}
+    all_cases = {c.name: replace(c, seed=c.seed + 1000 * args.data_seed)
+                 for c in case_lib.SETS[args.set]()}
     names = args.cases or list(all_cases)
     unknown = [n for n in names if n not in all_cases]
     if unknown:
@@ -461,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
         print("note: this mixcast does not read measure_end_date; lift tests are written "
               "without it (same lift values)", file=sys.stderr)
     meta = {"set": args.set, "cases": names, "chains": args.chains, "warmup": args.warmup,
-            "draws": args.draws, "seed": args.seed, "holidays": args.holidays,
+            "draws": args.draws, "seed": args.seed, "data_seed": args.data_seed,
+            "holidays": args.holidays,
             "ml_set": args.ml_set,
             "mixcast_version": getattr(mixcast, "__version__", "?"),
             "mixcast_path": str(Path(mixcast.__file__).parent), "git_commit": git_commit(),
