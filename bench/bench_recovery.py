@@ -1,13 +1,14 @@
 """Recovery of known ROI on hard simulated cases (bench/cases.py), mixcast and peers.
 
 Usage:
-    python bench/bench_recovery.py [--set hard|classic] [--cases NAME ...]
+    python bench/bench_recovery.py [--set hard|classic|shapes] [--cases NAME ...]
         [--chains 2 --warmup 500 --draws 500 --seed 0] [--data-seed K] [--holidays]
         [--json out.json] [--markdown] [--verbose] [--peers]
     python bench/bench_recovery.py --compare before.json after.json [--markdown]
 
 The hard set (default, 12 cases: 8 national, 4 geo panels, lift tests in 6) stands for
-the hidden cases of issue 14; ``--set classic`` runs the earlier 8. Every config is what a
+the hidden cases of issue 14; ``--set classic`` runs the earlier 8, ``--set shapes`` four
+shapes the hard set lacks (52 weeks national, 10 and 60 geos). Every config is what a
 new user would write (default model options). ``--holidays`` adds ``holidays: US`` to the
 configs of the cases whose baseline has holiday spikes. Lift tests carry the optional
 ``measure_end_date`` column; a mixcast that does not read it yet is given the file without

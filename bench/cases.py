@@ -505,7 +505,22 @@ def hard_cases() -> list[Case]:
     ]
 
 
-SETS = {"hard": hard_cases, "classic": cases}
+def shape_cases() -> list[Case]:
+    """Shapes of the hidden cases the hard set does not have: a year of national
+    history (with and without a lift test), 10 and 60 geos. Same drivers as the hard set."""
+    hard = {c.name: c for c in hard_cases()}
+    return [
+        replace(hard["n_short_lift"], name="n_52w_lift", n_weeks=52, seed=301,
+                lifts=(Lift("social_spend", 20, 4, "dark"),)),
+        replace(hard["n_holiday_search"], name="n_52w", n_weeks=52, seed=302),
+        replace(hard["g20_national_tv"], name="g10_national_tv", n_geos=10, seed=304,
+                baseline=50_000),
+        replace(hard["g40_many_delayed"], name="g60_many_delayed", n_geos=60, seed=303,
+                baseline=500_000 / 60),
+    ]
+
+
+SETS = {"hard": hard_cases, "classic": cases, "shapes": shape_cases}
 
 
 if __name__ == "__main__":
