@@ -5,6 +5,7 @@ Usage::
     python bench/bench_scale.py [--grid 10x52x5 50x104x10 ...] [--chains 2 --warmup 300
                                  --draws 300] [--out bench/results/scale]
     python bench/bench_scale.py --one 200x156x15 --chains 4 --warmup 500 --draws 500
+    python bench/bench_scale.py --grid 200x156x15 --estimate-only   # the probe, no fit
 
 Every case (``GEOSxWEEKSxCHANNELS``) runs in its own subprocess, so that its peak resident
 memory (``ru_maxrss`` of that process: JAX's working set, the draws and the summaries) is
@@ -93,6 +94,17 @@ def run_one(shape: str, args) -> dict:
     estimate_s = time.perf_counter() - started_est
     print(f"estimate {shape}: {estimate}", file=sys.stderr, flush=True)
     print(f"simulated in {started_est - t0:.0f}s", file=sys.stderr, flush=True)
+    probe = {"shape": shape, "geos": geos, "weeks": weeks, "channels": channels,
+             "chains": args.chains, "warmup": args.warmup, "draws": args.draws,
+             "device": jax.devices()[0].platform,
+             "est_compile_s": estimate.est_compile_seconds,
+             "gradient_s": estimate.gradient_seconds,
+             "probe_compile_s": estimate.compile_seconds,
+             "est_wall_s": estimate.est_wall_seconds, "est_peak_bytes": estimate.est_peak_bytes,
+             "est_params": estimate.params, "est_lags": estimate.lags,
+             "est_kept_per_draw": estimate.kept_per_draw, "estimate_s": estimate_s}
+    if args.estimate_only:
+        return probe
     started, cpu = time.perf_counter(), time.process_time()
     compiled_before = sum(compiling.values())
     fitted = mixcast.fit(sim.data, spec, sampler=sampler)
@@ -105,18 +117,11 @@ def run_one(shape: str, args) -> dict:
     roi = {c: e["roi"]["mean"] for c, e in summary["channels"].items()}
     mape = float(np.mean([abs(roi[c] - t) / t for c, t in sim.roi.items()]))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"shape": shape, "geos": geos, "weeks": weeks, "channels": channels,
-            "chains": args.chains, "warmup": args.warmup, "draws": args.draws,
-            "device": jax.devices()[0].platform, "wall_s": wall, "cpu_s": cpu,
+    return {**probe, "wall_s": wall, "cpu_s": cpu,
             "fit_s": fitted.fit_seconds, "compile_s": compile_s,
             # after sampling: the Fit's posterior and diagnostics, then the summaries
             "post_fit_s": fitted_at - started - fitted.fit_seconds, "summary_s": summary_s,
             "peak_bytes": peak,
-            "est_compile_s": estimate.est_compile_seconds,
-            "gradient_s": estimate.gradient_seconds, "probe_compile_s": estimate.compile_seconds,
-            "est_wall_s": estimate.est_wall_seconds, "est_peak_bytes": estimate.est_peak_bytes,
-            "est_params": estimate.params, "est_lags": estimate.lags,
-            "est_kept_per_draw": estimate.kept_per_draw, "estimate_s": estimate_s,
             "rhat_max": diag["rhat_max"], "ess_bulk_min": diag["ess_bulk_min"],
             "divergences": diag["divergences"], "roi_mape": mape,
             "leapfrog_steps_per_draw": float(fitted.idata.sample_stats["n_steps"].mean()),
@@ -131,6 +136,8 @@ def run_case(shape: str, args) -> dict | None:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--one", shape,
            "--chains", str(args.chains), "--warmup", str(args.warmup),
            "--draws", str(args.draws), "--seed", str(args.seed)]
+    if args.estimate_only:
+        cmd.append("--estimate-only")
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         print(f"{shape} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
@@ -181,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draws", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "scale")
+    parser.add_argument("--estimate-only", action="store_true",
+                        help="print and keep (estimates.json) each case's cost estimate "
+                             "and probe figures; no fit")
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(run_one(args.one, args), default=float), flush=True)
@@ -191,11 +201,19 @@ def main(argv: list[str] | None = None) -> int:
         if row is None:
             continue
         rows.append(row)
+        if args.estimate_only:
+            print(f"{shape:>12}: est {row['est_wall_s']:7.1f}s, "
+                  f"{row['est_peak_bytes'] / 1e9:5.2f} GB; gradient "
+                  f"{1e3 * row['gradient_s']:.3f} ms on {row['device']}", flush=True)
+            continue
         print(f"{shape:>12}: wall {row['wall_s']:7.1f}s (est {row['est_wall_s']:7.1f}s)  "
               f"peak {row['peak_bytes'] / 1e9:5.2f} GB (est {row['est_peak_bytes'] / 1e9:5.2f})"
               f"  R-hat {row['rhat_max']:.3f}  div {row['divergences']}  on {row['device']}",
               flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.estimate_only:
+        (args.out / "estimates.json").write_text(json.dumps(rows, indent=2, default=float))
+        return 0
     (args.out / "scale.json").write_text(json.dumps(rows, indent=2, default=float))
     (args.out / "scale.md").write_text(table(rows) + "\n")
     if rows:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 from jax.flatten_util import ravel_pytree
 
 from mixcast.data.dataset import Dataset
@@ -41,13 +42,18 @@ _STEPS_AT_PARAMS = 3623        # ... measured at this many parameters (200 x 156
                                # they grow as params^(1/4) (NUTS's step size on a d-dim
                                # standard normal shrinks as d^(-1/4)): 35 at 1,073 (31
                                # measured), 21 at 149 (15-17 measured)
-_STEPS_ADAPTED = 31            # ... with an adapted (dense) mass matrix
+_STEPS_ADAPTED = 50            # ... with an adapted mass matrix (national fits): 37-74
+                               # measured on 1 x 104-208 weeks x 5-15 channels
+_NUTS_STEP_SECONDS = 30e-6     # the tree's own work per leapfrog step beside the
+                               # gradient (17-45 us measured on national fits)
+_PROBE_LOOP = 100              # gradients per timed call of the probe's compiled loop
 _MODE_GRADIENTS = 3000         # gradient evaluations of one L-BFGS mode search
 _HVP_COST = 3.0                # a Hessian-vector product, in gradients
 _HVP_WORK = 5                  # working memory of one batch of Hessian-vector products
                                # (laplace.HVP_BATCH = 16), in gradients': one 200-geo
                                # Hessian added 0.5 GB, a gradient's arrays ~90 MB
-_COMPILE_FACTOR = 10.0         # a fit's compile time, in the probe's compiles (national)
+_COMPILE_FACTOR = 8.0          # a fit's compile time, in the probe's compiles (national:
+                               # 6.5-7.8 measured on 1 x 104-208 x 5-15, cold cache)
 _COMPILE_FACTOR_GEO = 13.0     # ... geo panels: the Laplace start's Hessian compiles too
 _HESSIANS = 3                  # per chain's mode search: the first, and one after each
                                # whitened climb whose probes fail (the worst case)
@@ -56,7 +62,8 @@ _SUMMARY_GRADIENTS = 3         # post-fit summaries per kept draw, in gradients 
                                # measured at 200 geos since ROI and mROI are scored
                                # channel by channel; ~125 before)
 _MATVEC_FLOPS = 2e9            # float32 matrix-vector multiply on one core (flop/s)
-_FIXED_SECONDS = 10.0          # Python's share: data preparation, diagnostics, summaries
+_FIXED_SECONDS = 3.0           # Python's share: data preparation, posterior, diagnostics
+                               # (0.6-0.9 s measured beside a fit, ~6 s in the CLI's fit)
 _CALL_SECONDS = 1.5e-3         # Python and dispatch per L-BFGS evaluation (scipy drives it)
 
 
@@ -76,7 +83,8 @@ class CostEstimate:
     parallel: int               # chains running at once (one per device)
     device: str
     laplace: bool
-    gradient_seconds: float     # one potential-and-gradient evaluation (timed)
+    gradient_seconds: float     # one potential-and-gradient evaluation inside a compiled
+                                # loop, as the sampler runs it (timed)
     compile_seconds: float      # the probe's compilation (timed)
     est_compile_seconds: float
     est_sampling_seconds: float
@@ -139,7 +147,7 @@ def estimate_cost(data: Dataset, spec: ModelSpec | None = None,
     """Estimate a fit of ``data`` under ``spec`` and ``sampler`` without sampling.
 
     Compiles the model's potential and gradient (the same compiled function a Laplace
-    start then reuses) and times it for about ``probe_seconds``.
+    start then reuses) and times it as the chains will run it, for about ``probe_seconds``.
     """
     configure()
     spec = (spec or ModelSpec()).resolved()
@@ -153,8 +161,8 @@ def estimate_cost(data: Dataset, spec: ModelSpec | None = None,
     started = time.perf_counter()
     jax.block_until_ready(value_and_grad(x, args))
     compile_seconds = time.perf_counter() - started
-    gradient_seconds = _time_calls(lambda: value_and_grad(x, args), probe_seconds)
     devices = chains_in_parallel(sampler.chains)
+    gradient_seconds = _gradient_in_loop(value_and_grad, x, args, devices, probe_seconds)
     return cost_of(geos=data.n_geos, weeks=data.n_times, channels=data.n_channels,
                    lags=int(args[0].media_lagged.shape[1]), params=params, kept_per_draw=kept, sampler=sampler,
                    laplace=sampler.uses_laplace(data.n_geos), parallel=devices,
@@ -179,7 +187,7 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
     evaluations = parallel + (_HVP_WORK * min(parallel, chains) if laplace else 0)
     # Whitened NUTS multiplies every gradient's point by a dense D x D root.
     matvec = 2.0 * params ** 2 / _MATVEC_FLOPS if laplace else 0.0
-    step = gradient_seconds + matvec
+    step = gradient_seconds + _NUTS_STEP_SECONDS + matvec
     steps = (_STEPS_WHITENED * (params / _STEPS_AT_PARAMS) ** 0.25 if laplace
              else _STEPS_ADAPTED)
     sampling = rounds * iterations * steps * step
@@ -242,6 +250,25 @@ def _kept_per_draw(model, args) -> int:
 
     shapes = jax.eval_shape(sites, jax.random.PRNGKey(0))
     return int(sum(int(np.prod(v.shape)) for v in shapes.values()))
+
+
+def _gradient_in_loop(value_and_grad, x, args, devices: int, budget: float) -> float:
+    """Seconds of one potential-and-gradient evaluation as the sampler runs it: inside a
+    compiled loop, on every device at once (one chain per core). A call on its own pays
+    XLA's per-call overhead (~0.1 ms, 5-12x a small national model's gradient), and a
+    gradient alone on the machine spreads over its cores: 1.1 ms at 100 geos x 156 weeks
+    x 15 channels on 2 cores, 2.2 ms on one, which each of two chains gets."""
+    def loop(x, args):
+        def step(_, y):
+            value, gradient = value_and_grad(y, args)
+            # The value feeds the carry so that neither half is dropped as unused.
+            return y - 1e-9 * (gradient + value)
+        return lax.fori_loop(0, _PROBE_LOOP, step, x)
+
+    on_devices = jax.pmap(loop, in_axes=(0, None))
+    xs = jnp.broadcast_to(x, (devices, *x.shape))
+    jax.block_until_ready(on_devices(xs, args))
+    return _time_calls(lambda: on_devices(xs, args), budget) / _PROBE_LOOP
 
 
 def _time_calls(call, budget: float) -> float:
