@@ -134,7 +134,11 @@ def _measured_rows() -> list:
 def test_the_estimate_is_within_2x_of_measured_fits(row):
     """The cost model, fed the probe figures each run printed, is within 2x of the fit's
     measured wall time and peak memory, from a 1 x 104 x 5 national fit (seconds, mostly
-    compilation) to the 200 x 156 x 15 panel (an hour)."""
+    compilation) to the 200 x 156 x 15 panel (an hour). Where the fit continued its
+    chains (R-hat above 1.01; the short geo chains did), the estimate is the one printed
+    plus the share of its priced worst case that the fit took."""
+    from mixcast.inference.fit import MAX_CONTINUATIONS
+
     sampler = SamplerConfig(chains=row["chains"], warmup=row["warmup"], draws=row["draws"])
     estimate = cost_of(geos=row["geos"], weeks=row["weeks"], channels=row["channels"],
                        lags=row["est_lags"], params=row["est_params"],
@@ -142,8 +146,12 @@ def test_the_estimate_is_within_2x_of_measured_fits(row):
                        laplace=sampler.uses_laplace(row["geos"]), parallel=2, device="cpu",
                        gradient_seconds=row["gradient_s"],
                        compile_seconds=row["probe_compile_s"], available_bytes=None)
-    assert 0.5 < row["wall_s"] / estimate.est_wall_seconds < 2.0
-    assert 0.5 < row["peak_bytes"] / estimate.est_peak_bytes < 2.0
+    taken = (row["draws_kept"] - row["draws"]) / (MAX_CONTINUATIONS * row["draws"])
+    assert 0 <= taken <= 1
+    wall = estimate.est_wall_seconds + taken * estimate.est_continue_seconds
+    peak = estimate.est_peak_bytes + taken * estimate.est_continue_bytes
+    assert 0.5 < row["wall_s"] / wall < 2.0
+    assert 0.5 < row["peak_bytes"] / peak < 2.0
 
 
 def test_a_fit_too_big_for_the_gpu_stops_with_gpu_options():
