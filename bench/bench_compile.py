@@ -25,6 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).parent
+BENCH_CACHE = Path(tempfile.gettempdir()) / "mixcast-bench-xla"
 EVENTS = {"/jax/core/compile/tracing_duration": "trace",
           "/jax/core/compile/jaxpr_trace_duration": "trace",
           "/jax/core/compile/jaxpr_to_mlir_module_duration": "lower",
@@ -110,14 +111,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cores", type=int, default=1)
     parser.add_argument("--warm", action="store_true", help="keep the compilation cache")
-    parser.add_argument("--cache-dir", type=Path, help="compilation cache folder to use")
+    parser.add_argument("--cache-dir", type=Path, default=BENCH_CACHE,
+                        help=f"compilation cache folder to use (default {BENCH_CACHE}; "
+                             "emptied first unless --warm)")
     parser.add_argument("--xla-flags", default="", help="extra XLA_FLAGS to try")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(run_one(args)), flush=True)
         return 0
-    cache = args.cache_dir or Path(tempfile.mkdtemp(prefix="mixcast-xla-"))
+    # One folder that outlives the run, so that --warm reads what the cold run left
+    # (a fresh temporary folder per run made every --warm run cold).
+    cache = args.cache_dir
+    cache.mkdir(parents=True, exist_ok=True)
     if not args.warm:
         for f in cache.glob("*"):
             f.unlink()
