@@ -152,10 +152,9 @@ def estimated_wall(row: dict) -> float:
     """The estimate printed before the fit, plus the share of its priced worst case of
     continued chains that the fit took (rows written before that price was kept: the
     printed estimate alone)."""
-    from mixcast.inference.fit import MAX_CONTINUATIONS
+    from mixcast.inference.cost import continued_share
 
-    taken = (row.get("draws_kept", row["draws"]) - row["draws"]) / (
-        MAX_CONTINUATIONS * row["draws"])
+    taken = continued_share(row["draws"], row.get("draws_kept", row["draws"]))
     return row["est_wall_s"] + taken * row.get("est_continue_s", 0.0)
 
 

@@ -230,6 +230,17 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
                         device_available_bytes=device_available_bytes)
 
 
+def continued_share(draws_asked: int, draws_kept: int) -> float:
+    """Share of the priced worst case of continued chains (``est_continue_*``) that a fit
+    which kept ``draws_kept`` draws per chain, of ``draws_asked``, took: 0 when it was not
+    continued, 1 at :data:`MAX_CONTINUATIONS` continuations.
+
+    >>> continued_share(300, 300), continued_share(300, 600), continued_share(300, 900)
+    (0.0, 0.5, 1.0)
+    """
+    return (draws_kept - draws_asked) / (MAX_CONTINUATIONS * draws_asked)
+
+
 def _hessian_bytes(params: int, chains: int, parallel: int) -> float:
     """Mode searches run ``parallel`` at a time, each with a dense Hessian and its
     decomposition; every chain's whitening root (float32) is kept and copied to the

@@ -137,7 +137,7 @@ def test_the_estimate_is_within_2x_of_measured_fits(row):
     compilation) to the 200 x 156 x 15 panel (an hour). Where the fit continued its
     chains (R-hat above 1.01; the short geo chains did), the estimate is the one printed
     plus the share of its priced worst case that the fit took."""
-    from mixcast.inference.fit import MAX_CONTINUATIONS
+    from mixcast.inference.cost import continued_share
 
     sampler = SamplerConfig(chains=row["chains"], warmup=row["warmup"], draws=row["draws"])
     estimate = cost_of(geos=row["geos"], weeks=row["weeks"], channels=row["channels"],
@@ -146,7 +146,7 @@ def test_the_estimate_is_within_2x_of_measured_fits(row):
                        laplace=sampler.uses_laplace(row["geos"]), parallel=2, device="cpu",
                        gradient_seconds=row["gradient_s"],
                        compile_seconds=row["probe_compile_s"], available_bytes=None)
-    taken = (row["draws_kept"] - row["draws"]) / (MAX_CONTINUATIONS * row["draws"])
+    taken = continued_share(row["draws"], row["draws_kept"])
     assert 0 <= taken <= 1
     wall = estimate.est_wall_seconds + taken * estimate.est_continue_seconds
     peak = estimate.est_peak_bytes + taken * estimate.est_continue_bytes
