@@ -28,7 +28,7 @@ import numpy as np
 
 from mixcast.errors import SpecError
 from mixcast.model.shape_priors import (DECAY_BETA, SATURATION_AT_MEAN_BETA, SLOPE_LOGNORMAL,
-                                        half_saturation)
+                                        decay_beta, half_saturation)
 
 # Candidates are drawn from the Bayesian model's priors on the response shape
 # (mixcast.model.shape_priors): the search moves in prior quantiles, so a uniform draw is a
@@ -72,25 +72,31 @@ class MediaParams:
                             f"positive. Got {self!r}.")
 
     @classmethod
-    def of_quantiles(cls, decay_q, level_q, slope_q) -> "MediaParams":
+    def of_quantiles(cls, decay_q, level_q, slope_q,
+                     channels: tuple[str, ...] | None = None) -> "MediaParams":
         """The set at the given prior quantiles (each (C,) in (0, 1)) of the decay, the
-        saturation reached at the typical week, and the Hill slope."""
+        saturation reached at the typical week, and the Hill slope. With ``channels``
+        (names), each decay follows its kind's prior (paid search: short carryover)."""
         from scipy import stats
 
         slope = stats.lognorm.ppf(slope_q, s=SLOPE_LOGNORMAL[1],
                                   scale=np.exp(SLOPE_LOGNORMAL[0]))
         level = stats.beta.ppf(level_q, *SATURATION_AT_MEAN_BETA)
-        decay = np.minimum(stats.beta.ppf(decay_q, *DECAY_BETA), DECAY_CAP)
+        a, b = (np.array([decay_beta(c) for c in channels]).T if channels is not None
+                else DECAY_BETA)
+        decay = np.minimum(stats.beta.ppf(decay_q, a, b), DECAY_CAP)
         return cls(decay=tuple(map(float, decay)),
                    half=tuple(map(float, half_saturation(level, slope))),
                    slope=tuple(map(float, slope)))
 
     @classmethod
-    def default(cls, n_channels: int) -> "MediaParams":
-        """The prior medians (decay 0.43, half-saturation at the typical week, slope 1.28):
-        the first trial of every search."""
-        half = np.full(n_channels, 0.5)
-        return cls.of_quantiles(half, half, half)
+    def default(cls, channels: int | tuple[str, ...]) -> "MediaParams":
+        """The prior medians (decay 0.43, paid search 0.22; half-saturation at the typical
+        week; slope 1.28): the first trial of every search. ``channels``: the names (each
+        decay by its kind), or a count (the common decay prior for all)."""
+        named = not isinstance(channels, int)
+        half = np.full(len(channels) if named else channels, 0.5)
+        return cls.of_quantiles(half, half, half, channels if named else None)
 
     @classmethod
     def suggest(cls, trial, channels: tuple[str, ...]) -> "MediaParams":
@@ -100,7 +106,8 @@ class MediaParams:
             return np.array([trial.suggest_float(f"{c}__{name}_q", *QUANTILE_RANGE)
                              for c in channels])
 
-        return cls.of_quantiles(quantiles("decay"), quantiles("level"), quantiles("slope"))
+        return cls.of_quantiles(quantiles("decay"), quantiles("level"), quantiles("slope"),
+                                tuple(channels))
 
     @staticmethod
     def median_trial(channels: tuple[str, ...]) -> dict[str, float]:

@@ -103,7 +103,7 @@ def search_media(problem: Problem, folds: list[tuple[int, int]], *, n_trials: in
     import optuna
 
     started = time.perf_counter()
-    default = MediaParams.default(len(problem.channels))
+    default = MediaParams.default(tuple(problem.channels))
     scored: list[tuple[float, float, float, MediaParams]] = []
 
     def objective(trial) -> float:

@@ -26,7 +26,7 @@ from mixcast.model.mean import Structure, baseline, effectiveness, interaction_e
 from mixcast.model.mean import mediator_from_response, organic_effects
 from mixcast.model.mean import channel_major_response
 from mixcast.model.shape_priors import (DECAY_BETA, SATURATION_AT_MEAN_BETA,
-                                        SLOPE_LOGNORMAL, half_saturation)
+                                        SLOPE_LOGNORMAL, decay_beta, half_saturation)
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
 
 
@@ -62,6 +62,7 @@ class Priors:
     pool_log_sigma: float = 0.9
     pool_tau_scale: float = POOL_TAU_SCALE
     media_share: tuple[float, float] | None = None
+    decay_beta: tuple[tuple[float, float], ...] = ()   # per channel; () = DECAY_BETA for all
 
     @property
     def pools(self) -> bool:
@@ -113,7 +114,8 @@ def resolve_priors(data: Dataset, spec: ModelSpec) -> Priors:
                   roi_log_sigma=tuple(float(p.sigma) for p in priors),
                   pooled=pooled, pool_log_median=float(np.log(default.median)),
                   pool_log_sigma=float(default.sigma),
-                  media_share=None if share is None else share.logit_normal())
+                  media_share=None if share is None else share.logit_normal(),
+                  decay_beta=tuple(decay_beta(c) for c in data.channels))
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +243,7 @@ def _media_params(n_channels: int, structure: Structure, priors: Priors) -> dict
     with numpyro.plate("channel", n_channels):
         params = {
             "roi": roi,
-            "decay": numpyro.sample("decay", dist.Beta(*DECAY_BETA)),
+            "decay": numpyro.sample("decay", _decay_prior(priors)),
             "slope": numpyro.sample("slope", dist.LogNormal(*SLOPE_LOGNORMAL)),
         }
         # Sample the saturation reached at the channel's typical (mean active) level and
@@ -255,6 +257,14 @@ def _media_params(n_channels: int, structure: Structure, priors: Priors) -> dict
             params["peak"] = numpyro.deterministic(
                 "peak", peak_share * (structure.l_max - 1))
     return params
+
+
+def _decay_prior(priors: Priors) -> dist.Beta:
+    """Each channel's Beta prior on its decay (by kind, see :func:`decay_beta`)."""
+    if not priors.decay_beta:
+        return dist.Beta(*DECAY_BETA)
+    a, b = np.array(priors.decay_beta, dtype=np.float32).T
+    return dist.Beta(a, b)
 
 
 def _baseline_params(inputs: ModelInputs, n_geos: int) -> dict:

@@ -1,0 +1,47 @@
+"""Carryover priors by channel kind (mixcast.model.shape_priors), as the model samples them
+and as the ML challenger draws its candidates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import jax
+import numpy as np
+from numpyro.infer import Predictive
+from scipy import stats
+
+from mixcast.inference.fit import build_model
+from mixcast.ml.media import MediaParams
+from mixcast.model.shape_priors import DECAY_BETA, KIND_DECAY_BETA, decay_beta
+from mixcast.spec import ModelSpec
+
+N_DRAWS = 20_000
+
+
+def test_paid_search_gets_the_short_carryover_prior_and_others_the_common_one():
+    assert decay_beta("search_spend") == decay_beta("mdsp_sem") == KIND_DECAY_BETA["search"]
+    assert decay_beta("tv_spend") == decay_beta("seminar_tv") == DECAY_BETA
+    assert stats.beta.mean(*decay_beta("search_spend")) < 0.3 < stats.beta.mean(*DECAY_BETA)
+
+
+def test_the_model_samples_each_channels_decay_from_its_kinds_prior(small_sim):
+    model, args = build_model(small_sim.data, ModelSpec())
+    draws = Predictive(replace(model, observe=False), num_samples=N_DRAWS,
+                       return_sites=["decay"])(jax.random.PRNGKey(0), *args)["decay"]
+    for i, channel in enumerate(small_sim.data.channels):
+        a, b = decay_beta(channel)
+        sample = np.asarray(draws[:, i], dtype=np.float64)
+        # A wrong prior (the common one for search, or the other way round) is rejected at
+        # this size: their medians differ by 0.21.
+        assert stats.kstest(sample, stats.beta(a, b).cdf).pvalue > 1e-3, channel
+
+
+def test_the_ml_candidates_follow_the_same_kind_priors():
+    named = MediaParams.default(("tv_spend", "search_spend"))
+    np.testing.assert_allclose(named.decay, [stats.beta.median(*DECAY_BETA),
+                                             stats.beta.median(*KIND_DECAY_BETA["search"])])
+    assert MediaParams.default(2).decay == (named.decay[0],) * 2
+    q = np.array([0.1, 0.9])
+    drawn = MediaParams.of_quantiles(q, q, q, ("search_spend", "tv_spend"))
+    np.testing.assert_allclose(drawn.decay, [stats.beta.ppf(0.1, *KIND_DECAY_BETA["search"]),
+                                             stats.beta.ppf(0.9, *DECAY_BETA)])
