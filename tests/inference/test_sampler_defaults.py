@@ -7,18 +7,20 @@ from __future__ import annotations
 import pytest
 
 from mixcast.errors import SpecError
-from mixcast.inference.fit import RETRY_DIVERGENT_SHARE, should_retry
+from mixcast.inference.fit import RETRY_DIVERGENT_SHARE, retry_target_accept
 from mixcast.spec import SamplerConfig
 
 
 def test_a_fit_is_sampled_again_only_when_too_many_draws_diverged():
     default = SamplerConfig()
-    assert not should_retry(default, 0.0)
-    assert not should_retry(default, RETRY_DIVERGENT_SHARE)         # at the limit: kept
-    assert should_retry(default, 2 * RETRY_DIVERGENT_SHARE)
-    # Once only, and never against the user's choice.
-    assert not should_retry(SamplerConfig(target_accept=0.95), 0.2)
-    assert not should_retry(SamplerConfig(retry_divergent=False), 0.2)
+    assert retry_target_accept(default, 0.0) is None
+    assert retry_target_accept(default, RETRY_DIVERGENT_SHARE) is None   # at the limit: kept
+    assert retry_target_accept(default, 2 * RETRY_DIVERGENT_SHARE) == 0.95
+    # Up the ladder once more, then no further; never against the user's choice.
+    assert retry_target_accept(SamplerConfig(target_accept=0.95), 0.2) == 0.99
+    assert retry_target_accept(SamplerConfig(target_accept=0.99), 0.2) is None
+    assert retry_target_accept(SamplerConfig(target_accept=0.97), 0.2) == 0.99
+    assert retry_target_accept(SamplerConfig(retry_divergent=False), 0.2) is None
 
 
 def test_the_option_is_read_from_the_config_and_checked():

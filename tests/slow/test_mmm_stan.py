@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mixcast.analysis.metrics import channel_metrics
+from mixcast.inference.fit import RETRY_TARGET_ACCEPTS
 from mixcast.posterior.diagnostics import diagnose_fit
 from mixcast.posterior.intervals import interval
 from mixcast.project import load
@@ -38,11 +39,12 @@ def test_default_fit_converges_and_is_plausible_or_refused(stan_fit):
     # The default step size (target_accept 0.85) leaves 2-13% of draws divergent here
     # (runs measured on 2026-12-05); the fit then samples again with smaller steps and
     # twice the warm-up: 0.95 alone left 1-21 divergent draws in 1000 depending on the
-    # process (one chain's step size), with the longer warm-up 2 in 2000 (2026-12-06).
+    # process (one chain's step size), with the longer warm-up 2 in 2000 (2026-12-06),
+    # and up to 15 in 2000 (2026-12-07): then a last try at 0.99.
     # Beyond convergence, the guarantee tested here is that what it finds never passes
     # as plausible.
     report = diagnose_fit(stan_fit)
-    assert stan_fit.sampler.target_accept == 0.95   # the retry happened ...
+    assert stan_fit.sampler.target_accept in RETRY_TARGET_ACCEPTS   # the retry happened ...
     assert stan_fit.sampler.warmup == 1000          # ... with twice the warm-up
     assert report.rhat_max <= 1.02 and report.divergences <= 0.005 * report.n_draws, \
         report.problems()
