@@ -148,27 +148,32 @@ def run_case(shape: str, args) -> dict | None:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def estimated_wall(row: dict) -> float:
-    """The estimate printed before the fit, plus the share of its priced worst case of
-    continued chains that the fit took (rows written before that price was kept: the
-    printed estimate alone)."""
+_ESTIMATED = {"wall": ("est_wall_s", "est_continue_s"),
+              "peak": ("est_peak_bytes", "est_continue_bytes")}
+
+
+def estimated(row: dict, what: str) -> float:
+    """The estimate of ``what`` ("wall" seconds or "peak" bytes) printed before the fit,
+    plus the share of its priced worst case of continued chains that the fit took (rows
+    written before that price was kept: the printed estimate alone)."""
     from mixcast.inference.cost import continued_share
 
+    printed, continued = _ESTIMATED[what]
     taken = continued_share(row["draws"], row.get("draws_kept", row["draws"]))
-    return row["est_wall_s"] + taken * row.get("est_continue_s", 0.0)
+    return row[printed] + taken * row.get(continued, 0.0)
 
 
 def table(rows: list[dict]) -> str:
     lines = ["| geos x weeks x channels | params | chains x (warmup+draws) | device | wall (s) "
              "| of which compiling (s) | est. wall (s) | peak memory (GB) | est. peak (GB) | max R-hat | divergences |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
-    # est. wall: as printed before the fit, plus the continued chains the fit took
+    # est.: as printed before the fit, plus the continued chains the fit took
     for r in rows:
         lines.append(
             f"| {r['shape']} | {r['est_params']} | {r['chains']} x ({r['warmup']}+{r['draws']}) "
             f"| {r['device']} | {r['wall_s']:.0f} | {r.get('compile_s', float('nan')):.0f} "
-            f"| {estimated_wall(r):.0f} "
-            f"| {r['peak_bytes'] / 1e9:.2f} | {r['est_peak_bytes'] / 1e9:.2f} "
+            f"| {estimated(r, 'wall'):.0f} "
+            f"| {r['peak_bytes'] / 1e9:.2f} | {estimated(r, 'peak') / 1e9:.2f} "
             f"| {r['rhat_max']:.3f} | {r['divergences']} |")
     return "\n".join(lines)
 
@@ -220,8 +225,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{row['est_peak_bytes'] / 1e9:5.2f} GB; gradient "
                   f"{1e3 * row['gradient_s']:.3f} ms on {row['device']}", flush=True)
             continue
-        print(f"{shape:>12}: wall {row['wall_s']:7.1f}s (est {estimated_wall(row):7.1f}s)  "
-              f"peak {row['peak_bytes'] / 1e9:5.2f} GB (est {row['est_peak_bytes'] / 1e9:5.2f})"
+        print(f"{shape:>12}: wall {row['wall_s']:7.1f}s (est {estimated(row, 'wall'):7.1f}s)  "
+              f"peak {row['peak_bytes'] / 1e9:5.2f} GB (est {estimated(row, 'peak') / 1e9:5.2f})"
               f"  R-hat {row['rhat_max']:.3f}  div {row['divergences']}  on {row['device']}",
               flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
