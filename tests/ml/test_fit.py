@@ -11,7 +11,7 @@ import pytest
 from mixcast.errors import SpecError
 from mixcast.ml import MLConfig, fit_ml
 from mixcast.ml.media import MediaParams
-from mixcast.model.shape_priors import half_saturation
+from mixcast.model.shape_priors import DECAY_BETA, KIND_DECAY_BETA, half_saturation
 
 CHOOSE = MLConfig(n_trials=0, n_bootstrap=2, seed=3)      # tree_media=None: the folds decide
 
@@ -70,3 +70,16 @@ def _beta_ppf(q: float) -> float:
     from scipy import stats
 
     return float(stats.beta.ppf(q, 2.0, 2.0))
+
+
+def test_candidates_follow_each_channels_kind_prior_as_the_bayesian_model_does():
+    from scipy import stats
+
+    named = MediaParams.default(("tv_spend", "search_spend"))
+    np.testing.assert_allclose(named.decay, [stats.beta.median(*DECAY_BETA),
+                                             stats.beta.median(*KIND_DECAY_BETA["search"])])
+    assert MediaParams.default(2).decay == (named.decay[0],) * 2
+    q = np.array([0.1, 0.9])
+    drawn = MediaParams.of_quantiles(q, q, q, ("search_spend", "tv_spend"))
+    np.testing.assert_allclose(drawn.decay, [stats.beta.ppf(0.1, *KIND_DECAY_BETA["search"]),
+                                             stats.beta.ppf(0.9, *DECAY_BETA)])

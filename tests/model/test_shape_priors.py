@@ -1,5 +1,5 @@
 """Carryover priors by channel kind (mixcast.model.shape_priors), as the model samples them
-and as the ML challenger draws its candidates."""
+(the ML challenger's candidates: tests/ml/test_fit.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from numpyro.infer import Predictive
 from scipy import stats
 
 from mixcast.inference.fit import build_model
-from mixcast.ml.media import MediaParams
 from mixcast.model.shape_priors import DECAY_BETA, KIND_DECAY_BETA, decay_beta
 from mixcast.spec import ModelSpec
 
@@ -34,14 +33,3 @@ def test_the_model_samples_each_channels_decay_from_its_kinds_prior(small_sim):
         # A wrong prior (the common one for search, or the other way round) is rejected at
         # this size: their medians differ by 0.21.
         assert stats.kstest(sample, stats.beta(a, b).cdf).pvalue > 1e-3, channel
-
-
-def test_the_ml_candidates_follow_the_same_kind_priors():
-    named = MediaParams.default(("tv_spend", "search_spend"))
-    np.testing.assert_allclose(named.decay, [stats.beta.median(*DECAY_BETA),
-                                             stats.beta.median(*KIND_DECAY_BETA["search"])])
-    assert MediaParams.default(2).decay == (named.decay[0],) * 2
-    q = np.array([0.1, 0.9])
-    drawn = MediaParams.of_quantiles(q, q, q, ("search_spend", "tv_spend"))
-    np.testing.assert_allclose(drawn.decay, [stats.beta.ppf(0.1, *KIND_DECAY_BETA["search"]),
-                                             stats.beta.ppf(0.9, *DECAY_BETA)])
