@@ -3,7 +3,7 @@
 Two kinds are told apart from ordinary paid media because they behave differently:
 **search** (paid search, SEM, PPC), which captures demand at the moment of intent and is
 the usual high end of measured ROI, and **affiliate**, paid on results. The model's
-default ROI prior (:mod:`mixcast.model.mmm`) and the plausibility ceilings
+default priors (:mod:`mixcast.model.channel_priors`) and the plausibility ceilings
 (:mod:`mixcast.validation.plausibility`) read the kind from here.
 """
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixcast.errors import SpecError
-from mixcast.model.shape_priors import (DECAY_BETA, SATURATION_AT_MEAN_BETA, SLOPE_LOGNORMAL,
+from mixcast.model.channel_priors import (DECAY_BETA, SATURATION_AT_MEAN_BETA, SLOPE_LOGNORMAL,
                                         decay_beta, half_saturation)
 
 # Candidates are drawn from the Bayesian model's priors on the response shape
-# (mixcast.model.shape_priors): the search moves in prior quantiles, so a uniform draw is a
+# (mixcast.model.channel_priors): the search moves in prior quantiles, so a uniform draw is a
 # prior draw. Decays are capped below 1 so that the carryover window holds the curve.
 DECAY_CAP = 0.9
 QUANTILE_RANGE = (0.005, 0.995)

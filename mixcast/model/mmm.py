@@ -10,7 +10,7 @@ lift the model implies (:mod:`mixcast.model.lift`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import jax.numpy as jnp
 import numpy as np
@@ -18,25 +18,16 @@ import numpyro
 import numpyro.distributions as dist
 
 from mixcast._typing import Array
-from mixcast.data.channel_kinds import SEARCH, channel_kind
 from mixcast.data.dataset import Dataset
+from mixcast.model.channel_priors import (DECAY_BETA, SATURATION_AT_MEAN_BETA, SLOPE_LOGNORMAL,
+                                          decay_beta, half_saturation, kind_roi_prior)
 from mixcast.model.inputs import ModelInputs
 from mixcast.model.lift import LiftData, implied_lift
 from mixcast.model.mean import Structure, baseline, effectiveness, interaction_effects
 from mixcast.model.mean import mediator_from_response, organic_effects
 from mixcast.model.mean import channel_major_response
-from mixcast.model.shape_priors import (DECAY_BETA, SATURATION_AT_MEAN_BETA,
-                                        SLOPE_LOGNORMAL, decay_beta, half_saturation)
 from mixcast.spec import Likelihood, ModelSpec, RoiPrior
 
-
-# Default ROI prior median per channel kind, as a multiple of the default's. Paid search
-# captures demand at the moment of intent and is the usual high end of measured ROI, yet its
-# always-on spend barely varies, so the data rarely move it off its prior: a median of 1
-# ranked it with the weakest channels (issue 14: national ROI error 30.0% -> 23.9% on the
-# hard set, top channel 6/8 -> 8/8). The prior stays wide (sigma unchanged) and a user's
-# roi_priors replace it.
-KIND_ROI_MEDIAN_FACTOR = {SEARCH: 2.0}
 
 # Scale of the HalfNormal prior on the spread of pooled channels' log ROI: 90% of its mass
 # below 1.0 (channels' ROIs within a factor ~e^(2 x 1.645 x tau) of each other).
@@ -83,20 +74,6 @@ def default_roi_prior(data: Dataset) -> RoiPrior:
         return RoiPrior(median=1.0, sigma=0.9)
     kpi_per_spend = float(data.y.sum() / max(data.spend.sum(), 1e-12))
     return RoiPrior(median=max(0.25 * kpi_per_spend, 1e-9), sigma=0.9)
-
-
-def kind_roi_prior(channel: str, default: RoiPrior) -> RoiPrior:
-    """The default ROI prior for ``channel`` given its kind (:data:`KIND_ROI_MEDIAN_FACTOR`).
-
-    Examples
-    --------
-    >>> kind_roi_prior("search_spend", RoiPrior(1.0, 0.9)).median
-    2.0
-    >>> kind_roi_prior("tv_spend", RoiPrior(1.0, 0.9)).median
-    1.0
-    """
-    factor = KIND_ROI_MEDIAN_FACTOR.get(channel_kind(channel), 1.0)
-    return default if factor == 1.0 else replace(default, median=default.median * factor)
 
 
 def resolve_priors(data: Dataset, spec: ModelSpec) -> Priors:

@@ -11,7 +11,7 @@ import pytest
 from mixcast.errors import SpecError
 from mixcast.ml import MLConfig, fit_ml
 from mixcast.ml.media import MediaParams
-from mixcast.model.shape_priors import DECAY_BETA, KIND_DECAY_BETA, half_saturation
+from mixcast.model.channel_priors import DECAY_BETA, KIND_DECAY_BETA, half_saturation
 
 CHOOSE = MLConfig(n_trials=0, n_bootstrap=2, seed=3)      # tree_media=None: the folds decide
 

@@ -1,5 +1,5 @@
-"""Carryover priors by channel kind (mixcast.model.shape_priors), as the model samples them
-(the ML challenger's candidates: tests/ml/test_fit.py)."""
+"""A channel's default priors by kind (mixcast.model.channel_priors): the ROI median, and the
+carryover as the model samples it (the ML challenger's candidates: tests/ml/test_fit.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from numpyro.infer import Predictive
 from scipy import stats
 
 from mixcast.inference.fit import build_model
-from mixcast.model.shape_priors import DECAY_BETA, KIND_DECAY_BETA, decay_beta
-from mixcast.spec import ModelSpec
+from mixcast.model.channel_priors import (DECAY_BETA, KIND_DECAY_BETA, KIND_ROI_MEDIAN_FACTOR,
+                                          decay_beta, kind_roi_prior)
+from mixcast.spec import ModelSpec, RoiPrior
 
 N_DRAWS = 20_000
 
@@ -21,6 +22,15 @@ def test_paid_search_gets_the_short_carryover_prior_and_others_the_common_one():
     assert decay_beta("search_spend") == decay_beta("mdsp_sem") == KIND_DECAY_BETA["search"]
     assert decay_beta("tv_spend") == decay_beta("seminar_tv") == DECAY_BETA
     assert stats.beta.mean(*decay_beta("search_spend")) < 0.3 < stats.beta.mean(*DECAY_BETA)
+
+
+def test_paid_search_gets_a_higher_roi_median_at_the_same_width():
+    default = RoiPrior(median=0.8, sigma=0.9)
+    search = kind_roi_prior("mdsp_sem", default)
+    assert search.median == 0.8 * KIND_ROI_MEDIAN_FACTOR["search"] > default.median
+    assert search.sigma == default.sigma
+    assert kind_roi_prior("tv_spend", default) is default
+    assert kind_roi_prior("seminar_tv", default) is default
 
 
 def test_the_model_samples_each_channels_decay_from_its_kinds_prior(small_sim):
