@@ -9,8 +9,9 @@ from __future__ import annotations
 from mixcast.cli import (  # noqa: F401
     assist, core, decide, experiments, forecast, many, ml, registry, report, serve, validate,
 )
-from mixcast.cli._app import app, main
+from mixcast.cli._app import app, main, summarise_commands_on_one_line
 
 # Importing the verb modules above registers their commands on ``app``.
+summarise_commands_on_one_line()
 
 __all__ = ["app", "main"]

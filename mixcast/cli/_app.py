@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 import warnings
 from collections.abc import Iterator
@@ -22,6 +23,16 @@ console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 
 EXIT_USER_ERROR = 2
+
+
+def summarise_commands_on_one_line() -> None:
+    """Give every registered command a one-line summary for ``mixcast --help``: the first
+    paragraph of its docstring with the source's line breaks removed (Typer's rich help
+    keeps them in the command list, which breaks sentences mid-line)."""
+    for info in app.registered_commands:
+        if info.short_help is None and info.callback is not None:
+            first_paragraph = (info.help or inspect.getdoc(info.callback) or "").split("\n\n")[0]
+            info.short_help = " ".join(first_paragraph.split())
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """End-to-end CLI: check, fit, summary on a small config; user errors exit 2."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,18 @@ def test_every_verb_has_help_with_an_example():
     command = get_command(app)
     for name, verb in command.commands.items():
         assert "Example: mixcast" in (verb.help or ""), name
+
+
+def test_the_command_list_gives_each_verb_its_first_paragraph_on_one_line():
+    from typer.main import get_command
+
+    from mixcast.cli import app
+
+    command = get_command(app)
+    for name, verb in command.commands.items():
+        first_paragraph = verb.help.split("\n\n")[0]
+        assert verb.short_help == " ".join(first_paragraph.split()), name
+    listing = subprocess.run([*MIXCAST, "--help"], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "COLUMNS": "200"}).stdout
+    # Wide enough for any summary: a sentence that spans two docstring lines is one line.
+    assert "would narrow its ROI interval and the money that moves; channels whose" in listing
