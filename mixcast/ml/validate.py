@@ -61,7 +61,8 @@ def refit(fit: MLFit, y: np.ndarray | None = None, *, stop: int | None = None,
 
 
 def score_fold(fit: MLFit, refitted: MLFit, origin: int, *, seed: int = 0) -> dict:
-    """MAPE and 90% coverage of ``refitted`` (trained on weeks < origin) on the next 13."""
+    """Out-of-sample scores (:func:`~mixcast.validation.backtest.fold_scores`) of
+    ``refitted`` (trained on weeks < origin) on the next 13."""
 
     stop = min(origin + bt.HORIZON, fit.data.n_times)
     span = fit.data.window(0, stop)
@@ -70,13 +71,11 @@ def score_fold(fit: MLFit, refitted: MLFit, origin: int, *, seed: int = 0) -> di
     residuals = np.asarray(fit.cv.get("oof_relative_residuals") or [0.0])
     noise = rng.choice(residuals, size=(200, kpi.shape[1]))
     draws = kpi[rng.integers(len(kpi), size=200)] * (1.0 + noise)
-    actual = fit.data.y.sum(axis=0)[origin:stop]
-    band = interval(draws)
-    forecast = kpi.mean(axis=0)
+    total = fit.data.y.sum(axis=0)
+    band = {**interval(draws), "mean": kpi.mean(axis=0)}
     return {"origin": str(fit.data.dates[origin])[:10], "train_weeks": int(origin),
-            "test_weeks": int(len(actual)),
-            "mape": float(np.mean(np.abs(forecast - actual) / np.maximum(np.abs(actual), 1e-12))),
-            "coverage90": float(np.mean((actual >= band["lo90"]) & (actual <= band["hi90"]))),
+            "test_weeks": int(stop - origin),
+            **bt.fold_scores(total[origin:stop], band, bt.naive_forecast(total, origin)),
             "mix_shift": bt.mix_shift(fit.data, origin)}
 
 
@@ -87,18 +86,8 @@ def check_backtests(fit: MLFit, origins: list[int], *, kind: str) -> dict:
                 "summary": f"not enough history for a {bt.HORIZON}-week backtest"}
     folds = [score_fold(fit, refit(fit, stop=k, seed=i), k, seed=i)
              for i, k in enumerate(origins)]
-    coverage = float(np.mean([f["coverage90"] for f in folds]))
-    error = float(np.mean([f["mape"] for f in folds]))
-    status = "pass"
-    if coverage < bt.COVERAGE_WARN:
-        status = "fail" if coverage < bt.COVERAGE_FAIL else "warn"
-    what = ("forecasts after the largest spend-mix shifts" if kind == "spend_shift"
-            else "rolling-origin forecasts")
-    summary = (f"{len(folds)} {what} of {bt.HORIZON} weeks: MAPE {100 * error:.1f}%, "
-               f"{100 * coverage:.0f}% of weeks inside the 90% interval (tuned "
-               "hyperparameters reused; they were chosen on CV folds overlapping these weeks)")
-    return {"status": status, "summary": summary, "mape": error, "coverage90": coverage,
-            "horizon": bt.HORIZON, "folds": folds}
+    return bt.judge_backtests(folds, kind=kind, note=(
+        " (tuned hyperparameters reused; they were chosen on CV folds overlapping these weeks)"))
 
 
 def check_recovery(fit: MLFit, *, seed: int = 0) -> dict:

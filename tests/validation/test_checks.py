@@ -63,3 +63,33 @@ def test_shift_folds_find_the_week_the_mix_changed(small_sim):
     assert bt.mix_shift(steady, 70) < 1e-9
     assert bt.mix_shift(shifted, 70) > 0.3
     assert bt.shift_origins(shifted, folds=1, exclude=[91, 78]) == [70]
+
+
+def test_the_naive_forecast_is_the_average_week_of_the_year_before_the_origin():
+    kpi = np.arange(100, dtype=float)
+    assert bt.naive_forecast(kpi, 80) == np.mean(kpi[28:80])
+    assert bt.naive_forecast(kpi, 30) == np.mean(kpi[:30])   # less than a year: all of it
+
+
+def _fold(actual, forecast, naive, *, width=0.2):
+    band = {"mean": forecast, "lo90": forecast * (1 - width), "hi90": forecast * (1 + width)}
+    return {**bt.fold_scores(actual, band, naive), "mix_shift": 0.1}
+
+
+def test_backtests_warn_when_forecasts_do_not_beat_last_years_average_week():
+    rng = np.random.default_rng(0)
+    season = 100 + 30 * np.sin(np.arange(13) / 2)
+    actual = season + rng.normal(0, 2, 13)
+    # Forecasts that follow the season beat a flat average of 100 by far.
+    good = bt.judge_backtests([_fold(actual, season, 100.0)], kind="rolling")
+    assert good["status"] == "pass" and good["wape"] < 0.5 * good["naive_wape"]
+    # Equally well covered (a wide band), but flat at the wrong level: worse than naive.
+    flat = bt.judge_backtests([_fold(actual, np.full(13, 115.0), 100.0, width=0.5)],
+                              kind="rolling")
+    assert flat["coverage90"] >= bt.COVERAGE_WARN and flat["wape"] > flat["naive_wape"]
+    assert flat["status"] == "warn" and "no better than the last year's average week" \
+        in flat["summary"]
+    # Poor coverage keeps its own rule, whatever the error.
+    narrow = bt.judge_backtests([_fold(actual, np.full(13, 140.0), 100.0, width=0.01)],
+                                kind="spend_shift")
+    assert narrow["status"] == "fail" and "mix shift up to 0.10" in narrow["summary"]
