@@ -37,6 +37,7 @@ from mixcast.ml.learners import mape, r_squared
 from mixcast.ml.predict import predict_span
 from mixcast.validation import backtest as bt
 from mixcast.validation.plausibility import check_plausibility
+from mixcast.validation.recovery import spend_weighted_error
 
 REFIT_REPLICATES = 5
 TWIN_ERROR_CARE = 0.5
@@ -111,15 +112,17 @@ def check_recovery(fit: MLFit, *, seed: int = 0) -> dict:
             "covered": bool(estimate["lo90"][c] <= truth[c] <= estimate["hi90"][c])}
     missed = [n for n, e in per_channel.items()
               if not e["covered"] and e["relative_error"] > TWIN_ERROR_CARE]
-    summary = (f"on a twin drawn from the ensemble the ROI was recovered with median error "
-               f"{100 * float(np.median(errors)):.0f}%; "
+    weighted = spend_weighted_error(estimate["mean"], truth, fit.data.spend.sum(axis=(0, 1)))
+    summary = (f"on a twin drawn from the ensemble the ROI was recovered with spend-weighted "
+               f"error {100 * weighted:.0f}%; "
                f"{sum(e['covered'] for e in per_channel.values())}/{len(per_channel)} true "
                "ROIs inside the 90% interval (the procedure on its own assumptions, not "
                "causal truth)")
     if missed:
         summary += f"; missed for {', '.join(missed)}"
     return {"status": "warn" if missed else "pass", "channels": per_channel, "twins": 1,
-            "relative_error": float(np.mean(errors)), "summary": summary}
+            "spend_weighted_error": weighted, "relative_error": float(np.mean(errors)),
+            "summary": summary}
 
 
 def check_fit(fit: MLFit) -> dict:

@@ -93,3 +93,17 @@ def test_backtests_warn_when_forecasts_do_not_beat_last_years_average_week():
     narrow = bt.judge_backtests([_fold(actual, np.full(13, 140.0), 100.0, width=0.01)],
                                 kind="spend_shift")
     assert narrow["status"] == "fail" and "mix shift up to 0.10" in narrow["summary"]
+
+
+def test_spend_weighted_twin_error_stays_finite_when_a_true_roi_is_near_zero():
+    from mixcast.validation.recovery import spend_weighted_error
+
+    spend = np.array([600.0, 300.0, 100.0])
+    truth = np.array([2.0, 1.0, 0.01])      # a channel that barely works
+    estimate = np.array([2.0, 1.0, 1.0])    # estimated at the prior's median
+    # Per channel, the last is off by 9900%; weighted by spend it misattributes 99 of 1501.
+    assert abs(spend_weighted_error(estimate, truth, spend) - 99.0 / 1501.0) < 1e-12
+    assert spend_weighted_error(truth, truth, spend) == 0.0
+    # The headline scales with the misattributed outcome: twice the miss, twice the error.
+    doubled = spend_weighted_error(np.array([2.0, 1.0, 1.99]), truth, spend)
+    assert abs(doubled - 2 * 99.0 / 1501.0) < 1e-12
