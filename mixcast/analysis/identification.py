@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mixcast.formatting import compact_number
 from mixcast.model.mmm import resolve_priors
 
 MOSTLY_PRIOR_WIDTH_RATIO = 0.7
@@ -56,9 +57,9 @@ class Identification:
         if not self.mostly_prior:
             return (f"the data narrowed its ROI interval to {100 * self.width_ratio:.0f}% "
                     "of the prior's")
-        return (f"its ROI interval ({_fmt(self.posterior_lo90)}–{_fmt(self.posterior_hi90)}) "
+        return (f"its ROI interval ({compact_number(self.posterior_lo90)}–{compact_number(self.posterior_hi90)}) "
                 f"is {100 * self.width_ratio:.0f}% as wide as the prior's "
-                f"({_fmt(self.prior_lo90)}–{_fmt(self.prior_hi90)}): the estimate is mostly "
+                f"({compact_number(self.prior_lo90)}–{compact_number(self.prior_hi90)}): the estimate is mostly "
                 "the prior, not the data")
 
     def as_dict(self) -> dict:
@@ -109,7 +110,3 @@ def lift_test_advice(entry: Identification) -> str:
     """The recommendation for a mostly-prior channel: a lift test, and why."""
     return (f"run a lift test on {entry.channel} before moving its budget: {entry.reason()} "
             f"(mixcast design-test --channel {entry.channel})")
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"

@@ -8,23 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-
-def fmt(value: float | None, digits: int = 2) -> str:
-    """A compact number: 1.23M, 45.6k, 0.87 (an em dash when missing).
-
-    Examples
-    --------
-    >>> fmt(1234567.0), fmt(45600.0), fmt(0.8712)
-    ('1.23M', '45.6k', '0.87')
-    """
-    if value is None or value != value:   # NaN of any float type
-        return "—"
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{value / 1e6:,.{digits}f}M"
-    if magnitude >= 1e4:
-        return f"{value / 1e3:,.{max(digits - 1, 0)}f}k"
-    return f"{value:,.{digits}f}"
+from mixcast.formatting import compact_number as fmt
 
 
 def band(entry: Mapping, *, pct: bool = False, signed: bool = False) -> str:

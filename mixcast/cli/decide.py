@@ -15,6 +15,7 @@ from rich.table import Table
 
 from mixcast.cli._app import app, console, err_console
 from mixcast.errors import UserError
+from mixcast.formatting import compact_number
 
 RunOpt = Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")]
 WeeksOpt = Annotated[int | None, typer.Option(
@@ -76,12 +77,6 @@ def _groups(values: list[str]) -> tuple:
             limit = {f"{key}_spend": parse_money(amount, where=f"--group {name}")}
         groups.append(ChannelGroup(name=name, channels=channels, **limit))
     return tuple(groups)
-
-
-def _fmt(value: float) -> str:
-    from mixcast.report.terminal import fmt_number
-
-    return fmt_number(value)
 
 
 @app.command()
@@ -180,9 +175,9 @@ def _plan_table(plan) -> Table:
     frame = plan.to_frame()
     for row in frame.itertuples():
         change = "—" if np.isnan(row.change_pct) else f"{row.change_pct:+.0f}%"
-        table.add_row(row.channel, _fmt(row.current_spend), _fmt(row.recommended_spend), change,
-                      f"{_fmt(row.expected_outcome_mean)} ({_fmt(row.expected_outcome_lo90)} – "
-                      f"{_fmt(row.expected_outcome_hi90)})", _fmt(row.marginal_roi))
+        table.add_row(row.channel, compact_number(row.current_spend), compact_number(row.recommended_spend), change,
+                      f"{compact_number(row.expected_outcome_mean)} ({compact_number(row.expected_outcome_lo90)} – "
+                      f"{compact_number(row.expected_outcome_hi90)})", compact_number(row.marginal_roi))
     return table
 
 
@@ -191,11 +186,11 @@ def _print_totals(plan) -> None:
     for name, spend, band in (("current", plan.current_spend.sum(), plan.current_outcome),
                               ("recommended", plan.recommended_spend.sum(),
                                plan.recommended_outcome)):
-        console.print(f"{name:>12}: spend {_fmt(spend)} -> media-driven {unit} "
-                      f"{_fmt(band.mean)} (90%: {_fmt(band.lo90)} – {_fmt(band.hi90)})")
+        console.print(f"{name:>12}: spend {compact_number(spend)} -> media-driven {unit} "
+                      f"{compact_number(band.mean)} (90%: {compact_number(band.lo90)} – {compact_number(band.hi90)})")
     gain = plan.gain
-    console.print(f"{'change':>12}: {_fmt(gain.mean)} (90%: {_fmt(gain.lo90)} – "
-                  f"{_fmt(gain.hi90)})")
+    console.print(f"{'change':>12}: {compact_number(gain.mean)} (90%: {compact_number(gain.lo90)} – "
+                  f"{compact_number(gain.hi90)})")
     console.print(f"[dim]Window: {plan.note}.[/]")
     for name, why in getattr(plan, "held", {}).items():
         console.print(f"[yellow]Held:[/] {name} {why}.")
@@ -208,8 +203,8 @@ def _print_ranking(model) -> None:
     for column in ("cut rank", "channel", "status", "mROI", "mROI 90%", "80% saturation at"):
         table.add_column(column, justify="left" if column in ("channel", "status") else "right")
     for row in frame.itertuples():
-        table.add_row(str(row.cut_rank), row.channel, row.status, _fmt(row.mroi_mean),
-                      f"{_fmt(row.mroi_lo90)} – {_fmt(row.mroi_hi90)}", _fmt(row.saturation_spend))
+        table.add_row(str(row.cut_rank), row.channel, row.status, compact_number(row.mroi_mean),
+                      f"{compact_number(row.mroi_lo90)} – {compact_number(row.mroi_hi90)}", compact_number(row.saturation_spend))
     console.print(table)
 
 
@@ -259,14 +254,14 @@ def _scenario_table(result) -> Table:
         table.add_column(column, justify="left" if column == "channel" else "right")
     band = result.channel_change
     for i, channel in enumerate(result.channels):
-        table.add_row(channel, _fmt(result.baseline_spend[i]), _fmt(result.scenario.spend[i]),
-                      f"{_fmt(band['mean'][i])} ({_fmt(band['lo90'][i])} – "
-                      f"{_fmt(band['hi90'][i])})")
+        table.add_row(channel, compact_number(result.baseline_spend[i]), compact_number(result.scenario.spend[i]),
+                      f"{compact_number(band['mean'][i])} ({compact_number(band['lo90'][i])} – "
+                      f"{compact_number(band['hi90'][i])})")
     change, base, new = result.change, result.baseline, result.outcome
     table.add_section()
-    table.add_row("total", _fmt(result.baseline_spend.sum()), _fmt(result.scenario.spend.sum()),
-                  f"{_fmt(change['mean'])} ({_fmt(change['lo90'])} – {_fmt(change['hi90'])})")
-    table.add_row(f"media-driven {unit}", _fmt(base["mean"]), _fmt(new["mean"]), "")
+    table.add_row("total", compact_number(result.baseline_spend.sum()), compact_number(result.scenario.spend.sum()),
+                  f"{compact_number(change['mean'])} ({compact_number(change['lo90'])} – {compact_number(change['hi90'])})")
+    table.add_row(f"media-driven {unit}", compact_number(base["mean"]), compact_number(new["mean"]), "")
     return table
 
 
@@ -278,8 +273,8 @@ def _run_grid(model, weeks: int | None, out: Path | None) -> None:
     for column in ("shift", "change (mean)", "90%", "P(better)"):
         table.add_column(column, justify="left" if column == "shift" else "right")
     for row in best.itertuples():
-        table.add_row(row.plan, _fmt(row.change_mean),
-                      f"{_fmt(row.change_lo90)} – {_fmt(row.change_hi90)}",
+        table.add_row(row.plan, compact_number(row.change_mean),
+                      f"{compact_number(row.change_lo90)} – {compact_number(row.change_hi90)}",
                       f"{row.prob_better:.0%}")
     console.print(table)
     if out is not None:

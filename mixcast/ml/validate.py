@@ -28,6 +28,7 @@ import time
 
 import numpy as np
 
+from mixcast.formatting import compact_number
 from mixcast.posterior.intervals import interval
 from mixcast.ml.attribution import channel_metrics, lift_test_checks
 from mixcast.ml.ensemble import fit_replicates
@@ -192,8 +193,9 @@ def channel_verdicts(fit: MLFit, roi: dict, checks: dict) -> dict:
         twin = recovery.get(channel)
         if twin is not None and not twin["covered"] and twin["relative_error"] > TWIN_ERROR_CARE:
             verdict = "do_not_act"
-            reasons.append(f"on its own simulated twin the ROI was off by "
-                           f"{100 * twin['relative_error']:.0f}%, outside its 90% interval")
+            reasons.append(f"on its own simulated twin it estimated "
+                           f"{compact_number(twin['estimate'])} for a true "
+                           f"{compact_number(twin['true'])}, outside its 90% interval")
         if roi[channel]["lo90"] <= 0 <= roi[channel]["hi90"]:
             verdict = "do_not_act"
             reasons.append("the 90% ROI interval includes zero")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from mixcast.assist.format import fmt as fmt_number  # one number format for text and tables
+from mixcast.formatting import compact_number as fmt_number  # one format for text and tables
 from mixcast.data.dataset import Issue
 
 

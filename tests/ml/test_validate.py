@@ -33,3 +33,21 @@ def test_simulated_data_passes_plausibility(small_sim):
     fit = fit_ml(small_sim.data, dataclasses.replace(QUICK, n_trials=0))
     doc = validate_ml(fit, quick=True)
     assert doc["checks"]["plausibility"]["status"] == "pass"
+
+
+def test_a_channel_its_twin_missed_is_do_not_act_with_the_rois_named():
+    from types import SimpleNamespace
+
+    from mixcast.ml.validate import channel_verdicts
+
+    roi = {"tv": {"mean": 1.4, "lo90": 1.1, "hi90": 1.8},
+           "search": {"mean": 2.0, "lo90": 1.2, "hi90": 3.0}}
+    twin = {"true": 0.09, "estimate": 1.72, "relative_error": 18.1, "covered": False}
+    checks = {"recovery": {"channels": {"search": twin,
+                                        "tv": {**twin, "covered": True}}},
+              "experiments": {"tests": []}}
+    out = channel_verdicts(SimpleNamespace(channels=("tv", "search")), roi, checks)
+    assert out["tv"]["verdict"] == "care"
+    assert out["search"]["verdict"] == "do_not_act"
+    assert ("on its own simulated twin it estimated 1.72 for a true 0.09, outside its 90% "
+            "interval") in out["search"]["reasons"]

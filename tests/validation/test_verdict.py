@@ -55,3 +55,17 @@ def test_failed_convergence_makes_the_run_do_not_act(small_sim):
     overall = overall_verdict(small_sim.data, (), out, checks)
     assert overall["verdict"] == "do_not_act"
     assert "did not converge" in overall["reasons"][0]
+
+
+def test_a_twin_miss_names_the_estimates_and_truths_not_a_relative_error(small_sim):
+    # A true ROI near 0 makes any relative error huge; the reason shows the ROIs instead.
+    missed = {"true": [0.09, 0.56], "estimate": [1.72, 1.27], "lo90": [0.5, 0.7],
+              "hi90": [3.0, 2.5], "relative_error": 9.5, "coverage90": 0.0}
+    covered = {**missed, "coverage90": 0.5}
+    checks = {"recovery": {"channels": {"social_spend": missed, "search_spend": covered}}}
+    out = _verdicts(small_sim, checks)
+    assert out["social_spend"]["verdict"] == "care"
+    assert out["social_spend"]["reasons"] == [
+        "on simulated data like yours the model missed the true ROI: it estimated 1.72 for a "
+        "true 0.09, 1.27 for a true 0.56, outside its 90% interval"]
+    assert out["search_spend"]["verdict"] == "solid"   # one twin of two inside: not missed

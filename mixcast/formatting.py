@@ -1,0 +1,27 @@
+"""One way to write a number for people: in tables, messages, verdicts and summaries.
+
+Plain Python, no dependencies, so every layer can use it (the validation's reasons, the
+identification notes, the CLI's tables and the assistant's sentences all agree).
+"""
+
+from __future__ import annotations
+
+
+def compact_number(value: float | None, digits: int = 2) -> str:
+    """A compact number: 1.23M, 45.6k, 0.87 (an em dash when missing).
+
+    Examples
+    --------
+    >>> compact_number(1234567.0), compact_number(45600.0), compact_number(0.8712)
+    ('1.23M', '45.6k', '0.87')
+    >>> compact_number(float("nan")), compact_number(None), compact_number(-2.5, digits=1)
+    ('—', '—', '-2.5')
+    """
+    if value is None or value != value:   # NaN of any float type
+        return "—"
+    magnitude = abs(value)
+    if magnitude >= 1e6:
+        return f"{value / 1e6:,.{digits}f}M"
+    if magnitude >= 1e4:
+        return f"{value / 1e3:,.{max(digits - 1, 0)}f}k"
+    return f"{value:,.{digits}f}"
