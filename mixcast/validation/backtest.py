@@ -131,10 +131,11 @@ def judge_backtests(folds: list[dict], *, kind: str, note: str = "") -> dict:
                f"{100 * coverage:.0f}% of weeks inside the 90% interval")
     if kind == "spend_shift":
         summary += f" (mix shift up to {max(f['mix_shift'] for f in folds):.2f})"
+    summary += note
     if wape >= naive:
         summary += ("; the forecasts are no better than the last year's average week, so "
                     "the model does not predict the weeks it attributes")
-    return {"status": status, "summary": summary + note, "mape": mape, "wape": wape,
+    return {"status": status, "summary": summary, "mape": mape, "wape": wape,
             "naive_wape": naive, "coverage90": coverage, "horizon": HORIZON, "folds": folds}
 
 
