@@ -47,7 +47,10 @@ _STEPS_ADAPTED = 50            # ... with an adapted mass matrix (national fits)
 _NUTS_STEP_SECONDS = 30e-6     # the tree's own work per leapfrog step beside the
                                # gradient (17-45 us measured on national fits)
 _PROBE_LOOP = 100              # gradients per timed call of the probe's compiled loop
-_MODE_GRADIENTS = 3000         # gradient evaluations of one L-BFGS mode search
+_CLIMB_SCALE, _CLIMB_POWER = 510.0, 0.54   # gradient evaluations of one chain's mode
+                               # search and whitened climbs, 510 x geos^0.54: per chain 740
+                               # at 2 geos, 1,200 at 4, 1,900 at 10, 2,400 at 25, 4,300 at
+                               # 50, 6,000 at 100 (counted, stop 36); was a flat 3,500
 _HVP_COST = 3.0                # a Hessian-vector product, in gradients
 _HVP_WORK = 5                  # working memory of one batch of Hessian-vector products
                                # (laplace.HVP_BATCH = 16), in gradients': one 200-geo
@@ -57,7 +60,7 @@ _COMPILE_FACTOR = 8.0          # a fit's compile time, in the probe's compiles (
 _COMPILE_FACTOR_GEO = 13.0     # ... geo panels: the Laplace start's Hessian compiles too
 _HESSIANS = 3                  # per chain's mode search: the first, and one after each
                                # whitened climb whose probes fail (the worst case)
-_CLIMB_GRADIENTS = 500         # gradient evaluations of the whitened climbs
+_CLIMB_GRADIENTS = 500         # ... of them in whitened coordinates (a matvec each)
 _SUMMARY_GRADIENTS = 3         # post-fit summaries per kept draw, in gradients (2.9
                                # measured at 200 geos since ROI and mROI are scored
                                # channel by channel; ~125 before)
@@ -191,9 +194,9 @@ def cost_of(*, geos: int, weeks: int, channels: int, lags: int, params: int,
     steps = (_STEPS_WHITENED * (params / _STEPS_AT_PARAMS) ** 0.25 if laplace
              else _STEPS_ADAPTED)
     sampling = rounds * iterations * steps * step
-    climbs = _MODE_GRADIENTS + _CLIMB_GRADIENTS
+    climbs = _CLIMB_SCALE * geos ** _CLIMB_POWER
     modes = (rounds * ((climbs + _HESSIANS * _HVP_COST * params) * gradient_seconds
-                       + climbs * _CALL_SECONDS + _CLIMB_GRADIENTS * matvec)
+                       + climbs * _CALL_SECONDS + min(_CLIMB_GRADIENTS, climbs) * matvec)
              if laplace else 0.0)
     summaries = draws_kept * _SUMMARY_GRADIENTS * gradient_seconds / max(parallel, 1)
     # Continued chains: more draws at the adapted step, more draws kept and summarised.

@@ -121,7 +121,9 @@ def _measured_rows() -> list:
 
     results = Path(__file__).parents[2] / "bench" / "results"
     rows = []
-    for grid in ("scale_national_stop34", "scale_geo_stop34"):
+    # National grid cold; geo 2 x (300 + 300) warm; small geo panels at the product's
+    # default sampler (4 x (2000 + 1000)), cold.
+    for grid in ("scale_national_stop34", "scale_geo_stop34", "scale_geo_small_stop36"):
         rows += json.loads((results / grid / "scale.json").read_text())
     fit = json.loads((results / "geo200_4x2000+1000_stop32.json").read_text())
     probe, = json.loads((results / "scale_geo_stop34" / "estimates.json").read_text())
