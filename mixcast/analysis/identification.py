@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixcast.formatting import compact_number
+from mixcast.formatting import compact_number as fmt
 from mixcast.model.mmm import resolve_priors
 
 MOSTLY_PRIOR_WIDTH_RATIO = 0.7
@@ -57,9 +57,9 @@ class Identification:
         if not self.mostly_prior:
             return (f"the data narrowed its ROI interval to {100 * self.width_ratio:.0f}% "
                     "of the prior's")
-        return (f"its ROI interval ({compact_number(self.posterior_lo90)}–{compact_number(self.posterior_hi90)}) "
+        return (f"its ROI interval ({fmt(self.posterior_lo90)}–{fmt(self.posterior_hi90)}) "
                 f"is {100 * self.width_ratio:.0f}% as wide as the prior's "
-                f"({compact_number(self.prior_lo90)}–{compact_number(self.prior_hi90)}): the estimate is mostly "
+                f"({fmt(self.prior_lo90)}–{fmt(self.prior_hi90)}): the estimate is mostly "
                 "the prior, not the data")
 
     def as_dict(self) -> dict:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from mixcast.cli._app import app, console
 from mixcast.errors import UserError
-from mixcast.formatting import compact_number
+from mixcast.formatting import compact_number as fmt
 
 RunOpt = Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")]
 WeeksOpt = Annotated[str, typer.Option("--weeks", help="Test durations to compare, in "
@@ -77,8 +77,8 @@ def plan_tests(
         name = p.channel + (" [yellow](mostly prior)[/]" if p.mostly_prior else "")
         table.add_row(name, f"{p.roi['lo90']:.2f} – {p.roi['hi90']:.2f}",
                       f"{p.roi_after['lo90']:.2f} – {p.roi_after['hi90']:.2f}",
-                      f"{100 * p.narrowing:.0f}%", compact_number(p.value), compact_number(p.budget_change),
-                      str(p.weeks), f"{100 * p.power:.0f}%", compact_number(p.cost))
+                      f"{100 * p.narrowing:.0f}%", fmt(p.value), fmt(p.budget_change),
+                      str(p.weeks), f"{100 * p.power:.0f}%", fmt(p.cost))
     console.print(table)
     console.print(f"Next: mixcast design-test --run {run} --channel {plans[0].channel} "
                   "--out design.json")
@@ -136,10 +136,10 @@ def _print_design(design) -> None:
         table.add_column(column, justify="right")
     for o in design.options:
         band = o.predicted_lift
-        table.add_row(str(o.weeks), str(o.cooldown), compact_number(o.mde),
-                      f"{compact_number(band['mean'])} ({compact_number(band['lo90'])} – {compact_number(band['hi90'])})",
+        table.add_row(str(o.weeks), str(o.cooldown), fmt(o.mde),
+                      f"{fmt(band['mean'])} ({fmt(band['lo90'])} – {fmt(band['hi90'])})",
                       f"{100 * o.power:.0f}%", f"{100 * o.assurance:.0f}%",
-                      compact_number(o.spend_change), compact_number(o.cost),
+                      fmt(o.spend_change), fmt(o.cost),
                       "recommended" if o.weeks == design.recommended_weeks else
                       ("" if o.feasible else "over --max-cost"))
     console.print(table)
@@ -208,11 +208,11 @@ def _print_result(result) -> None:
     verdict = "[green]significant[/]" if result.significant else "[yellow]not significant[/]"
     console.print(f"[bold]{result.channel}[/] from {result.start_date}, {result.weeks} weeks"
                   f" + {result.cooldown} cool-down ({result.method})")
-    console.print(f"Incremental effect: {compact_number(result.effect)} (90%: {compact_number(result.lo90)} – "
-                  f"{compact_number(result.hi90)}), p = {result.p_value:.3f}: {verdict}")
+    console.print(f"Incremental effect: {fmt(result.effect)} (90%: {fmt(result.lo90)} – "
+                  f"{fmt(result.hi90)}), p = {result.p_value:.3f}: {verdict}")
     p = result.predicted
-    console.print(f"Model predicted: {compact_number(p['mean'])} (90%: {compact_number(p['lo90'])} – "
-                  f"{compact_number(p['hi90'])})")
+    console.print(f"Model predicted: {fmt(p['mean'])} (90%: {fmt(p['lo90'])} – "
+                  f"{fmt(p['hi90'])})")
     console.print(f"Pre-period placebo: p = {result.placebo_p_value:.2f} "
                   f"({'passed' if result.placebo_ok else '[red]failed[/]'})")
     for note in result.notes:
@@ -225,9 +225,9 @@ def _print_steps(results) -> None:
                    "predicted so far", "verdict"):
         table.add_column(column, justify="right")
     for r in results:
-        table.add_row(str(r.step), f"{100 * r.fraction:.0f}%", compact_number(r.actual),
-                      compact_number(r.predicted), f"{compact_number(r.cumulative)} ({compact_number(r.cumulative_lo90)}"
-                      f" – {compact_number(r.cumulative_hi90)})", compact_number(r.cumulative_predicted),
+        table.add_row(str(r.step), f"{100 * r.fraction:.0f}%", fmt(r.actual),
+                      fmt(r.predicted), f"{fmt(r.cumulative)} ({fmt(r.cumulative_lo90)}"
+                      f" – {fmt(r.cumulative_hi90)})", fmt(r.cumulative_predicted),
                       r.verdict)
     console.print(table)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from mixcast.data.dataset import Dataset, Issue
-from mixcast.formatting import compact_number
+from mixcast.formatting import compact_number as fmt
 from mixcast.validation import priors as prior_check
 from mixcast.validation import stability as stability_check
 
@@ -44,8 +44,8 @@ def channel_verdicts(data: Dataset, issues: tuple[Issue, ...], roi: dict, checks
         reasons = [reason for _, reason in sorted(found, key=lambda f: -_RANK[f[0]])]
         verdict = worst(s for s, _ in found)
         if verdict == SOLID:
-            reasons = [f"ROI {compact_number(roi[name]['mean'])} "
-                       f"({compact_number(roi[name]['lo90'])}–{compact_number(roi[name]['hi90'])}); every check "
+            reasons = [f"ROI {fmt(roi[name]['mean'])} "
+                       f"({fmt(roi[name]['lo90'])}–{fmt(roi[name]['hi90'])}); every check "
                        "passed"]
         out[name] = {"verdict": verdict, "reasons": reasons}
     return out
@@ -125,7 +125,7 @@ def _data_findings(data: Dataset, issues: tuple[Issue, ...], name: str) -> list[
 def _interval_findings(roi: dict) -> list[Finding]:
     lo, hi = roi["lo90"], roi["hi90"]
     ratio = hi / lo if lo > 0 else np.inf
-    text = f"ROI interval spans {compact_number(lo)}–{compact_number(hi)}"
+    text = f"ROI interval spans {fmt(lo)}–{fmt(hi)}"
     if ratio > WIDTH_DO_NOT_ACT:
         return [(DO_NOT_ACT, f"{text} (very wide: the top is {ratio:.0f}x the bottom)")]
     if ratio > WIDTH_CARE:
@@ -159,15 +159,15 @@ def _check_findings(checks: dict, name: str) -> list[Finding]:
     twin = checks.get("recovery", {}).get("channels", {}).get(name)
     if twin and twin["coverage90"] == 0 and twin["relative_error"] > 0.5:
         # The ROIs themselves, not a relative error: near a true ROI of 0 that reads 9000%.
-        pairs = ", ".join(f"{compact_number(est)} for a true {compact_number(true)}"
+        pairs = ", ".join(f"{fmt(est)} for a true {fmt(true)}"
                           for true, est in zip(twin["true"], twin["estimate"]))
         found.append((CARE, f"on simulated data like yours the model missed the true ROI: "
                       f"it estimated {pairs}, outside its 90% interval"))
     for test in checks.get("experiments", {}).get("tests", []):
         if test["channel"] == name and not test["covered"]:
             found.append((CARE, f"held-out lift test '{test['label']}' measured "
-                          f"{compact_number(test['measured_lift'])}, the model predicted "
-                          f"{compact_number(test['lo90'])}–{compact_number(test['hi90'])}"))
+                          f"{fmt(test['measured_lift'])}, the model predicted "
+                          f"{fmt(test['lo90'])}–{fmt(test['hi90'])}"))
     return found
 
 
