@@ -94,6 +94,18 @@ class PlanSpace:
         spend = full * self.spend_pattern
         return spend[:, -len(self.plan_dates):, :]
 
+    def peak_over_history(self, x: np.ndarray, history: np.ndarray) -> np.ndarray:
+        """(C,) the plan's largest weekly spend in any geo over that geo-channel's highest
+        week in ``history`` (G, T, C): above 1, some weeks of the plan buy more than the
+        data ever saw, and the response there is the fitted curve extrapolated (inf where
+        the plan spends in a geo-channel the history never did)."""
+        planned = self.weekly_spend(x).max(axis=1)                  # (G, C)
+        highest = np.asarray(history, dtype=np.float64).max(axis=1)  # (G, C)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(highest > 0, planned / np.where(highest > 0, highest, 1.0),
+                             np.where(planned > 0, np.inf, 0.0))
+        return ratio.max(axis=0)
+
 
 def plan_space(fit: Fit, *, weeks: int | None = None,
                granularity: Granularity = Granularity.CHANNEL, period_weeks: int = 4,

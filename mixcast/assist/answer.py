@@ -236,6 +236,8 @@ def _optimise(model, call, trust):
     held = {**{n: f"kept at today's spend: {test_first_reason(trust[n])}"
                 for n in held_channels(trust)}, **plan.held}
     lines += [f"Held: {name} {why}." for name, why in held.items()]
+    lines += [f"Beyond the data: {name}'s {note}."
+              for name, note in plan.beyond_data_notes().items()]
     return lines, {"plan": plan.as_dict(), "held": held}
 
 

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from mixcast.cli._app import app, console, err_console
 from mixcast.errors import UserError
-from mixcast.formatting import compact_number
+from mixcast.formatting import compact_number as fmt
 
 RunOpt = Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")]
 WeeksOpt = Annotated[int | None, typer.Option(
@@ -175,9 +175,9 @@ def _plan_table(plan) -> Table:
     frame = plan.to_frame()
     for row in frame.itertuples():
         change = "—" if np.isnan(row.change_pct) else f"{row.change_pct:+.0f}%"
-        table.add_row(row.channel, compact_number(row.current_spend), compact_number(row.recommended_spend), change,
-                      f"{compact_number(row.expected_outcome_mean)} ({compact_number(row.expected_outcome_lo90)} – "
-                      f"{compact_number(row.expected_outcome_hi90)})", compact_number(row.marginal_roi))
+        table.add_row(row.channel, fmt(row.current_spend), fmt(row.recommended_spend), change,
+                      f"{fmt(row.expected_outcome_mean)} ({fmt(row.expected_outcome_lo90)} – "
+                      f"{fmt(row.expected_outcome_hi90)})", fmt(row.marginal_roi))
     return table
 
 
@@ -186,14 +186,17 @@ def _print_totals(plan) -> None:
     for name, spend, band in (("current", plan.current_spend.sum(), plan.current_outcome),
                               ("recommended", plan.recommended_spend.sum(),
                                plan.recommended_outcome)):
-        console.print(f"{name:>12}: spend {compact_number(spend)} -> media-driven {unit} "
-                      f"{compact_number(band.mean)} (90%: {compact_number(band.lo90)} – {compact_number(band.hi90)})")
+        console.print(f"{name:>12}: spend {fmt(spend)} -> media-driven {unit} "
+                      f"{fmt(band.mean)} (90%: {fmt(band.lo90)} – {fmt(band.hi90)})")
     gain = plan.gain
-    console.print(f"{'change':>12}: {compact_number(gain.mean)} (90%: {compact_number(gain.lo90)} – "
-                  f"{compact_number(gain.hi90)})")
+    console.print(f"{'change':>12}: {fmt(gain.mean)} (90%: {fmt(gain.lo90)} – "
+                  f"{fmt(gain.hi90)})")
     console.print(f"[dim]Window: {plan.note}.[/]")
     for name, why in getattr(plan, "held", {}).items():
         console.print(f"[yellow]Held:[/] {name} {why}.")
+    for name, note in plan.beyond_data_notes().items():
+        console.print(f"[yellow]Beyond the data:[/] {name}'s {note} (bound it with --max "
+                      f"{name}=... or --max-change, or test the higher level first).")
 
 
 def _print_ranking(model) -> None:
@@ -203,8 +206,8 @@ def _print_ranking(model) -> None:
     for column in ("cut rank", "channel", "status", "mROI", "mROI 90%", "80% saturation at"):
         table.add_column(column, justify="left" if column in ("channel", "status") else "right")
     for row in frame.itertuples():
-        table.add_row(str(row.cut_rank), row.channel, row.status, compact_number(row.mroi_mean),
-                      f"{compact_number(row.mroi_lo90)} – {compact_number(row.mroi_hi90)}", compact_number(row.saturation_spend))
+        table.add_row(str(row.cut_rank), row.channel, row.status, fmt(row.mroi_mean),
+                      f"{fmt(row.mroi_lo90)} – {fmt(row.mroi_hi90)}", fmt(row.saturation_spend))
     console.print(table)
 
 
@@ -254,14 +257,14 @@ def _scenario_table(result) -> Table:
         table.add_column(column, justify="left" if column == "channel" else "right")
     band = result.channel_change
     for i, channel in enumerate(result.channels):
-        table.add_row(channel, compact_number(result.baseline_spend[i]), compact_number(result.scenario.spend[i]),
-                      f"{compact_number(band['mean'][i])} ({compact_number(band['lo90'][i])} – "
-                      f"{compact_number(band['hi90'][i])})")
+        table.add_row(channel, fmt(result.baseline_spend[i]), fmt(result.scenario.spend[i]),
+                      f"{fmt(band['mean'][i])} ({fmt(band['lo90'][i])} – "
+                      f"{fmt(band['hi90'][i])})")
     change, base, new = result.change, result.baseline, result.outcome
     table.add_section()
-    table.add_row("total", compact_number(result.baseline_spend.sum()), compact_number(result.scenario.spend.sum()),
-                  f"{compact_number(change['mean'])} ({compact_number(change['lo90'])} – {compact_number(change['hi90'])})")
-    table.add_row(f"media-driven {unit}", compact_number(base["mean"]), compact_number(new["mean"]), "")
+    table.add_row("total", fmt(result.baseline_spend.sum()), fmt(result.scenario.spend.sum()),
+                  f"{fmt(change['mean'])} ({fmt(change['lo90'])} – {fmt(change['hi90'])})")
+    table.add_row(f"media-driven {unit}", fmt(base["mean"]), fmt(new["mean"]), "")
     return table
 
 
@@ -273,8 +276,8 @@ def _run_grid(model, weeks: int | None, out: Path | None) -> None:
     for column in ("shift", "change (mean)", "90%", "P(better)"):
         table.add_column(column, justify="left" if column == "shift" else "right")
     for row in best.itertuples():
-        table.add_row(row.plan, compact_number(row.change_mean),
-                      f"{compact_number(row.change_lo90)} – {compact_number(row.change_hi90)}",
+        table.add_row(row.plan, fmt(row.change_mean),
+                      f"{fmt(row.change_lo90)} – {fmt(row.change_hi90)}",
                       f"{row.prob_better:.0%}")
     console.print(table)
     if out is not None:

@@ -37,6 +37,9 @@ _SEARCH_GRID = 9
 _BISECTIONS = 10
 _SURROGATE_TOL = 1e-4    # mean-curve tolerance for the starts (the polish is exact)
 _SURROGATE_FLOOR = 1e-4  # surrogate nodes from this fraction of a unit's upper limit
+# A plan whose biggest week is this many times the data's biggest (per geo-channel) rests
+# on the response curve extrapolated: the allocation says so, channel by channel.
+BEYOND_DATA = 1.2
 
 
 def _one_blas_thread():
@@ -86,6 +89,16 @@ class Allocation:
     marginal_roi: np.ndarray = field(repr=False)                # (C,) at the recommendation
     solver: dict = field(default_factory=dict, repr=False)
     held: dict[str, str] = field(default_factory=dict)  # channel -> why kept at today's spend
+    # channel -> the plan's biggest week over the data's (only those above BEYOND_DATA)
+    beyond_data: dict[str, float] = field(default_factory=dict)
+
+    def beyond_data_notes(self) -> dict[str, str]:
+        """Per channel whose plan goes beyond the data (:data:`BEYOND_DATA`), in words."""
+        return {name: ("plan spends up to "
+                       + ("more than it ever did" if not np.isfinite(ratio) else f"{ratio:.1f}x")
+                       + " its highest week in the data; its response there is the fitted "
+                         "curve extrapolated, not measured")
+                for name, ratio in self.beyond_data.items()}
 
     def to_frame(self) -> pd.DataFrame:
         """The plan.csv table: one row per channel (DESIGN.md contract columns first)."""
@@ -115,6 +128,8 @@ class Allocation:
             "recommended": {"spend": float(self.recommended_spend.sum()),
                             "outcome": self.recommended_outcome.as_dict()},
             "gain": self.gain.as_dict(), "solver": self.solver, "held": dict(self.held),
+            "beyond_data": {name: (None if not np.isfinite(r) else float(r))
+                            for name, r in self.beyond_data.items()},
             "channels": self.to_frame().replace({np.nan: None}).to_dict(orient="records"),
         }
 
@@ -428,7 +443,10 @@ def summarise(fit: Fit, space: PlanSpace, mode: Mode, x: np.ndarray, info: dict
     grad = objective(full, x, metric=0)[1]
     marginal = np.array([(grad[m] * x[m]).sum() / recommended[c] if recommended[c] > 0
                          else grad[m].mean() for c, m in enumerate(matrix.astype(bool))])
+    peaks = space.peak_over_history(x, fit.data.spend)
     return Allocation(
+        beyond_data={name: float(r) for name, r in zip(space.channels, peaks)
+                     if r > BEYOND_DATA},
         channels=space.channels, units=space.units, mode=mode, note=space.note,
         outcome_unit="conversions" if metric == 1 else "revenue",
         current_spend=matrix @ space.current, recommended_spend=recommended,

@@ -168,3 +168,28 @@ def _rebind(ev, space):
 
     arrays = dict(ev.arrays, base_media=jax.numpy.asarray(space.base_media))
     return Evaluator(space=space, params=ev.params, arrays=arrays, inputs=ev.inputs)
+
+
+def test_a_plan_beyond_the_biggest_week_in_the_data_is_named(small_fit):
+    from mixcast.analysis.plan_space import plan_space
+    from mixcast.optimize.optimizer import BEYOND_DATA
+
+    space = plan_space(small_fit)
+    # The data window's plan is the observed pattern scaled: x times today's totals puts
+    # the biggest planned week at x times the biggest observed one.
+    scale = np.array([3.0, 1.0, 0.5])[space.unit_channel]
+    np.testing.assert_allclose(space.peak_over_history(space.current * scale,
+                                                       small_fit.data.spend),
+                               [3.0, 1.0, 0.5], rtol=1e-6)
+    # A bounded plan stays inside the data; one pushed to 2.5x TV does not, and says so.
+    inside = optimize(small_fit, BudgetScenario(max_change=0.15, move_weak=True))
+    assert inside.beyond_data == {}
+    pushed = optimize(small_fit, BudgetScenario(
+        budget=2 * float(space.current.sum()), lower_share={"tv_spend": 2.5},
+        upper_share={"tv_spend": 2.5}, move_weak=True))
+    assert pushed.beyond_data["tv_spend"] == pytest.approx(2.5, rel=0.05)
+    assert all(r > BEYOND_DATA for r in pushed.beyond_data.values())
+    assert pushed.as_dict()["beyond_data"]["tv_spend"] == pytest.approx(
+        pushed.beyond_data["tv_spend"])
+    assert pushed.beyond_data_notes()["tv_spend"].startswith(
+        "plan spends up to 2.5x its highest week in the data")
