@@ -44,6 +44,11 @@ class Granularity(enum.Enum):
     PERIOD = "period"
 
 
+# A plan whose biggest week is this many times the data's biggest (per geo-channel) rests
+# on the response curve extrapolated: allocations and scenarios say so, channel by channel.
+BEYOND_DATA = 1.2
+
+
 @dataclass(frozen=True, slots=True)
 class PlanSpace:
     """Everything needed to turn unit totals into model media and outcomes.
@@ -105,6 +110,23 @@ class PlanSpace:
             ratio = np.where(highest > 0, planned / np.where(highest > 0, highest, 1.0),
                              np.where(planned > 0, np.inf, 0.0))
         return ratio.max(axis=0)
+
+    def beyond_data(self, x: np.ndarray, history: np.ndarray) -> dict[str, float]:
+        """Channels whose plan ``x`` goes beyond the data: :meth:`peak_over_history`
+        above :data:`BEYOND_DATA`, channel -> that ratio."""
+        peaks = self.peak_over_history(x, history)
+        return {name: float(r) for name, r in zip(self.channels, peaks) if r > BEYOND_DATA}
+
+
+def beyond_data_note(ratio: float) -> str:
+    """In words, what a plan at ``ratio`` times a channel's highest week means.
+
+    >>> beyond_data_note(3.7)[:54]
+    'plan spends up to 3.7x its highest week in the data; i'
+    """
+    times = "more than it ever did" if not np.isfinite(ratio) else f"{ratio:.1f}x"
+    return (f"plan spends up to {times} its highest week in the data; its response there "
+            "is the fitted curve extrapolated, not measured")
 
 
 def plan_space(fit: Fit, *, weeks: int | None = None,

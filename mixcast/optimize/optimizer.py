@@ -29,7 +29,7 @@ from mixcast.analysis.identification import identification
 from mixcast.optimize.names import match_channels
 from mixcast.optimize.problem import (BudgetScenario, Constraints, Mode, build_constraints,
                                       channel_limits, feasible_point)
-from mixcast.analysis.plan_space import PlanSpace, plan_space
+from mixcast.analysis.plan_space import PlanSpace, beyond_data_note, plan_space
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import interval, scalar_interval
 
@@ -37,9 +37,6 @@ _SEARCH_GRID = 9
 _BISECTIONS = 10
 _SURROGATE_TOL = 1e-4    # mean-curve tolerance for the starts (the polish is exact)
 _SURROGATE_FLOOR = 1e-4  # surrogate nodes from this fraction of a unit's upper limit
-# A plan whose biggest week is this many times the data's biggest (per geo-channel) rests
-# on the response curve extrapolated: the allocation says so, channel by channel.
-BEYOND_DATA = 1.2
 
 
 def _one_blas_thread():
@@ -94,11 +91,7 @@ class Allocation:
 
     def beyond_data_notes(self) -> dict[str, str]:
         """Per channel whose plan goes beyond the data (:data:`BEYOND_DATA`), in words."""
-        return {name: ("plan spends up to "
-                       + ("more than it ever did" if not np.isfinite(ratio) else f"{ratio:.1f}x")
-                       + " its highest week in the data; its response there is the fitted "
-                         "curve extrapolated, not measured")
-                for name, ratio in self.beyond_data.items()}
+        return {name: beyond_data_note(ratio) for name, ratio in self.beyond_data.items()}
 
     def to_frame(self) -> pd.DataFrame:
         """The plan.csv table: one row per channel (DESIGN.md contract columns first)."""
@@ -443,10 +436,8 @@ def summarise(fit: Fit, space: PlanSpace, mode: Mode, x: np.ndarray, info: dict
     grad = objective(full, x, metric=0)[1]
     marginal = np.array([(grad[m] * x[m]).sum() / recommended[c] if recommended[c] > 0
                          else grad[m].mean() for c, m in enumerate(matrix.astype(bool))])
-    peaks = space.peak_over_history(x, fit.data.spend)
     return Allocation(
-        beyond_data={name: float(r) for name, r in zip(space.channels, peaks)
-                     if r > BEYOND_DATA},
+        beyond_data=space.beyond_data(x, fit.data.spend),
         channels=space.channels, units=space.units, mode=mode, note=space.note,
         outcome_unit="conversions" if metric == 1 else "revenue",
         current_spend=matrix @ space.current, recommended_spend=recommended,

@@ -25,7 +25,7 @@ from mixcast.errors import UserError
 from mixcast.analysis.evaluator import Evaluator, evaluator, plan_outcomes
 from mixcast.analysis.identification import identification, lift_test_advice
 from mixcast.optimize.names import match_channel
-from mixcast.analysis.plan_space import plan_space
+from mixcast.analysis.plan_space import beyond_data_note, plan_space
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import interval, prob_positive, scalar_interval
 
@@ -257,7 +257,9 @@ def run_scenario(fit: Fit, spec: str, *, weeks: int | None = None) -> ScenarioRe
     space = plan_space(fit, weeks=weeks)
     scenario = parse_scenario(spec, channels=space.channels, current=space.current)
     result = evaluate_scenarios(evaluator(fit, space), [scenario])[0]
-    return replace(result, cautions=weak_cautions(fit, space.current, scenario.spend))
+    beyond = tuple(f"{name}: the scenario's {beyond_data_note(ratio)}" for name, ratio
+                   in space.beyond_data(scenario.spend, fit.data.spend).items())
+    return replace(result, cautions=weak_cautions(fit, space.current, scenario.spend) + beyond)
 
 
 def weak_cautions(fit, current: np.ndarray, spend: np.ndarray) -> tuple[str, ...]:

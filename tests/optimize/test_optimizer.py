@@ -171,8 +171,7 @@ def _rebind(ev, space):
 
 
 def test_a_plan_beyond_the_biggest_week_in_the_data_is_named(small_fit):
-    from mixcast.analysis.plan_space import plan_space
-    from mixcast.optimize.optimizer import BEYOND_DATA
+    from mixcast.analysis.plan_space import BEYOND_DATA, plan_space
 
     space = plan_space(small_fit)
     # The data window's plan is the observed pattern scaled: x times today's totals puts

@@ -80,6 +80,17 @@ def test_scenario_result_has_ranges_and_channel_effects(small_fit):
     assert per_channel["social_spend"]["outcome_change"]["mean"] == pytest.approx(0, abs=1e-6)
 
 
+def test_a_scenario_beyond_the_data_says_so(small_fit):
+    within = run_scenario(small_fit, "increase tv by 10%")
+    assert not any("highest week in the data" in c for c in within.cautions)
+    tripled = run_scenario(small_fit, "increase tv by 200%")
+    beyond = [c for c in tripled.cautions if "highest week in the data" in c]
+    assert beyond == ["tv_spend: the scenario's plan spends up to 3.0x its highest week in "
+                      "the data; its response there is the fitted curve extrapolated, not "
+                      "measured"]
+    assert beyond[0] in tripled.as_dict()["cautions"]
+
+
 def test_batch_what_if_matches_one_by_one(small_fit):
     space = plan_space(small_fit)
     ev = evaluator(small_fit, space, max_draws=100)
