@@ -114,6 +114,20 @@ def test_optimise_equals_the_optimiser_and_holds_do_not_act(validated_model):
     social = next(r for r in answer.data["plan"]["channels"] if r["channel"] == "social_spend")
     assert social["recommended_spend"] == pytest.approx(social["current_spend"], rel=1e-6)
     assert "validation says do not act" in answer.data["held"]["social_spend"]
+    assert answer.data["plan"]["beyond_data"] == {} == plan.beyond_data   # within the data
+
+
+def test_optimise_names_a_plan_beyond_the_data(validated_model, monkeypatch):
+    import dataclasses
+
+    plan = dataclasses.replace(validated_model.optimize(BudgetScenario()),
+                               beyond_data={"tv_spend": 2.5})
+    monkeypatch.setattr(type(validated_model), "optimize", lambda self, scenario: plan)
+    answer = ask(validated_model, "optimise the budget")
+    assert [line for line in answer.lines if line.startswith("Beyond the data")] == [
+        "Beyond the data: tv_spend's plan spends up to 2.5x its highest week in the data; "
+        "its response there is the fitted curve extrapolated, not measured."]
+    assert answer.data["plan"]["beyond_data"] == {"tv_spend": 2.5}
 
 
 def test_unknown_question_gets_the_list(validated_model):
