@@ -38,7 +38,8 @@ class TestPlan:
     channel: str
     mostly_prior: bool
     roi: dict                    # now: mean, lo90, hi90
-    roi_after: dict              # expected 90% interval after the test (same centre)
+    roi_after: dict              # expected 90% interval after the test (today's,
+                                 # shrunk about its median on the log scale)
     narrowing: float             # expected share of the ROI interval's width removed
     value: float                 # spend x ROI width x narrowing
     budget_change: float         # optimiser's recommended minus current spend
@@ -82,12 +83,16 @@ def _plan(fit: Fit, channel: str, design: TestDesign, log_roi: np.ndarray, ident
     roi = np.exp(log_roi)
     lo, hi = np.percentile(roi, [5.0, 95.0])
     centre = float(np.median(log_roi))
+    # The interval after the test: today's, shrunk about its median by after / s on the log
+    # scale (a Gaussian interval of sd ``after`` would be wider than today's empirical one
+    # when the posterior is skewed, and show a test that widens it).
+    shrink = after / s if s > 0 else 0.0
     spend = float(fit.data.spend[..., fit.channels.index(channel)].sum())
     return TestPlan(
         channel=channel, mostly_prior=bool(ident.mostly_prior) if ident else False,
         roi={"mean": float(roi.mean()), "lo90": float(lo), "hi90": float(hi)},
-        roi_after={"lo90": float(np.exp(centre - 1.6448536 * after)),
-                   "hi90": float(np.exp(centre + 1.6448536 * after))},
+        roi_after={"lo90": float(np.exp(centre - shrink * (centre - np.log(lo)))),
+                   "hi90": float(np.exp(centre + shrink * (np.log(hi) - centre)))},
         narrowing=narrowing, value=spend * float(hi - lo) * narrowing,
         budget_change=moves.get(channel, 0.0), weeks=option.weeks, power=option.power,
         assurance=option.assurance, cost=option.cost, method=design.method,

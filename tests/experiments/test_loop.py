@@ -69,6 +69,12 @@ def test_the_loop_narrows_the_tested_channels_interval_toward_the_truth():
     channel = plans[0].channel
     assert channel == "search_spend"
     assert plans[0].narrowing > plans[1].narrowing
+    for plan in plans:   # the interval after the test sits inside today's, narrowed as said
+        assert plan.roi["lo90"] <= plan.roi_after["lo90"] <= plan.roi_after["hi90"] \
+            <= plan.roi["hi90"]
+        width = np.log(plan.roi["hi90"] / plan.roi["lo90"])
+        after = np.log(plan.roi_after["hi90"] / plan.roi_after["lo90"])
+        assert after == pytest.approx((1 - plan.narrowing) * width, rel=1e-6)
 
     design = design_test(first, channel, factor=0.0, weeks=(WEEKS,), cooldown=COOLDOWN)
     assert design.geo_level and design.treated and design.control
