@@ -25,7 +25,7 @@ from mixcast.assist.questions import Call, UnknownQuestion, parse_question
 from mixcast.assist.taxonomy import run_aliases
 from mixcast.assist.trust import ChannelTrust, channel_trust
 from mixcast.errors import UserError
-from mixcast.experiments.planning import plan_tests
+from mixcast.experiments.planning import plan_tests, underpowered_advice
 from mixcast.optimize.problem import BudgetScenario
 from mixcast.runs.models import RunModel
 from mixcast.storage import jsonable
@@ -194,7 +194,8 @@ def _certainty(model, call, trust):
 
 def _test_next(model, call, trust):
     picks = test_candidates(_summary(model), trust)
-    designs = _test_designs(model)
+    plans = plan_tests(model.fit, budget_moves=False) if model.kind == "bayes" else ()
+    designs = {p.channel: p.as_dict() for p in plans}
     lines = []
     for pick in picks:
         lines.append(f"Test {pick['channel']} next: {pick['reason']} ({pick['command']} "
@@ -205,14 +206,10 @@ def _test_next(model, call, trust):
             lines.append(f"  A {design['method']} test of {design['weeks']} weeks has power "
                          f"{design['power']:.0%} and is expected to narrow its ROI range by "
                          f"{design['narrowing']:.0%} (cost {money(design['cost'])}).")
-    return lines, {"tests": picks}
-
-
-def _test_designs(model) -> dict[str, dict]:
-    """Each channel's feasible test (:func:`mixcast.experiments.planning.plan_tests`)."""
-    if model.kind != "bayes":
-        return {}
-    return {p.channel: p.as_dict() for p in plan_tests(model.fit, budget_moves=False)}
+    advice = underpowered_advice(plans)
+    if advice:
+        lines.append(advice)
+    return lines, {"tests": picks, "underpowered": advice}
 
 
 def optimise_scenario(trust) -> BudgetScenario:

@@ -63,7 +63,7 @@ def plan_tests(
 
     Example: mixcast plan-tests --run runs/q3
     """
-    from mixcast.experiments.planning import plan_tests as plan
+    from mixcast.experiments.planning import plan_tests as plan, underpowered_advice
     from mixcast.storage import write_json_atomic
 
     fit = _bayes_fit(run)
@@ -80,6 +80,9 @@ def plan_tests(
                       f"{100 * p.narrowing:.0f}%", fmt(p.value), fmt(p.budget_change),
                       str(p.weeks), f"{100 * p.power:.0f}%", fmt(p.cost))
     console.print(table)
+    advice = underpowered_advice(plans)
+    if advice:
+        console.print(f"[yellow]Underpowered:[/] {advice}")
     console.print(f"Next: mixcast design-test --run {run} --channel {plans[0].channel} "
                   "--out design.json")
     if out is not None:

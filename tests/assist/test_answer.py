@@ -101,6 +101,13 @@ def test_test_next_names_every_channel_that_cannot_be_acted_on(validated_model):
         design = engine[test["channel"]]
         assert test["design"]["power"] == pytest.approx(design.power, rel=1e-9)
         assert test["design"]["weeks"] == design.weeks
+    # The planner's verdict on power, word for word (or nothing when a test has power).
+    from mixcast.experiments.planning import underpowered_advice
+
+    advice = underpowered_advice(tuple(engine.values()))
+    assert answer.data["underpowered"] == advice
+    assert (advice in answer.lines) if advice else not any(
+        line.startswith("No test on offer") for line in answer.lines)
 
 
 def test_optimise_equals_the_optimiser_and_holds_do_not_act(validated_model):

@@ -101,3 +101,19 @@ def test_the_loop_narrows_the_tested_channels_interval_toward_the_truth():
     assert (hi2 - lo2) <= 0.6 * (hi1 - lo1)
     assert abs(mean2 - true_roi) < abs(mean1 - true_roi)
     assert lo2 <= true_roi <= hi2
+
+
+def test_underpowered_tests_get_advice_and_powered_ones_none():
+    from mixcast.experiments.design import GEO_METHOD, NATIONAL_METHOD
+    from mixcast.experiments.planning import TestPlan, underpowered_advice
+
+    def plan(power, method):
+        return TestPlan(channel="tv", mostly_prior=False, roi={}, roi_after={},
+                        narrowing=0.0, value=0.0, budget_change=0.0, weeks=6, power=power,
+                        assurance=power, cost=0.0, method=method, command="")
+
+    assert underpowered_advice(()) is None
+    assert underpowered_advice((plan(0.1, NATIONAL_METHOD), plan(0.8, NATIONAL_METHOD))) is None
+    weak = underpowered_advice((plan(0.09, NATIONAL_METHOD), plan(0.11, NATIONAL_METHOD)))
+    assert "power at most 11%" in weak and "per-geo data" in weak
+    assert "more geos" in underpowered_advice((plan(0.3, GEO_METHOD),))
