@@ -175,16 +175,18 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
         cost), the expected narrowing of its ROI interval, and the value of that
         information; mostly-prior channels first. ``channel`` keeps one channel;
         ``budget_moves`` adds the optimiser's recommended change (slower)."""
-        from mixcast.experiments.planning import plan_tests
+        from mixcast.experiments.planning import plan_tests, underpowered_advice
 
         model = folder.load(run).model
-        plans = [p.as_dict() for p in plan_tests(model.fit, budget_moves=budget_moves)]
+        found = plan_tests(model.fit, budget_moves=budget_moves)
+        plans = [p.as_dict() for p in found]
         if channel is not None:
             name = channel_name(run, channel)
             plans = [p for p in plans if p["channel"] == name]
         for plan in plans:
             plan["command"] = plan["command"].replace("--run RUN", f"--run {folder.path(run)}")
-        return {"run": run, "tests": plans, "trust": trust_of(run)}
+        return {"run": run, "tests": plans, "underpowered": underpowered_advice(found),
+                "trust": trust_of(run)}
 
     @server.tool()
     @_tool

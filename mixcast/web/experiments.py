@@ -33,7 +33,7 @@ def install_experiment_routes(app: FastAPI, store: RunStore) -> None:
                    cooldown: Annotated[int, Query(ge=0, le=13)] = 2) -> dict:
         """Every channel's case for a lift test, best first (mostly-prior channels, then
         by the money a feasible test's answer would move)."""
-        from mixcast.experiments.planning import plan_tests as plan
+        from mixcast.experiments.planning import plan_tests as plan, underpowered_advice
 
         fit = _bayes(store, run)
         # A design per channel and an optimisation: computed once per run state.
@@ -42,7 +42,8 @@ def install_experiment_routes(app: FastAPI, store: RunStore) -> None:
             plans = plan(fit, weeks=key[2], cooldown=cooldown)
             if len(cache) >= CACHED_PLANS:
                 cache.pop(next(iter(cache)))
-            cache[key] = {"run": run, "plans": [p.as_dict() for p in plans]}
+            cache[key] = {"run": run, "plans": [p.as_dict() for p in plans],
+                          "underpowered": underpowered_advice(plans)}
         return cache[key]
 
     @app.post("/api/runs/{run}/tests/design", tags=["experiments"], responses=ERRORS)

@@ -14,6 +14,8 @@ def test_plan_then_design_then_analyze(client):
     ranked = plans.json()["plans"]
     assert [p["channel"] for p in ranked][0] == "search_spend"     # mostly prior here
     assert all(0 <= p["narrowing"] <= 1 for p in ranked)
+    # The planner's word on power comes with the plans: advice exactly when none has 50%.
+    assert (plans.json()["underpowered"] is None) == any(p["power"] >= 0.5 for p in ranked)
 
     design = client.post("/api/runs/small/tests/design",
                          json={"channel": "search_spend", "weeks": [6], "cooldown": 0})
