@@ -14,7 +14,9 @@ from mixcast.cli._app import app, console, err_console
 def forecast(
     run: Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")],
     future: Annotated[Path, typer.Option("--future", help="Plan file (CSV/Parquet): the data's columns for the weeks after the data, without the target.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV to write: date, [geo,] mean, lo90, hi90.")] = Path("forecast.csv"),
+    # "\\[" keeps the bracket from Rich's markup, which would drop "[geo,]" from the help.
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="CSV to write: date, \\[geo,] mean, lo90, hi90.")] = Path("forecast.csv"),
     seed: Annotated[int, typer.Option(help="Seed of the simulated observation noise.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:

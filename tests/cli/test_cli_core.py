@@ -85,3 +85,22 @@ def test_the_command_list_gives_each_verb_its_first_paragraph_on_one_line():
                              env={**os.environ, "COLUMNS": "200"}).stdout
     # Wide enough for any summary: a sentence that spans two docstring lines is one line.
     assert "would narrow its ROI interval and the money that moves; channels whose" in listing
+
+
+def test_every_option_help_is_shown_whole():
+    """Rich reads "[word]" in help text as markup and drops it: every option's help, as
+    written, must reach the screen (escape brackets as "\\[")."""
+    import re
+
+    from typer.main import get_command
+    from typer.testing import CliRunner
+
+    from mixcast.cli import app
+
+    runner = CliRunner()
+    for name, verb in get_command(app).commands.items():
+        shown = " ".join(runner.invoke(app, [name, "--help"], terminal_width=1000,
+                                       env={"COLUMNS": "1000"}).output.split())
+        for param in verb.params:
+            text = " ".join(re.sub(r"\\\[", "[", getattr(param, "help", None) or "").split())
+            assert text in shown, (name, param.name, text)
