@@ -10,6 +10,7 @@ from typing import Annotated
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -192,11 +193,13 @@ def _print_totals(plan) -> None:
     console.print(f"{'change':>12}: {fmt(gain.mean)} (90%: {fmt(gain.lo90)} – "
                   f"{fmt(gain.hi90)})")
     console.print(f"[dim]Window: {plan.note}.[/]")
+    # Channel names are the user's column names: escaped, never read as Rich markup.
     for name, why in getattr(plan, "held", {}).items():
-        console.print(f"[yellow]Held:[/] {name} {why}.")
+        console.print(f"[yellow]Held:[/] {escape(name)} {escape(why)}.")
     for name, note in plan.beyond_data_notes().items():
-        console.print(f"[yellow]Beyond the data:[/] {name}'s {note} (bound it with --max "
-                      f"{name}=... or --max-change, or test the higher level first).")
+        console.print(f"[yellow]Beyond the data:[/] {escape(name)}'s {note} (bound it with "
+                      f"--max {escape(name)}=... or --max-change, or test the higher level "
+                      "first).")
 
 
 def _print_ranking(model) -> None:
