@@ -128,6 +128,8 @@ def design_test(
 
 
 def _print_design(design) -> None:
+    from mixcast.experiments.design import NATIONAL_METHOD, underpowered_note
+
     console.print(f"[bold]{design.channel}[/]: {design.change}, {design.method}, starting "
                   f"{design.start_date}")
     if design.geo_level:
@@ -148,6 +150,10 @@ def _print_design(design) -> None:
     console.print(table)
     if design.caveat:
         console.print(f"[yellow]Note:[/] {design.caveat}")
+    weak = underpowered_note(max(o.power for o in design.options),
+                             national=design.method == NATIONAL_METHOD)
+    if weak:
+        console.print(f"[yellow]Underpowered:[/] {weak}")
 
 
 @app.command("analyze-test")

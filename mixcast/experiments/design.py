@@ -48,6 +48,22 @@ __all__ = ["DurationOption", "TestDesign", "design_test", "grouping_series", "pa
            "reference_series", "run_date_column"]
 
 
+# Below this power, a test is unlikely to detect the lift the model predicts.
+LOW_POWER = 0.5
+
+
+def underpowered_note(power: float, *, national: bool) -> str | None:
+    """What to do when the best test on offer has ``power`` below :data:`LOW_POWER`
+    (None otherwise); ``national``: the design has no control geos."""
+    if power >= LOW_POWER:
+        return None
+    return (f"No test on offer is likely to detect its channel's effect (power at most "
+            f"{100 * power:.0f}%): the lifts the model predicts are small against the KPI's "
+            "week-to-week noise. Longer tests (--weeks 8,12,16) or "
+            + ("per-geo data, for a geo split," if national else "more geos in the test")
+            + " raise it; until then an experiment will not settle these ROIs.")
+
+
 @dataclass(frozen=True, slots=True)
 class DurationOption:
     """One candidate duration. Money in currency, outcome in KPI units; ``lift_se`` the

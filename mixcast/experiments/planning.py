@@ -22,14 +22,12 @@ import numpy as np
 
 from mixcast.analysis.identification import identification
 from mixcast.errors import UserError
-from mixcast.experiments.design import NATIONAL_METHOD, TestDesign, design_test
+from mixcast.experiments.design import (NATIONAL_METHOD, TestDesign, design_test,
+                                        underpowered_note)
 from mixcast.optimize import BudgetScenario, optimize
 from mixcast.posterior.fitted import Fit
 
 __all__ = ["TestPlan", "plan_tests", "underpowered_advice"]
-
-# Below this power for every channel, no test on offer would settle anything.
-LOW_POWER = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +75,12 @@ def plan_tests(fit: Fit, *, weeks: tuple[int, ...] = (4, 6, 8), cooldown: int = 
 
 def underpowered_advice(plans: tuple[TestPlan, ...]) -> str | None:
     """What to do when no channel's feasible test has the power to detect the lift the
-    model predicts (all below :data:`LOW_POWER`); None when one has."""
-    if not plans or max(p.power for p in plans) >= LOW_POWER:
+    model predicts (:func:`~mixcast.experiments.design.underpowered_note`); None when one
+    has."""
+    if not plans:
         return None
-    best = max(p.power for p in plans)
-    national = any(p.method == NATIONAL_METHOD for p in plans)
-    return (f"No test on offer is likely to detect its channel's effect (power at most "
-            f"{100 * best:.0f}%): the lifts the model predicts are small against the KPI's "
-            "week-to-week noise. Longer tests (--weeks 8,12,16) or "
-            + ("per-geo data, for a geo split," if national else "more geos in the test")
-            + " raise it; until then an experiment will not settle these ROIs.")
+    return underpowered_note(max(p.power for p in plans),
+                             national=any(p.method == NATIONAL_METHOD for p in plans))
 
 
 def _plan(fit: Fit, channel: str, design: TestDesign, log_roi: np.ndarray, ident,

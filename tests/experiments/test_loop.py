@@ -117,3 +117,8 @@ def test_underpowered_tests_get_advice_and_powered_ones_none():
     weak = underpowered_advice((plan(0.09, NATIONAL_METHOD), plan(0.11, NATIONAL_METHOD)))
     assert "power at most 11%" in weak and "per-geo data" in weak
     assert "more geos" in underpowered_advice((plan(0.3, GEO_METHOD),))
+    # design-test reads the same note for its best duration
+    from mixcast.experiments.design import LOW_POWER, underpowered_note
+
+    assert underpowered_note(LOW_POWER, national=True) is None
+    assert underpowered_note(0.11, national=True) == weak
