@@ -212,4 +212,5 @@ def _allocation_body(plan) -> dict:
             "gain": doc["gain"], "current_budget": doc["current"]["spend"],
             "recommended_budget": doc["recommended"]["spend"],
             "channels": [{k: row.get(k) for k in schemas.OptimizeChannel.model_fields}
-                         for row in doc["channels"]]}
+                         for row in doc["channels"]],
+            "held": doc["held"], "beyond_data": plan.beyond_data_notes()}

@@ -95,6 +95,8 @@ class OptimizeResponse(BaseModel):
     current_budget: float
     recommended_budget: float
     channels: list[OptimizeChannel]
+    held: dict[str, str] = {}           # channel -> why it was kept at today's spend
+    beyond_data: dict[str, str] = {}    # channel -> its plan beyond the data, in words
 
 
 class Problem(BaseModel):

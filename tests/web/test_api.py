@@ -133,6 +133,18 @@ def test_optimize_locked_channel_stays(client):
     assert tv["recommended_spend"] == pytest.approx(tv["current_spend"], rel=1e-6)
 
 
+def test_optimize_says_why_a_channel_was_held_and_where_the_plan_leaves_the_data(client):
+    plan = client.post("/api/runs/small/optimize", json={"max_change": 0.5}).json()
+    assert "kept at today's spend" in plan["held"]["search_spend"]    # mostly prior here
+    # +-50% can take a channel past its biggest week: on a national data-window plan (the
+    # observed weeks scaled) its peak is its scale, so it is named exactly above 1.2x
+    moved = {r["channel"]: r["recommended_spend"] / r["current_spend"]
+             for r in plan["channels"]}
+    assert set(plan["beyond_data"]) == {c for c, x in moved.items() if x > 1.2 + 1e-6}
+    assert plan["beyond_data"], moved        # this plan does leave the data
+    assert all("highest week in the data" in note for note in plan["beyond_data"].values())
+
+
 @pytest.mark.parametrize("body, status, text", [
     ({"budget": -1}, 422, "body.budget"),
     ({"max_change": 50}, 422, "body.max_change"),

@@ -147,6 +147,9 @@ def test_optimiser_from_the_page(page, served, shots):
     # (never act on the prior); TV and social move.
     search = page.text_content('#optimizer-table tr[data-channel="search_spend"]')
     assert "+0.0%" in search or "0.0%" in search
+    # ... and says why, in the optimiser's words
+    held = page.text_content('#optimizer-notes li[data-held="search_spend"]')
+    assert "Held: search_spend kept at today's spend" in held and "lift test" in held
     gain = page.text_content("#optimizer-gain")
     assert gain.startswith("+")
     page.screenshot(path=str(shots / "optimiser.png"), full_page=True)
