@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mixcast.analysis.plan_space import BEYOND_DATA, beyond_data_note
 from mixcast.analysis.totals import MAX_DRAWS, baseline_totals, outcome_metric
 from mixcast.errors import UserError
 from mixcast.model.counterfactual import media_params, plan_outcomes
@@ -38,8 +39,19 @@ class ScenarioOutcome:
                    change=Band.of(plan_total - now_total),
                    by_channel=Band.of(outcomes[:, 1:2] - outcomes[:, 2:]))
 
+    def beyond_data(self) -> dict[str, str]:
+        """Channels the plan takes past their highest week in the data, in words: each
+        channel's observed weeks are scaled by planned / current, so its peak is that scale
+        (:data:`~mixcast.analysis.plan_space.BEYOND_DATA`)."""
+        current = np.where(self.current_spend > 0, self.current_spend, np.nan)
+        with np.errstate(invalid="ignore"):
+            scale = self.spend / current
+        return {name: beyond_data_note(float(x)) for name, x in zip(self.channels, scale)
+                if np.isfinite(x) and x > BEYOND_DATA}
+
     def as_dict(self) -> dict:
         return {
+            "beyond_data": self.beyond_data(),
             "spend": dict(zip(self.channels, self.spend.tolist())),
             "current_spend": dict(zip(self.channels, self.current_spend.tolist())),
             "total": self.total.at(()), "current_total": self.current_total.at(()),

@@ -46,6 +46,7 @@ class ScenarioResponse(BaseModel):
     current_total: Band
     change: Band
     by_channel: dict[str, Band]
+    beyond_data: dict[str, str] = {}    # channel -> the plan past its highest week, in words
 
 
 class PlannerChannel(BaseModel):

@@ -88,6 +88,11 @@ def test_scenario_responds_to_spend(client, small_run):
     assert off["change"]["lo90"] <= off["change"]["mean"] <= off["change"]["hi90"] < 0
     more = client.post("/api/runs/small/scenario", json={"spend": {"tv_spend": 1.2 * tv["spend"]}})
     assert more.json()["change"]["mean"] > 0
+    # Within 1.2x of its biggest week the plan stays in the data; at 2x it says it left it.
+    assert today.json()["beyond_data"] == more.json()["beyond_data"] == {}
+    double = client.post("/api/runs/small/scenario", json={"spend": {"tv_spend": 2 * tv["spend"]}})
+    assert list(double.json()["beyond_data"]) == ["tv_spend"]
+    assert double.json()["beyond_data"]["tv_spend"].startswith("plan spends up to 2.0x")
 
 
 @pytest.mark.parametrize("body, where", [

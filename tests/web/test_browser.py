@@ -129,7 +129,13 @@ def test_slider_changes_prediction(page, served, shots):
     assert page.text_content("#value-0") == "0"
     assert "−" in page.text_content("#predicted-change")      # less outcome without TV
     assert "-100% vs today" in page.text_content("#delta-0")
+    assert page.locator("#scenario-notes li").count() == 0   # nothing beyond the data
     page.screenshot(path=str(shots / "dashboard-tv-off.png"), full_page=True)
+    off = _outcome(page)
+    page.keyboard.press("End")                       # TV at the slider's top
+    _wait_outcome_not(page, off)
+    note = page.text_content('#scenario-notes li[data-beyond="tv_spend"]')
+    assert "Beyond the data: tv_spend's plan spends up to" in note
     page.click("#reset")
     _wait_outcome_is(page, before)
     assert all(u.startswith(served) for u in page.requests), "the dashboard went off-host"
