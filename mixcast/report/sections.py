@@ -304,7 +304,9 @@ def allocation(ctx: ReportContext) -> str:
                    lead=f"Same total budget over the data window; each channel moves at most "
                         f"±{100 * REPORT_MAX_CHANGE:.0f}%. {escape(plan.note)}"
                         + "".join(f" {escape(c)}: {escape(why)}." for c, why
-                                  in getattr(plan, "held", {}).items()))
+                                  in getattr(plan, "held", {}).items())
+                        + "".join(" " + escape(f"Beyond the data: {c}'s {note}.")
+                                  for c, note in plan.beyond_data_notes().items()))
 
 
 def allocation_rows(plan) -> list[dict]:

@@ -146,3 +146,20 @@ def test_numbers_are_finite_where_shown(rendered_report):
         if value:
             assert math.isfinite(float(value))
     assert np.isfinite(len(values))
+
+
+def test_allocation_names_channels_planned_beyond_the_data(small_fit):
+    import dataclasses
+    from types import SimpleNamespace
+
+    from mixcast.optimize import BudgetScenario, optimize
+    from mixcast.report.context import REPORT_MAX_CHANGE, Optional_
+    from mixcast.report.sections import allocation
+
+    plan = optimize(small_fit, BudgetScenario(max_change=REPORT_MAX_CHANGE))   # the report's
+    ctx = SimpleNamespace(allocation=Optional_(plan), channels=small_fit.channels)
+    assert "Beyond the data" not in allocation(ctx) and not plan.beyond_data
+    beyond = dataclasses.replace(plan, beyond_data={"tv_spend": 1.3})
+    html = allocation(SimpleNamespace(allocation=Optional_(beyond), channels=small_fit.channels))
+    assert ("Beyond the data: tv_spend&#x27;s plan spends up to 1.3x its highest week in the "
+            "data") in html
