@@ -28,7 +28,7 @@ import numpy as np
 
 from mixcast.errors import SpecError
 from mixcast.model.channel_priors import (DECAY_BETA, SATURATION_AT_MEAN_BETA, SLOPE_LOGNORMAL,
-                                        decay_beta, half_saturation)
+                                          decay_beta, half_saturation)
 
 # Candidates are drawn from the Bayesian model's priors on the response shape
 # (mixcast.model.channel_priors): the search moves in prior quantiles, so a uniform draw is a

@@ -86,11 +86,12 @@ class Allocation:
     marginal_roi: np.ndarray = field(repr=False)                # (C,) at the recommendation
     solver: dict = field(default_factory=dict, repr=False)
     held: dict[str, str] = field(default_factory=dict)  # channel -> why kept at today's spend
-    # channel -> the plan's biggest week over the data's (only those above BEYOND_DATA)
+    # channel -> the plan's biggest week over the data's (only those above 1.2x)
     beyond_data: dict[str, float] = field(default_factory=dict)
 
     def beyond_data_notes(self) -> dict[str, str]:
-        """Per channel whose plan goes beyond the data (:data:`BEYOND_DATA`), in words."""
+        """Per channel whose plan goes beyond the data
+        (:data:`~mixcast.analysis.plan_space.BEYOND_DATA`), in words."""
         return {name: beyond_data_note(ratio) for name, ratio in self.beyond_data.items()}
 
     def to_frame(self) -> pd.DataFrame:
