@@ -28,7 +28,8 @@ from mixcast.model.plans import channel_scaled_plans, metric_plans
 from mixcast.posterior.intervals import interval, scalar_interval
 from mixcast.ml.features import channel_groups
 from mixcast.ml.fit import MLFit
-from mixcast.ml.learners import LearnerKind, r_squared
+from mixcast.ml.learners import LearnerKind
+from mixcast.validation.accuracy import r_squared
 
 DEFAULT_FACTORS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 

@@ -35,10 +35,10 @@ from mixcast.analysis.summary import summarize
 from mixcast.data.dataset import Dataset
 from mixcast.errors import UserError
 from mixcast.ml.fit import MLConfig, MLFit, fit_ml
-from mixcast.ml.learners import mape, r_squared
 from mixcast.ml.predict import predict_span
 from mixcast.posterior.fitted import Fit
 from mixcast.spec import SamplerConfig
+from mixcast.validation.accuracy import mape, r_squared
 
 ProgressFn = Callable[[int, int], None]
 _MAX_DRAWS = 200

@@ -27,9 +27,10 @@ from mixcast.errors import SpecError
 from mixcast.ml.ensemble import Replicate, fit_replicate, fit_replicates, predict_scaled
 from mixcast.ml.features import (YEAR_WEEKS, Baseline, FeatureSpec, Scales, baseline_block,
                                  feature_names)
-from mixcast.ml.learners import LearnerKind, Tuned, mape, r_squared, time_folds
+from mixcast.ml.learners import LearnerKind, Tuned, time_folds
 from mixcast.ml.problem import Problem, build_problem
 from mixcast.ml.tuning import SAMPLERS, MediaSearch, search_media
+from mixcast.validation.accuracy import mape, r_squared
 
 ProgressFn = Callable[[str, int, int], None]
 

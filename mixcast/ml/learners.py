@@ -104,20 +104,6 @@ def make_model(kind: LearnerKind, params: dict, *, seed: int,
     return RandomForestRegressor(**params, random_state=seed, n_jobs=1)
 
 
-def mape(actual: np.ndarray, predicted: np.ndarray) -> float:
-    """Mean absolute percentage error, as a fraction (weeks with a zero KPI skipped)."""
-    actual = np.asarray(actual, dtype=float)
-    keep = actual != 0
-    return float(np.mean(np.abs((predicted[keep] - actual[keep]) / actual[keep])))
-
-
-def r_squared(actual: np.ndarray, predicted: np.ndarray) -> float:
-    """Coefficient of determination 1 - SSE/SST."""
-    actual = np.asarray(actual, dtype=float)
-    total = np.sum((actual - actual.mean()) ** 2)
-    return float(1.0 - np.sum((actual - predicted) ** 2) / total) if total > 0 else float("nan")
-
-
 def save_model(kind: LearnerKind, model, folder: Path, stem: str) -> str:
     """Write ``model`` in its library's native format; returns the file name."""
     name = f"{stem}.{_SUFFIX[kind]}"

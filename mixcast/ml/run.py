@@ -42,11 +42,12 @@ from mixcast.data.serialize import load_dataset, save_dataset
 from mixcast.ml.ensemble import Ensemble, Replicate
 from mixcast.ml.features import Scales
 from mixcast.ml.fit import MLConfig, MLFit, fit_ml
-from mixcast.ml.learners import LearnerKind, Tuned, load_model, mape, r_squared, save_model
+from mixcast.ml.learners import LearnerKind, Tuned, load_model, save_model
 from mixcast.ml.media import LinearLayer, MediaParams
 from mixcast.ml.tuning import MediaSearch
 from mixcast.storage import (finish_run, read_manifest, run_directory, run_model,
                              staged_directory, write_json)
+from mixcast.validation.accuracy import mape, r_squared
 
 DEFAULT_CONFIG = MLConfig()
 LIMITS = (

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixcast.ml.learners import mape
 from mixcast.ml.media import MediaParams, fit_linear, linear_prediction
 from mixcast.ml.problem import Problem
+from mixcast.validation.accuracy import mape
 
 
 @dataclass(frozen=True, slots=True)

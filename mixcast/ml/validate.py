@@ -34,9 +34,9 @@ from mixcast.ml.attribution import channel_metrics, lift_test_checks
 from mixcast.ml.ensemble import fit_replicates
 from mixcast.ml.features import Scales
 from mixcast.ml.fit import MLFit
-from mixcast.ml.learners import mape, r_squared
 from mixcast.ml.predict import predict_span
 from mixcast.validation import backtest as bt
+from mixcast.validation.accuracy import mape, r_squared
 from mixcast.validation.plausibility import check_plausibility
 from mixcast.validation.recovery import spend_weighted_error
 

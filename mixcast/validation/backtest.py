@@ -20,6 +20,7 @@ from mixcast.data.dataset import Dataset
 from mixcast.analysis.forecast import predictive_draws
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import interval
+from mixcast.validation.accuracy import mape, wape
 
 HORIZON = 13
 COVERAGE_WARN, COVERAGE_FAIL = 0.7, 0.4
@@ -85,12 +86,10 @@ def fold_scores(actual: np.ndarray, band: dict, naive: float) -> dict:
     >>> round(s["wape"], 3), round(s["naive_wape"], 3), s["coverage90"]
     (0.268, 0.463, 0.5)
     """
-    forecast = band["mean"]
-    total = max(float(np.abs(actual).sum()), 1e-12)
     return {
-        "mape": float(np.mean(np.abs(forecast - actual) / np.maximum(np.abs(actual), 1e-12))),
-        "wape": float(np.abs(forecast - actual).sum()) / total,
-        "naive_wape": float(np.abs(naive - actual).sum()) / total,
+        "mape": mape(actual, band["mean"]),
+        "wape": wape(actual, band["mean"]),
+        "naive_wape": wape(actual, np.full_like(actual, naive, dtype=float)),
         "coverage90": float(np.mean((actual >= band["lo90"]) & (actual <= band["hi90"]))),
     }
 

@@ -8,6 +8,7 @@ import numpy as np
 from mixcast.analysis.forecast import predictive_draws
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import interval
+from mixcast.validation.accuracy import mape, r_squared
 
 R2_WARN, R2_FAIL = 0.5, 0.2
 COVERAGE_LOW = 0.75
@@ -23,8 +24,7 @@ def check_fit(fit: Fit, *, seed: int = 0) -> dict:
     predictive = draws.sum(axis=1)
     band = interval(predictive)
     resid = y - fitted
-    r2 = 1.0 - float(np.sum(resid ** 2) / max(np.sum((y - y.mean()) ** 2), 1e-12))
-    mape = float(np.mean(np.abs(resid) / np.maximum(np.abs(y), 1e-12)))
+    r2, in_sample_mape = r_squared(y, fitted), mape(y, fitted)
     coverage = float(np.mean((y >= band["lo90"]) & (y <= band["hi90"])))
     acf = autocorrelation(resid, lags=4)
     findings, status = [], "pass"
@@ -40,10 +40,10 @@ def check_fit(fit: Fit, *, seed: int = 0) -> dict:
         status = "warn" if status == "pass" else status
         findings.append(f"residuals are autocorrelated (lag-1 {acf[0]:.2f}): a slow "
                         "baseline movement is unmodelled; try model: {trend_knots: 4}")
-    summary = (f"R² {r2:.2f}, MAPE {100 * mape:.1f}%, 90% coverage {100 * coverage:.0f}%, "
-               f"residual lag-1 autocorrelation {acf[0]:.2f}")
+    summary = (f"R² {r2:.2f}, MAPE {100 * in_sample_mape:.1f}%, "
+               f"90% coverage {100 * coverage:.0f}%, residual lag-1 autocorrelation {acf[0]:.2f}")
     return {"status": status, "summary": "; ".join(findings) or summary, "r2": r2,
-            "mape": mape, "coverage90": coverage, "residual_acf": acf,
+            "mape": in_sample_mape, "coverage90": coverage, "residual_acf": acf,
             "durbin_watson": float(np.sum(np.diff(resid) ** 2) / max(np.sum(resid ** 2),
                                                                       1e-12))}
 
