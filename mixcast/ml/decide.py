@@ -43,6 +43,7 @@ class MLSpace:
 
     channels: tuple[str, ...]
     current: np.ndarray          # (C,) today's totals over the plan weeks
+    spend_share: np.ndarray      # (G, T, C) share of the channel total spent in each cell
     pattern: np.ndarray          # (G, T, C) scaled media per currency of channel total
     base_media: np.ndarray       # (G, T, C) fixed media (history weeks before a horizon)
     base: Baseline | None        # None: the data's own weeks
@@ -67,7 +68,7 @@ def ml_space(fit: MLFit, *, weeks: int | None = None) -> MLSpace:
         share = np.where(totals > 0, share, 1.0 / (data.n_geos * data.n_times))
         note = (f"data window {str(data.dates[0])[:10]} to {str(data.dates[-1])[:10]} "
                 f"({data.n_times} weeks): each channel's observed weekly pattern, scaled")
-        return MLSpace(channels=fit.channels, current=totals,
+        return MLSpace(channels=fit.channels, current=totals, spend_share=share,
                        pattern=fit.scales.media_of_spend(share),
                        base_media=np.zeros_like(share), base=None,
                        weeks=np.ones(data.n_times), metric=metric, note=note)
@@ -101,6 +102,7 @@ def _future_space(fit: MLFit, weeks: int, metric: int) -> MLSpace:
             f"weekly pattern is the average weekly spend of the last {PATTERN_WEEKS} weeks, "
             "controls at their recent average; outcome counted in horizon weeks only")
     return MLSpace(channels=fit.channels, current=totals,
+                   spend_share=np.concatenate([np.zeros_like(history), share], axis=1),
                    pattern=np.concatenate([np.zeros_like(history),
                                            fit.scales.media_of_spend(share)], axis=1),
                    base_media=np.concatenate([history, pad], axis=1), base=base,
@@ -175,7 +177,7 @@ def optimize_ml(fit: MLFit, scenario=None):
     started = time.perf_counter()
     space = ml_space(fit, weeks=scenario.weeks)
     total = scenario.budget if scenario.budget is not None else float(space.current.sum())
-    cons = build_constraints(scenario, _plan_space_view(space), total=total,
+    cons = build_constraints(scenario, _plan_space_view(fit, space), total=total,
                              total_cap=None, cap=False)
     start = feasible_point(cons, space.current * total / max(space.current.sum(), 1e-12))
     if start is None:
@@ -240,6 +242,9 @@ def _allocation(fit: MLFit, space: MLSpace, mode, x: np.ndarray, info: dict):
     plans = np.stack([space.current, x])
     totals = space_outcomes(fit, space, plans)
     effects = channel_effects(fit, space, plans)                            # (S, 2, C)
+    # Trees are flat past the observed spend, but the linear media layer is not: a plan's
+    # weeks beyond the data are extrapolated, as in the Bayesian optimiser.
+    beyond = _plan_space_view(fit, space).beyond_data(x, fit.data.spend)
     return Allocation(
         channels=space.channels, units=space.channels, mode=mode,
         note=space.note + "; ML challenger: tree predictions are flat beyond observed spend",
@@ -251,7 +256,8 @@ def _allocation(fit: MLFit, space: MLSpace, mode, x: np.ndarray, info: dict):
         gain=OutcomeBand.of(totals[:, 1] - totals[:, 0]),
         channel_outcome=interval(effects[:, 1]),
         channel_current_outcome=effects[:, 0].mean(0),
-        marginal_roi=_marginal(fit, space, x, fit.config.mroi_step), solver=info)
+        marginal_roi=_marginal(fit, space, x, fit.config.mroi_step), solver=info,
+        beyond_data=beyond)
 
 
 def _marginal(fit: MLFit, space: MLSpace, x: np.ndarray, step: float) -> np.ndarray:
@@ -264,18 +270,23 @@ def _marginal(fit: MLFit, space: MLSpace, x: np.ndarray, step: float) -> np.ndar
                      for c in range(len(x))])
 
 
-def _plan_space_view(space: MLSpace):
+def _plan_space_view(fit: MLFit, space: MLSpace):
     """A channel-granularity :class:`~mixcast.optimize.PlanSpace` carrying what the shared
-    constraint builder reads (channels, units, current); model fields are unused there."""
+    constraint builder and the beyond-the-data check read (channels, units, current, the
+    weekly spend of a plan); the model fields are unused there."""
     from mixcast.optimize import Granularity, PlanSpace
 
     n = len(space.channels)
+    plan_weeks = space.weeks > 0
+    unit_index = np.where(plan_weeks[None, :, None], np.arange(n)[None, None, :], n)
     return PlanSpace(channels=space.channels, units=space.channels,
                      unit_channel=np.arange(n), current=space.current,
-                     spend_pattern=space.pattern, media_pattern=space.pattern,
-                     unit_index=np.zeros(space.pattern.shape, dtype=np.int64),
+                     spend_pattern=space.spend_share, media_pattern=space.pattern,
+                     unit_index=np.broadcast_to(unit_index, space.pattern.shape).copy(),
                      base_media=space.base_media, weights=space.weeks, inputs=None,
-                     structure=None, metric=space.metric, plan_dates=np.array([]),
+                     structure=None, metric=space.metric,
+                     plan_dates=(fit.data.dates if space.base is None
+                                 else space.base.dates)[plan_weeks],
                      granularity=Granularity.CHANNEL, note=space.note)
 
 

@@ -147,3 +147,25 @@ def test_future_window_plans_the_next_weeks(ml_fit):
     assert out[:, 0].mean() > out[:, 1].mean()      # spending in the horizon beats not
     with pytest.raises(UserError, match="'weeks'"):
         ml_space(ml_fit, weeks=0)
+
+
+def test_ml_plan_beyond_the_biggest_week_in_the_data_is_named(ml_fit):
+    """The ML optimiser names the channels its plan takes past the data, as the Bayesian
+    one does: the linear media layer extrapolates there."""
+    from mixcast.analysis.plan_space import BEYOND_DATA
+    from mixcast.ml.decide import ml_space, optimize_ml
+    from mixcast.optimize import BudgetScenario
+
+    first = ml_fit.channels[0]
+    inside = optimize_ml(ml_fit, BudgetScenario(max_change=0.15))
+    assert inside.beyond_data == {}
+    total = 2 * float(ml_space(ml_fit).current.sum())
+    pushed = optimize_ml(ml_fit, BudgetScenario(budget=total, lower_share={first: 2.5},
+                                                upper_share={first: 2.5}))
+    # The data-window plan scales each observed week, so its peak is exactly the scale.
+    assert pushed.beyond_data[first] == pytest.approx(2.5, rel=1e-6)
+    assert all(r > BEYOND_DATA for r in pushed.beyond_data.values())
+    assert first in pushed.beyond_data_notes()
+    # Next weeks at today's pace (the last 13 weeks' average) never exceed the peak week.
+    ahead = optimize_ml(ml_fit, BudgetScenario(weeks=8, max_change=0.15))
+    assert ahead.beyond_data == {}
