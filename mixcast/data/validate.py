@@ -97,9 +97,12 @@ def validate_frame(frame: pd.DataFrame, config: Config, *, source: str) -> Check
 def check_columns(frame: pd.DataFrame, config: Config, source: str) -> list[str]:
     """One problem per column the config names that the file lacks."""
     available = [str(c) for c in frame.columns]
+    shown = [name if name.strip() else "(unnamed)" for name in available]
     return [f"{source}: column '{column}' not found.{closest(column, available, 0.5)} "
-            f"Available columns: {listing(available, 30)}. Fix the name in the config or "
+            f"Available columns: {listing(shown, 30)}. Fix the name in the config or "
             "the file's header."
+            + (" The data need a date column: one row per week (geo), dated by the week's "
+               "first day, e.g. 2024-01-01." if column == config.date else "")
             for column in config.columns() if column not in frame.columns]
 
 

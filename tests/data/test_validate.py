@@ -46,6 +46,15 @@ def test_missing_column_lists_available_and_closest(tmp_path):
     assert "Available columns: date, revenue, tv_spend, search_spnd, price." in message
 
 
+def test_a_file_without_a_date_column_says_what_one_is(tmp_path):
+    # ISLR's Advertising.csv: a row index with an empty header, no dates.
+    frame = weekly_frame().drop(columns="date").reset_index().rename(columns={"index": ""})
+    message = only_issue(load_error(tmp_path, frame))
+    assert message.startswith("data.csv: column 'date' not found.")
+    assert "Available columns: (unnamed), revenue," in message
+    assert "one row per week (geo), dated by the week's first day" in message
+
+
 def test_unparseable_dates_show_the_value(tmp_path):
     frame = weekly_frame()
     frame.loc[9, "date"] = "03/12/2023"
