@@ -187,7 +187,7 @@ def _certainty(model, call, trust):
              f"Trust {_verdict(who)}."]
     lines += [f"- {reason}" for reason in who.reasons]
     if who.mostly_prior:
-        lines.append(f"- the data barely moved the prior: {who.mostly_prior}")
+        lines.append(f"- mostly the prior: {who.mostly_prior}")
     return lines, {"channel": call.channel, "roi": entry["roi"], "mroi": entry["mroi"],
                    "trust": who.as_dict()}
 

@@ -14,6 +14,7 @@ from mixcast.analysis.identification import identification
 from mixcast.posterior.fitted import Fit
 
 CONTRACTION_CARE = 0.2
+SHIFT_FAR = 1.0     # prior sds of log ROI: a weak channel's estimate the data still moved
 
 
 def check_priors(fit: Fit) -> dict:

@@ -149,8 +149,17 @@ def _check_findings(checks: dict, name: str) -> list[Finding]:
                           f"{stab['worst_drop']} weeks were dropped"))
     prior = checks.get("priors", {}).get("channels", {}).get(name)
     if prior and prior["contraction"] < prior_check.CONTRACTION_CARE:
-        found.append((CARE, f"posterior barely moved from the prior (contraction "
-                      f"{prior['contraction']:.2f}): the data says little"))
+        shift = prior.get("shift_in_prior_sd", 0.0)
+        if abs(shift) >= prior_check.SHIFT_FAR:
+            # The location moved, the width did not: a weak signal, perhaps a spurious one.
+            found.append((CARE, f"the data moved its ROI {abs(shift):.1f} prior sds "
+                          f"{'above' if shift > 0 else 'below'} the prior's median "
+                          f"({fmt(prior['prior_roi_median'])}) without narrowing it "
+                          f"(contraction {prior['contraction']:.2f}): a weak signal, maybe "
+                          "a spurious one; run a lift test before moving its budget"))
+        else:
+            found.append((CARE, f"posterior barely moved from the prior (contraction "
+                          f"{prior['contraction']:.2f}): the data says little"))
     elif prior and prior.get("mostly_prior"):
         found.append((CARE, f"weakly identified: the data narrowed its ROI interval by only "
                       f"{100 * (1 - prior['width_ratio']):.0f}% from the prior's; run a lift "

@@ -46,6 +46,20 @@ def test_prior_driven_flat_channel_is_do_not_act(small_sim):
     assert "barely varies" in reasons and "barely moved from the prior" in reasons
 
 
+def test_a_weak_channel_the_data_moved_far_is_not_said_to_have_barely_moved(small_sim):
+    # A year of data put social at 4.81 (0.79-10.61) for a prior median of 1: the location
+    # moved 1.5 prior sds while the interval hardly narrowed.
+    moved = {"contraction": 0.13, "shift_in_prior_sd": 1.47, "prior_roi_median": 1.0}
+    still = {"contraction": 0.13, "shift_in_prior_sd": 0.3, "prior_roi_median": 1.0}
+    checks = {"priors": {"channels": {"social_spend": moved, "tv_spend": still}}}
+    out = _verdicts(small_sim, checks)
+    social = " ".join(out["social_spend"]["reasons"])
+    assert "moved its ROI 1.5 prior sds above the prior's median (1.00)" in social
+    assert "barely moved" not in social and "run a lift test" in social
+    assert "barely moved from the prior" in " ".join(out["tv_spend"]["reasons"])
+    assert out["social_spend"]["verdict"] == out["tv_spend"]["verdict"] == "care"
+
+
 def test_failed_convergence_makes_the_run_do_not_act(small_sim):
     checks = {"convergence": {"status": "fail", "summary": "R-hat 1.4 on roi[tv_spend]",
                               "advice": ["Run longer warm-up."],
