@@ -169,7 +169,7 @@ def _spend_share_and_variation(spend: np.ndarray, names: tuple[str, ...]) -> lis
         if cv < MIN_VARIATION:
             issues.append(Issue(
                 "low_spend_variation", "warning",
-                f"'{name}' barely varies week to week (coefficient of variation {cv:.2f} < "
+                f"'{name}' barely varies week to week (coefficient of variation {cv:.3g} < "
                 f"{MIN_VARIATION}): its effect is confounded with the baseline. Vary its "
                 "spend, or run a lift test.", (name,)))
     return issues

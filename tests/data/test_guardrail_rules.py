@@ -93,6 +93,14 @@ def test_low_spend_variation(cv, flagged):
         assert "'c1' barely varies" in found[0].message and "0.05" in found[0].message
 
 
+def test_a_variation_just_under_the_limit_is_not_printed_as_the_limit():
+    spend = independent()
+    wiggle = np.tile([1.0, -1.0], len(spend) // 2 + 1)[:len(spend)]
+    spend[:, 1] = 1000 * (1 + 0.0996 * wiggle / wiggle.std())
+    (issue,) = by_code(dataset(spend))["low_spend_variation"]
+    assert "coefficient of variation 0.0996 < 0.1" in issue.message
+
+
 def test_history_and_granularity_follow_the_cadence():
     monthly = by_code(dataset(independent(30), step_days=30), cadence_days=30)
     assert "one row every ~30 days" in monthly["coarse_granularity"][0].message
