@@ -1,5 +1,6 @@
 """Anomalies in the weeks a refresh adds: spend spikes, channels gone missing, a KPI level
-shift against the previous run's forecast, late, missing and duplicated weeks.
+shift or a single week far off the previous run's forecast, late, missing and duplicated
+weeks.
 
 Pure functions over arrays; each finding is an :class:`~mixcast.registry.alerts.Alert`
 that says what to look at. Thresholds are module constants, chosen to stay quiet on
@@ -11,12 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mixcast.formatting import compact_number as fmt
 from mixcast.registry.alerts import Alert
 
 SPIKE_RATIO = 2.5        # a week's spend above this times the recent 95th percentile
 HISTORY_WEEKS = 52       # the recent history spikes and gaps are judged against
 ACTIVE_SHARE = 0.75      # a channel "active" in >= 75% of the last 13 weeks ...
 LEVEL_SHIFT = 0.15       # KPI off the forecast by >= 15% on average, every week one side
+KPI_OUTLIER = 3.0        # a week's KPI this many half-widths of its 95% interval off the
+                         # forecast (~6 sd for a normal predictive: never by chance)
 WEEK = np.timedelta64(7, "D")
 
 
@@ -75,6 +79,32 @@ def kpi_level_shift(dates: np.ndarray, actual: np.ndarray, mean: np.ndarray,
         look_at=f"A change in how {target} is measured or reported, a launch, an outage or a "
                 "promotion the model does not know of (add it to events.csv).",
         details={"shift": shift, "weeks": [_day(d) for d in dates]})]
+
+
+def kpi_outlier_weeks(dates: np.ndarray, actual: np.ndarray, weekly: dict[str, np.ndarray],
+                      target: str) -> list[Alert]:
+    """New weeks whose KPI (H,) lies :data:`KPI_OUTLIER` half-widths of the forecast's 95%
+    interval (``weekly``: mean, lo95, hi95, each (H,)) or more from its mean: one such week
+    is a data error or an event, however few weeks the count of misses has to go on."""
+    half = (weekly["hi95"] - weekly["lo95"]) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = np.abs(actual - weekly["mean"]) / np.where(half > 0, half, np.nan)
+    far = np.flatnonzero(np.nan_to_num(distance) >= KPI_OUTLIER)
+    if not len(far):
+        return []
+    weeks = [_day(dates[h]) for h in far]
+    listed = "; ".join(
+        f"{weeks[i]}: {fmt(actual[h])} against a forecast of {fmt(weekly['mean'][h])} "
+        f"(95%: {fmt(weekly['lo95'][h])}–{fmt(weekly['hi95'][h])})" for i, h in enumerate(far))
+    return [Alert(
+        kind="kpi_outlier", severity="critical",
+        message=f"{target}: {len(far)} new week(s) far outside the previous run's forecast, "
+                f"each {KPI_OUTLIER:.0f}+ times its interval's half-width away: {listed}.",
+        look_at=f"{target} for those weeks in the data file (a duplicated row, a unit or "
+                "tracking change). If the weeks are real, add what happened to events.csv, "
+                "or the refit learns from them.",
+        details={"weeks": weeks, "actual": actual[far], "mean": weekly["mean"][far],
+                 "half_widths": distance[far]})]
 
 
 def week_anomalies(dates: np.ndarray, previous_end, previous_weeks: int) -> list[Alert]:

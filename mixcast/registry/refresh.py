@@ -31,7 +31,7 @@ from mixcast.registry.alerts import (
     Alert, drift, forecast_error, outside_interval, roi_alerts,
 )
 from mixcast.registry.anomalies import (
-    duplicated_weeks, kpi_level_shift, spend_anomalies, week_anomalies,
+    duplicated_weeks, kpi_level_shift, kpi_outlier_weeks, spend_anomalies, week_anomalies,
 )
 from mixcast.registry.fitter import BayesFitter, Fitter
 from mixcast.registry.movement import roi_movement, stability_score
@@ -188,6 +188,7 @@ def _check_forecast(project: Project, previous: dict, row: dict, fitter: Fitter
     alerts += outside_interval(prediction.dates, actual, weekly["lo95"], weekly["hi95"],
                                data.target)
     alerts += kpi_level_shift(prediction.dates, actual, weekly["mean"], data.target)
+    alerts += kpi_outlier_weeks(prediction.dates, actual, weekly, data.target)
     checks = [{"run_id": row["id"], "forecast_run_id": previous["id"],
                "date": str(date), "actual": float(actual[h]),
                **{k: float(weekly[k][h]) for k in ("mean", "lo95", "hi95")}}

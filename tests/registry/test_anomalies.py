@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from mixcast.registry.anomalies import (
-    duplicated_weeks, kpi_level_shift, spend_anomalies, week_anomalies,
+    duplicated_weeks, kpi_level_shift, kpi_outlier_weeks, spend_anomalies, week_anomalies,
 )
 
 DATES = np.arange(np.datetime64("2024-01-01"), np.datetime64("2025-07-01"),
@@ -26,6 +26,8 @@ def test_ordinary_weeks_raise_nothing():
     mean = np.full(4, 100.0)
     assert kpi_level_shift(DATES[-4:], mean * [1.1, 0.95, 1.2, 1.05], mean, "sales") == []
     assert week_anomalies(DATES, DATES[-5], previous_weeks=len(DATES) - 4) == []
+    assert kpi_outlier_weeks(DATES[-4:], mean * [1.1, 0.95, 1.2, 0.8], forecast(mean),
+                             "sales") == []
 
 
 def test_spike_and_missing_channel_are_named():
@@ -57,3 +59,22 @@ def test_duplicated_weeks_in_the_raw_table():
     [alert] = duplicated_weeks(frame, date="date", geo=None, source="data.csv")
     assert alert.details["weeks"] == ["2025-01-13"]
     assert duplicated_weeks(frame.iloc[:2], date="date", geo=None, source="data.csv") == []
+
+
+def forecast(mean: np.ndarray, half: float = 20.0) -> dict[str, np.ndarray]:
+    return {"mean": mean, "lo95": mean - half, "hi95": mean + half}
+
+
+def test_one_week_far_off_the_forecast_is_named_with_its_numbers():
+    # A refresh's 13 new weeks, one KPI doubled by an export glitch: one miss in 13 is
+    # what a 95% interval lets through by chance, but not 5 half-widths away.
+    mean = np.full(13, 1e6)
+    actual = mean + np.linspace(-15, 15, 13) * 1e4
+    actual[6] = 2e6
+    [alert] = kpi_outlier_weeks(DATES[-13:], actual, forecast(mean, 2e5), "sales")
+    assert alert.kind == "kpi_outlier" and alert.severity == "critical"
+    assert f"{str(DATES[-7])}: 2.00M against a forecast of 1.00M (95%: 800.0k–1.20M)" in alert.message
+    assert alert.details["weeks"] == [str(DATES[-7])] and "events.csv" in alert.look_at
+    just_inside = actual.copy()
+    just_inside[6] = 1e6 + 2.9 * 2e5
+    assert kpi_outlier_weeks(DATES[-13:], just_inside, forecast(mean, 2e5), "sales") == []
