@@ -132,7 +132,13 @@ def _next_dollar(model, call, trust):
         if best is None or row["channel"] != best["channel"]:
             lines.append(f"{row['next_dollar_rank']}. {row['channel']}: mROI {band(row['mroi'])}"
                          f"; {_verdict(trust[row['channel']])}.")
-    return lines, {"ranking": rows, "best": None if best is None else best["channel"]}
+    # The other end of the same ranking answers "which channel should we cut".
+    worst = movable[-1] if len(movable) > 1 else None
+    if worst is not None:
+        lines.append(f"A cut would cost least in {worst['channel']}: the last unit of its spend "
+                     f"returns {band(worst['mroi'])}.")
+    return lines, {"ranking": rows, "best": None if best is None else best["channel"],
+                   "cut_first": None if worst is None else worst["channel"]}
 
 
 def _saturation(model, call, trust):

@@ -6,12 +6,13 @@ can be asked. Forms understood (case-insensitive, fillers like "what if we" igno
 
     shift 15% (or $50k) from tv to social         move 10% of Meta budget into TV
     increase search by 10%    cut TV by 20%        spend 5% more on FB
+    double TV                 halve display        cut OOH in half
     what if the total budget is 2M
-    where should the next dollar go
+    where should the next dollar go               which channel should we cut
     which channels are saturated
     spend vs return by channel over the last 12 months
     what did Meta drive last quarter
-    how sure are we about TV
+    how sure are we about TV                      what is the ROI of search
     what should we test next
     optimise the budget
 """
@@ -31,13 +32,13 @@ KINDS = ("shift", "change", "total_budget", "next_dollar", "saturation", "spend_
 
 EXAMPLES = (
     "shift 15% from tv to social (or: move $50k of TV budget into Meta)",
-    "increase search by 10% / cut TV by 20%",
+    "increase search by 10% / cut TV by 20% / double display",
     "what if the total budget is 2M",
-    "where should the next dollar go",
+    "where should the next dollar go (or: which channel should we cut)",
     "which channels are saturated",
     "spend vs return by channel over the last 12 months",
     "what did Meta drive last quarter",
-    "how sure are we about TV",
+    "how sure are we about TV (or: what is the ROI of TV)",
     "what should we test next",
     "optimise the budget",
 )
@@ -144,11 +145,17 @@ _FORMS: tuple[tuple[str, str], ...] = (
                rf"\s+by\s+{_AMOUNT}$"),
     ("change", rf"^(?:spend|invest|put)\s+{_AMOUNT}\s+(?P<verb>more|less)\s+(?:on|in|into)\s+"
                rf"{_CH.format('ch')}$"),
+    ("change", rf"^(?P<mult>double|triple|quadruple|halve)\s+(?:(?:the\s+)?(?:spend(?:ing)?|"
+               rf"budget)\s+(?:on|of|for|in)\s+)?{_CH.format('ch')}(?:\s+(?:spend|budget))?$"),
+    ("change", rf"^(?:cut|reduce)\s+{_CH.format('ch')}(?:\s+(?:spend|budget))?\s+(?P<mult>in\s+half)$"),
     ("total_budget", rf"(?:total|overall|whole)?\s*(?:media\s+)?budget\s+(?:is|was|were|of|to|"
                      rf"=|becomes|goes\s+to|changes\s+to|at)?\s*{_CASH}"),
     ("next_dollar", r"next\s+(?:dollar|euro|pound|unit|\$|€|£|buck)|where\s+should\s+(?:we|i)\s+"
                     r"(?:spend|put|invest)\s+(?:more|extra|the\s+next)|best\s+place\s+for\s+"
-                    r"(?:more|extra|additional)"),
+                    r"(?:more|extra|additional)|(?:which|what)\s+channels?\s+(?:should|could|"
+                    r"shall|do|would|can)\s+(?:we|i)\s+(?:cut|reduce|trim|drop|pull\s+back)|"
+                    r"where\s+(?:should|could|can|do)\s+(?:we|i)\s+(?:cut|save|trim)|least\s+"
+                    r"(?:efficient|effective|profitable)|worst\s+(?:channel|performer)"),
     ("saturation", r"saturat|diminishing\s+returns|maxed\s+out|underfunded|under-?invested|"
                    r"over-?invested"),
     ("spend_vs_return", r"spend\s+(?:vs\.?|versus|and|against|compared\s+(?:to|with))\s+"
@@ -161,6 +168,12 @@ _FORMS: tuple[tuple[str, str], ...] = (
     ("certainty", r"how\s+(?:sure|confident|certain)\s+(?:are\s+(?:we|you)|is\s+(?:the\s+)?model)"
                   r"\s+(?:about|of|in|on)\s+{ch}$"),
     ("certainty", r"^(?:(?:can|should)\s+(?:we|i)\s+)?trust\s+{ch}$"),
+    ("certainty", r"^(?:what(?:'?s|\s+is|\s+was)\s+)?(?:the\s+)?(?:roi|roas|return)\s+(?:of|for|on)"
+                  r"\s+{ch}$"),
+    ("certainty", r"^(?:what(?:'?s|\s+is|\s+was)\s+)?{ch}(?:'s)?\s+(?:roi|roas)$"),
+    ("certainty", r"^how\s+(?:well\s+)?(?:is|does)\s+{ch}\s+(?:doing|performing|working|"
+                  r"perform|work)$"),
+    ("certainty", r"^is\s+{ch}\s+(?:working|worth\s+it|paying\s+off)$"),
     ("certainty", r"how\s+(?:reliable|trustworthy)\s+is\s+{ch}$"),
     ("test_next", r"\btest\b|experiment"),
     ("optimise", r"optimi[sz]e|best\s+(?:allocation|split|mix|budget)|how\s+should\s+(?:we|i)\s+"
@@ -219,7 +232,14 @@ def _shift(found, channels, aliases, text) -> Call:
     return Call("shift", channel=source, target=target, percent=percent, amount=amount)
 
 
+_MULTIPLES = {"double": 1.0, "triple": 2.0, "quadruple": 3.0, "halve": -0.5, "in half": -0.5}
+
+
 def _change(found, channels, aliases, text) -> Call:
+    multiple = found.groupdict().get("mult")
+    if multiple is not None:    # "double TV" is "increase TV by 100%"
+        return Call("change", channel=_channel(found, "ch", channels, aliases, text),
+                    percent=_MULTIPLES[" ".join(multiple.split())])
     percent, amount = _size(found)
     sign = -1.0 if re.fullmatch(rf"{_DOWN}|less", found.group("verb")) else 1.0
     return Call("change", channel=_channel(found, "ch", channels, aliases, text),

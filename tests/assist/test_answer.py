@@ -25,6 +25,7 @@ def _same(band: dict, expected: dict) -> None:
     ("Cut TV by 20%", "decrease tv_spend by 20%"),
     ("what if we spend 10% more on Google", "increase search_spend by 10%"),
     ("What if the total budget is 5M?", "total budget 5M"),
+    ("what if we double TV?", "increase tv_spend by 100%"),
 ])
 def test_spend_changes_equal_the_scenario_engine(validated_model, question, spec):
     answer = ask(validated_model, question)
@@ -55,6 +56,10 @@ def test_next_dollar_equals_the_channel_ranking(validated_model, ranking):
     best = ranking[ranking.channel.isin(movable)].sort_values("mroi_mean").channel.iloc[-1]
     assert answer.data["best"] == best
     assert "social_spend" not in movable           # do_not_act in validation.json
+    # ... and the lowest of them is where a cut costs least ("which channel should we cut")
+    assert len(movable) == 1                       # the fixture's one movable channel ...
+    cut = ask(validated_model, "Which channel should we cut?")
+    assert cut.data["cut_first"] is None and "A cut would" not in cut.text()   # ... no cut
 
 
 def test_saturation_equals_the_channel_ranking(validated_model, ranking):
@@ -155,3 +160,15 @@ def test_the_translator_is_only_asked_about_unknown_forms(validated_model):
         "certainty"
     ask(validated_model, "how sure are we about tv", translate=fake)
     assert asked == ["is TV any good, honestly?"]
+
+
+def test_which_channel_to_cut_is_the_lowest_mroi_a_decision_may_move(assist_runs, ranking):
+    from mixcast.runs.models import open_run
+
+    model = open_run(assist_runs / "small")           # no validation: trust is identification
+    answer = ask(model, "Which channel should we cut?")
+    movable = [c for c, t in answer.trust.items() if t["movable"]]
+    assert len(movable) >= 2
+    worst = ranking[ranking.channel.isin(movable)].sort_values("mroi_mean").channel.iloc[0]
+    assert answer.data["cut_first"] == worst != answer.data["best"]
+    assert f"A cut would cost least in {worst}" in answer.text()

@@ -32,6 +32,13 @@ CASES = [
     ("How sure are we about TV?", Call("certainty", channel="tv_spend")),
     ("can we trust paid search", Call("certainty", channel="search_spend")),
     ("What should we test next?", Call("test_next")),
+    ("What is the ROI of Google?", Call("certainty", channel="search_spend")),
+    ("what's TV's ROI", Call("certainty", channel="tv_spend")),
+    ("is Meta working?", Call("certainty", channel="social_spend")),
+    ("what if we double TV?", Call("change", channel="tv_spend", percent=1.0)),
+    ("halve the budget on search", Call("change", channel="search_spend", percent=-0.5)),
+    ("cut Meta spend in half", Call("change", channel="social_spend", percent=-0.5)),
+    ("Which channel should we cut?", Call("next_dollar")),
     ("Optimise the budget", Call("optimise")),
 ]
 
