@@ -180,3 +180,20 @@ def test_forecast_cli_writes_the_contract_and_rejects_bad_plans(small_run, small
     assert result.exit_code != 0
     assert isinstance(result.exception, DataError)
     assert "column 'tv_spend' not found" in str(result.exception)
+
+
+def test_recent_pace_plan_holds_the_last_13_weeks_average(small_fit):
+    from mixcast.analysis.forecast import recent_pace_plan
+    from mixcast.errors import UserError
+
+    data = small_fit.data
+    plan = recent_pace_plan(data, 8)
+    assert plan.spend.shape == (data.n_geos, 8, data.n_channels)
+    np.testing.assert_allclose(plan.spend[:, 3], data.spend[:, -13:].mean(axis=1))
+    np.testing.assert_allclose(plan.controls[:, -1], data.controls[:, -13:].mean(axis=1))
+    assert plan.dates[0] == np.datetime64(data.dates[-1], "D") + np.timedelta64(7, "D")
+    assert np.all(np.diff(plan.dates) == np.timedelta64(7, "D"))
+    predicted = forecast(small_fit, plan)              # a plan the forecast engine takes
+    assert predicted.draws.shape[-1] == 8 and np.all(np.isfinite(predicted.draws))
+    with pytest.raises(UserError, match="1 to 520 weeks"):
+        recent_pace_plan(data, 0)

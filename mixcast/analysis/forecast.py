@@ -34,6 +34,7 @@ from mixcast.data._common import (
     closest, day_text, listing, parse_iso_dates, raise_problems, read_table, rows_text,
 )
 from mixcast.data.dataset import Dataset
+from mixcast.errors import UserError
 from mixcast.model.inputs import ModelInputs, future_frequency, holiday_columns
 from mixcast.model.inputs import spend_to_scaled_media
 from mixcast.model.mean import Structure, mean
@@ -254,6 +255,31 @@ def _check_plan_shapes(data: Dataset, plan: FuturePlan) -> None:
         shape = (data.n_geos, len(plan.dates), width)
         if array.shape != shape:
             raise ValueError(f"FuturePlan.{name} must have shape {shape}; got {array.shape}.")
+
+
+def recent_pace_plan(data: Dataset, weeks: int, *, pattern_weeks: int = 13) -> FuturePlan:
+    """The next ``weeks`` weeks at today's pace: each geo-channel's spend (and the media it
+    buys), each control and organic series at its average over the last ``pattern_weeks``
+    weeks; no events. The plan a "what happens next quarter" question means.
+
+    Raises
+    ------
+    UserError
+        For ``weeks`` outside [1, 520].
+    """
+    if not 1 <= int(weeks) <= 520:
+        raise UserError(f"The forecast horizon must be 1 to 520 weeks. Got {weeks} instead.")
+
+    def held(values: np.ndarray | None) -> np.ndarray | None:      # (G, T, K) -> (G, H, K)
+        if values is None:
+            return None
+        recent = values[:, -pattern_weeks:].astype(np.float64).mean(axis=1, keepdims=True)
+        return np.repeat(recent, int(weeks), axis=1)
+
+    last = np.datetime64(data.dates[-1], "D")
+    dates = last + 7 * np.arange(1, int(weeks) + 1).astype("timedelta64[D]")
+    return FuturePlan(dates=dates, spend=held(data.spend), media=held(data.media),
+                      controls=held(data.controls), organic=held(data.organic))
 
 
 def plan_from_data(data: Dataset, start: int, stop: int) -> FuturePlan:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mixcast.analysis.forecast import forecast, recent_pace_plan
 from mixcast.analysis.over_time import window_returns
 from mixcast.assist.advice import (held_channels, spend_advice, test_candidates,
                                    test_first_reason)
@@ -27,6 +28,7 @@ from mixcast.assist.trust import ChannelTrust, channel_trust
 from mixcast.errors import UserError
 from mixcast.experiments.planning import plan_tests, underpowered_advice
 from mixcast.optimize.problem import BudgetScenario
+from mixcast.posterior.intervals import scalar_interval
 from mixcast.runs.models import RunModel
 from mixcast.storage import jsonable
 
@@ -248,6 +250,28 @@ def _summary(model) -> dict:
     return json.loads((model.path / "summary.json").read_text())
 
 
+def _forecast(model, call, trust):
+    if model.kind != "bayes":
+        raise UserError("A forecast with its range needs a Bayesian run (posterior predictive "
+                        "draws); this run holds the ML challenger.")
+    data, weeks = model.data, int(call.weeks or 13)
+    plan = recent_pace_plan(data, weeks)
+    predicted = forecast(model.fit, plan)
+    total = scalar_interval(predicted.draws.sum(axis=(1, 2)))
+    recent = float(data.y[:, -weeks:].sum()) if data.n_times >= weeks else None
+    span = f"{str(plan.dates[0])[:10]} to {str(plan.dates[-1])[:10]}"
+    lines = [f"{_unit(model)} over the next {weeks} weeks ({span}): {band(total)}, if spend "
+             f"and the controls stay at their average of the last 13 weeks "
+             f"({money(float(plan.spend.sum()))} of media).",
+             "Seasonality and the trend are the model's; events you know of (a launch, a "
+             "promotion) are not in it: `mixcast forecast --plan` takes a plan with them."]
+    if recent is not None:
+        lines.insert(1, f"The last {weeks} weeks of the data: {money(recent)}.")
+    return lines, {"weeks": weeks, "dates": [str(d)[:10] for d in plan.dates],
+                   "total": total, "weekly": predicted.interval(total=True),
+                   "planned_spend": float(plan.spend.sum()), "last_weeks_actual": recent}
+
+
 def _unit(model) -> str:
     return "conversions" if model.data.kpi_type == "conversions" else model.data.target
 
@@ -255,4 +279,5 @@ def _unit(model) -> str:
 _HANDLERS = {"shift": _scenario, "change": _scenario, "total_budget": _scenario,
              "next_dollar": _next_dollar, "saturation": _saturation,
              "spend_vs_return": _spend_vs_return, "drove": _drove,
-             "certainty": _certainty, "test_next": _test_next, "optimise": _optimise}
+             "certainty": _certainty, "test_next": _test_next, "optimise": _optimise,
+             "forecast": _forecast}

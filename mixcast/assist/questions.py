@@ -15,6 +15,7 @@ can be asked. Forms understood (case-insensitive, fillers like "what if we" igno
     how sure are we about TV                      what is the ROI of search
     what should we test next
     optimise the budget
+    forecast the next quarter (or: what will sales be over the next 8 weeks)
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from mixcast.errors import UserError
 from mixcast.optimize.scenario import parse_money
 
 KINDS = ("shift", "change", "total_budget", "next_dollar", "saturation", "spend_vs_return",
-         "drove", "certainty", "test_next", "optimise")
+         "drove", "certainty", "test_next", "optimise", "forecast")
 
 EXAMPLES = (
     "shift 15% from tv to social (or: move $50k of TV budget into Meta)",
@@ -41,6 +42,7 @@ EXAMPLES = (
     "how sure are we about TV (or: what is the ROI of TV)",
     "what should we test next",
     "optimise the budget",
+    "forecast the next quarter",
 )
 
 WEEKS = {"quarter": 13, "year": 52, "12 months": 52, "twelve months": 52, "month": 4,
@@ -118,6 +120,10 @@ class Call:
                 return f"how certain the model is about {self.channel}: ROI range and verdict"
             case "test_next":
                 return "which channels to test next, and why"
+            case "forecast":
+                return (f"forecast the KPI over the next {self.weeks} weeks at today's pace "
+                        "(each channel's spend and each control at its average of the last "
+                        "13 weeks)")
         return "the best allocation of today's total budget (the optimiser)"
 
     def as_dict(self) -> dict:
@@ -175,6 +181,9 @@ _FORMS: tuple[tuple[str, str], ...] = (
                   r"perform|work)$"),
     ("certainty", r"^is\s+{ch}\s+(?:working|worth\s+it|paying\s+off)$"),
     ("certainty", r"how\s+(?:reliable|trustworthy)\s+is\s+{ch}$"),
+    ("forecast", r"\b(?:forecast|predict|projection|project|outlook)\b|what\s+will\s+(?:our\s+|the\s+)?"
+                 r"(?:\w+\s+)?(?:be|look\s+like)\b|(?:expect|expected)\s+(?:for\s+)?(?:the\s+)?"
+                 r"(?:next|coming)"),
     ("test_next", r"\btest\b|experiment"),
     ("optimise", r"optimi[sz]e|best\s+(?:allocation|split|mix|budget)|how\s+should\s+(?:we|i)\s+"
                  r"(?:split|allocate|spend)"),
@@ -252,12 +261,14 @@ def _total(found, channels, aliases, text) -> Call:
                                                    where="question"))
 
 
-def _weeks(text: str, default: int | None) -> int | None:
-    found = re.search(r"(?:last|past|previous)\s+(\d+)\s+weeks?", text)
+def _weeks(text: str, default: int | None, *, ahead: bool = False) -> int | None:
+    """Weeks of "the last 12 months" (or, ``ahead``, of "the next quarter")."""
+    when = r"(?:next|coming|following)" if ahead else r"(?:last|past|previous)"
+    found = re.search(rf"{when}\s+(\d+)\s+weeks?", text)
     if found:
         return int(found.group(1))
     for words, weeks in WEEKS.items():
-        if re.search(rf"(?:last|past|previous)\s+{words}", text):
+        if re.search(rf"{when}\s+{words}", text):
             return weeks
     return default
 
@@ -279,6 +290,10 @@ def _with_channel(kind: str):
     return build
 
 
+def _forecast(found, channels, aliases, text) -> Call:
+    return Call("forecast", weeks=_weeks(_normalise(text), 13, ahead=True))
+
+
 def _spend_vs_return(found, channels, aliases, text) -> Call:
     return Call("spend_vs_return", weeks=_weeks(_normalise(text), 52))
 
@@ -287,4 +302,4 @@ _BUILD = {"shift": _shift, "change": _change, "total_budget": _total,
           "next_dollar": _plain("next_dollar"), "saturation": _plain("saturation"),
           "spend_vs_return": _spend_vs_return, "drove": _drove,
           "certainty": _with_channel("certainty"), "test_next": _plain("test_next"),
-          "optimise": _plain("optimise")}
+          "optimise": _plain("optimise"), "forecast": _forecast}

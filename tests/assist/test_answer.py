@@ -172,3 +172,15 @@ def test_which_channel_to_cut_is_the_lowest_mroi_a_decision_may_move(assist_runs
     worst = ranking[ranking.channel.isin(movable)].sort_values("mroi_mean").channel.iloc[0]
     assert answer.data["cut_first"] == worst != answer.data["best"]
     assert f"A cut would cost least in {worst}" in answer.text()
+
+
+def test_forecast_equals_the_forecast_engine_at_todays_pace(validated_model):
+    from mixcast.analysis.forecast import forecast, recent_pace_plan
+
+    answer = ask(validated_model, "What will revenue be over the next 8 weeks?")
+    engine = forecast(validated_model.fit, recent_pace_plan(validated_model.data, 8))
+    total = engine.draws.sum(axis=(1, 2))
+    _same(answer.data["total"], {"mean": total.mean(), "lo90": np.quantile(total, 0.05),
+                                 "hi90": np.quantile(total, 0.95)})
+    assert answer.data["weeks"] == 8 and len(answer.data["dates"]) == 8
+    assert "90% range" in answer.lines[0] and "average of the last 13 weeks" in answer.lines[0]

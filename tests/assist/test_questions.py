@@ -39,6 +39,9 @@ CASES = [
     ("halve the budget on search", Call("change", channel="search_spend", percent=-0.5)),
     ("cut Meta spend in half", Call("change", channel="social_spend", percent=-0.5)),
     ("Which channel should we cut?", Call("next_dollar")),
+    ("forecast next quarter", Call("forecast", weeks=13)),
+    ("What will sales be over the next 8 weeks?", Call("forecast", weeks=8)),
+    ("what's the outlook", Call("forecast", weeks=13)),
     ("Optimise the budget", Call("optimise")),
 ]
 
@@ -51,7 +54,7 @@ def test_each_form_maps_to_its_call(question, expected):
 def test_every_kind_has_a_form():
     assert {c.kind for _, c in CASES} == set(
         ("shift", "change", "total_budget", "next_dollar", "saturation", "spend_vs_return",
-         "drove", "certainty", "test_next", "optimise"))
+         "drove", "certainty", "test_next", "optimise", "forecast"))
 
 
 def test_scenario_specs_are_the_scenario_engines_forms():
