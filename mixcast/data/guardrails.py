@@ -21,9 +21,11 @@ Spend and KPI are summed over geos (national weekly totals) before these checks.
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import binom
 
 from mixcast.data._common import day_text, listing
 from mixcast.data.dataset import Dataset, Issue
+from mixcast.transforms.holidays import weekly_holidays
 
 MIN_WEEKS = 78
 CORRELATION_LIMIT = 0.8
@@ -33,17 +35,27 @@ MIN_VARIATION = 0.1
 OUTLIER_Z = 5.0
 SHIFT_WINDOW_WEEKS = 13
 SHIFT_MIN_SIZE = 0.15
+# Markets whose public holidays an outlier week is checked against when the config names
+# none: a KPI's outliers that fall on one country's holidays suggest ``holidays:`` for it.
+HOLIDAY_MARKETS = ("US", "CA", "MX", "BR", "GB", "IE", "DE", "FR", "NL", "BE", "ES", "IT",
+                   "PT", "AT", "CH", "SE", "NO", "DK", "FI", "PL", "AU", "NZ", "IN", "JP",
+                   "SG", "ZA")
+HOLIDAY_P = 0.01         # ... when that many would fall on its holidays by chance with a
+                         # probability below this (Bonferroni over the markets tried)
 
 __all__ = ["diagnose"]
 
 
-def diagnose(data: Dataset, *, cadence_days: int = 7) -> tuple[Issue, ...]:
+def diagnose(data: Dataset, *, cadence_days: int = 7,
+             holidays: tuple[str, ...] = ()) -> tuple[Issue, ...]:
     """Every guardrail finding for ``data``, warnings and infos, in a stable order.
 
     Parameters
     ----------
     data : a loaded dataset.
     cadence_days : days between rows (7 for weekly data, about 30 for monthly).
+    holidays : the countries whose public holidays the model includes (the config's
+        ``holidays:``); their weeks are drivers of the KPI, not outliers.
 
     Examples
     --------
@@ -63,12 +75,14 @@ def diagnose(data: Dataset, *, cadence_days: int = 7) -> tuple[Issue, ...]:
     issues += _spend_share_and_variation(spend, data.channels)
     y = data.y.sum(axis=0)
     drivers = np.column_stack([spend, data.controls_or_empty().mean(axis=0),
-                               data.events_or_empty().max(axis=0)])
+                               data.events_or_empty().max(axis=0),
+                               _holiday_columns(data, holidays, cadence_days)])
     periods_per_year = 365.25 / max(cadence_days, 1)
     window = max(3, round(SHIFT_WINDOW_WEEKS * 7 / max(cadence_days, 1)))
     shift = level_shift(y, drivers, periods_per_year, window)
     step_at = None if shift is None else shift[0]
-    issues += _kpi_outliers(y, drivers, data, periods_per_year, step_at=step_at)
+    issues += _kpi_outliers(y, drivers, data, periods_per_year, step_at=step_at,
+                            holidays=holidays, weekly=cadence_days == 7)
     issues += _kpi_level_shift(shift, data)
     if not data.control_names:
         issues.append(Issue(
@@ -210,8 +224,44 @@ def _robust_scale(x: np.ndarray) -> float:
     return float(np.median(np.abs(x - np.median(x))) * 1.4826)
 
 
+def _holiday_columns(data: Dataset, countries: tuple[str, ...], cadence_days: int
+                     ) -> np.ndarray:
+    """(T, H) weekly holiday indicators of ``countries`` (none for coarser data)."""
+    if not countries or cadence_days != 7:
+        return np.zeros((data.n_times, 0))
+    return weekly_holidays(data.dates, tuple(countries)).indicators
+
+
+def _holiday_hint(data: Dataset, outliers: np.ndarray) -> str:
+    """" 8 of them hold public holidays in DE: ..." when one market's calendar explains
+    the outlier weeks better than chance could (a binomial tail below HOLIDAY_P over the
+    markets tried, at the share of the data's weeks that hold one of its holidays); else ""."""
+    best: list[tuple[str, set[str]]] = []
+    most = 0
+    for country in HOLIDAY_MARKETS:
+        found = weekly_holidays(data.dates, (country,))
+        hit = found.indicators[outliers] > 0                       # (outliers, H)
+        covered = int(hit.any(axis=1).sum())
+        base_rate = float((found.indicators > 0).any(axis=1).mean()) if covered else 1.0
+        chance = binom.sf(covered - 1, len(outliers), base_rate)
+        if covered < 2 or chance * len(HOLIDAY_MARKETS) >= HOLIDAY_P or covered < most:
+            continue
+        names = {found.names[h] for h in np.flatnonzero(hit.any(axis=0))}
+        if covered > most:
+            best, most = [], covered
+        best.append((country, names))
+    if not best:
+        return ""
+    countries = " or ".join(c for c, _ in best[:3])
+    first, names = best[0]
+    return (f" {most} of them hold public holidays in {countries} ({first}: "
+            f"{listing(sorted(names), 4)}): if you sell there, add holidays: {first} to the "
+            "config.")
+
+
 def _kpi_outliers(y: np.ndarray, drivers: np.ndarray, data: Dataset,
-                  periods_per_year: float, *, step_at: int | None) -> list[Issue]:
+                  periods_per_year: float, *, step_at: int | None,
+                  holidays: tuple[str, ...] = (), weekly: bool = True) -> list[Issue]:
     resid = _baseline_residual(y, drivers, periods_per_year, step_at=step_at)
     scale = _robust_scale(resid)
     if not scale > 0:
@@ -221,12 +271,15 @@ def _kpi_outliers(y: np.ndarray, drivers: np.ndarray, data: Dataset,
     if outliers.size == 0:
         return []
     dates = listing([f"{day_text(data.dates[i])} (z = {z[i]:.1f})" for i in outliers])
+    hint = _holiday_hint(data, outliers) if weekly and not holidays else ""
+    after = "events and holidays" if holidays else "events"
     return [Issue(
         "kpi_outliers", "warning",
         f"'{data.target}' has {outliers.size} outlier week{'s' if outliers.size > 1 else ''} "
         f"(robust z-score > {OUTLIER_Z:.0f} after trend, seasonality, spend, controls and "
-        f"events): {dates}. If something happened then, add it as an event; otherwise "
-        "check the data, or use model: {likelihood: student_t}.", (data.target,))]
+        f"{after}): {dates}.{hint} If something happened then, add it as an event; "
+        "otherwise check the data, or use model: {likelihood: student_t}.",
+        (data.target,))]
 
 
 def level_shift(y: np.ndarray, drivers: np.ndarray, periods_per_year: float,

@@ -63,7 +63,7 @@ def load_dataset(config: Config, *, frame: pd.DataFrame | None = None) -> Datase
     if config.events is not None:
         names, indicators = read_events(config.events, data)
         data = replace(data, event_names=names, events=indicators)
-    issues += diagnose(data, cadence_days=cadence.days)
+    issues += diagnose(data, cadence_days=cadence.days, holidays=config.holidays)
     return replace(data, issues=tuple(issues))
 
 

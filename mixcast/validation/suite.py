@@ -137,7 +137,7 @@ def dataset_issues(fit: Fit) -> tuple[Issue, ...]:
         return fit.data.issues
     from mixcast.data.guardrails import diagnose
 
-    return diagnose(fit.data)
+    return diagnose(fit.data, holidays=fit.spec.holidays)
 
 
 def _run_checks(fit: Fit, plan: Plan, refits: "_Refits", checks, seed: int) -> dict:

@@ -134,3 +134,39 @@ def test_no_controls_is_an_info():
     (issue,) = diagnose(dataset(independent(), controls=False))
     assert (issue.code, issue.level) == ("no_controls", "info")
     assert "price, promotions, competitor" in issue.message
+
+
+def _holiday_spikes(n: int = 156, start: str = "2022-01-03") -> tuple[np.ndarray, np.ndarray]:
+    """Monday-dated weeks whose KPI jumps 30% in the weeks of US Thanksgiving and
+    Independence Day (US-only holidays), the same each year: spend, KPI."""
+    from mixcast.transforms.holidays import weekly_holidays
+
+    dates = np.datetime64(start) + np.arange(n) * np.timedelta64(7, "D")
+    found = weekly_holidays(dates, ("US",))
+    picked = [h for h, name in enumerate(found.names)
+              if name in ("Thanksgiving Day", "Independence Day")]
+    spike = found.indicators[:, picked].max(axis=1)
+    y = (10_000 + np.random.default_rng(RNG_SEED + 1).normal(0, 100, n)) * (1 + 0.3 * spike)
+    return independent(n), y
+
+
+def test_outliers_on_one_countrys_holidays_suggest_its_calendar():
+    spend, y = _holiday_spikes()
+    (issue,) = by_code(dataset(spend, y=y, start="2022-01-03"))["kpi_outliers"]
+    assert "6 of them hold public holidays in US (US: Independence Day, Thanksgiving Day)" \
+        in issue.message
+    assert "add holidays: US to the config" in issue.message
+
+
+def test_configured_holidays_are_drivers_not_outliers():
+    spend, y = _holiday_spikes()
+    assert "kpi_outliers" not in by_code(dataset(spend, y=y, start="2022-01-03"),
+                                         holidays=("US",))
+
+
+def test_outliers_off_every_calendar_get_no_holiday_hint():
+    spend, y = _holiday_spikes()
+    y = 10_000 + np.random.default_rng(RNG_SEED + 1).normal(0, 100, len(y))
+    y[[20, 70, 120]] *= 1.3             # weeks 2022-05-23, 2023-05-08, 2024-04-22
+    (issue,) = by_code(dataset(spend, y=y, start="2022-01-03"))["kpi_outliers"]
+    assert "3 outlier weeks" in issue.message and "public holidays" not in issue.message
