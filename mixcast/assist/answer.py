@@ -22,7 +22,7 @@ from mixcast.assist.advice import (held_channels, spend_advice, test_candidates,
                                    test_first_reason)
 from mixcast.assist.format import band, money
 from mixcast.assist.narrative import ranking_rows
-from mixcast.assist.questions import Call, UnknownQuestion, parse_question
+from mixcast.assist.questions import FORECAST_WEEKS, Call, UnknownQuestion, parse_question
 from mixcast.assist.taxonomy import run_aliases
 from mixcast.assist.trust import ChannelTrust, channel_trust
 from mixcast.errors import UserError
@@ -254,7 +254,7 @@ def _forecast(model, call, trust):
     if model.kind != "bayes":
         raise UserError("A forecast with its range needs a Bayesian run (posterior predictive "
                         "draws); this run holds the ML challenger.")
-    data, weeks = model.data, int(call.weeks or 13)
+    data, weeks = model.data, int(call.weeks or FORECAST_WEEKS)
     plan = recent_pace_plan(data, weeks)
     predicted = forecast(model.fit, plan)
     total = scalar_interval(predicted.draws.sum(axis=(1, 2)))

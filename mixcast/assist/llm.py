@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from mixcast.assist.questions import EXAMPLES, KINDS, Call
+from mixcast.assist.questions import EXAMPLES, FORECAST_WEEKS, KINDS, Call
 from mixcast.assist.taxonomy import resolve_channel
 from mixcast.errors import UserError
 
@@ -99,6 +99,8 @@ def call_from_arguments(arguments: str | Mapping, channels: tuple[str, ...]) -> 
     weeks = int(raw["weeks"]) if raw.get("weeks") is not None else None
     if raw["kind"] == "spend_vs_return" and weeks is None:
         weeks = 52          # the form's default: the last 12 months
+    if raw["kind"] == "forecast" and weeks is None:
+        weeks = FORECAST_WEEKS    # the form's default: the next quarter
     call = Call(raw["kind"], weeks=weeks, **names, **numbers)
     _check_complete(call)
     return call

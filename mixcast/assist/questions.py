@@ -45,6 +45,7 @@ EXAMPLES = (
     "forecast the next quarter",
 )
 
+FORECAST_WEEKS = 13     # "forecast" with no horizon: the next quarter
 WEEKS = {"quarter": 13, "year": 52, "12 months": 52, "twelve months": 52, "month": 4,
          "6 months": 26, "six months": 26, "half year": 26}
 
@@ -121,7 +122,8 @@ class Call:
             case "test_next":
                 return "which channels to test next, and why"
             case "forecast":
-                return (f"forecast the KPI over the next {self.weeks} weeks at today's pace "
+                return (f"forecast the KPI over the next {self.weeks or FORECAST_WEEKS} weeks "
+                        "at today's pace "
                         "(each channel's spend and each control at its average of the last "
                         "13 weeks)")
         return "the best allocation of today's total budget (the optimiser)"
@@ -291,7 +293,7 @@ def _with_channel(kind: str):
 
 
 def _forecast(found, channels, aliases, text) -> Call:
-    return Call("forecast", weeks=_weeks(_normalise(text), 13, ahead=True))
+    return Call("forecast", weeks=_weeks(_normalise(text), FORECAST_WEEKS, ahead=True))
 
 
 def _spend_vs_return(found, channels, aliases, text) -> Call:

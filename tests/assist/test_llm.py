@@ -62,3 +62,11 @@ def test_an_unreachable_endpoint_is_a_clear_error():
         raise httpx.ConnectError("connection refused", request=request)
     with pytest.raises(UserError, match="MIXCAST_LLM_BASE_URL.*did not answer usably"):
         translator(ENV, transport=httpx.MockTransport(refuse))("x", CHANNELS)
+
+
+def test_a_forecast_without_a_horizon_is_the_next_quarter():
+    call = translator(ENV, transport=endpoint({"kind": "forecast"}, []))(
+        "how are sales looking going forward?", CHANNELS)
+    assert call == Call("forecast", weeks=13)
+    assert "over the next 13 weeks" in call.describe()
+    assert "over the next 13 weeks" in Call("forecast").describe()
