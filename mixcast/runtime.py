@@ -11,8 +11,10 @@ already started JAX or set the flag themselves.
 from __future__ import annotations
 
 import os
+import sys
 
 _configured = False
+_MIN_COMPILE_SECONDS = 0.2
 
 
 def configure() -> None:
@@ -52,13 +54,19 @@ def configure_compilation_cache() -> None:
         os.makedirs(folder, exist_ok=True)
     except OSError:
         return  # unwritable home: run uncached rather than fail
-    import jax
-
-    jax.config.update("jax_compilation_cache_dir", folder)
     # Programs that take 0.2 s or more to compile: besides the sampler's, the
     # constraining and summary programs (0.3-0.9 s each); a warm national fit then
     # compiles 2.7 s instead of 3.3 s (bench/RESULTS.md, stop 34).
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+    if "jax" not in sys.modules:
+        # JAX reads its options from the environment when first imported: the command
+        # line sets them without importing JAX (~1 s), which `--help` or `check` never need.
+        os.environ["JAX_COMPILATION_CACHE_DIR"] = folder
+        os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = str(_MIN_COMPILE_SECONDS)
+        return
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", folder)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", _MIN_COMPILE_SECONDS)
 
 
 def memory_map_use() -> float | None:

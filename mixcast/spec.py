@@ -117,7 +117,7 @@ class ModelSpec:
         ``model: {national_time_effect: false}`` to turn it off.
     holidays : countries whose public holidays become weekly regressors (codes of the
         ``holidays`` package, e.g. ``("US",)``), one per holiday that falls in the data
-        window (see :mod:`mixcast.transforms.holidays`); () for none. Set in the config
+        window (see :mod:`mixcast.data.calendars`); () for none. Set in the config
         with the top-level ``country:`` or ``holidays:`` key.
     """
 

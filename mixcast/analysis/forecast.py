@@ -41,7 +41,7 @@ from mixcast.model.mean import Structure, mean
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import interval
 from mixcast.spec import Likelihood
-from mixcast.transforms.holidays import holiday_indicators
+from mixcast.data.calendars import holiday_indicators
 from mixcast.transforms.seasonality import fourier_features
 from mixcast.transforms.time_basis import bump_basis, trend_basis
 

@@ -20,12 +20,13 @@ Spend and KPI are summed over geos (national weekly totals) before these checks.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy.stats import binom
 
 from mixcast.data._common import day_text, listing
+from mixcast.data.calendars import weekly_holidays
 from mixcast.data.dataset import Dataset, Issue
-from mixcast.transforms.holidays import weekly_holidays
 
 MIN_WEEKS = 78
 CORRELATION_LIMIT = 0.8
@@ -224,6 +225,16 @@ def _robust_scale(x: np.ndarray) -> float:
     return float(np.median(np.abs(x - np.median(x))) * 1.4826)
 
 
+def binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p), exactly (a data check should not load SciPy's
+    statistics for one sum).
+
+    >>> round(binomial_tail(2, 3, 0.2), 3)
+    0.104
+    """
+    return float(sum(math.comb(n, j) * p ** j * (1 - p) ** (n - j) for j in range(k, n + 1)))
+
+
 def _holiday_columns(data: Dataset, countries: tuple[str, ...], cadence_days: int
                      ) -> np.ndarray:
     """(T, H) weekly holiday indicators of ``countries`` (none for coarser data)."""
@@ -243,7 +254,7 @@ def _holiday_hint(data: Dataset, outliers: np.ndarray) -> str:
         hit = found.indicators[outliers] > 0                       # (outliers, H)
         covered = int(hit.any(axis=1).sum())
         base_rate = float((found.indicators > 0).any(axis=1).mean()) if covered else 1.0
-        chance = binom.sf(covered - 1, len(outliers), base_rate)
+        chance = binomial_tail(covered, len(outliers), base_rate)
         if covered < 2 or chance * len(HOLIDAY_MARKETS) >= HOLIDAY_P or covered < most:
             continue
         names = {found.names[h] for h in np.flatnonzero(hit.any(axis=0))}

@@ -15,7 +15,7 @@ import numpy as np
 
 from mixcast.data.dataset import Dataset
 from mixcast.spec import ModelSpec
-from mixcast.transforms.holidays import WeeklyHolidays, weekly_holidays
+from mixcast.data.calendars import WeeklyHolidays, weekly_holidays
 from mixcast.transforms.seasonality import fourier_features
 from mixcast.transforms.time_basis import bump_basis, trend_basis
 

@@ -139,7 +139,7 @@ def test_no_controls_is_an_info():
 def _holiday_spikes(n: int = 156, start: str = "2022-01-03") -> tuple[np.ndarray, np.ndarray]:
     """Monday-dated weeks whose KPI jumps 30% in the weeks of US Thanksgiving and
     Independence Day (US-only holidays), the same each year: spend, KPI."""
-    from mixcast.transforms.holidays import weekly_holidays
+    from mixcast.data.calendars import weekly_holidays
 
     dates = np.datetime64(start) + np.arange(n) * np.timedelta64(7, "D")
     found = weekly_holidays(dates, ("US",))

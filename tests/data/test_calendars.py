@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mixcast.transforms.holidays import holiday_indicators, weekly_holidays
+from mixcast.data.calendars import holiday_indicators, weekly_holidays
 
 
 def weeks(start: str, n: int) -> np.ndarray:
