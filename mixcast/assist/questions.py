@@ -155,7 +155,8 @@ _FORMS: tuple[tuple[str, str], ...] = (
                rf"{_CH.format('ch')}$"),
     ("change", rf"^(?P<mult>double|triple|quadruple|halve)\s+(?:(?:the\s+)?(?:spend(?:ing)?|"
                rf"budget)\s+(?:on|of|for|in)\s+)?{_CH.format('ch')}(?:\s+(?:spend|budget))?$"),
-    ("change", rf"^(?:cut|reduce)\s+{_CH.format('ch')}(?:\s+(?:spend|budget))?\s+(?P<mult>in\s+half)$"),
+    ("change", rf"^(?:cut|reduce)\s+{_CH.format('ch')}(?:\s+(?:spend|budget))?\s+"
+               rf"(?P<mult>in\s+half)$"),
     ("total_budget", rf"(?:total|overall|whole)?\s*(?:media\s+)?budget\s+(?:is|was|were|of|to|"
                      rf"=|becomes|goes\s+to|changes\s+to|at)?\s*{_CASH}"),
     ("next_dollar", r"next\s+(?:dollar|euro|pound|unit|\$|€|£|buck)|where\s+should\s+(?:we|i)\s+"
@@ -183,8 +184,8 @@ _FORMS: tuple[tuple[str, str], ...] = (
                   r"perform|work)$"),
     ("certainty", r"^is\s+{ch}\s+(?:working|worth\s+it|paying\s+off)$"),
     ("certainty", r"how\s+(?:reliable|trustworthy)\s+is\s+{ch}$"),
-    ("forecast", r"\b(?:forecast|predict|projection|project|outlook)\b|what\s+will\s+(?:our\s+|the\s+)?"
-                 r"(?:\w+\s+)?(?:be|look\s+like)\b|(?:expect|expected)\s+(?:for\s+)?(?:the\s+)?"
+    ("forecast", r"\b(?:forecast|predict|projection|project|outlook)\b|what\s+will\s+"
+                 r"(?:our\s+|the\s+)?(?:\w+\s+)?(?:be|look\s+like)\b|(?:expect|expected)\s+(?:for\s+)?(?:the\s+)?"
                  r"(?:next|coming)"),
     ("test_next", r"\btest\b|experiment"),
     ("optimise", r"optimi[sz]e|best\s+(?:allocation|split|mix|budget)|how\s+should\s+(?:we|i)\s+"

@@ -244,7 +244,7 @@ def _holiday_columns(data: Dataset, countries: tuple[str, ...], cadence_days: in
 
 
 def _holiday_hint(data: Dataset, outliers: np.ndarray) -> str:
-    """" 8 of them hold public holidays in DE: ..." when one market's calendar explains
+    """The hint " 8 of them hold public holidays in DE ..." when one market's calendar explains
     the outlier weeks better than chance could (a binomial tail below HOLIDAY_P over the
     markets tried, at the share of the data's weeks that hold one of its holidays); else ""."""
     best: list[tuple[str, set[str]]] = []

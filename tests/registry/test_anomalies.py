@@ -73,7 +73,8 @@ def test_one_week_far_off_the_forecast_is_named_with_its_numbers():
     actual[6] = 2e6
     [alert] = kpi_outlier_weeks(DATES[-13:], actual, forecast(mean, 2e5), "sales")
     assert alert.kind == "kpi_outlier" and alert.severity == "critical"
-    assert f"{str(DATES[-7])}: 2.00M against a forecast of 1.00M (95%: 800.0k–1.20M)" in alert.message
+    assert (f"{str(DATES[-7])}: 2.00M against a forecast of 1.00M (95%: 800.0k–1.20M)"
+            in alert.message)
     assert alert.details["weeks"] == [str(DATES[-7])] and "events.csv" in alert.look_at
     just_inside = actual.copy()
     just_inside[6] = 1e6 + 2.9 * 2e5
