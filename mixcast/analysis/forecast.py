@@ -282,6 +282,23 @@ def recent_pace_plan(data: Dataset, weeks: int, *, pattern_weeks: int = 13) -> F
                       controls=held(data.controls), organic=held(data.organic))
 
 
+def plan_table(plan: FuturePlan, data: Dataset, *, date_column: str = "date") -> pd.DataFrame:
+    """``plan`` as the plan file :func:`read_plan` reads: one row per week (and geo), the
+    config's date column, every channel's spend, the controls and organic series (media
+    units are left to be bought at each channel's observed cost, as a user's plan is)."""
+    frames = []
+    for g, geo in enumerate(data.geos):
+        frame = pd.DataFrame({date_column: [day_text(d) for d in plan.dates]})
+        if data.geo_column:
+            frame[data.geo_column] = geo
+        for names, values in ((data.channels, plan.spend), (data.control_names, plan.controls),
+                              (data.organic_names, plan.organic)):
+            for k, name in enumerate(names):
+                frame[name] = values[g, :, k]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
 def plan_from_data(data: Dataset, start: int, stop: int) -> FuturePlan:
     """Weeks [start, stop) of ``data`` as a plan (for backtests and tests)."""
     part = data.window(start, stop)

@@ -138,14 +138,17 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
     def forecast(run: str, weeks: int = 13,
                  plan: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """Forecast the KPI (mean and 90% interval per week) for a future plan: ``plan``
-        rows with the data's columns (date, every channel's spend, controls; geo for geo
-        data), or, when omitted, the last ``weeks`` weeks repeated (business as usual)."""
+        rows with the data's columns (its date column, every channel's spend, controls; geo
+        for geo data), or, when omitted, the next ``weeks`` weeks at today's pace (each
+        channel's spend and each control at its average of the last 13 weeks)."""
         model = folder.load(run).model
-        frame = pd.DataFrame(plan) if plan else _repeat_last(model.data, _weeks(weeks))
-        with tempfile.TemporaryDirectory(prefix="mixcast-mcp-") as tmp:
-            path = Path(tmp) / "plan.csv"
-            frame.to_csv(path, index=False)
-            result = model.forecast(path)
+        if not plan:
+            result = model.forecast_ahead(_weeks(weeks))
+        else:
+            with tempfile.TemporaryDirectory(prefix="mixcast-mcp-") as tmp:
+                path = Path(tmp) / "plan.csv"
+                pd.DataFrame(plan).to_csv(path, index=False)
+                result = model.forecast(path)
         return {"run": run, "weeks": result.to_dict(orient="records"),
                 "trust": trust_of(run)}
 
@@ -208,26 +211,6 @@ def _weeks(weeks: int | None) -> int | None:
         raise UserError(f"The 'weeks' parameter must be an int in the range [1, 520]. Got "
                         f"{weeks} instead.")
     return weeks
-
-
-def _repeat_last(data, weeks: int) -> pd.DataFrame:
-    """The last ``weeks`` weeks of spend and controls, dated after the data's end."""
-    start = pd.Timestamp(data.dates[-1]) + pd.Timedelta(days=7)
-    dates = pd.date_range(start, periods=weeks, freq="7D").strftime("%Y-%m-%d")
-    weeks = min(weeks, data.n_times)
-    frames = []
-    for g, geo in enumerate(data.geos):
-        frame = pd.DataFrame({"date": dates})
-        if data.geo_column:
-            frame[data.geo_column] = geo
-        for c, channel in enumerate(data.channels):
-            frame[channel] = np.resize(data.spend[g, -weeks:, c], len(dates))
-        for k, control in enumerate(data.control_names):
-            frame[control] = np.resize(data.controls_or_empty()[g, -weeks:, k], len(dates))
-        for k, organic in enumerate(data.organic_names):
-            frame[organic] = np.resize(data.organic_or_empty()[g, -weeks:, k], len(dates))
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
 
 
 def _add_fit(server: MCPServer, folder: RunFolder) -> None:

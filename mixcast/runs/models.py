@@ -8,6 +8,7 @@ business. This is the only place that knows which kinds exist.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +20,7 @@ import yaml
 
 from mixcast.analysis.curves import channel_ranking
 from mixcast.analysis.evaluator import evaluator
-from mixcast.analysis.forecast import forecast, read_plan
+from mixcast.analysis.forecast import forecast, plan_table, read_plan, recent_pace_plan
 from mixcast.analysis.plan_space import plan_space
 from mixcast.analysis.totals import MAX_DRAWS, baseline_totals
 from mixcast.data.dataset import Dataset
@@ -61,6 +62,8 @@ class RunModel(Protocol):
 
     def forecast(self, plan_file: Path, *, seed: int = 0) -> pd.DataFrame: ...
 
+    def forecast_ahead(self, weeks: int) -> pd.DataFrame: ...
+
     def channel_ranking(self) -> pd.DataFrame: ...
 
     def shift_grid(self, shares: np.ndarray, *, weeks: int | None = None) -> pd.DataFrame: ...
@@ -84,6 +87,18 @@ class _SavedRun:
     @property
     def channels(self) -> tuple[str, ...]:
         return self.fit.channels
+
+    def forecast_ahead(self, weeks: int) -> pd.DataFrame:
+        """The forecast of the next ``weeks`` weeks at today's pace (spend, controls and
+        organic series at their last 13 weeks' average: :func:`recent_pace_plan`), through
+        the same plan file a user's plan goes through."""
+        date_column = str(_run_config(self.path).get("date") or "date")
+        table = plan_table(recent_pace_plan(self.data, weeks), self.data,
+                           date_column=date_column)
+        with tempfile.TemporaryDirectory(prefix="mixcast-plan-") as folder:
+            path = Path(folder) / "plan.csv"
+            table.to_csv(path, index=False)
+            return self.forecast(path)
 
 
 @dataclass(frozen=True)

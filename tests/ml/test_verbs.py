@@ -169,3 +169,12 @@ def test_ml_plan_beyond_the_biggest_week_in_the_data_is_named(ml_fit):
     # Next weeks at today's pace (the last 13 weeks' average) never exceed the peak week.
     ahead = optimize_ml(ml_fit, BudgetScenario(weeks=8, max_change=0.15))
     assert ahead.beyond_data == {}
+
+
+def test_ml_forecast_ahead_uses_the_same_plan_as_the_bayesian_run(ml_run):
+    from mixcast.runs.models import open_run
+
+    model = open_run(ml_run)
+    table = model.forecast_ahead(3)
+    assert len(table) == 3 * model.data.n_geos
+    assert np.all(np.isfinite(table["mean"])) and np.all(table["lo90"] <= table["hi90"])
