@@ -264,7 +264,8 @@ def _forecast(model, call, trust):
              f"and the controls stay at their average of the last 13 weeks "
              f"({money(float(plan.spend.sum()))} of media).",
              "Seasonality and the trend are the model's; events you know of (a launch, a "
-             "promotion) are not in it: `mixcast forecast --future plan.csv` takes a plan with them."]
+             "promotion) are not in it: `mixcast forecast --future plan.csv` takes a plan "
+             "with them."]
     if recent is not None:
         lines.insert(1, f"The last {weeks} weeks of the data: {money(recent)}.")
     return lines, {"weeks": weeks, "dates": [str(d)[:10] for d in plan.dates],
