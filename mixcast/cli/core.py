@@ -18,6 +18,46 @@ RunOpt = Annotated[Path, typer.Option("--run", help="A run directory written by 
 
 
 @app.command()
+def init(
+    data: Annotated[Path, typer.Argument(help="The data file (CSV or Parquet).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="config.yaml to write.")] = Path(
+        "config.yaml"),
+    target: Annotated[str | None, typer.Option(help="The KPI column, if its name does not "
+                                                    "say so.")] = None,
+    channels: Annotated[str | None, typer.Option(help="Paid-media spend columns, comma "
+                                                      "separated, if their names do not say "
+                                                      "so.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing config file.")] = False,
+) -> None:
+    """Propose a config.yaml for a data file: its date, geo, KPI, spend, impressions and
+    control columns, guessed from their names and values, with a comment on each.
+
+    Example: mixcast init data/sales.csv --out config.yaml
+    """
+    import os
+
+    from mixcast.data._common import read_table
+    from mixcast.data.propose import propose_config
+    from mixcast.storage import write_text_atomic
+
+    if out.exists() and not force:
+        raise UserError(f"{out} already exists; nothing was written. Choose another --out, or "
+                        "add --force to replace it.")
+    names = tuple(c.strip() for c in channels.split(",") if c.strip()) if channels else None
+    proposal = propose_config(read_table(data), source=data.name, target=target,
+                              channels=names)
+    relative = os.path.relpath(data.resolve(), out.resolve().parent)
+    write_text_atomic(out, proposal.yaml(Path(relative).as_posix(), source=data.name))
+    console.print(f"[green]✓[/] {out}: date {proposal.date}"
+                  + (f", geo {proposal.geo}" if proposal.geo else "")
+                  + f", target {proposal.target} ({proposal.kpi_type}), "
+                  f"{len(proposal.channels)} channels, {len(proposal.controls)} controls.")
+    for column, why in proposal.left_out.items():
+        console.print(f"  left out: {column or '(unnamed)'} ({why})")
+    console.print(f"Review it, then: mixcast check --config {out}")
+
+
+@app.command()
 def check(config: ConfigOpt) -> None:
     """Validate and diagnose the data without fitting.
 

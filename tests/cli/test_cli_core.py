@@ -104,3 +104,26 @@ def test_every_option_help_is_shown_whole():
         for param in verb.params:
             text = " ".join(re.sub(r"\\\[", "[", getattr(param, "help", None) or "").split())
             assert text in shown, (name, param.name, text)
+
+
+def test_init_proposes_a_config_that_check_reads_and_never_overwrites(tmp_path):
+    from mixcast.project import sample_config_path
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "robyn.csv").write_bytes(
+        (sample_config_path().parent / "robyn_weekly.csv").read_bytes())
+    config = tmp_path / "configs" / "mmm.yaml"
+    config.parent.mkdir()
+    done = run("init", str(data_dir / "robyn.csv"), "--out", str(config))
+    assert done.returncode == 0, done.stderr
+    assert "date DATE, target revenue (revenue), 5 channels, 2 controls" in done.stdout
+    assert "data: ../data/robyn.csv" in config.read_text()    # relative to the config
+    checked = run("check", "--config", str(config))
+    assert checked.returncode == 0 and "208 weeks" in checked.stdout, checked.stderr
+    before = config.read_text()
+    again = run("init", str(data_dir / "robyn.csv"), "--out", str(config))
+    assert again.returncode == 2 and "already exists; nothing was written" in again.stderr
+    assert config.read_text() == before and "Traceback" not in again.stderr
+    missing = run("init", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "x.yaml"))
+    assert missing.returncode == 2 and "file not found" in missing.stderr

@@ -1,0 +1,97 @@
+"""`mixcast init`: a first config proposed from a data file's names and values, which
+`mixcast check` then reads like any other."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mixcast.config import read_config
+from mixcast.data._common import read_table
+from mixcast.data.load import load_dataset
+from mixcast.data.propose import propose_config
+from mixcast.errors import DataError
+from mixcast.project import sample_config_path
+
+ROBYN = sample_config_path().parent / "robyn_weekly.csv"
+
+
+def _written(tmp_path, proposal, data_name: str):
+    path = tmp_path / "config.yaml"
+    path.write_text(proposal.yaml(data_name, source=data_name))
+    return read_config(path)
+
+
+def test_robyns_data_gets_its_roles_and_the_config_loads(tmp_path):
+    frame = read_table(ROBYN)
+    proposal = propose_config(frame, source="robyn_weekly.csv")
+    assert proposal.date == "DATE" and proposal.target == "revenue"
+    assert proposal.kpi_type == "revenue" and proposal.geo is None
+    assert set(proposal.channels) == {"tv_S", "ooh_S", "print_S", "facebook_S", "search_S"}
+    assert proposal.impressions == {"facebook_S": "facebook_I"}
+    assert set(proposal.controls) == {"competitor_sales_B", "newsletter"}
+    assert set(proposal.left_out) == {"events", "search_clicks_P"}     # text; clicks
+    (tmp_path / "robyn_weekly.csv").write_bytes(ROBYN.read_bytes())
+    data = load_dataset(_written(tmp_path, proposal, "robyn_weekly.csv"))
+    assert data.n_times == 208 and data.channels == proposal.channels
+
+
+def _geo_panel() -> pd.DataFrame:
+    """Meridian's layout: a nameless row number, geo x week, conversions valued by a
+    revenue-per-conversion column, spend with its impressions, organic impressions."""
+    rng = np.random.default_rng(0)
+    weeks = pd.date_range("2023-01-02", periods=60, freq="7D").strftime("%Y-%m-%d")
+    rows = [(g, w) for g in ("north", "south", "east") for w in weeks]
+    n = len(rows)
+    return pd.DataFrame({
+        "": np.arange(n), "geo": [g for g, _ in rows], "time": [w for _, w in rows],
+        "population": np.repeat([1e6, 2e6, 5e5], 60),
+        "Channel0_impression": rng.uniform(1e5, 2e5, n),
+        "Channel0_spend": rng.uniform(1e3, 2e3, n), "Promo": rng.uniform(0, 1, n),
+        "Organic_channel0_impression": rng.uniform(1e4, 2e4, n),
+        "conversions": rng.uniform(100, 200, n), "revenue_per_conversion": np.full(n, 25.0),
+    })
+
+
+def test_a_geo_panel_of_conversions_gets_geo_population_and_value_per_conversion(tmp_path):
+    frame = _geo_panel()
+    proposal = propose_config(frame, source="panel.csv")
+    assert (proposal.date, proposal.geo, proposal.target) == ("time", "geo", "conversions")
+    assert proposal.kpi_type == "conversions"
+    assert proposal.revenue_per_kpi == "revenue_per_conversion"
+    assert proposal.population == "population"
+    assert proposal.channels == ("Channel0_spend",)
+    assert proposal.impressions == {"Channel0_spend": "Channel0_impression"}
+    assert proposal.controls == ("Promo",)
+    assert proposal.organic == ("Organic_channel0_impression",)
+    assert "" in proposal.left_out                     # the row number
+    frame.to_csv(tmp_path / "panel.csv", index=False)
+    data = load_dataset(_written(tmp_path, proposal, "panel.csv"))
+    assert data.n_geos == 3 and data.n_times == 60 and data.kpi_type == "conversions"
+
+
+def test_what_cannot_be_guessed_is_asked_for_by_name():
+    frame = read_table(ROBYN)
+    with pytest.raises(DataError, match="no column of dates found"):
+        propose_config(frame.drop(columns="DATE"), source="x.csv")
+    with pytest.raises(DataError, match="--target COLUMN"):
+        propose_config(frame.rename(columns={"revenue": "amount"}), source="x.csv")
+    renamed = frame.rename(columns={c: c.replace("_S", "") for c in frame.columns})
+    with pytest.raises(DataError, match="--channels tv,search"):
+        propose_config(renamed, source="x.csv")
+    chosen = propose_config(renamed, source="x.csv", channels=("tv", "ooh"))
+    assert chosen.channels == ("tv", "ooh") and "tv" not in chosen.controls
+    with pytest.raises(DataError, match="not numeric spend columns"):
+        propose_config(renamed, source="x.csv", channels=("tv", "DATE"))
+
+
+@pytest.mark.parametrize("name", ["tv_S", "Yes", "null", "2024", "hldy_Black Friday",
+                                  "Father's Day", "a: b", "x,y", "../data/x.csv"])
+def test_every_column_name_survives_the_yaml_round_trip(name):
+    import yaml
+
+    from mixcast.data.propose import _quoted
+
+    assert yaml.safe_load(f"k: {_quoted(name)}\nl: [{_quoted(name)}]") == {"k": name,
+                                                                             "l": [name]}
