@@ -23,7 +23,7 @@ PUBLIC_API = {
     "save_run", "simulate", "summarize",
 }
 CLI_VERBS = {"adopt", "analyze-test", "ask", "check", "compare", "demo", "design-test", "diff",
-             "fit", "fit-many", "forecast", "mcp", "optimize", "plan-tests", "refresh",
+             "fit", "fit-many", "forecast", "init", "mcp", "optimize", "plan-tests", "refresh",
              "report", "runs", "scenario", "serve", "summary", "validate"}
 
 
