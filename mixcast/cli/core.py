@@ -51,7 +51,8 @@ def init(
     console.print(f"[green]✓[/] {out}: date {proposal.date}"
                   + (f", geo {proposal.geo}" if proposal.geo else "")
                   + f", target {proposal.target} ({proposal.kpi_type}), "
-                  f"{len(proposal.channels)} channels, {len(proposal.controls)} controls.")
+                  f"{len(proposal.channels)} channels, {len(proposal.controls)} controls"
+                  + (", daily rows summed into weeks." if proposal.daily else "."))
     for column, why in proposal.left_out.items():
         console.print(f"  left out: {column or '(unnamed)'} ({why})")
     console.print(f"Review it, then: mixcast check --config {out}")

@@ -51,6 +51,7 @@ class Proposal:
     impressions: dict[str, str] = field(default_factory=dict)
     controls: tuple[str, ...] = ()
     organic: tuple[str, ...] = ()            # unpaid media (newsletters, organic reach)
+    daily: bool = False                      # daily rows: summed into weeks
     left_out: dict[str, str] = field(default_factory=dict)   # column -> why
     notes: dict[str, str] = field(default_factory=dict)      # role -> why this column
 
@@ -67,6 +68,9 @@ class Proposal:
             f"data: {_quoted(data_path)}",
             f"date: {_quoted(self.date)}            # {self.notes.get('date', '')}",
         ]
+        if self.daily:
+            lines.append("aggregate_daily: true      # daily rows, summed into weeks "
+                         "(controls averaged)")
         if self.geo:
             lines.append(f"geo: {_quoted(self.geo)}            # {self.notes.get('geo', '')}")
         if self.population:
@@ -129,6 +133,8 @@ def propose_config(frame: pd.DataFrame, *, source: str, target: str | None = Non
     numeric = [c for c in columns if c not in (date, geo) and c not in text
                and c not in left_out and _numeric_share(frame[c]) >= PARSED_SHARE]
     notes = {"date": f"{n_dates} dates, {_span(frame[date])}"}
+    days = pd.Series(pd.to_datetime(frame[date], errors="coerce", format="mixed").dropna()
+                     .unique()).sort_values().diff().dt.days.median()
     if geo:
         notes["geo"] = f"{frame[geo].nunique()} geos, one row per geo and week"
     target = _pick_target(numeric, target, source, notes)
@@ -154,7 +160,8 @@ def propose_config(frame: pd.DataFrame, *, source: str, target: str | None = Non
     return Proposal(date=date, target=target, channels=media, kpi_type=kpi_type, geo=geo,
                     impressions=impressions, controls=tuple(controls),
                     organic=tuple(organic), left_out=left_out,
-                    notes=notes, revenue_per_kpi=value, population=population or None)
+                    notes=notes, revenue_per_kpi=value, population=population or None,
+                    daily=bool(days == 1))
 
 
 def _pick_target(numeric: list[str], given: str | None, source: str, notes: dict) -> str:

@@ -95,3 +95,18 @@ def test_every_column_name_survives_the_yaml_round_trip(name):
 
     assert yaml.safe_load(f"k: {_quoted(name)}\nl: [{_quoted(name)}]") == {"k": name,
                                                                              "l": [name]}
+
+
+def test_daily_rows_are_proposed_summed_into_weeks(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 600
+    frame = pd.DataFrame({
+        "date": pd.date_range("2023-01-02", periods=n, freq="D").strftime("%Y-%m-%d"),
+        "sales": rng.uniform(1e4, 2e4, n), "tv_spend": rng.uniform(0, 1e3, n),
+        "search_spend": rng.uniform(100, 200, n), "price": rng.uniform(9, 11, n)})
+    proposal = propose_config(frame, source="daily.csv")
+    assert proposal.daily and proposal.controls == ("price",)
+    assert not propose_config(read_table(ROBYN), source="robyn_weekly.csv").daily
+    frame.to_csv(tmp_path / "daily.csv", index=False)
+    data = load_dataset(_written(tmp_path, proposal, "daily.csv"))
+    assert data.n_times == n // 7
