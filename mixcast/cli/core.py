@@ -46,8 +46,17 @@ def init(
     names = tuple(c.strip() for c in channels.split(",") if c.strip()) if channels else None
     proposal = propose_config(read_table(data), source=data.name, target=target,
                               channels=names)
-    relative = os.path.relpath(data.resolve(), out.resolve().parent)
-    write_text_atomic(out, proposal.yaml(Path(relative).as_posix(), source=data.name))
+    from mixcast.data.propose import BESIDE_FILES
+
+    def as_seen(path: Path) -> str:           # as the config will find it: relative to it
+        return Path(os.path.relpath(path.resolve(), out.resolve().parent)).as_posix()
+
+    beside = {}
+    for key, names in BESIDE_FILES.items():
+        found = next((data.parent / n for n in names if (data.parent / n).is_file()), None)
+        if found is not None:
+            beside[key] = as_seen(found)
+    write_text_atomic(out, proposal.yaml(as_seen(data), source=data.name, beside=beside))
     console.print(f"[green]✓[/] {out}: date {proposal.date}"
                   + (f", geo {proposal.geo}" if proposal.geo else "")
                   + f", target {proposal.target} ({proposal.kpi_type}), "
@@ -55,6 +64,8 @@ def init(
                   + (", daily rows summed into weeks." if proposal.daily else "."))
     for column, why in proposal.left_out.items():
         console.print(f"  left out: {column or '(unnamed)'} ({why})")
+    for key, path in beside.items():
+        console.print(f"  {key}: {path} (found beside the data)")
     console.print(f"Review it, then: mixcast check --config {out}")
 
 

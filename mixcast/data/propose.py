@@ -34,6 +34,8 @@ SPEND = re.compile(r"(spend|cost|budget|invest|mdsp)|(^|_)s$", re.IGNORECASE)
 IMPRESSIONS = re.compile(r"(impression|imps|views|grp)|(^|_)i$", re.IGNORECASE)
 ACTIVITY = re.compile(r"(click|impression|imps|views|grp|reach|frequency)|(^|_)[ip]$",
                       re.IGNORECASE)
+BESIDE_FILES = {"lift_tests": ("lift_tests.csv", "lift_tests.parquet"),
+                "events": ("events.csv", "events.parquet")}   # the config keys' usual files
 PARSED_SHARE = 0.95       # a column is dates / numbers when this share of its cells parse
 
 
@@ -55,9 +57,11 @@ class Proposal:
     left_out: dict[str, str] = field(default_factory=dict)   # column -> why
     notes: dict[str, str] = field(default_factory=dict)      # role -> why this column
 
-    def yaml(self, data_path: str, *, source: str) -> str:
+    def yaml(self, data_path: str, *, source: str,
+             beside: dict[str, str] | None = None) -> str:
         """The proposal as a commented config.yaml (``data_path`` as the config will
-        find it, relative to the config's folder)."""
+        find it, relative to the config's folder; ``beside``: the lift-test and events
+        files found next to the data, key -> path as the config will find it)."""
         def flow(items) -> str:
             return "[" + ", ".join(_quoted(i) for i in items) + "]"
 
@@ -97,6 +101,8 @@ class Proposal:
                       f"organic: {flow(self.organic)}"]
         for column, why in self.left_out.items():
             lines.append(f"# left out: {column or '(unnamed)'} ({why})")
+        for key, path in (beside or {}).items():
+            lines.append(f"{key}: {_quoted(path)}   # found beside the data")
         lines += ["# Public holidays as weekly regressors: your market's country code.",
                   "# country: US"]
         return "\n".join(lines) + "\n"

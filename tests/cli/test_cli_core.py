@@ -111,16 +111,21 @@ def test_init_proposes_a_config_that_check_reads_and_never_overwrites(tmp_path):
 
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    (data_dir / "robyn.csv").write_bytes(
-        (sample_config_path().parent / "robyn_weekly.csv").read_bytes())
+    sample = sample_config_path().parent
+    (data_dir / "robyn.csv").write_bytes((sample / "robyn_weekly.csv").read_bytes())
+    (data_dir / "events.csv").write_bytes((sample / "robyn_events.csv").read_bytes())
     config = tmp_path / "configs" / "mmm.yaml"
     config.parent.mkdir()
     done = run("init", str(data_dir / "robyn.csv"), "--out", str(config))
     assert done.returncode == 0, done.stderr
     assert "date DATE, target revenue (revenue), 5 channels, 2 controls" in done.stdout
     assert "data: ../data/robyn.csv" in config.read_text()    # relative to the config
+    assert "events: ../data/events.csv" in config.read_text()  # found beside the data
     checked = run("check", "--config", str(config))
     assert checked.returncode == 0 and "208 weeks" in checked.stdout, checked.stderr
+    from mixcast.project import load
+
+    assert load(config).data.event_names == ("event1", "event2")
     before = config.read_text()
     again = run("init", str(data_dir / "robyn.csv"), "--out", str(config))
     assert again.returncode == 2 and "already exists; nothing was written" in again.stderr
