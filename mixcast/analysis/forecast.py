@@ -34,6 +34,7 @@ from mixcast.data._common import (
     closest, day_text, listing, parse_iso_dates, raise_problems, read_table, rows_text,
 )
 from mixcast.data.dataset import Dataset
+from mixcast.analysis.plan_space import PATTERN_WEEKS
 from mixcast.errors import UserError
 from mixcast.model.inputs import ModelInputs, future_frequency, holiday_columns
 from mixcast.model.inputs import spend_to_scaled_media
@@ -257,7 +258,8 @@ def _check_plan_shapes(data: Dataset, plan: FuturePlan) -> None:
             raise ValueError(f"FuturePlan.{name} must have shape {shape}; got {array.shape}.")
 
 
-def recent_pace_plan(data: Dataset, weeks: int, *, pattern_weeks: int = 13) -> FuturePlan:
+def recent_pace_plan(data: Dataset, weeks: int, *,
+                     pattern_weeks: int = PATTERN_WEEKS) -> FuturePlan:
     """The next ``weeks`` weeks at today's pace: each geo-channel's spend (and the media it
     buys), each control and organic series at its average over the last ``pattern_weeks``
     weeks; no events. The plan a "what happens next quarter" question means.

@@ -18,6 +18,7 @@ import numpy as np
 
 from mixcast.analysis.forecast import forecast, recent_pace_plan
 from mixcast.analysis.over_time import window_returns
+from mixcast.analysis.plan_space import PATTERN_WEEKS
 from mixcast.assist.advice import (held_channels, spend_advice, test_candidates,
                                    test_first_reason)
 from mixcast.assist.format import band, money
@@ -261,7 +262,7 @@ def _forecast(model, call, trust):
     recent = float(data.y[:, -weeks:].sum()) if data.n_times >= weeks else None
     span = f"{str(plan.dates[0])[:10]} to {str(plan.dates[-1])[:10]}"
     lines = [f"{_unit(model)} over the next {weeks} weeks ({span}): {band(total)}, if spend "
-             f"and the controls stay at their average of the last 13 weeks "
+             f"and the controls stay at their average of the last {PATTERN_WEEKS} weeks "
              f"({money(float(plan.spend.sum()))} of media).",
              "Seasonality and the trend are the model's; events you know of (a launch, a "
              "promotion) are not in it: `mixcast forecast --future plan.csv` takes a plan "

@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
+from mixcast.analysis.plan_space import PATTERN_WEEKS
 from mixcast.assist.taxonomy import resolve_channel
 from mixcast.errors import UserError
 from mixcast.optimize.scenario import parse_money
@@ -123,9 +124,8 @@ class Call:
                 return "which channels to test next, and why"
             case "forecast":
                 return (f"forecast the KPI over the next {self.weeks or FORECAST_WEEKS} weeks "
-                        "at today's pace "
-                        "(each channel's spend and each control at its average of the last "
-                        "13 weeks)")
+                        "at today's pace (each channel's spend and each control at its "
+                        f"average of the last {PATTERN_WEEKS} weeks)")
         return "the best allocation of today's total budget (the optimiser)"
 
     def as_dict(self) -> dict:

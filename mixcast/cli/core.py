@@ -37,7 +37,7 @@ def init(
     import os
 
     from mixcast.data._common import read_table
-    from mixcast.data.propose import propose_config
+    from mixcast.data.propose import files_beside, propose_config
     from mixcast.storage import write_text_atomic
 
     if out.exists() and not force:
@@ -46,16 +46,11 @@ def init(
     names = tuple(c.strip() for c in channels.split(",") if c.strip()) if channels else None
     proposal = propose_config(read_table(data), source=data.name, target=target,
                               channels=names)
-    from mixcast.data.propose import BESIDE_FILES
 
     def as_seen(path: Path) -> str:           # as the config will find it: relative to it
         return Path(os.path.relpath(path.resolve(), out.resolve().parent)).as_posix()
 
-    beside = {}
-    for key, names in BESIDE_FILES.items():
-        found = next((data.parent / n for n in names if (data.parent / n).is_file()), None)
-        if found is not None:
-            beside[key] = as_seen(found)
+    beside = {key: as_seen(path) for key, path in files_beside(data).items()}
     write_text_atomic(out, proposal.yaml(as_seen(data), source=data.name, beside=beside))
     console.print(f"[green]✓[/] {out}: date {proposal.date}"
                   + (f", geo {proposal.geo}" if proposal.geo else "")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -126,7 +127,9 @@ def propose_config(frame: pd.DataFrame, *, source: str, target: str | None = Non
                         "The data need one row per week (and geo), dated by the week's "
                         "first day, e.g. 2024-01-01.")
     date = _best(dates, DATE_WORDS)
-    n_dates = pd.to_datetime(frame[date], errors="coerce").nunique()
+    weeks = pd.Series(pd.to_datetime(frame[date], errors="coerce", format="mixed")
+                      .dropna().unique()).sort_values()
+    n_dates = len(weeks)
     text = [c for c in columns if c != date and c not in dates
             and not pd.api.types.is_numeric_dtype(frame[c])
             and _numeric_share(frame[c]) < PARSED_SHARE]
@@ -138,9 +141,8 @@ def propose_config(frame: pd.DataFrame, *, source: str, target: str | None = Non
     left_out = {c: "no name: a row number?" for c in columns if not c.strip()}
     numeric = [c for c in columns if c not in (date, geo) and c not in text
                and c not in left_out and _numeric_share(frame[c]) >= PARSED_SHARE]
-    notes = {"date": f"{n_dates} dates, {_span(frame[date])}"}
-    days = pd.Series(pd.to_datetime(frame[date], errors="coerce", format="mixed").dropna()
-                     .unique()).sort_values().diff().dt.days.median()
+    notes = {"date": f"{n_dates} dates, {weeks.iloc[0]:%Y-%m-%d} … {weeks.iloc[-1]:%Y-%m-%d}"}
+    days = weeks.diff().dt.days.median()
     if geo:
         notes["geo"] = f"{frame[geo].nunique()} geos, one row per geo and week"
     target = _pick_target(numeric, target, source, notes)
@@ -224,6 +226,17 @@ def _impressions(media: tuple[str, ...], numeric: list[str]) -> dict[str, str]:
     return found
 
 
+def files_beside(data: Path) -> dict[str, Path]:
+    """The lift-test and events files in the data file's folder, by config key (the
+    first of :data:`BESIDE_FILES`' usual names found)."""
+    found = {}
+    for key, names in BESIDE_FILES.items():
+        path = next((data.parent / n for n in names if (data.parent / n).is_file()), None)
+        if path is not None:
+            found[key] = path
+    return found
+
+
 def _best(candidates: list[str], words: tuple[str, ...]) -> str:
     """The first candidate whose name holds one of ``words`` (in their order), else the first."""
     for word in words:
@@ -251,11 +264,6 @@ def _numeric_share(values: pd.Series) -> float:
     if present.empty:
         return 0.0
     return float(pd.to_numeric(present, errors="coerce").notna().mean())
-
-
-def _span(values: pd.Series) -> str:
-    parsed = pd.to_datetime(values, errors="coerce", format="mixed").dropna()
-    return f"{parsed.min():%Y-%m-%d} … {parsed.max():%Y-%m-%d}"
 
 
 def _quoted(name: str) -> str:
