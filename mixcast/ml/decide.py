@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mixcast.analysis.plan_space import PATTERN_WEEKS
 from mixcast.errors import UserError
 from mixcast.ml.attribution import plan_outcomes
 from mixcast.ml.features import Baseline
@@ -32,7 +33,6 @@ from mixcast.ml.fit import MLFit
 from mixcast.model.plans import channel_off_plans, channel_step_plans
 from mixcast.posterior.intervals import interval, scalar_interval, thin_index
 
-PATTERN_WEEKS = 13
 SEARCH_REPLICATES = 8        # replicates the search scores plans with (all report)
 _MIN_STEP = 0.005            # stop when the step is below 0.5% of the budget
 
