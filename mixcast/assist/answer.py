@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mixcast.analysis.forecast import forecast, recent_pace_plan
+from mixcast.analysis.forecast import recent_pace_plan
 from mixcast.analysis.over_time import window_returns
 from mixcast.analysis.plan_space import PATTERN_WEEKS
 from mixcast.assist.advice import (held_channels, spend_advice, test_candidates,
@@ -252,12 +252,9 @@ def _summary(model) -> dict:
 
 
 def _forecast(model, call, trust):
-    if model.kind != "bayes":
-        raise UserError("A forecast with its range needs a Bayesian run (posterior predictive "
-                        "draws); this run holds the ML challenger.")
     data, weeks = model.data, int(call.weeks or FORECAST_WEEKS)
     plan = recent_pace_plan(data, weeks)
-    predicted = forecast(model.fit, plan)
+    predicted = model.forecast_ahead(weeks)
     total = scalar_interval(predicted.draws.sum(axis=(1, 2)))
     recent = float(data.y[:, -weeks:].sum()) if data.n_times >= weeks else None
     span = f"{str(plan.dates[0])[:10]} to {str(plan.dates[-1])[:10]}"

@@ -143,7 +143,7 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
         channel's spend and each control at its average of the last 13 weeks)."""
         model = folder.load(run).model
         if not plan:
-            result = model.forecast_ahead(_weeks(weeks))
+            result = model.forecast_ahead(_weeks(weeks)).frame()
         else:
             with tempfile.TemporaryDirectory(prefix="mixcast-mcp-") as tmp:
                 path = Path(tmp) / "plan.csv"

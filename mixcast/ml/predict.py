@@ -11,19 +11,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mixcast.posterior.intervals import interval
+from mixcast.analysis.forecast import Forecast
+from mixcast.data.dataset import Dataset
 from mixcast.errors import DataError
 from mixcast.ml.features import Baseline
 from mixcast.ml.fit import MLFit
 
+NOISE_DRAWS = 1000    # predictive draws of a forecast: (replicate, out-of-fold error) pairs
 
-def forecast(fit: MLFit, frame: pd.DataFrame, *, date_column: str = "date") -> pd.DataFrame:
-    """Expected KPI with a 90% interval for each week (and geo) of ``frame``.
+
+def forecast(fit: MLFit, frame: pd.DataFrame, *, date_column: str = "date",
+             seed: int = 0) -> Forecast:
+    """Predictive draws of the KPI for each week (and geo) of ``frame``.
 
     Returns
     -------
-    DataFrame ``date, [geo,] mean, lo90, hi90``. The interval combines the spread of the
-    bootstrap replicates with the relative out-of-fold errors of the time-ordered CV.
+    :class:`~mixcast.analysis.forecast.Forecast`, as the Bayesian model's: ``expected``
+    (S, G, H) holds the bootstrap replicates' predictions, ``draws`` (NOISE_DRAWS, G, H)
+    adds the time-ordered CV's out-of-fold errors (:func:`with_cv_noise`); its ``frame()``
+    is the forecast.csv table ``date, [geo,] mean, lo90, hi90``.
     """
     data = fit.data
     dates, future = plan_arrays(fit, frame, date_column=date_column)
@@ -35,17 +41,21 @@ def forecast(fit: MLFit, frame: pd.DataFrame, *, date_column: str = "date") -> p
                     controls=np.concatenate([past.controls_or_empty(), future["controls"]], 1),
                     organic=np.concatenate([past.organic_or_empty(), future["organic"]], 1),
                     events=np.concatenate([past.events_or_empty(), future["events"]], 1))
-    kpi = fit.predict_kpi(media[None], base=base)[:, 0, :, history:]   # (S, G, T')
-    residuals = np.asarray(fit.cv.get("oof_relative_residuals") or [0.0])
-    draws = (kpi[:, None] * (1.0 + residuals)[None, :, None, None]).reshape(-1, *kpi.shape[1:])
-    spread = interval(draws)
-    rows: dict = {"date": np.tile(pd.to_datetime(dates), data.n_geos)}
-    if data.is_geo:
-        rows["geo"] = np.repeat(data.geos, len(dates))
-    rows["mean"] = kpi.mean(axis=0).ravel()
-    rows["lo90"] = spread["lo90"].ravel()
-    rows["hi90"] = spread["hi90"].ravel()
-    return pd.DataFrame(rows)
+    kpi = fit.predict_kpi(media[None], base=base)[:, 0, :, history:]   # (S, G, H)
+    return Forecast(dates=dates, geos=data.geos, draws=with_cv_noise(kpi, fit.cv, seed=seed),
+                    expected=kpi, geo_column=data.geo_column if data.is_geo else None)
+
+
+def with_cv_noise(kpi: np.ndarray, cv: dict, *, n_draws: int = NOISE_DRAWS,
+                  seed: int = 0) -> np.ndarray:
+    """(n_draws, ...) predictive draws from replicate predictions ``kpi`` (S, ...): a
+    random replicate's prediction times (1 + an out-of-fold relative error), the error
+    drawn afresh for every cell (week, geo), so that a total over weeks averages them as
+    weekly errors do."""
+    rng = np.random.default_rng(seed)
+    residuals = np.asarray(cv.get("oof_relative_residuals") or [0.0], dtype=float)
+    picks = rng.integers(len(kpi), size=n_draws)
+    return kpi[picks] * (1.0 + rng.choice(residuals, size=(n_draws, *kpi.shape[1:])))
 
 
 def plan_arrays(fit: MLFit, frame: pd.DataFrame, *,

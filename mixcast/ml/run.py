@@ -220,19 +220,13 @@ def predict_ml(run_dir: str | Path, spend_plan_frame: pd.DataFrame) -> pd.DataFr
     from mixcast.ml.predict import forecast
 
     run_dir = Path(run_dir)
-    return forecast(load_ml_run(run_dir), spend_plan_frame, date_column=_date_column(run_dir))
+    return forecast(load_ml_run(run_dir), spend_plan_frame,
+                    date_column=_date_column(run_dir)).frame()
 
 
 def is_ml_run(path: str | Path) -> bool:
     """True when the run directory at ``path`` holds the ML challenger (checked manifest)."""
     return run_model(read_manifest(path)) == "ml"
-
-
-def forecast_ml_file(run_dir: str | Path, plan_file: str | Path) -> pd.DataFrame:
-    """:func:`predict_ml` for a plan file (CSV/Parquet), as `mixcast forecast` reads it."""
-    from mixcast.data._common import read_table
-
-    return predict_ml(run_dir, read_table(plan_file))
 
 
 def _model_document(fit: MLFit, folder: Path) -> dict:

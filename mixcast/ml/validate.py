@@ -34,7 +34,7 @@ from mixcast.ml.attribution import channel_metrics, lift_test_checks
 from mixcast.ml.ensemble import fit_replicates
 from mixcast.ml.features import Scales
 from mixcast.ml.fit import MLFit
-from mixcast.ml.predict import predict_span
+from mixcast.ml.predict import predict_span, with_cv_noise
 from mixcast.validation import backtest as bt
 from mixcast.validation.accuracy import mape, r_squared
 from mixcast.validation.plausibility import check_plausibility
@@ -69,10 +69,7 @@ def score_fold(fit: MLFit, refitted: MLFit, origin: int, *, seed: int = 0) -> di
     stop = min(origin + bt.HORIZON, fit.data.n_times)
     span = fit.data.window(0, stop)
     kpi = predict_span(refitted, span)[:, :, origin:].sum(axis=1)      # (S, H)
-    rng = np.random.default_rng(seed)
-    residuals = np.asarray(fit.cv.get("oof_relative_residuals") or [0.0])
-    noise = rng.choice(residuals, size=(200, kpi.shape[1]))
-    draws = kpi[rng.integers(len(kpi), size=200)] * (1.0 + noise)
+    draws = with_cv_noise(kpi, fit.cv, n_draws=200, seed=seed)
     total = fit.data.y.sum(axis=0)
     band = {**interval(draws), "mean": kpi.mean(axis=0)}
     return {"origin": str(fit.data.dates[origin])[:10], "train_weeks": int(origin),

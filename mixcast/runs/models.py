@@ -20,14 +20,17 @@ import yaml
 
 from mixcast.analysis.curves import channel_ranking
 from mixcast.analysis.evaluator import evaluator
-from mixcast.analysis.forecast import forecast, plan_table, read_plan, recent_pace_plan
+from mixcast.analysis.forecast import (Forecast, forecast, plan_table, read_plan,
+                                       recent_pace_plan)
 from mixcast.analysis.plan_space import plan_space
 from mixcast.analysis.totals import MAX_DRAWS, baseline_totals
+from mixcast.data._common import read_table
 from mixcast.data.dataset import Dataset
 from mixcast.errors import UserError
 from mixcast.ml.decide import optimize_ml, run_scenario_ml, spend_scenario_ml
 from mixcast.ml.fit import MLFit
-from mixcast.ml.run import forecast_ml_file, load_ml_run
+from mixcast.ml.predict import forecast as forecast_ml
+from mixcast.ml.run import load_ml_run
 from mixcast.optimize.optimizer import Allocation, optimize
 from mixcast.optimize.problem import BudgetScenario
 from mixcast.optimize.scenario import ScenarioResult, run_scenario, shift_grid, what_if
@@ -60,9 +63,11 @@ class RunModel(Protocol):
 
     def spend_scenario(self, spend: dict[str, float]) -> ScenarioOutcome: ...
 
+    def forecast_plan(self, plan_file: Path, *, seed: int = 0) -> Forecast: ...
+
     def forecast(self, plan_file: Path, *, seed: int = 0) -> pd.DataFrame: ...
 
-    def forecast_ahead(self, weeks: int) -> pd.DataFrame: ...
+    def forecast_ahead(self, weeks: int) -> Forecast: ...
 
     def channel_ranking(self) -> pd.DataFrame: ...
 
@@ -88,17 +93,24 @@ class _SavedRun:
     def channels(self) -> tuple[str, ...]:
         return self.fit.channels
 
-    def forecast_ahead(self, weeks: int) -> pd.DataFrame:
+    def forecast(self, plan_file: Path, *, seed: int = 0) -> pd.DataFrame:
+        """The forecast.csv table (``date, [geo,] mean, lo90, hi90``) of a plan file."""
+        return self.forecast_plan(plan_file, seed=seed).frame()
+
+    def forecast_ahead(self, weeks: int) -> Forecast:
         """The forecast of the next ``weeks`` weeks at today's pace (spend, controls and
         organic series at their last 13 weeks' average: :func:`recent_pace_plan`), through
         the same plan file a user's plan goes through."""
-        date_column = str(_run_config(self.path).get("date") or "date")
         table = plan_table(recent_pace_plan(self.data, weeks), self.data,
-                           date_column=date_column)
+                           date_column=self._date_column)
         with tempfile.TemporaryDirectory(prefix="mixcast-plan-") as folder:
             path = Path(folder) / "plan.csv"
             table.to_csv(path, index=False)
-            return self.forecast(path)
+            return self.forecast_plan(path)
+
+    @property
+    def _date_column(self) -> str:
+        return str(_run_config(self.path).get("date") or "date")
 
 
 @dataclass(frozen=True)
@@ -124,11 +136,10 @@ class BayesRun(_SavedRun):
         draws = self.fit.param_draws(MAX_DRAWS)
         return draws, baseline_totals(self.fit, draws)
 
-    def forecast(self, plan_file: Path, *, seed: int = 0) -> pd.DataFrame:
-        config = _run_config(self.path)
-        plan = read_plan(plan_file, self.fit, date_column=str(config.get("date") or "date"),
-                         impressions=dict(config.get("impressions") or {}))
-        return forecast(self.fit, plan, seed=seed).frame()
+    def forecast_plan(self, plan_file: Path, *, seed: int = 0) -> Forecast:
+        plan = read_plan(plan_file, self.fit, date_column=self._date_column,
+                         impressions=dict(_run_config(self.path).get("impressions") or {}))
+        return forecast(self.fit, plan, seed=seed)
 
     def channel_ranking(self) -> pd.DataFrame:
         return channel_ranking(self.fit)
@@ -155,8 +166,9 @@ class MLRun(_SavedRun):
     def spend_scenario(self, spend: dict[str, float]) -> ScenarioOutcome:
         return spend_scenario_ml(self.fit, spend)
 
-    def forecast(self, plan_file: Path, *, seed: int = 0) -> pd.DataFrame:
-        return forecast_ml_file(self.path, plan_file)
+    def forecast_plan(self, plan_file: Path, *, seed: int = 0) -> Forecast:
+        return forecast_ml(self.fit, read_table(plan_file), date_column=self._date_column,
+                           seed=seed)
 
     def channel_ranking(self) -> pd.DataFrame:
         raise UserError("Channel ranking needs a Bayesian run (saturation points come from "

@@ -180,7 +180,9 @@ def test_forecast_equals_the_forecast_engine_at_todays_pace(validated_model):
     answer = ask(validated_model, "What will revenue be over the next 8 weeks?")
     engine = forecast(validated_model.fit, recent_pace_plan(validated_model.data, 8))
     total = engine.draws.sum(axis=(1, 2))
-    _same(answer.data["total"], {"mean": total.mean(), "lo90": np.quantile(total, 0.05),
-                                 "hi90": np.quantile(total, 0.95)})
+    # Through the plan file a user's plan takes (media bought at the observed cost).
+    for key, value in {"mean": total.mean(), "lo90": np.quantile(total, 0.05),
+                       "hi90": np.quantile(total, 0.95)}.items():
+        np.testing.assert_allclose(answer.data["total"][key], value, rtol=1e-5)
     assert answer.data["weeks"] == 8 and len(answer.data["dates"]) == 8
     assert "90% range" in answer.lines[0] and "average of the last 13 weeks" in answer.lines[0]

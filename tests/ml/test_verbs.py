@@ -175,6 +175,25 @@ def test_ml_forecast_ahead_uses_the_same_plan_as_the_bayesian_run(ml_run):
     from mixcast.runs.models import open_run
 
     model = open_run(ml_run)
-    table = model.forecast_ahead(3)
+    table = model.forecast_ahead(3).frame()
     assert len(table) == 3 * model.data.n_geos
     assert np.all(np.isfinite(table["mean"])) and np.all(table["lo90"] <= table["hi90"])
+
+
+def test_assistant_forecasts_an_ml_run_with_a_range_for_the_total(ml_run):
+    from mixcast.assist.answer import ask
+    from mixcast.runs.models import open_run
+
+    model = open_run(ml_run)
+    answer = ask(model, "forecast the next 6 weeks")
+    predicted = model.forecast_ahead(6)
+    total = predicted.draws.sum(axis=(1, 2))
+    for key, value in {"mean": total.mean(), "lo90": np.quantile(total, 0.05),
+                       "hi90": np.quantile(total, 0.95)}.items():
+        np.testing.assert_allclose(answer.data["total"][key], value, rtol=1e-9)
+    weekly = predicted.interval(total=True)
+    assert answer.data["total"]["mean"] == pytest.approx(weekly["mean"].sum(), rel=1e-9)
+    # Weekly errors partly cancel in a total: its range is narrower than the weeks' summed.
+    width = answer.data["total"]["hi90"] - answer.data["total"]["lo90"]
+    assert 0 < width < (weekly["hi90"] - weekly["lo90"]).sum()
+    assert "90% range" in answer.lines[0] and len(answer.data["dates"]) == 6

@@ -16,7 +16,7 @@ def test_forecast_ahead_is_todays_pace_through_the_configs_date_column(small_run
     run = shutil.copytree(small_run, tmp_path / "run")
     (run / "config.yaml").write_text("date: week_start\n")
     model = open_run(run)
-    table = model.forecast_ahead(4)
+    table = model.forecast_ahead(4).frame()
     assert len(table) == 4 * model.data.n_geos
     expected = forecast(model.fit, recent_pace_plan(model.data, 4)).interval()
     np.testing.assert_allclose(table["mean"], expected["mean"].ravel(), rtol=1e-5)
