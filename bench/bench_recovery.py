@@ -2,7 +2,7 @@
 
 Usage:
     python bench/bench_recovery.py [--set hard|classic|shapes] [--cases NAME ...]
-        [--chains 2 --warmup 500 --draws 500 --seed 0] [--data-seed K] [--holidays]
+        [--chains 2 --warmup 500 --draws 500 --seed 0] [--data-seed K] [--holidays] [--holiday-events]
         [--json out.json] [--markdown] [--verbose] [--peers]
     python bench/bench_recovery.py --compare before.json after.json [--markdown]
 
@@ -10,9 +10,11 @@ The hard set (default, 12 cases: 8 national, 4 geo panels, lift tests in 6) stan
 the hidden cases of issue 14; ``--set classic`` runs the earlier 8, ``--set shapes`` four
 shapes the hard set lacks (52 weeks national, 10 and 60 geos). Every config is what a
 new user would write (default model options). ``--holidays`` adds ``holidays: US`` to the
-configs of the cases whose baseline has holiday spikes. Lift tests carry the optional
-``measure_end_date`` column; a mixcast that does not read it yet is given the file without
-it (a note is printed; the lift values, measured to measure_end_date, are unchanged).
+configs of the cases whose baseline has holiday spikes; ``--holiday-events`` gives them the
+simulator's own holiday weeks as events.csv instead (oracle knowledge). Lift tests carry
+the optional ``measure_end_date`` column; a mixcast that does not read it yet is given the
+file without it (a note is printed; the lift values, measured to measure_end_date, are
+unchanged).
 ``--data-seed K`` (K > 0) draws fresh data for every case from the same generator (case
 seed + 1000 K): same channels, truths and lift tests, other noise, spend and shocks, so
 that a change can be checked on twins of the cases it was measured on.
@@ -241,6 +243,7 @@ def describe(case) -> dict:
 
 def run_case(case, folder: Path, args, lift_columns) -> list[dict]:
     config, truth = case_lib.write(case, folder, holidays=args.holidays,
+                                   holiday_events=args.holiday_events,
                                    lift_columns=lift_columns)
     results = []
     runners = []
@@ -405,7 +408,9 @@ def settings(meta: dict) -> str:
             f", seed {meta.get('seed')}"
             + (f", data seed {meta['data_seed']}" if meta.get("data_seed") else "")
             + ", holidays "
-            f"{'on' if meta.get('holidays') else 'off'}, mixcast {meta.get('mixcast_version')}"
+            f"{'on' if meta.get('holidays') else 'off'}"
+            + (", holiday weeks as events" if meta.get("holiday_events") else "")
+            + f", mixcast {meta.get('mixcast_version')}"
             f" @ {meta.get('git_commit', '?')}, {meta.get('date')}")
 
 
@@ -435,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
                              "2000 geo, 1000 draws); overrides --chains/--warmup/--draws")
     parser.add_argument("--holidays", action="store_true",
                         help="add 'holidays: US' to the configs of cases with holiday spikes")
+    parser.add_argument("--holiday-events", action="store_true",
+                        help="give those cases the simulator's holiday weeks as events.csv "
+                             "(oracle knowledge of the spikes)")
     parser.add_argument("--peers", action="store_true")
     parser.add_argument("--model", choices=("bayes", "ml", "both"), default="bayes",
                         help="which mixcast model(s) to score (ml: the challenger)")
@@ -472,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
               "without it (same lift values)", file=sys.stderr)
     meta = {"set": args.set, "cases": names, "chains": args.chains, "warmup": args.warmup,
             "draws": args.draws, "seed": args.seed, "data_seed": args.data_seed,
-            "holidays": args.holidays,
+            "holidays": args.holidays, "holiday_events": args.holiday_events,
             "ml_set": args.ml_set,
             "mixcast_version": getattr(mixcast, "__version__", "?"),
             "mixcast_path": str(Path(mixcast.__file__).parent), "git_commit": git_commit(),

@@ -365,11 +365,13 @@ def _lift_rows(tests, names, spend, bau, media_effect, betas, dates, g) -> list[
     return rows
 
 
-def write(case: Case, folder: Path, *, holidays: bool = False,
+def write(case: Case, folder: Path, *, holidays: bool = False, holiday_events: bool = False,
           lift_columns: tuple[str, ...] | None = None) -> tuple[Path, dict]:
     """Write data, config (and lift tests) of ``case`` into ``folder``; return config, truth.
 
     ``holidays``: add ``holidays: US`` to the config of a case with holiday spikes.
+    ``holiday_events``: give such a case the simulator's own holiday weeks as events.csv
+    (one event per holiday: oracle knowledge of the baseline's spikes).
     ``lift_columns``: the lift-test columns to write (default all, ``measure_end_date``
     included); the lift values are the same either way.
     """
@@ -388,6 +390,12 @@ def write(case: Case, folder: Path, *, holidays: bool = False,
         config["lift_tests"] = "lift_tests.csv"
     if holidays and case.holidays:
         config["holidays"] = "US"
+    if holiday_events and case.holidays:
+        dates = pd.DatetimeIndex(sorted(df["date"].unique()))
+        pd.DataFrame([{"name": name, "start_date": day.date().isoformat()}
+                      for name, mask in holiday_weeks(dates).items() for day in dates[mask]]
+                     ).to_csv(folder / "events.csv", index=False)
+        config["events"] = "events.csv"
     if case.model:
         config["model"] = case.model
     (folder / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
