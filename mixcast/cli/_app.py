@@ -25,14 +25,37 @@ err_console = Console(stderr=True)
 EXIT_USER_ERROR = 2
 
 
+# ``mixcast --help`` lists the verbs in the order of the work, under one heading per step
+# (registration order follows the modules' imports, which put `ask` first).
+WORKFLOW = (
+    ("Start", ("demo", "init", "check")),
+    ("Model", ("fit", "validate", "summary", "report", "compare", "fit-many")),
+    ("Decide", ("optimize", "scenario", "forecast", "ask")),
+    ("Experiments", ("plan-tests", "design-test", "analyze-test")),
+    ("Keep running", ("refresh", "runs", "diff", "adopt")),
+    ("Serve", ("serve", "mcp")),
+)
+
+
 def summarise_commands_on_one_line() -> None:
     """Give every registered command a one-line summary for ``mixcast --help``: the first
     paragraph of its docstring with the source's line breaks removed (Typer's rich help
-    keeps them in the command list, which breaks sentences mid-line)."""
+    keeps them in the command list, which breaks sentences mid-line); order and group them
+    by :data:`WORKFLOW` (a verb missing from it comes last, under "Other")."""
+    panel_of, rank = {}, {}
+    for panel, verbs in WORKFLOW:
+        for verb in verbs:
+            panel_of[verb], rank[verb] = panel, len(rank)
     for info in app.registered_commands:
         if info.short_help is None and info.callback is not None:
             first_paragraph = (info.help or inspect.getdoc(info.callback) or "").split("\n\n")[0]
             info.short_help = " ".join(first_paragraph.split())
+        info.rich_help_panel = info.rich_help_panel or panel_of.get(_verb(info), "Other")
+    app.registered_commands.sort(key=lambda info: rank.get(_verb(info), len(rank)))
+
+
+def _verb(info) -> str:
+    return info.name or info.callback.__name__.replace("_", "-")
 
 
 def main() -> None:

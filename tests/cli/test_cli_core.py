@@ -87,6 +87,28 @@ def test_the_command_list_gives_each_verb_its_first_paragraph_on_one_line():
     assert "would narrow its ROI interval and the money that moves; channels whose" in listing
 
 
+def test_the_command_list_follows_the_work_under_one_heading_per_step():
+    from typer.main import get_command
+
+    from mixcast.cli import app
+    from mixcast.cli._app import WORKFLOW
+
+    in_order = [verb for _, verbs in WORKFLOW for verb in verbs]
+    assert sorted(in_order) == sorted(get_command(app).commands)     # every verb, once
+    listing = subprocess.run([*MIXCAST, "--help"], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "COLUMNS": "200"}).stdout
+    lines = listing.splitlines()
+    # Each heading, then its verbs, in the order of WORKFLOW.
+    positions = [next(i for i, line in enumerate(lines) if line.startswith(f"│ {verb} "))
+                 for verb in in_order]
+    assert positions == sorted(positions)
+    headings = [next(i for i, line in enumerate(lines) if f"─ {panel} ─" in line)
+                for panel, _ in WORKFLOW]
+    assert headings == sorted(headings) and "─ Other ─" not in listing
+    first_of_each = [positions[in_order.index(verbs[0])] for _, verbs in WORKFLOW]
+    assert all(h < v for h, v in zip(headings, first_of_each))
+
+
 def test_every_option_help_is_shown_whole():
     """Rich reads "[word]" in help text as markup and drops it: every option's help, as
     written, must reach the screen (escape brackets as "\\[")."""
