@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from mixcast.report import charts
 from mixcast.report.context import REPORT_MAX_CHANGE, ReportContext
 from mixcast.report.terminal import fmt_number
+from mixcast.validation.suite import ALL_CHECKS
 
 VERDICT_TEXT = {"solid": "Solid — act on it", "care": "Use with care",
                 "do_not_act": "Do not act yet", None: "Not validated"}
@@ -349,14 +350,12 @@ def validation(ctx: ReportContext) -> str:
                         "recovery of known effects and stability.")
 
 
-CHECK_ORDER = ("convergence", "fit", "backtest", "spend_shift", "recovery", "stability",
-               "priors", "experiments", "plausibility")
 STATUS_CHIP = {"pass": "solid", "warn": "care", "fail": "do_not_act", "skipped": "none"}
 
 
 def _checks_table(checks: dict) -> str:
     """One row per check (status, summary, advice), details folded underneath."""
-    names = [n for n in CHECK_ORDER if n in checks] + [n for n in checks if n not in CHECK_ORDER]
+    names = [n for n in ALL_CHECKS if n in checks] + [n for n in checks if n not in ALL_CHECKS]
     rows = []
     for name in names:
         check = checks[name] if isinstance(checks[name], dict) else {"summary": checks[name]}

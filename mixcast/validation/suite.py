@@ -114,6 +114,7 @@ def validate(fit: Fit, *, quick: bool = False, checks: tuple[str, ...] = ALL_CHE
     results = _run_checks(fit, plan, refits, checks, seed)
     if "plausibility" in checks:
         results["plausibility"] = check_plausibility(fit, issues, metrics)
+    results = {name: results[name] for name in ALL_CHECKS if name in results}   # 1 to 9
     roi = {c: {k: float(v[i]) for k, v in interval(metrics.roi).items()}
            for i, c in enumerate(fit.channels)}
     channels = channel_verdicts(fit.data, issues, roi, results)
