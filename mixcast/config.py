@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from mixcast.errors import ConfigError
+from mixcast.formatting import counted
 
 FILL_METHODS = ("zero", "ffill", "interpolate", "drop")
 KPI_TYPES = ("revenue", "conversions")
@@ -161,8 +162,7 @@ def parse_config(raw: object, *, path: Path) -> Config:
     config = reader.build()
     if reader.problems:
         lines = "\n- ".join(reader.problems)
-        count = len(reader.problems)
-        raise ConfigError(f"{count} problem{'s' if count > 1 else ''} in {path}:\n- {lines}")
+        raise ConfigError(f"{counted(len(reader.problems), 'problem')} in {path}:\n- {lines}")
     return config
 
 

@@ -7,6 +7,17 @@ identification notes, the CLI's tables and the assistant's sentences all agree).
 from __future__ import annotations
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is one (nouns that take an -s).
+
+    Examples
+    --------
+    >>> counted(1, "channel"), counted(3, "outlier week"), counted(0, "problem")
+    ('1 channel', '3 outlier weeks', '0 problems')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def compact_number(value: float | None, digits: int = 2) -> str:
     """A compact number: 1.23M, 45.6k, 0.87 (an em dash when missing).
 

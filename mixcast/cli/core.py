@@ -12,6 +12,7 @@ import typer
 
 from mixcast.cli._app import app, console, err_console, sampling_progress
 from mixcast.errors import DataWarning, UserError
+from mixcast.formatting import counted
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="Path to config.yaml.")]
 RunOpt = Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")]
@@ -55,7 +56,8 @@ def init(
     console.print(f"[green]✓[/] {out}: date {proposal.date}"
                   + (f", geo {proposal.geo}" if proposal.geo else "")
                   + f", target {proposal.target} ({proposal.kpi_type}), "
-                  f"{len(proposal.channels)} channels, {len(proposal.controls)} controls"
+                  f"{counted(len(proposal.channels), 'channel')}, "
+                  f"{counted(len(proposal.controls), 'control')}"
                   + (", daily rows summed into weeks." if proposal.daily else "."))
     for column, why in proposal.left_out.items():
         console.print(f"  left out: {column or '(unnamed)'} ({why})")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mixcast.errors import DataError
+from mixcast.formatting import counted
 
 SHOW = 5
 ROW_CONVENTION = "row numbers count the header as row 1, as in a spreadsheet"
@@ -115,7 +116,7 @@ def raise_problems(problems: Sequence[str], source: str) -> None:
     """Raise one DataError listing every problem, or return when there is none."""
     if not problems:
         return
-    count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+    count = counted(len(problems), "problem")
     message = (f"{count} in {source} ({ROW_CONVENTION}):\n- " + "\n- ".join(problems))
     raise DataError(message, issues=tuple(problems))
 

@@ -27,6 +27,7 @@ import numpy as np
 from mixcast.data._common import day_text, listing
 from mixcast.data.calendars import weekly_holidays
 from mixcast.data.dataset import Dataset, Issue
+from mixcast.formatting import counted
 
 MIN_WEEKS = 78
 CORRELATION_LIMIT = 0.8
@@ -286,7 +287,7 @@ def _kpi_outliers(y: np.ndarray, drivers: np.ndarray, data: Dataset,
     after = "events and holidays" if holidays else "events"
     return [Issue(
         "kpi_outliers", "warning",
-        f"'{data.target}' has {outliers.size} outlier week{'s' if outliers.size > 1 else ''} "
+        f"'{data.target}' has {counted(int(outliers.size), 'outlier week')} "
         f"(robust z-score > {OUTLIER_Z:.0f} after trend, seasonality, spend, controls and "
         f"{after}): {dates}.{hint} If something happened then, add it as an event; "
         "otherwise check the data, or use model: {likelihood: student_t}.",

@@ -21,6 +21,7 @@ from mixcast.data.lift_tests import read_lift_tests
 from mixcast.data.validate import (
     DATE, GEO, MIN_PERIODS, Cadence, too_few_periods, validate_frame,
 )
+from mixcast.formatting import counted
 
 __all__ = ["aggregate_daily", "build_dataset", "load_dataset", "read_table"]
 
@@ -145,7 +146,7 @@ def aggregate_daily(table: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, 
 
 def _partial_week(days: int) -> Issue:
     return Issue("partial_week_dropped", "warning",
-                 f"The last {days} day{'s' if days != 1 else ''} of the daily data do not "
+                 f"The last {counted(days, 'day')} of the daily data do not "
                  "make a full week and were left out of the weekly totals.")
 
 

@@ -22,6 +22,7 @@ from mixcast.data._common import (
     sheet_rows, value_text,
 )
 from mixcast.errors import DataError
+from mixcast.formatting import counted
 
 MIN_PERIODS = 20
 # Larger magnitudes are typing or unit errors (a year of the world's GDP is about 1e14 USD);
@@ -115,7 +116,7 @@ def _parse_dates(frame: pd.DataFrame, column: str, source: str,
     bad = list(parsed.index[parsed.isna()])
     if bad:
         shown = listing([value_text(raw.iloc[p]) for p in bad[:SHOW + 1]])
-        problems.append(f"{source}: column '{column}' has {_count(len(bad), 'value')} that "
+        problems.append(f"{source}: column '{column}' has {counted(len(bad), 'value')} that "
                         f"{'is' if len(bad) == 1 else 'are'} not a date ({rows_text(bad)}: "
                         f"{shown}). Write dates as YYYY-MM-DD, e.g. 2024-01-07.")
     return parsed
@@ -148,19 +149,19 @@ def coerce_numeric(frame: pd.DataFrame, columns: Sequence[str], dates: pd.Series
         bad = list(raw.index[text])
         if bad:
             shown = listing([value_text(raw.iloc[p]) for p in bad[:SHOW + 1]])
-            problems.append(f"{source}: column '{column}' has {_count(len(bad), 'value')} "
+            problems.append(f"{source}: column '{column}' has {counted(len(bad), 'value')} "
                             f"that {'is' if len(bad) == 1 else 'are'} not a number "
                             f"({rows_text(bad, dates)}: {shown}). Use plain numbers like "
                             "1200.50: no thousands separators, currency signs or letters.")
         infinite = list(raw.index[np.isinf(numbers)])
         if infinite:
-            count = _count(len(infinite), "infinite value")
+            count = counted(len(infinite), "infinite value")
             problems.append(f"{source}: column '{column}' has {count} "
                             f"({rows_text(infinite, dates)}). Replace them with real numbers.")
         huge = list(raw.index[np.isfinite(numbers) & (numbers.abs() > MAX_ABS)])
         if huge:
             shown = listing([value_text(raw.iloc[p]) for p in huge[:SHOW + 1]])
-            problems.append(f"{source}: column '{column}' has {_count(len(huge), 'value')} "
+            problems.append(f"{source}: column '{column}' has {counted(len(huge), 'value')} "
                             f"too large to be real ({rows_text(huge, dates)}: {shown}; the "
                             f"limit is {MAX_ABS:.0e}). Check for a misplaced decimal point "
                             "or a unit mix-up, and correct them.")
@@ -216,7 +217,7 @@ def check_values(table: pd.DataFrame, unreadable: pd.DataFrame, config: Config,
         missing = list(table.index[table[column].isna() & ~unreadable[column]])
         if missing:
             problems.append(f"{source}: column '{column}' has "
-                            f"{_count(len(missing), 'NaN value')} "
+                            f"{counted(len(missing), 'NaN value')} "
                             f"({rows_text(missing, dates)}). Fill or drop them, or set "
                             f"fill_missing: {{{column}: {_fill_hint(column, config)}}} in the "
                             "config.")
@@ -250,7 +251,7 @@ def _negative(table: pd.DataFrame, config: Config, source: str) -> list[str]:
         if negative:
             shown = listing([f"{v:g}" for v in table.loc[negative[:SHOW + 1], column]])
             problems.append(f"{source}: column '{column}' has "
-                            f"{_count(len(negative), 'negative value')} "
+                            f"{counted(len(negative), 'negative value')} "
                             f"({rows_text(negative, table[DATE])}: {shown}). Spend and media "
                             "cannot be negative: correct them (refunds or credits belong in "
                             "a control, not in spend).")
@@ -293,7 +294,7 @@ def check_dates(table: pd.DataFrame, config: Config, source: str) -> tuple[Caden
 
 def too_few_periods(count: int, starts: pd.DatetimeIndex, source: str) -> str:
     """The message for a history too short to fit at all."""
-    return (f"{source}: only {count} period{'s' if count != 1 else ''} of data "
+    return (f"{source}: only {counted(count, 'period')} of data "
             f"({day_text(starts[0])} … {day_text(starts[-1])}). At least {MIN_PERIODS} "
             "are needed to fit a model at all, and 78 weeks or more to trust it. Provide a "
             "longer history.")
@@ -358,7 +359,7 @@ def _regular(starts: pd.DatetimeIndex, steps: np.ndarray, size: int, unit: str,
     missing = [starts[i] + pd.Timedelta(days=size * k) for i in np.flatnonzero(steps > size)
                if steps[i] % size == 0 for k in range(1, steps[i] // size)]
     if missing:
-        problems.append(f"{source}: {_count(len(missing), f'{unit}')} missing from the "
+        problems.append(f"{source}: {counted(len(missing), f'{unit}')} missing from the "
                         f"series ({listing([day_text(d) for d in missing[:SHOW + 1]])}). Add "
                         f"a row for each (spend 0 if nothing ran).")
     return problems
@@ -378,7 +379,7 @@ def _monthly(starts: pd.DatetimeIndex, months_apart: np.ndarray, size: int, kind
     if gaps.size:
         missing = [(starts[i] + pd.DateOffset(months=size * k)).strftime("%Y-%m")
                    for i in gaps for k in range(1, int(months_apart[i]) // size)]
-        problems.append(f"{source}: {_count(max(len(missing), 1), 'period')} missing from the "
+        problems.append(f"{source}: {counted(max(len(missing), 1), 'period')} missing from the "
                         f"{kind} series ({listing(missing or [day_text(starts[gaps[0]])])}). "
                         "Add a row for each (spend 0 if nothing ran).")
     return problems
@@ -391,7 +392,7 @@ def _same_dates_in_every_geo(table: pd.DataFrame, starts: pd.DatetimeIndex, conf
         missing = starts.difference(pd.DatetimeIndex(dates))
         if len(missing):
             problems.append(f"{source}: geo '{geo}' has no rows for "
-                            f"{_count(len(missing), 'date')} that other geos have "
+                            f"{counted(len(missing), 'date')} that other geos have "
                             f"({listing([day_text(d) for d in missing[:SHOW + 1]])}). Every "
                             "geo needs a row for every period (spend 0 if nothing ran).")
     return problems
@@ -404,7 +405,3 @@ def _fill_hint(column: str, config: Config) -> str:
     if column in paid:
         return "zero"
     return "ffill" if column == config.population else "interpolate"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
