@@ -26,7 +26,9 @@ def geometric_weights(decay: Array, *, l_max: int) -> Array:
     Examples
     --------
     >>> import jax.numpy as jnp
-    >>> geometric_weights(jnp.array([0.0, 0.5]), l_max=3).round(3).tolist()
+    >>> import numpy as np
+    >>> weights = geometric_weights(jnp.array([0.0, 0.5]), l_max=3)
+    >>> np.asarray(weights, dtype=float).round(3).tolist()
     [[1.0, 0.0, 0.0], [0.571, 0.286, 0.143]]
     """
     decay = jnp.atleast_1d(decay)

@@ -21,7 +21,7 @@ def hill(x: Array, *, half_saturation: Array, slope: Array) -> Array:
     Examples
     --------
     >>> import jax.numpy as jnp
-    >>> float(hill(jnp.array([2.0]), half_saturation=jnp.array([2.0]), slope=jnp.array([1.5])))
+    >>> float(hill(jnp.array(2.0), half_saturation=jnp.array(2.0), slope=jnp.array(1.5)))
     0.5
     """
     active, powered = _powered(x, half_saturation, slope)
