@@ -29,3 +29,20 @@ def test_ask_box_answers_from_the_model(page, served, shots):  # noqa: F811
     page.wait_for_selector("#ask-error:not(.hidden)")
     assert "no channel called 'radio'" in page.text_content("#ask-error")
     assert all(u.startswith(served) for u in page.requests), "the dashboard went off-host"
+
+
+def test_a_run_being_read_says_so_and_its_summary_does_not_wait(page, served):  # noqa: F811
+    # Hold the planner (the slow request: the posterior's scenario ingredients) back until
+    # the summary has arrived; the page must say what it is doing meanwhile.
+    from playwright.sync_api import expect
+
+    held = []
+    page.route("**/api/runs/small/planner", lambda route: held.append(route))
+    page.goto(served + "/")
+    expect(page.locator("#run-loading")).to_contain_text("Reading the run", timeout=60_000)
+    page.wait_for_selector("#narrative h3", timeout=60_000)   # the summary came first
+    assert page.locator("body[data-ready]").count() == 0
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector('body[data-ready="small"]', timeout=60_000)
+    assert page.locator("#run-loading").count() == 0           # the sliders replaced it
