@@ -10,7 +10,8 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 
 from mixcast.errors import MixcastWarning, UserError
 from mixcast.runtime import configure
@@ -111,8 +112,11 @@ def sampling_progress(description: str, enabled: bool = True) -> Iterator:
     if not enabled:
         yield None
         return
+    # The time left is rich's running estimate from the chains' pace so far: the cost
+    # estimate printed before sampling cannot know how many leapfrog steps a draw takes.
     columns = (TextColumn("[bold]{task.description}"), BarColumn(),
-               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn())
+               TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+               TextColumn("left"), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(description, total=1)
 
