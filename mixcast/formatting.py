@@ -7,15 +7,17 @@ identification notes, the CLI's tables and the assistant's sentences all agree).
 from __future__ import annotations
 
 
-def counted(n: int, noun: str) -> str:
-    """``n`` and ``noun``, plural unless ``n`` is one (nouns that take an -s).
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is one (``noun + "s"`` unless given).
 
     Examples
     --------
     >>> counted(1, "channel"), counted(3, "outlier week"), counted(0, "problem")
     ('1 channel', '3 outlier weeks', '0 problems')
+    >>> counted(2, "worker process", "worker processes")
+    '2 worker processes'
     """
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def compact_number(value: float | None, digits: int = 2) -> str:

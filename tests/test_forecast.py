@@ -154,7 +154,7 @@ def test_read_plan_round_trip(small_fit, tmp_path):
     ({"search_spend": [1.0, np.nan, 2.0, 3.0]}, "'search_spend' has 1 empty"),
     ({"social_spend": [1.0, -5.0, 2.0, 3.0]}, "negative spend"),
     ({"date": ["2030-01-07", "2030-01-14", "2030-01-21", "2030-01-28"]}, "must be consecutive"),
-    ({"date": ["2024-13-01", "x", "y", "z"]}, "not ISO dates"),
+    ({"date": ["2024-13-01", "x", "y", "z"]}, "has 4 values not written as dates"),
 ])
 def test_bad_plans_raise_one_clear_error(small_fit, tmp_path, edit, words):
     with pytest.raises(DataError, match=words):

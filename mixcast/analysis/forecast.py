@@ -36,6 +36,7 @@ from mixcast.data._common import (
 from mixcast.data.dataset import Dataset
 from mixcast.analysis.plan_space import PATTERN_WEEKS
 from mixcast.errors import UserError
+from mixcast.formatting import counted
 from mixcast.model.inputs import ModelInputs, future_frequency, holiday_columns
 from mixcast.model.inputs import spend_to_scaled_media
 from mixcast.model.mean import Structure, mean
@@ -392,8 +393,8 @@ def _plan_values(frame: pd.DataFrame, columns: list[str], dates: pd.Series, sour
                             f"value(s) ({rows_text(list(np.flatnonzero(empty)), dates)}). "
                             "Fill them in (0 for no spend).")
         if bad.any():
-            problems.append(f"{source}: column '{column}' has {int(bad.sum())} value(s) that "
-                            f"are not numbers ({rows_text(list(np.flatnonzero(bad)), dates)}).")
+            problems.append(f"{source}: column '{column}' has "
+                            f"{counted(int(bad.sum()), 'non-numeric value')} ({rows_text(list(np.flatnonzero(bad)), dates)}).")
         negative = values < 0
         if column in channels and negative.any():
             problems.append(f"{source}: column '{column}' has {int(negative.sum())} negative "
@@ -407,8 +408,8 @@ def _plan_dates(dates: pd.Series, geo: pd.Series, data: Dataset, date_column: st
     """The plan's weeks, checked to follow the data's last week at its weekly spacing."""
     if dates.isna().any():
         rows = list(np.flatnonzero(dates.isna()))
-        problems.append(f"{source}: column '{date_column}' has {len(rows)} value(s) that are "
-                        f"not ISO dates ({rows_text(rows)}). Write dates as YYYY-MM-DD.")
+        problems.append(f"{source}: column '{date_column}' has "
+                        f"{counted(len(rows), 'value')} not written as dates ({rows_text(rows)}). Write dates as YYYY-MM-DD.")
         return pd.DatetimeIndex([])
     future = pd.DatetimeIndex(sorted(dates.unique()))
     last = pd.Timestamp(data.dates[-1])
@@ -428,7 +429,7 @@ def _plan_dates(dates: pd.Series, geo: pd.Series, data: Dataset, date_column: st
     missing = [g for g in data.geos if g not in counts.index]
     if missing or (counts.to_numpy() != 1).any():
         problems.append(f"{source}: every geo needs exactly one row per future week "
-                        f"({len(data.geos)} geo(s) x {len(future)} weeks = "
+                        f"({counted(len(data.geos), 'geo')} x {counted(len(future), 'week')} = "
                         f"{len(data.geos) * len(future)} rows; got {len(dates)}"
                         + (f"; missing geos {listing(missing)}" if missing else "") + ").")
     return future

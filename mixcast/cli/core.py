@@ -81,8 +81,9 @@ def check(config: ConfigOpt) -> None:
     data = project.data
     console.print(f"[green]✓[/] {config}: {data.n_times} weeks "
                   f"({str(data.dates[0])[:10]} … {str(data.dates[-1])[:10]}), "
-                  f"{data.n_geos} geo(s), {data.n_channels} channels, "
-                  f"{len(data.control_names)} controls, {len(data.lift_tests)} lift tests.")
+                  f"{counted(data.n_geos, 'geo')}, {counted(data.n_channels, 'channel')}, "
+                  f"{counted(len(data.control_names), 'control')}, "
+                  f"{counted(len(data.lift_tests), 'lift test')}.")
     if data.issues:
         console.print(issues_table(data.issues))
     else:

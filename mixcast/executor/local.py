@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from mixcast.executor.base import Job, JobResult, ProgressFn, available_cores, run_job
+from mixcast.formatting import counted
 
 _DIED = ("its worker process died while it ran (out of memory, or a crash in native "
          "code; another job in flight at the time may have been the cause). Re-run to "
@@ -38,7 +39,8 @@ class LocalExecutor:
     def describe(self, n_jobs: int) -> str:
         workers = max(1, min(self.workers, n_jobs))
         share = share_of_cores(self.cores, workers)
-        return f"{workers} local worker process(es) with {share} core(s) each"
+        return (f"{counted(workers, 'local worker process', 'local worker processes')} "
+                f"with {counted(share, 'core')} each")
 
     def map(self, fn: Callable, jobs: Iterable[Job], *,
             progress: ProgressFn | None = None) -> Iterator[JobResult]:

@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from mixcast.formatting import compact_number
+from mixcast.formatting import counted, compact_number
 from mixcast.posterior.intervals import interval
 from mixcast.ml.attribution import channel_metrics, lift_test_checks
 from mixcast.ml.ensemble import fit_replicates
@@ -138,7 +138,7 @@ def check_experiments(fit: MLFit) -> dict:
         return {"status": "skipped", "tests": [], "summary": "the data has no lift tests"}
     bad = [c for c in checks if c["contradicts"]]
     return {"status": "warn" if bad else "pass", "tests": checks,
-            "summary": (f"{len(checks)} lift test(s) beside the ensemble's implied lift (not "
+            "summary": (f"{counted(len(checks), 'lift test')} beside the ensemble's implied lift (not "
                         f"used in the fit); {len(bad)} disagree beyond 3 standard errors")}
 
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy.stats import binom
 
+from mixcast.formatting import counted
 from mixcast.storage import jsonable
 
 OUTSIDE_RATE = 0.05      # a 95% interval misses 1 week in 20 when calibrated ...
@@ -52,7 +53,7 @@ def outside_interval(dates: np.ndarray, actual: np.ndarray, lo95: np.ndarray,
     weeks = [str(np.datetime64(d, "D")) for d in np.asarray(dates)[outside]]
     return [Alert(
         kind="outcome_outside_interval", severity="critical",
-        message=f"{target}: {k} of {n} new week(s) fell outside the previous run's 95% "
+        message=f"{target}: {k} of {counted(n, 'new week')} fell outside the previous run's 95% "
                 f"predictive interval ({', '.join(weeks)}).",
         look_at="The weeks listed: a data problem, an event the model does not know of, or "
                 "a real change in response (see the ROI movement below).",

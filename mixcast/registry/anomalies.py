@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mixcast.formatting import compact_number as fmt
+from mixcast.formatting import counted, compact_number as fmt
 from mixcast.registry.alerts import Alert
 
 SPIKE_RATIO = 2.5        # a week's spend above this times the recent 95th percentile
@@ -52,7 +52,7 @@ def spend_anomalies(dates: np.ndarray, spend: np.ndarray, channels: tuple[str, .
         if (recent > 0).mean() >= ACTIVE_SHARE and np.all(np.nan_to_num(new[:, c]) == 0):
             alerts.append(Alert(
                 kind="channel_missing", channel=channel,
-                message=f"{channel}: no spend in any of the {len(new)} new week(s), though it "
+                message=f"{channel}: no spend in any of the {counted(len(new), 'new week')}, though it "
                         f"spent in {int((recent > 0).sum())} of the previous 13.",
                 look_at=f"Was {channel} paused on purpose, or is its column missing from "
                         "this export?",
@@ -98,7 +98,7 @@ def kpi_outlier_weeks(dates: np.ndarray, actual: np.ndarray, weekly: dict[str, n
         f"(95%: {fmt(weekly['lo95'][h])}–{fmt(weekly['hi95'][h])})" for i, h in enumerate(far))
     return [Alert(
         kind="kpi_outlier", severity="critical",
-        message=f"{target}: {len(far)} new week(s) far outside the previous run's forecast, "
+        message=f"{target}: {counted(len(far), 'new week')} far outside the previous run's forecast, "
                 f"each {KPI_OUTLIER:.0f}+ times its interval's half-width away: {listed}.",
         look_at=f"{target} for those weeks in the data file (a duplicated row, a unit or "
                 "tracking change). If the weeks are real, add what happened to events.csv, "
@@ -117,7 +117,7 @@ def week_anomalies(dates: np.ndarray, previous_end, previous_weeks: int) -> list
     if late > 0:
         alerts.append(Alert(
             kind="late_weeks",
-            message=f"{late} week(s) dated on or before the previous refresh's last week "
+            message=f"{counted(late, 'week')} dated on or before the previous refresh's last week "
                     f"({_day(end)}) arrived late.",
             look_at="Weeks filled in after the fact: check that they are final, and expect "
                     "earlier estimates to move.",
@@ -128,7 +128,7 @@ def week_anomalies(dates: np.ndarray, previous_end, previous_weeks: int) -> list
     if len(missing):
         alerts.append(Alert(
             kind="missing_weeks",
-            message=f"{len(missing)} week(s) missing since the last refresh: "
+            message=f"{counted(len(missing), 'week')} missing since the last refresh: "
                     f"{', '.join(_day(d) for d in missing)}.",
             look_at="Those weeks may arrive late; the data file skips them today.",
             details={"weeks": [_day(d) for d in missing]}))
@@ -145,7 +145,8 @@ def duplicated_weeks(frame: pd.DataFrame, *, date: str, geo: str | None,
     weeks = sorted({str(v)[:10] for v in repeated[date]})
     return [Alert(
         kind="duplicated_weeks", severity="critical",
-        message=f"{source}: {len(weeks)} week(s) appear more than once "
+        message=f"{source}: {counted(len(weeks), 'week')} "
+                f"appear{'s' if len(weeks) == 1 else ''} more than once "
                 f"({', '.join(weeks[:8])}{' …' if len(weeks) > 8 else ''}).",
         look_at=f"Remove the repeated rows from {source} (an export appended twice?), then "
                 "refresh again.",

@@ -6,6 +6,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from mixcast.formatting import counted
+
 
 def _band(band: dict | None) -> str:
     if not band:
@@ -52,13 +54,13 @@ def refresh_report(result) -> Group:
                           f"{result.stability:.2f}"))
     if result.forecast_check:
         inside = sum(c["lo95"] <= c["actual"] <= c["hi95"] for c in result.forecast_check)
-        parts.append(Text(f"Previous forecast vs the {len(result.forecast_check)} new week(s): "
+        parts.append(Text(f"Previous forecast vs the {counted(len(result.forecast_check), 'new week')}: "
                           f"{inside} inside the 95% interval."))
     for score in result.adoption_scores:
         parts.append(Text(f"Adopted plan {score['adoption_id']}: predicted "
                           f"{score['predicted_mean']:,.0f} ({score['predicted_lo90']:,.0f}–"
                           f"{score['predicted_hi90']:,.0f}), actual {score['actual']:,.0f} over "
-                          f"{score['weeks_scored']} week(s)."))
+                          f"{counted(score['weeks_scored'], 'week')}."))
     if not result.alerts:
         parts.append(Text("No alerts.", style="green"))
     for alert in result.alerts:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from mixcast.analysis.metrics import channel_metrics
+from mixcast.formatting import counted
 from mixcast.posterior.intervals import interval
 from mixcast.model.counterfactual import media_params, plan_outcomes
 from mixcast.model.plans import channel_off_plans
@@ -88,7 +89,7 @@ def check_recovery(fit: Fit, refit_twin: RefitTwin, *, twins: int, seed: int = 0
     missed = [n for n, e in channels.items() if e["coverage90"] == 0
               and e["relative_error"] > ERROR_CARE]
     status = "warn" if missed else "pass"
-    summary = (f"on {twins} simulated twin(s) the ROI was recovered with spend-weighted "
+    summary = (f"on {counted(twins, 'simulated twin')} the ROI was recovered with spend-weighted "
                f"error {100 * float(np.mean(weighted)):.0f}%; {100 * coverage:.0f}% of true "
                "ROIs inside the 90% interval")
     if missed:
