@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -20,7 +21,11 @@ app = typer.Typer(
     name="mixcast", no_args_is_help=True, add_completion=False,
     help="Bayesian marketing mix modeling: fit, validate, optimise, report.",
     pretty_exceptions_enable=False)
-console = Console(soft_wrap=True)
+# Written to a file or a pipe (no terminal, no COLUMNS), rich would assume 80 columns and
+# squeeze the wider tables; such output is read later, in a wider window.
+PIPED_WIDTH = 120
+console = Console(soft_wrap=True, width=(
+    None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPED_WIDTH))
 err_console = Console(stderr=True)
 
 EXIT_USER_ERROR = 2

@@ -168,11 +168,12 @@ def _enum(kind, value: str, option: str):
 
 
 def _plan_table(plan) -> Table:
+    from mixcast.report.terminal import numbers_table
+
     unit = plan.outcome_unit
-    table = Table(title=f"Recommended allocation ({plan.mode.value})", title_justify="left")
-    for column in ("channel", "current spend", "recommended", "change", f"{unit} (90%)",
-                   "mROI after"):
-        table.add_column(column, justify="left" if column == "channel" else "right")
+    table = numbers_table(f"Recommended allocation ({plan.mode.value})",
+                          ("channel", "current spend", "recommended", "change",
+                           f"{unit} (90%)", "mROI after"))
     frame = plan.to_frame()
     for row in frame.itertuples():
         change = "—" if np.isnan(row.change_pct) else f"{row.change_pct:+.0f}%"
@@ -203,11 +204,13 @@ def _print_totals(plan) -> None:
 
 
 def _print_ranking(model) -> None:
+    from mixcast.report.terminal import numbers_table
+
     with _working("Computing response curves"):
         frame = model.channel_ranking()
-    table = Table(title="Where the money works (mROI at today's spend)", title_justify="left")
-    for column in ("cut rank", "channel", "status", "mROI", "mROI 90%", "80% saturation at"):
-        table.add_column(column, justify="left" if column in ("channel", "status") else "right")
+    table = numbers_table("Where the money works (mROI at today's spend)",
+                          ("cut rank", "channel", "status", "mROI", "mROI 90%",
+                           "80% saturation at"), text_columns=("channel", "status"))
     for row in frame.itertuples():
         table.add_row(str(row.cut_rank), row.channel, row.status, fmt(row.mroi_mean),
                       f"{fmt(row.mroi_lo90)} – {fmt(row.mroi_hi90)}", fmt(row.saturation_spend))
@@ -252,12 +255,13 @@ def scenario(
 
 
 def _scenario_table(result) -> Table:
+    from mixcast.report.terminal import numbers_table
+
     unit = result.outcome_unit
-    table = Table(title=f"Scenario: {result.scenario.label}", title_justify="left",
-                  caption="; ".join(result.scenario.steps) + f".\nWindow: {result.note}.",
-                  caption_justify="left")
-    for column in ("channel", "baseline spend", "scenario spend", f"{unit} change (90%)"):
-        table.add_column(column, justify="left" if column == "channel" else "right")
+    table = numbers_table(f"Scenario: {result.scenario.label}",
+                          ("channel", "baseline spend", "scenario spend", f"{unit} change (90%)"),
+                          caption="; ".join(result.scenario.steps) + f".\nWindow: {result.note}.",
+                          caption_justify="left")
     band = result.channel_change
     for i, channel in enumerate(result.channels):
         table.add_row(channel, fmt(result.baseline_spend[i]), fmt(result.scenario.spend[i]),

@@ -64,15 +64,15 @@ def plan_tests(
     Example: mixcast plan-tests --run runs/q3
     """
     from mixcast.experiments.planning import plan_tests as plan, underpowered_advice
+    from mixcast.report.terminal import numbers_table
     from mixcast.storage import write_json_atomic
 
     fit = _bayes_fit(run)
     plans = plan(fit, weeks=_weeks(weeks), cooldown=cooldown,
                  max_cost=_money(max_cost, "--max-cost"))
-    table = Table(title="Which test next (best first)", title_justify="left")
-    for column in ("channel", "ROI now (90%)", "after test (90%)", "narrows", "money moved",
-                   "budget change", "weeks", "power", "cost"):
-        table.add_column(column, justify="left" if column == "channel" else "right")
+    table = numbers_table("Which test next (best first)",
+                          ("channel", "ROI now (90%)", "after test (90%)", "narrows",
+                           "money moved", "budget change", "weeks", "power", "cost"))
     for p in plans:
         name = p.channel + (" [yellow](mostly prior)[/]" if p.mostly_prior else "")
         table.add_row(name, f"{p.roi['lo90']:.2f} – {p.roi['hi90']:.2f}",
@@ -113,6 +113,7 @@ def design_test(
     from mixcast.experiments.design import (
         design_test as design, parse_change, run_date_column,
     )
+    from mixcast.report.terminal import numbers_table
     from mixcast.storage import write_json_atomic
 
     fit = _bayes_fit(run)

@@ -48,13 +48,12 @@ def comparison_table(document: dict):
     """ROI per channel for both models (and the truth when known), then accuracy rows."""
     from rich.table import Table
 
-    from mixcast.report.terminal import fmt_number
+    from mixcast.report.terminal import fmt_number, numbers_table
 
-    table = Table(title="Bayesian model vs ML challenger", title_justify="left")
     has_truth = any(e["truth"] is not None for e in document["channels"].values())
-    for column in ("channel", "Bayes ROI (90%)", "ML ROI (90%)", "overlap",
-                   *(["truth"] if has_truth else [])):
-        table.add_column(column, justify="left" if column == "channel" else "right")
+    table = numbers_table("Bayesian model vs ML challenger",
+                          ("channel", "Bayes ROI (90%)", "ML ROI (90%)", "overlap",
+                           *(["truth"] if has_truth else [])))
 
     def cell(roi: dict) -> str:
         return (f"{fmt_number(roi['mean'])} ({fmt_number(roi['lo90'])} – "

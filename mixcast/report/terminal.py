@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.table import Table
 
 from mixcast.formatting import compact_number as fmt_number  # one format for text and tables
 from mixcast.data.dataset import Issue
 
 
+def numbers_table(title: str, columns: Iterable[str], *,
+                  text_columns: tuple[str, ...] = ("channel",), **options) -> Table:
+    """A table of numbers by channel: the ``text_columns`` left-aligned and never wrapped
+    (a channel's name is what the reader looks for; an 80-column terminal cut it to
+    "Chann…"), the numbers right-aligned, wrapped or folded when space runs out, never
+    cut."""
+    table = Table(title=title, title_justify="left", **options)
+    for column in columns:
+        text = column in text_columns
+        # A number too wide for its column folds onto the next line rather than losing
+        # its last digits to an ellipsis.
+        table.add_column(column, justify="left" if text else "right", no_wrap=text,
+                         overflow="ellipsis" if text else "fold")
+    return table
+
+
 def channel_table(summary: dict, *, title: str = "Channel returns (posterior mean, 90% interval)") -> Table:
     """ROI, mROI and contribution share per channel, ranked by ROI."""
-    table = Table(title=title, title_justify="left")
-    for column in ("channel", "spend", "ROI", "ROI 90%", "mROI", "share"):
-        table.add_column(column, justify="left" if column == "channel" else "right")
+    table = numbers_table(title, ("channel", "spend", "ROI", "ROI 90%", "mROI", "share"))
     channels = sorted(summary["channels"].items(), key=lambda kv: -(kv[1]["roi"]["mean"] or 0))
     for name, entry in channels:
         roi, mroi, share = entry["roi"], entry["mroi"], entry["contribution_share"]
