@@ -21,18 +21,22 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def compact_number(value: float | None, digits: int = 2) -> str:
-    """A compact number: 1.23M, 45.6k, 0.87 (an em dash when missing).
+    """A compact number: 2.19B, 1.23M, 45.6k, 0.87 (an em dash when missing).
 
     Examples
     --------
     >>> compact_number(1234567.0), compact_number(45600.0), compact_number(0.8712)
     ('1.23M', '45.6k', '0.87')
+    >>> compact_number(2.18655e9), compact_number(-7.95e9)
+    ('2.19B', '-7.95B')
     >>> compact_number(float("nan")), compact_number(None), compact_number(-2.5, digits=1)
     ('—', '—', '-2.5')
     """
     if value is None or value != value:   # NaN of any float type
         return "—"
     magnitude = abs(value)
+    if magnitude >= 1e9:
+        return f"{value / 1e9:,.{digits}f}B"
     if magnitude >= 1e6:
         return f"{value / 1e6:,.{digits}f}M"
     if magnitude >= 1e4:
