@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mixcast.assist.format import band
+from mixcast.assist.format import band, money
 from mixcast.assist.trust import ChannelTrust
 
 
@@ -25,8 +25,10 @@ def test_candidates(summary: Mapping, trust: Mapping[str, ChannelTrust]) -> list
     """Channels to test next, most urgent first, each with why.
 
     Channels that are not movable come first (an experiment is the only way to act on
-    them); when every channel is movable, the one whose ROI range is widest relative to
-    its estimate (an experiment narrows it most).
+    them); when every channel is movable, the one with the most outcome at stake: its
+    spend times the width of its ROI range (the order `mixcast plan-tests` gives when its
+    tests narrow every channel alike; the assistant uses that ranking itself when it has
+    it).
     """
     out = [{"channel": name, "reason": test_first_reason(entry),
             "command": f"mixcast design-test --channel {name}"}
@@ -35,17 +37,18 @@ def test_candidates(summary: Mapping, trust: Mapping[str, ChannelTrust]) -> list
         return out
     channels = summary.get("channels", {})
 
-    def spread(name: str) -> float:
+    def at_stake(name: str) -> float:
         roi = channels[name]["roi"]
-        return (roi["hi90"] - roi["lo90"]) / max(abs(roi["mean"]), 1e-9)
+        return float(channels[name].get("spend") or 0.0) * (roi["hi90"] - roi["lo90"])
 
     if not channels:
         return []
-    widest = max(channels, key=spread)
-    return [{"channel": widest,
-             "reason": f"its ROI, {band(channels[widest]['roi'])}, has the widest range "
-                       "for its size: a lift test would narrow it most",
-             "command": f"mixcast design-test --channel {widest}"}]
+    best = max(channels, key=at_stake)
+    return [{"channel": best,
+             "reason": f"its ROI, {band(channels[best]['roi'])}, on spend of "
+                       f"{money(float(channels[best].get('spend') or 0.0))}, leaves the most "
+                       "outcome uncertain of any channel",
+             "command": f"mixcast design-test --channel {best}"}]
 
 
 def held_channels(trust: Mapping[str, ChannelTrust]) -> tuple[str, ...]:

@@ -205,6 +205,13 @@ def _test_next(model, call, trust):
     picks = test_candidates(_summary(model), trust)
     plans = plan_tests(model.fit, budget_moves=False) if model.kind == "bayes" else ()
     designs = {p.channel: p.as_dict() for p in plans}
+    if plans and all(t.movable for t in trust.values()):
+        # Every channel may move: the test planner's own first choice, so that `ask` and
+        # `mixcast plan-tests` name the same channel.
+        best = plans[0]
+        picks = [{"channel": best.channel, "command": f"mixcast design-test --channel "
+                  f"{best.channel}", "reason": f"its ROI, {band(best.roi)}, is the one a "
+                  f"feasible test would settle most: `mixcast plan-tests` ranks it first"}]
     lines = []
     for pick in picks:
         lines.append(f"Test {pick['channel']} next: {pick['reason']} ({pick['command']} "

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from mixcast.errors import UserError
+from mixcast.formatting import compact_number as fmt
 from mixcast.analysis.evaluator import Evaluator, evaluator, plan_outcomes
 from mixcast.analysis.identification import identification, lift_test_advice
 from mixcast.optimize.names import match_channel
@@ -138,7 +139,7 @@ def _shift(found, spend, channels, clause) -> str:
                         f"{channels[src]}, which spends {spend[src]:,.0f} in the plan window.")
     spend[src] -= amount
     spend[dst] += amount
-    return f"moved {amount:,.0f} from {channels[src]} to {channels[dst]}"
+    return f"moved {fmt(amount)} from {channels[src]} to {channels[dst]}"
 
 
 def _change(sign):
@@ -146,7 +147,7 @@ def _change(sign):
         c = _channel(found, "ch", channels, clause)
         before = spend[c]
         spend[c] = max(before + sign * _amount(found, before), 0.0)
-        return f"{channels[c]}: {before:,.0f} -> {spend[c]:,.0f}"
+        return f"{channels[c]}: {fmt(before)} -> {fmt(spend[c])}"
     return apply
 
 
@@ -154,13 +155,13 @@ def _set(found, spend, channels, clause) -> str:
     c = _channel(found, "ch", channels, clause)
     before = spend[c]
     spend[c] = max(_amount(found, before), 0.0)
-    return f"{channels[c]}: {before:,.0f} -> {spend[c]:,.0f}"
+    return f"{channels[c]}: {fmt(before)} -> {fmt(spend[c])}"
 
 
 def _off(found, spend, channels, clause) -> str:
     c = _channel(found, "ch", channels, clause)
     before, spend[c] = spend[c], 0.0
-    return f"{channels[c]}: {before:,.0f} -> 0"
+    return f"{channels[c]}: {fmt(before)} -> 0"
 
 
 def _scale_to(total: float, spend: np.ndarray, clause: str) -> str:
@@ -171,7 +172,7 @@ def _scale_to(total: float, spend: np.ndarray, clause: str) -> str:
     if total < 0:
         raise UserError(f"Scenario '{clause}': a budget cannot be negative.")
     spend *= total / before
-    return f"total budget: {before:,.0f} -> {total:,.0f} (every channel scaled alike)"
+    return f"total budget: {fmt(before)} -> {fmt(total)} (every channel scaled alike)"
 
 
 def _total(found, spend, channels, clause) -> str:

@@ -186,3 +186,15 @@ def test_forecast_equals_the_forecast_engine_at_todays_pace(validated_model):
         np.testing.assert_allclose(answer.data["total"][key], value, rtol=1e-5)
     assert answer.data["weeks"] == 8 and len(answer.data["dates"]) == 8
     assert "90% range" in answer.lines[0] and "average of the last 13 weeks" in answer.lines[0]
+
+
+def test_test_next_with_every_channel_movable_is_the_planners_first_choice(validated_model):
+    from mixcast.assist.answer import Call, _test_next
+    from mixcast.assist.trust import ChannelTrust
+    from mixcast.experiments.planning import plan_tests
+
+    trust = {c: ChannelTrust(c, "solid") for c in validated_model.channels}
+    lines, data = _test_next(validated_model, Call("test_next"), trust)
+    first = plan_tests(validated_model.fit, budget_moves=False)[0]
+    assert [t["channel"] for t in data["tests"]] == [first.channel]
+    assert lines[0].startswith(f"Test {first.channel} next") and "plan-tests" in lines[0]
