@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from mixcast.data.dataset import Dataset
+from mixcast.formatting import counted
 from mixcast.analysis.forecast import predictive_draws
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import interval
@@ -123,9 +124,10 @@ def judge_backtests(folds: list[dict], *, kind: str, note: str = "") -> dict:
         status = "fail" if coverage < COVERAGE_FAIL else "warn"
     elif wape >= naive:
         status = "warn"
-    what = "forecasts after the largest spend-mix shifts" if kind == "spend_shift" \
-        else "rolling-origin forecasts"
-    summary = (f"{len(folds)} {what} of {HORIZON} weeks: weighted error {100 * wape:.1f}% "
+    what = (counted(len(folds), "forecast after the largest spend-mix shift",
+                    "forecasts after the largest spend-mix shifts") if kind == "spend_shift"
+            else counted(len(folds), "rolling-origin forecast"))
+    summary = (f"{what} of {HORIZON} weeks: weighted error {100 * wape:.1f}% "
                f"(last year's average week: {100 * naive:.1f}%), MAPE {100 * mape:.1f}%, "
                f"{100 * coverage:.0f}% of weeks inside the 90% interval")
     if kind == "spend_shift":
