@@ -4,6 +4,7 @@ files (bad plans raise one clear DataError)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -174,6 +175,13 @@ def test_forecast_cli_writes_the_contract_and_rejects_bad_plans(small_run, small
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out)
     assert list(frame.columns) == ["date", "mean", "lo90", "hi90"] and len(frame) == 4
+    # The total with its own range, inside the weekly ranges added up.
+    found = re.search(r"over 4 weeks: (\S+) in total \(90% range (\S+) to (\S+)\)",
+                      result.output)
+    assert found, result.output
+    mean, lo, hi = (_number(x) for x in found.groups())
+    assert mean == pytest.approx(frame["mean"].sum(), rel=0.01)
+    assert frame["lo90"].sum() < lo < mean < hi < frame["hi90"].sum()
     bad = _plan_csv(tmp_path, small_fit, tv_spend=None)
     result = runner.invoke(app, ["forecast", "--run", str(small_run), "--future", str(bad),
                                  "--out", str(out)])
@@ -197,3 +205,9 @@ def test_recent_pace_plan_holds_the_last_13_weeks_average(small_fit):
     assert predicted.draws.shape[-1] == 8 and np.all(np.isfinite(predicted.draws))
     with pytest.raises(UserError, match="1 to 520 weeks"):
         recent_pace_plan(data, 0)
+
+
+def _number(text: str) -> float:
+    """A compact number back to a float: 1.23M, 45.6k, 0.87."""
+    scale = {"B": 1e9, "M": 1e6, "k": 1e3}.get(text[-1], 1.0)
+    return float(text.rstrip("BMk").replace(",", "")) * scale

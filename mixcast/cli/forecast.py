@@ -32,11 +32,17 @@ def forecast(
     status = nullcontext() if quiet else err_console.status(
         f"Forecasting over every {'posterior draw' if model.kind == 'bayes' else 'replicate'}")
     with status:
-        frame = model.forecast(future, seed=seed)
+        predicted = model.forecast_plan(future, seed=seed)
+    from mixcast.formatting import compact_number as fmt, counted
+    from mixcast.posterior.intervals import scalar_interval
     from mixcast.storage import write_text_atomic
 
-    write_text_atomic(out, frame.to_csv(index=False))
-    weekly = frame.groupby("date")["mean"].sum()
+    write_text_atomic(out, predicted.frame().to_csv(index=False))
+    # The total's own range: weekly errors partly cancel, so it is narrower than the
+    # weekly intervals added up.
+    total = scalar_interval(predicted.draws.sum(axis=(1, 2)))
     label = "" if model.kind == "bayes" else " (ML challenger)"
-    console.print(f"Forecast{label} of {model.data.target} over {len(weekly)} weeks: "
-                  f"{weekly.sum():,.0f} in total (weekly 90% intervals in {out}).")
+    console.print(f"Forecast{label} of {model.data.target} over "
+                  f"{counted(len(predicted.dates), 'week')}: {fmt(total['mean'])} in total "
+                  f"(90% range {fmt(total['lo90'])} to {fmt(total['hi90'])}); weekly 90% "
+                  f"intervals in {out}.")
