@@ -7,16 +7,18 @@ import dataclasses
 from mixcast._version import __version__
 from mixcast.analysis.calibration import lift_test_checks
 from mixcast.analysis.effects import effects_summary
-from mixcast.analysis.metrics import channel_metrics, geo_summary
+from mixcast.analysis.metrics import ChannelMetrics, channel_metrics, geo_summary
 from mixcast.analysis.reach_frequency import rf_summary
 from mixcast.posterior.diagnostics import diagnose_fit
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import scalar_interval
 
 
-def summarize(fit: Fit) -> dict:
-    """The ``summary.json`` contract (DESIGN.md), plus added keys."""
-    metrics = channel_metrics(fit)
+def channel_entries(metrics: ChannelMetrics) -> dict[str, dict]:
+    """summary.json's ``channels``: spend, and mean with 90% interval of ROI, mROI,
+    contribution share and the incremental outcome (its value, in currency where the KPI
+    has one); for conversion KPIs also CPA and ``incremental_kpi``, the incremental
+    outcome in conversions (the same as the value when a conversion has no price)."""
     channels = {}
     for c, name in enumerate(metrics.channels):
         entry = {"spend": float(metrics.spend[c])}
@@ -25,7 +27,14 @@ def summarize(fit: Fit) -> dict:
                 getattr(metrics, key)[:, c])
         if metrics.cpa is not None:
             entry["cpa"] = scalar_interval(metrics.cpa[:, c])
+            entry["incremental_kpi"] = scalar_interval(metrics.incremental_kpi[:, c])
         channels[name] = entry
+    return channels
+
+
+def summarize(fit: Fit) -> dict:
+    """The ``summary.json`` contract (DESIGN.md), plus added keys."""
+    channels = channel_entries(channel_metrics(fit))
     report = diagnose_fit(fit)
     out = {
         "channels": channels,

@@ -69,11 +69,25 @@ def _drivers(summary: Mapping) -> tuple[str, ...]:
     out = [f"Window: {start} to {end}; ranges are 90% intervals."] if start else []
     for name in order:
         entry = channels[name]
-        drove = (f"drove {band(entry['incremental_outcome'])} of {target}, "
-                 if "incremental_outcome" in entry else "")
+        drove = _drove(entry, target)
         out.append(f"{name} {drove}{band(entry['contribution_share'], pct=True)} of what paid "
                    f"media drove, on spend of {money(entry['spend'])}; ROI {band(entry['roi'])}.")
     return tuple(out)
+
+
+def _drove(entry: Mapping, target: str) -> str:
+    """What a channel drove: in the KPI's units, and, for conversions with a value per
+    conversion, what they were worth (the incremental outcome is a value: ROI's
+    numerator)."""
+    if "incremental_outcome" not in entry:
+        return ""
+    value = entry["incremental_outcome"]
+    kpi = entry.get("incremental_kpi")
+    if kpi is None:
+        return f"drove {band(value)} of {target}, "
+    worth = ("" if abs(kpi["mean"] - value["mean"]) <= 1e-9 * max(abs(value["mean"]), 1.0)
+             else f" worth {band(value)}")
+    return f"drove {band(kpi)} {target}{worth}, "
 
 
 def _saturation(ranking: list[dict] | None, trust: Mapping[str, ChannelTrust]

@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from mixcast.posterior.intervals import scalar_interval
 from mixcast.data.serialize import load_dataset, save_dataset
 from mixcast.ml.ensemble import Ensemble, Replicate
 from mixcast.ml.features import Scales
@@ -97,19 +96,11 @@ def config_for(project) -> MLConfig:
 def ml_summary(fit: MLFit) -> dict:
     """summary.json for an ML run: the Bayesian run's keys, with ML-specific additions."""
     from mixcast._version import __version__
+    from mixcast.analysis.summary import channel_entries
     from mixcast.ml.attribution import channel_metrics, lift_test_checks
 
-    metrics = channel_metrics(fit)
+    channels = channel_entries(channel_metrics(fit))
     lifts = lift_test_checks(fit)
-    channels = {}
-    for c, name in enumerate(metrics.channels):
-        entry = {"spend": float(metrics.spend[c])}
-        for key in ("roi", "mroi", "contribution_share", "incremental"):
-            label = "incremental_outcome" if key == "incremental" else key
-            entry[label] = scalar_interval(getattr(metrics, key)[:, c])
-        if metrics.cpa is not None:
-            entry["cpa"] = scalar_interval(metrics.cpa[:, c])
-        channels[name] = entry
     fitted = fit.predict_kpi(fit.media[None]).mean(axis=0)[0]
     return {
         "channels": channels,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from mixcast.formatting import counted
 from mixcast.posterior.fitted import Fit
 from mixcast.report import sections
 from mixcast.report.context import ReportContext
@@ -102,7 +103,8 @@ def render_html(ctx: ReportContext) -> str:
         f'<body data-run="{escape(ctx.run_name)}" data-kpi-type="{escape(ctx.kpi_type)}">'
         f'<header class="top"><h1>Marketing mix report: {escape(ctx.target)}{model}</h1>'
         f'<div class="meta">Run <b>{escape(ctx.run_name)}</b> · {start} – {end} · '
-        f'{ctx.summary.get("n_geos", 1)} geo(s) · {len(ctx.channels)} channels · fitted '
+        f'{counted(int(ctx.summary.get("n_geos", 1)), "geo")} · '
+        f'{counted(len(ctx.channels), "channel")} · fitted '
         f'{escape(str(ctx.manifest.get("created", "")))} · mixcast '
         f'{escape(str(ctx.manifest.get("mixcast_version", "")))}</div></header>'
         f"<nav>{nav}</nav><main>{body}</main>"

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mixcast.assist.narrative import run_narrative, write_narrative
 from mixcast.assist.trust import ChannelTrust
 
-NUMBER = r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?(?:[kM%])?"
+NUMBER = r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?(?:[kMB%])?"
 # estimates come only as "M (90% range L to H)"; spend (data, not an estimate) as
 # "spend of X"; the window's dates; identification's "(a–b)" intervals and width ratio
 ALLOWED = [rf"{NUMBER} \(90% range {NUMBER} to {NUMBER}\)", rf"spend of {NUMBER}",
@@ -99,3 +101,25 @@ def test_the_fitted_run_narrative(validated_model, ranking):
     assert [title for title, _ in narrative.paragraphs] == [
         "What drove the outcome", "Saturated or underfunded", "What to test next",
         "Not yet trustworthy"]
+
+
+def test_a_conversions_kpi_says_conversions_and_what_they_were_worth(small_fit):
+    # The incremental outcome of a KPI with a price is a value (ROI's numerator); the
+    # narrative had called it "of conversions". Worth 50 a conversion here.
+    import dataclasses
+
+    import numpy as np
+
+    from mixcast.analysis.summary import summarize
+
+    data = dataclasses.replace(small_fit.data, kpi_type="conversions", target="conversions",
+                               revenue_per_kpi=np.full_like(small_fit.data.y, 50.0))
+    summary = summarize(dataclasses.replace(small_fit, data=data))
+    entry = summary["channels"]["tv_spend"]
+    assert entry["incremental_kpi"]["mean"] * 50.0 == \
+        pytest.approx(entry["incremental_outcome"]["mean"], rel=1e-4)
+    trust = {c: ChannelTrust(c, "solid") for c in summary["channels"]}
+    text = write_narrative(summary, trust).text()
+    _no_bare_numbers(text)
+    line = next(s for s in text.splitlines() if s.startswith("- tv_spend drove"))
+    assert re.search(r"drove \S+ \(90% range .+\) conversions worth \S+ \(90% range", line)
