@@ -53,11 +53,22 @@ def summarise_commands_on_one_line() -> None:
         for verb in verbs:
             panel_of[verb], rank[verb] = panel, len(rank)
     for info in app.registered_commands:
+        if info.callback is not None and info.help is None:
+            info.help = _reflowed(inspect.getdoc(info.callback) or "")
         if info.short_help is None and info.callback is not None:
-            first_paragraph = (info.help or inspect.getdoc(info.callback) or "").split("\n\n")[0]
-            info.short_help = " ".join(first_paragraph.split())
+            info.short_help = " ".join((info.help or "").split("\n\n")[0].split())
         info.rich_help_panel = info.rich_help_panel or panel_of.get(_verb(info), "Other")
     app.registered_commands.sort(key=lambda info: rank.get(_verb(info), len(rank)))
+
+
+def _reflowed(doc: str) -> str:
+    """``doc`` with each prose paragraph on one line, so that the terminal wraps it at its
+    own width (rich keeps the source's line breaks, and an 80-column terminal broke every
+    88-column docstring line in two). Lists and indented blocks keep their lines."""
+    paragraphs = doc.split("\n\n")
+    return "\n\n".join(
+        p if any(line.startswith((" ", "-", "*")) for line in p.splitlines())
+        else " ".join(p.split()) for p in paragraphs)
 
 
 def _verb(info) -> str:

@@ -87,6 +87,17 @@ def test_the_command_list_gives_each_verb_its_first_paragraph_on_one_line():
     assert "would narrow its ROI interval and the money that moves; channels whose" in listing
 
 
+def test_verb_help_paragraphs_are_reflowed_to_the_terminal():
+    # Rich keeps a docstring's line breaks: on 80 columns every 88-column source line
+    # broke in two ("Alerts go to the / console, / alerts.json").
+    listing = subprocess.run([*MIXCAST, "refresh", "--help"], capture_output=True, text=True,
+                             timeout=120, env={**os.environ, "COLUMNS": "80"}).stdout
+    words = " ".join(line.strip(" │") for line in listing.splitlines())
+    assert "Alerts go to the console, alerts.json (in the run" in " ".join(words.split())
+    lines = [line.rstrip() for line in listing.splitlines()]
+    assert not any(line.strip() == "console," for line in lines)
+
+
 def test_the_command_list_follows_the_work_under_one_heading_per_step():
     from typer.main import get_command
 
