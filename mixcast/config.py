@@ -306,8 +306,10 @@ class _Reader:
 
     def name(self) -> str:
         value = self.raw.get("name")
-        if value is None:
-            return self.path.parent.name if self.path.stem == "config" else self.path.stem
+        if value is None:   # the folder's name for config.yaml; resolved, so that
+            # `--config config.yaml` and `--config /abs/config.yaml` name the model alike
+            path = self.path.resolve()
+            return path.parent.name if path.stem == "config" else path.stem
         if not isinstance(value, str) or not value.strip():
             self.fail(f"'name' must be text, e.g. name: uk_weekly. Got {value!r} instead.")
             return self.path.stem

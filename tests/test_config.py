@@ -82,6 +82,15 @@ def test_name_defaults_to_file_stem_unless_called_config(tmp_path):
     assert read_config(path).name == "uk_weekly"
 
 
+def test_config_yaml_is_named_after_its_folder_however_it_is_given(tmp_path, monkeypatch):
+    # A relative --config config.yaml had named the model '' (the relative path's empty
+    # folder), an absolute one 'brand': two names, two config hashes, two series.
+    (tmp_path / "brand").mkdir()
+    path = write(tmp_path / "brand", BASE, name="config.yaml")
+    monkeypatch.chdir(tmp_path / "brand")
+    assert read_config(Path("config.yaml")).name == read_config(path).name == "brand"
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match=r"nope\.yaml: config file not found"):
         read_config(tmp_path / "nope.yaml")

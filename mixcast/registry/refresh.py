@@ -24,6 +24,7 @@ import numpy as np
 from mixcast._version import __version__
 from mixcast.config import Config, read_config
 from mixcast.data._common import read_table
+from mixcast.data.serialize import load_dataset
 from mixcast.errors import UserError
 from mixcast.project import Project, load
 from mixcast.registry.adopt import score_adoptions
@@ -69,6 +70,53 @@ def config_hash(config: Config) -> str:
                           ).hexdigest()
 
 
+# Where a config's inputs live, not what the model is: a weekly export to a new dated file
+# (sales_2024-01.csv) is the same model refreshed. The name too: it defaults to the file's.
+FILE_KEYS = ("path", "data", "lift_tests", "events", "name")
+# The new data continues an earlier run's when its KPI agrees on the weeks both hold: in
+# this share of geo-weeks, within this relative tolerance (restated weeks are allowed).
+CONTINUES_SHARE, CONTINUES_TOLERANCE = 0.8, 0.02
+
+
+def earlier_runs(runs: list[dict], project: Project, chash: str) -> list[dict]:
+    """The earlier runs of this model, oldest data first: those of the same config, or,
+    when there are none, those of the same config with its files moved or renamed, if the
+    new data continues the latest of them (:func:`continues`). Without that check two
+    brands with one column layout in one registry would be taken for one model."""
+    same = [r for r in runs if r["config_hash"] == chash]
+    if same:
+        return same
+    key = _model_document(project.config.as_dict())
+    moved = [r for r in runs if _model_document(r.get("config") or {}) == key]
+    if moved and continues(project.data, Path(moved[-1]["path"])):
+        return moved
+    return []
+
+
+def _model_document(config: dict) -> str:
+    return json.dumps({k: v for k, v in config.items() if k not in FILE_KEYS},
+                      sort_keys=True, default=str)
+
+
+def continues(data, run_path: Path) -> bool:
+    """Whether ``data`` holds the weeks of the run at ``run_path`` (same geos and channels)
+    with the same KPI in most of them (:data:`CONTINUES_SHARE`)."""
+    try:
+        before = load_dataset(run_path)
+    except (OSError, ValueError, KeyError):
+        return False
+    if (before.geos, before.channels) != (data.geos, data.channels):
+        return False
+    weeks_before = before.dates.astype("datetime64[D]")
+    weeks_now = data.dates.astype("datetime64[D]")
+    shared, i_before, i_now = np.intersect1d(weeks_before, weeks_now, return_indices=True)
+    if len(shared) < max(len(weeks_before) // 2, 1):
+        return False
+    old, new = before.y[:, i_before], data.y[:, i_now]
+    close = np.abs(new - old) <= CONTINUES_TOLERANCE * np.maximum(np.abs(old), 1e-12)
+    return bool(close.mean() >= CONTINUES_SHARE)
+
+
 def refresh(config_path: str | Path, registry: Registry, *, fitter: Fitter | None = None,
             validate: bool = True) -> RefreshResult:
     """Refresh the model of ``config_path`` into ``registry`` (see the module docstring).
@@ -93,15 +141,16 @@ def refresh(config_path: str | Path, registry: Registry, *, fitter: Fitter | Non
                     if (r["fingerprint"], r["config_hash"]) == (fingerprint, chash)]
         if existing:
             return RefreshResult(run=existing[0], created=False)
-        mine = [r for r in past["runs"] if r["config_hash"] == chash]
-        previous = mine[-1] if mine else None
+        series = earlier_runs(past["runs"], project, chash)
+        previous = series[-1] if series else None
         end = str(np.datetime64(project.data.dates[-1], "D"))
         run_id = f"{end}-{fingerprint[:8]}{chash[:4]}"
         out = registry.runs_root / run_id
         fitter.fit_and_save(project, out)
         validation = fitter.validate(out) if validate else None
         row = _run_row(run_id, out, project, fingerprint, chash, validation)
-        result, rows = _review(project, row, previous, past, fitter)
+        result, rows = _review(project, row, previous, past, fitter,
+                               series={r["id"] for r in series})
         registry.record(rows)
     alerts_document = {"run": run_id, "created": row["created"],
                        "alerts": [a.as_dict() for a in result.alerts]}
@@ -137,22 +186,24 @@ def _run_row(run_id: str, out: Path, project: Project, fingerprint: str, chash: 
 
 
 def _review(project: Project, row: dict, previous: dict | None,
-            past: dict[str, list[dict]], fitter: Fitter) -> tuple[RefreshResult, dict[str, list[dict]]]:
-    """Compare the new run with the previous one; the rows to insert and the result."""
+            past: dict[str, list[dict]], fitter: Fitter, *, series: set[str]
+            ) -> tuple[RefreshResult, dict[str, list[dict]]]:
+    """Compare the new run with the previous one of its ``series`` (the earlier runs'
+    ids); the rows to insert and the result."""
     summary = row.pop("_summary")
     metrics = [{"run_id": row["id"], "channel": channel, "metric": metric,
                 **{k: values[metric][k] for k in ("mean", "lo90", "hi90")}}
                for channel, values in summary["channels"].items() for metric in METRICS
                if metric in values]
     roi_now = {m["channel"]: m for m in metrics if m["metric"] == "roi"}
-    history = _roi_history(past, row["config_hash"])[-(STABILITY_RUNS - 1):] + [roi_now]
+    history = _roi_history(past, series)[-(STABILITY_RUNS - 1):] + [roi_now]
     alerts: list[Alert] = []
     movement: list[dict] = []
     checks: list[dict] = []
     if previous is not None:
         checks, found = _check_forecast(project, previous, row, fitter)
         alerts += found
-        errors = _forecast_errors(past, row["config_hash"])
+        errors = _forecast_errors(past, series)
         if checks:
             errors.append(forecast_error(np.array([c["actual"] for c in checks]),
                                          np.array([c["mean"] for c in checks])))
@@ -196,9 +247,9 @@ def _check_forecast(project: Project, previous: dict, row: dict, fitter: Fitter
     return checks, alerts
 
 
-def _roi_history(past: dict[str, list[dict]], chash: str) -> list[dict[str, dict]]:
-    """ROI per channel of each run of this config, oldest first."""
-    runs = [r["id"] for r in past["runs"] if r["config_hash"] == chash]
+def _roi_history(past: dict[str, list[dict]], series: set[str]) -> list[dict[str, dict]]:
+    """ROI per channel of each run of the series, oldest first."""
+    runs = [r["id"] for r in past["runs"] if r["id"] in series]
     by_run: dict[str, dict] = {r: {} for r in runs}
     for m in past["channel_metrics"]:
         if m["metric"] == "roi" and m["run_id"] in by_run:
@@ -206,13 +257,13 @@ def _roi_history(past: dict[str, list[dict]], chash: str) -> list[dict[str, dict
     return [by_run[r] for r in runs]
 
 
-def _forecast_errors(past: dict[str, list[dict]], chash: str) -> list[float]:
+def _forecast_errors(past: dict[str, list[dict]], series: set[str]) -> list[float]:
     """Each earlier refresh's forecast error, oldest first."""
     checks = past["forecast_checks"]
     errors = []
     for run in past["runs"]:
         mine = [c for c in checks if c["run_id"] == run["id"]]
-        if run["config_hash"] == chash and mine:
+        if run["id"] in series and mine:
             errors.append(forecast_error(np.array([c["actual"] for c in mine]),
                                          np.array([c["mean"] for c in mine])))
     return errors

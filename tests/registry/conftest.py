@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from mixcast.data.serialize import save_dataset
 from mixcast.registry.fitter import Prediction
 from mixcast.registry.store import Registry
 from mixcast.storage import finish_run, staged_directory, write_json, write_json_atomic
@@ -98,6 +99,7 @@ class LinearFitter:
                 "fit_seconds": self.pause}})
             time.sleep(self.pause / 2)
             write_json(staging / "params.json", {"beta": beta, "cov": cov, "sigma": sigma})
+            save_dataset(data, staging)      # as every run directory holds its data
             finish_run(staging, fingerprint=data.fingerprint(), model="linear-stub")
 
     def validate(self, run: Path) -> dict:

@@ -68,3 +68,30 @@ def test_registry_holds_every_run_consistently(stream):
     again = refresh(config, registry, fitter=fitter)
     assert not again.created and again.run["id"] == results[-1].run["id"]
     assert len(registry.runs()) == len(results)
+
+
+def test_a_renamed_data_file_continues_the_model_and_another_brand_does_not(tmp_path):
+    # A weekly export under a new dated name (data: sales_2.csv) is the same model
+    # refreshed; it had started a new series: no forecast check, no movement, no alerts.
+    import yaml
+
+    from tests.registry.conftest import CHUNK_WEEKS, HISTORY_WEEKS
+
+    registry = new_registry(None, "duckdb", tmp_path)
+    frame, fitter = stream_frame(), LinearFitter()
+    config = write_project(tmp_path / "brand", frame, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        refresh(config, registry, fitter=fitter)
+        frame.iloc[:HISTORY_WEEKS + CHUNK_WEEKS].to_csv(tmp_path / "brand" / "sales_2.csv",
+                                                         index=False)
+        document = yaml.safe_load(config.read_text())
+        config.write_text(yaml.safe_dump({**document, "data": "sales_2.csv"}))
+        renamed = refresh(config, registry, fitter=fitter)
+        assert renamed.created and len(renamed.forecast_check) == CHUNK_WEEKS
+        assert {m["channel"] for m in renamed.movement} == set(document["channels"])
+        # Another brand with the same column layout in the same registry: its own series.
+        other = frame.assign(revenue=frame["revenue"] * 1.5)
+        other_config = write_project(tmp_path / "other", other, 1)
+        separate = refresh(other_config, registry, fitter=fitter)
+    assert separate.created and not separate.forecast_check and not separate.movement
