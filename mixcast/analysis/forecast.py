@@ -394,7 +394,8 @@ def _plan_values(frame: pd.DataFrame, columns: list[str], dates: pd.Series, sour
                             "Fill them in (0 for no spend).")
         if bad.any():
             problems.append(f"{source}: column '{column}' has "
-                            f"{counted(int(bad.sum()), 'non-numeric value')} ({rows_text(list(np.flatnonzero(bad)), dates)}).")
+                            f"{counted(int(bad.sum()), 'non-numeric value')} "
+                            f"({rows_text(list(np.flatnonzero(bad)), dates)}).")
         negative = values < 0
         if column in channels and negative.any():
             problems.append(f"{source}: column '{column}' has {int(negative.sum())} negative "
@@ -409,7 +410,8 @@ def _plan_dates(dates: pd.Series, geo: pd.Series, data: Dataset, date_column: st
     if dates.isna().any():
         rows = list(np.flatnonzero(dates.isna()))
         problems.append(f"{source}: column '{date_column}' has "
-                        f"{counted(len(rows), 'value')} not written as dates ({rows_text(rows)}). Write dates as YYYY-MM-DD.")
+                        f"{counted(len(rows), 'value')} not written as dates "
+                        f"({rows_text(rows)}). Write dates as YYYY-MM-DD.")
         return pd.DatetimeIndex([])
     future = pd.DatetimeIndex(sorted(dates.unique()))
     last = pd.Timestamp(data.dates[-1])

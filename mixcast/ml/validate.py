@@ -138,8 +138,9 @@ def check_experiments(fit: MLFit) -> dict:
         return {"status": "skipped", "tests": [], "summary": "the data has no lift tests"}
     bad = [c for c in checks if c["contradicts"]]
     return {"status": "warn" if bad else "pass", "tests": checks,
-            "summary": (f"{counted(len(checks), 'lift test')} beside the ensemble's implied lift (not "
-                        f"used in the fit); {len(bad)} disagree beyond 3 standard errors")}
+            "summary": (f"{counted(len(checks), 'lift test')} beside the ensemble's implied "
+                        f"lift (not used in the fit); {len(bad)} disagree beyond 3 standard "
+                        "errors")}
 
 
 def validate_ml(fit: MLFit, *, quick: bool = False, seed: int = 0) -> dict:

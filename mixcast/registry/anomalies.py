@@ -52,7 +52,8 @@ def spend_anomalies(dates: np.ndarray, spend: np.ndarray, channels: tuple[str, .
         if (recent > 0).mean() >= ACTIVE_SHARE and np.all(np.nan_to_num(new[:, c]) == 0):
             alerts.append(Alert(
                 kind="channel_missing", channel=channel,
-                message=f"{channel}: no spend in any of the {counted(len(new), 'new week')}, though it "
+                message=f"{channel}: no spend in any of the "
+                        f"{counted(len(new), 'new week')}, though it "
                         f"spent in {int((recent > 0).sum())} of the previous 13.",
                 look_at=f"Was {channel} paused on purpose, or is its column missing from "
                         "this export?",
@@ -98,8 +99,8 @@ def kpi_outlier_weeks(dates: np.ndarray, actual: np.ndarray, weekly: dict[str, n
         f"(95%: {fmt(weekly['lo95'][h])}–{fmt(weekly['hi95'][h])})" for i, h in enumerate(far))
     return [Alert(
         kind="kpi_outlier", severity="critical",
-        message=f"{target}: {counted(len(far), 'new week')} far outside the previous run's forecast, "
-                f"each {KPI_OUTLIER:.0f}+ times its interval's half-width away: {listed}.",
+        message=f"{target}: {counted(len(far), 'new week')} far outside the previous run's "
+                f"forecast, each {KPI_OUTLIER:.0f}+ times its interval's half-width away: {listed}.",
         look_at=f"{target} for those weeks in the data file (a duplicated row, a unit or "
                 "tracking change). If the weeks are real, add what happened to events.csv, "
                 "or the refit learns from them.",

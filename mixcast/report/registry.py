@@ -54,7 +54,8 @@ def refresh_report(result) -> Group:
                           f"{result.stability:.2f}"))
     if result.forecast_check:
         inside = sum(c["lo95"] <= c["actual"] <= c["hi95"] for c in result.forecast_check)
-        parts.append(Text(f"Previous forecast vs the {counted(len(result.forecast_check), 'new week')}: "
+        weeks = counted(len(result.forecast_check), "new week")
+        parts.append(Text(f"Previous forecast vs the {weeks}: "
                           f"{inside} inside the 95% interval."))
     for score in result.adoption_scores:
         parts.append(Text(f"Adopted plan {score['adoption_id']}: predicted "
