@@ -83,12 +83,13 @@ def diff(
     from mixcast.report.registry import movement_table
 
     store = _open(registry)
-    rois = []
+    rois, ids = [], []
     for run_id in (run_a, run_b):
         run = store.run(run_id)
+        ids.append(run["id"])       # the full id, though a prefix was given
         rois.append({m["channel"]: m for m in store.table("channel_metrics", run_id=run["id"])
                      if m["metric"] == "roi"})
-    console.print(movement_table(roi_movement(*rois), title=f"ROI: {run_a} → {run_b}"))
+    console.print(movement_table(roi_movement(*rois), title=f"ROI: {ids[0]} → {ids[1]}"))
 
 
 @app.command()

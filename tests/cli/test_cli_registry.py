@@ -52,6 +52,10 @@ def test_refresh_runs_diff_adopt(stub_model, tmp_path, monkeypatch, capsys):
     assert code == 0 and all(i in out for i in ids)
     code, out, _ = run_main(monkeypatch, capsys, "diff", ids[0], ids[1], "--registry", registry)
     assert code == 0 and "social_spend" in out and "beyond noise" in out
+    # Prefixes name the runs; the title gives their full ids.
+    code, out, _ = run_main(monkeypatch, capsys, "diff", ids[0][:12], ids[1][:12],
+                            "--registry", registry)
+    assert code == 0 and f"ROI: {ids[0]} → {ids[1]}" in out
     plan = tmp_path / "plan.csv"
     pd.DataFrame({"channel": ["tv_spend"], "recommended_spend": [1e5]}).to_csv(plan, index=False)
     code, out, _ = run_main(monkeypatch, capsys, "adopt", "--run", ids[-1], "--plan", str(plan),
