@@ -122,3 +122,15 @@ def test_both_models_refitted_on_a_simulated_twin(small_fit, ml_fit):
         assert twin[name]["n_channels"] == 3 and twin[name]["roi_mape"] >= 0
     assert any("simulated twin" in note and "favours" in note for note in doc["notes"])
     json.dumps(doc, allow_nan=False)
+
+
+def test_close_holdout_errors_are_called_a_tie():
+    from mixcast.ml.compare import _notes
+
+    def notes(bayes, ml):
+        return _notes({"accuracy": {"holdout_weeks": 13, "bayes": {"mape": bayes},
+                                    "ml": {"mape": ml}}, "channels": {}})[0]
+
+    assert "about as well: MAPE 8.7% (Bayesian) vs 8.4% (ML)" in notes(0.087, 0.084)
+    assert "the ML challenger predicts better" in notes(0.087, 0.060)
+    assert "the Bayesian model predicts better" in notes(0.050, 0.087)
