@@ -24,9 +24,14 @@ app = typer.Typer(
 # Written to a file or a pipe (no terminal, no COLUMNS), rich would assume 80 columns and
 # squeeze the wider tables; such output is read later, in a wider window.
 PIPED_WIDTH = 120
-console = Console(soft_wrap=True, width=(
-    None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPED_WIDTH))
-err_console = Console(stderr=True)
+
+
+def _width(stream) -> int | None:
+    return None if stream.isatty() or os.environ.get("COLUMNS") else PIPED_WIDTH
+
+
+console = Console(soft_wrap=True, width=_width(sys.stdout))
+err_console = Console(stderr=True, width=_width(sys.stderr))
 
 EXIT_USER_ERROR = 2
 
