@@ -79,18 +79,14 @@ CONTINUES_SHARE, CONTINUES_TOLERANCE = 0.8, 0.02
 
 
 def earlier_runs(runs: list[dict], project: Project, chash: str) -> list[dict]:
-    """The earlier runs of this model, oldest data first: those of the same config, or,
-    when there are none, those of the same config with its files moved or renamed, if the
-    new data continues the latest of them (:func:`continues`). Without that check two
-    brands with one column layout in one registry would be taken for one model."""
-    same = [r for r in runs if r["config_hash"] == chash]
-    if same:
-        return same
+    """The earlier runs of this model, oldest data first: those of the same config, and
+    those of the same config with its files moved or renamed whose weeks the new data
+    continues (:func:`continues`). Without that check two brands with one column layout
+    in one registry would be taken for one model."""
     key = _model_document(project.config.as_dict())
-    moved = [r for r in runs if _model_document(r.get("config") or {}) == key]
-    if moved and continues(project.data, Path(moved[-1]["path"])):
-        return moved
-    return []
+    return [r for r in runs if r["config_hash"] == chash
+            or (_model_document(r.get("config") or {}) == key
+                and continues(project.data, Path(r["path"])))]
 
 
 def _model_document(config: dict) -> str:

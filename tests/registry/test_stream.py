@@ -90,6 +90,17 @@ def test_a_renamed_data_file_continues_the_model_and_another_brand_does_not(tmp_
         renamed = refresh(config, registry, fitter=fitter)
         assert renamed.created and len(renamed.forecast_check) == CHUNK_WEEKS
         assert {m["channel"] for m in renamed.movement} == set(document["channels"])
+        # The next refresh under the new name counts the runs before the rename too.
+        frame.iloc[:HISTORY_WEEKS + 2 * CHUNK_WEEKS].to_csv(tmp_path / "brand" / "sales_2.csv",
+                                                             index=False)
+        after = refresh(config, registry, fitter=fitter)
+        assert len(after.forecast_check) == CHUNK_WEEKS and after.stability is not None
+        from mixcast.project import load
+        from mixcast.registry.refresh import earlier_runs
+
+        past = registry.snapshot()
+        series = earlier_runs(past["runs"][:-1], load(config), after.run["config_hash"])
+        assert len(series) == 2                   # the history run and the renamed one
         # Another brand with the same column layout in the same registry: its own series.
         other = frame.assign(revenue=frame["revenue"] * 1.5)
         other_config = write_project(tmp_path / "other", other, 1)
