@@ -177,16 +177,16 @@ _FORMS: tuple[tuple[str, str], ...] = (
     ("certainty", r"how\s+(?:sure|confident|certain)\s+(?:are\s+(?:we|you)|is\s+(?:the\s+)?model)"
                   r"\s+(?:about|of|in|on)\s+{ch}$"),
     ("certainty", r"^(?:(?:can|should)\s+(?:we|i)\s+)?trust\s+{ch}$"),
-    ("certainty", r"^(?:what(?:'?s|\s+is|\s+was)\s+)?(?:the\s+)?(?:roi|roas|return)\s+(?:of|for|on)"
-                  r"\s+{ch}$"),
+    ("certainty", r"^(?:what(?:'?s|\s+is|\s+was)\s+)?(?:the\s+)?(?:roi|roas|return)\s+"
+                  r"(?:of|for|on)\s+{ch}$"),
     ("certainty", r"^(?:what(?:'?s|\s+is|\s+was)\s+)?{ch}(?:'s)?\s+(?:roi|roas)$"),
     ("certainty", r"^how\s+(?:well\s+)?(?:is|does)\s+{ch}\s+(?:doing|performing|working|"
                   r"perform|work)$"),
     ("certainty", r"^is\s+{ch}\s+(?:working|worth\s+it|paying\s+off)$"),
     ("certainty", r"how\s+(?:reliable|trustworthy)\s+is\s+{ch}$"),
     ("forecast", r"\b(?:forecast|predict|projection|project|outlook)\b|what\s+will\s+"
-                 r"(?:our\s+|the\s+)?(?:\w+\s+)?(?:be|look\s+like)\b|(?:expect|expected)\s+(?:for\s+)?(?:the\s+)?"
-                 r"(?:next|coming)"),
+                 r"(?:our\s+|the\s+)?(?:\w+\s+)?(?:be|look\s+like)\b|"
+                 r"(?:expect|expected)\s+(?:for\s+)?(?:the\s+)?(?:next|coming)"),
     ("test_next", r"\btest\b|experiment"),
     ("optimise", r"optimi[sz]e|best\s+(?:allocation|split|mix|budget)|how\s+should\s+(?:we|i)\s+"
                  r"(?:split|allocate|spend)"),

@@ -100,7 +100,8 @@ def kpi_outlier_weeks(dates: np.ndarray, actual: np.ndarray, weekly: dict[str, n
     return [Alert(
         kind="kpi_outlier", severity="critical",
         message=f"{target}: {counted(len(far), 'new week')} far outside the previous run's "
-                f"forecast, each {KPI_OUTLIER:.0f}+ times its interval's half-width away: {listed}.",
+                f"forecast, each {KPI_OUTLIER:.0f}+ times its interval's half-width away: "
+                f"{listed}.",
         look_at=f"{target} for those weeks in the data file (a duplicated row, a unit or "
                 "tracking change). If the weeks are real, add what happened to events.csv, "
                 "or the refit learns from them.",
