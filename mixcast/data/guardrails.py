@@ -10,6 +10,8 @@ code                          level    finding
 ``collinear_channels``        warning  two channels' spend with |r| > 0.8, or a VIF > 10
 ``low_spend_share``           warning  a channel below 2% of total spend
 ``low_spend_variation``       warning  weekly spend with a coefficient of variation < 0.1
+``spend_kpi_scale``           warning  paid spend below 0.1% or above 200% of the KPI's value
+``calendar_control``          warning  a control that is the date in another form (week index)
 ``kpi_level_shift``           warning  a step change in the KPI (not seasonal)
 ``kpi_outliers``              warning  weeks with a robust z-score above 5
 ``no_controls``               info     no control variables given
@@ -23,8 +25,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from mixcast.data._common import day_text, listing
+from mixcast.data.calendar_columns import calendar_part, date_parts
 from mixcast.data.calendars import weekly_holidays
 from mixcast.data.dataset import Dataset, Issue
 from mixcast.formatting import counted
@@ -34,6 +38,10 @@ CORRELATION_LIMIT = 0.8
 VIF_LIMIT = 10.0
 MIN_SPEND_SHARE = 0.02
 MIN_VARIATION = 0.1
+# Paid spend against the KPI's value: advertising-to-sales ratios run ~1-30%. Outside
+# these bounds spend and KPI are nearly always in different units (spend in thousands,
+# the KPI in cents), and ROIs near 1, where the default prior puts them, cannot be right.
+SPEND_TO_KPI = (0.001, 2.0)
 OUTLIER_Z = 5.0
 SHIFT_WINDOW_WEEKS = 13
 SHIFT_MIN_SIZE = 0.15
@@ -45,11 +53,11 @@ HOLIDAY_MARKETS = ("US", "CA", "MX", "BR", "GB", "IE", "DE", "FR", "NL", "BE", "
 HOLIDAY_P = 0.01         # ... when that many would fall on its holidays by chance with a
                          # probability below this (Bonferroni over the markets tried)
 
-__all__ = ["diagnose"]
+__all__ = ["diagnose", "spend_to_kpi", "spend_scale_mismatch"]
 
 
-def diagnose(data: Dataset, *, cadence_days: int = 7,
-             holidays: tuple[str, ...] = ()) -> tuple[Issue, ...]:
+def diagnose(data: Dataset, *, cadence_days: int = 7, holidays: tuple[str, ...] = (),
+             roi_prior_given: bool = False) -> tuple[Issue, ...]:
     """Every guardrail finding for ``data``, warnings and infos, in a stable order.
 
     Parameters
@@ -58,6 +66,8 @@ def diagnose(data: Dataset, *, cadence_days: int = 7,
     cadence_days : days between rows (7 for weekly data, about 30 for monthly).
     holidays : the countries whose public holidays the model includes (the config's
         ``holidays:``); their weeks are drivers of the KPI, not outliers.
+    roi_prior_given : whether the config sets the default ROI prior (``model.roi_priors.
+        default``): spend and KPI in different units are then the user's stated choice.
 
     Examples
     --------
@@ -75,6 +85,7 @@ def diagnose(data: Dataset, *, cadence_days: int = 7,
     spend = data.spend.sum(axis=0)
     issues += collinearity(spend, data.channels)
     issues += _spend_share_and_variation(spend, data.channels)
+    issues += [] if roi_prior_given else _spend_scale(data)
     y = data.y.sum(axis=0)
     drivers = np.column_stack([spend, data.controls_or_empty().mean(axis=0),
                                data.events_or_empty().max(axis=0),
@@ -86,6 +97,7 @@ def diagnose(data: Dataset, *, cadence_days: int = 7,
     issues += _kpi_outliers(y, drivers, data, periods_per_year, step_at=step_at,
                             holidays=holidays, weekly=cadence_days == 7)
     issues += _kpi_level_shift(shift, data)
+    issues += _calendar_controls(data)
     if not data.control_names:
         issues.append(Issue(
             "no_controls", "info",
@@ -188,6 +200,73 @@ def _spend_share_and_variation(spend: np.ndarray, names: tuple[str, ...]) -> lis
                 f"'{name}' barely varies week to week (coefficient of variation {cv:.3g} < "
                 f"{MIN_VARIATION}): its effect is confounded with the baseline. Vary its "
                 "spend, or run a lift test.", (name,)))
+    return issues
+
+
+def spend_to_kpi(data: Dataset) -> float | None:
+    """Total paid spend over the KPI's total value; None where the KPI has no value in
+    currency (conversions without ``revenue_per_kpi``: their ROI prior follows the data)."""
+    if data.kpi_type != "revenue" and data.revenue_per_kpi is None:
+        return None
+    value = float((data.y * data.value_per_kpi()).sum())
+    return float(data.spend.sum()) / value if value > 0 else None
+
+
+def spend_scale_mismatch(data: Dataset) -> str | None:
+    """Why spend and the KPI look like different units, or None when they do not.
+
+    Examples
+    --------
+    >>> from mixcast.data.dataset import Dataset
+    >>> dates = np.arange(3) * np.timedelta64(7, "D") + np.datetime64("2024-01-01")
+    >>> data = Dataset(dates=dates, geos=("national",), channels=("tv",),
+    ...                y=np.full((1, 3), 5000.0), spend=np.full((1, 3, 1), 0.5),
+    ...                media=np.full((1, 3, 1), 0.5))
+    >>> spend_scale_mismatch(data)[:58]
+    'paid spend is 0.01% of the KPI (1.5 against 15,000): ROIs '
+    """
+    ratio = spend_to_kpi(data)
+    if ratio is None or SPEND_TO_KPI[0] <= ratio <= SPEND_TO_KPI[1]:
+        return None
+    spend = float(data.spend.sum())
+    value = spend / ratio
+    if ratio < SPEND_TO_KPI[0]:
+        return (f"paid spend is {_percent(ratio)} of the KPI ({spend:,.4g} against "
+                f"{value:,.0f}): ROIs near 1, where the default prior puts them, would "
+                "explain almost none of it, so spend is probably in larger units than the "
+                "KPI (thousands?)")
+    return (f"paid spend is {ratio:,.1f}x the KPI ({spend:,.0f} against {value:,.4g}): at "
+            "ROIs near 1, where the default prior puts them, media would drive more than "
+            "all of it, so the KPI is probably in larger units than spend (thousands?)")
+
+
+def _percent(ratio: float) -> str:
+    return f"{100 * ratio:.2g}%" if ratio >= 1e-6 else f"{100 * ratio:.1e}%"
+
+
+def _spend_scale(data: Dataset) -> list[Issue]:
+    why = spend_scale_mismatch(data)
+    if why is None:
+        return []
+    return [Issue("spend_kpi_scale", "warning",
+                  f"{why[0].upper()}{why[1:]}. Put spend and the KPI in the same currency "
+                  "unit; if they are, say which ROIs to expect: model: {roi_priors: "
+                  "{default: {lo90: L, hi90: H}}}.", data.channels)]
+
+
+def _calendar_controls(data: Dataset) -> list[Issue]:
+    if not data.control_names:
+        return []
+    parts = date_parts(pd.Series(data.dates))
+    issues = []
+    for k, name in enumerate(data.control_names):
+        part = calendar_part(pd.Series(data.controls[0, :, k]), parts)
+        if part:
+            issues.append(Issue(
+                "calendar_control", "warning",
+                f"Control '{name}' is {part}: the model has its own trend and yearly "
+                "seasonality, which a calendar column as a linear control duplicates (or "
+                "saws through). Remove it from controls.", (name,)))
     return issues
 
 

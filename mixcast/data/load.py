@@ -7,6 +7,7 @@ events → guardrail diagnostics attached as ``Dataset.issues``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -64,7 +65,9 @@ def load_dataset(config: Config, *, frame: pd.DataFrame | None = None) -> Datase
     if config.events is not None:
         names, indicators = read_events(config.events, data)
         data = replace(data, event_names=names, events=indicators)
-    issues += diagnose(data, cadence_days=cadence.days, holidays=config.holidays)
+    priors = config.model.get("roi_priors")
+    issues += diagnose(data, cadence_days=cadence.days, holidays=config.holidays,
+                       roi_prior_given=isinstance(priors, Mapping) and "default" in priors)
     return replace(data, issues=tuple(issues))
 
 

@@ -17,6 +17,10 @@ whichever channel's spend happens to move with it. Three rules, per channel and 
    (``MEDIA_SHARE_MAX``, strong, overall); one channel above 80% of media's outcome
    (``DOMINANT_SHARE``) with under 50% of media spend (``DOMINANT_SPEND``) (care; strong
    together with rule 1 or 2).
+4. **Units.** Paid spend below 0.1% or above 200% of the KPI's value
+   (:data:`mixcast.data.guardrails.SPEND_TO_KPI`; advertising-to-sales ratios run ~1-30%)
+   with the default ROI prior: spend and KPI are in different units, and every ROI is
+   held near the prior's 1 whatever the data say (strong, overall).
 
 Literature behind the ceilings (kept far above the published ranges, so that a flag
 means "implausible", not "unusual"):
@@ -46,6 +50,7 @@ from mixcast.analysis.identification import identification
 from mixcast.analysis.metrics import ChannelMetrics, channel_metrics
 from mixcast.data.channel_kinds import AFFILIATE, PAID_MEDIA, SEARCH, channel_kind
 from mixcast.data.dataset import Issue
+from mixcast.data.guardrails import spend_scale_mismatch
 from mixcast.posterior.fitted import Fit
 
 PRIOR_TAIL_CARE = 2.326     # z of the prior's 99th percentile (log ROI)
@@ -91,6 +96,9 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
     strong_channels = [n for n, e in channels.items() if e["severity"] == "strong"]
     flagged = [n for n, e in channels.items() if e["severity"] != "ok"]
     findings = []
+    units = spend_scale_mismatch(data) if with_prior and fit.spec.roi_prior is None else None
+    if units:
+        findings.append(f"{units}; the ROI prior holds every ROI near 1 whatever the data say")
     if media_share["mean"] > MEDIA_SHARE_MAX:
         findings.append(f"paid media drives {100 * media_share['mean']:.0f}% of the KPI "
                         f"({100 * media_share['lo90']:.0f}–{100 * media_share['hi90']:.0f}%);"
@@ -98,9 +106,9 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
                         "is under-modelled")
     for name in flagged:
         findings.append(f"{name}: {channels[name]['findings'][0]}")
-    strong = bool(strong_channels) or media_share["mean"] > MEDIA_SHARE_MAX
+    strong = bool(strong_channels) or media_share["mean"] > MEDIA_SHARE_MAX or bool(units)
     status = "fail" if strong else ("warn" if flagged else "pass")
-    advice = _overall_advice(fit, channels, flagged) if findings else []
+    advice = _overall_advice(fit, channels, flagged, bool(units)) if findings else []
     summary = ("; ".join(findings) if findings else
                f"every ROI within its kind's plausible range and the prior's bulk; paid "
                f"media {100 * media_share['mean']:.0f}% of the KPI")
@@ -197,8 +205,12 @@ def _channel_advice(name: str, causes: list[str], with_prior: bool) -> list[str]
     return advice
 
 
-def _overall_advice(fit: Fit, channels: dict, flagged: list[str]) -> list[str]:
+def _overall_advice(fit: Fit, channels: dict, flagged: list[str], units: bool) -> list[str]:
     advice = ["Do not move budget on these numbers: the decomposition is implausible."]
+    if units:
+        return advice + ["Put spend and the KPI in the same currency unit and refit; if they "
+                         "are, state the ROIs to expect: model: {roi_priors: {default: "
+                         "{lo90: L, hi90: H}}}."]
     seen = []
     for name in flagged:
         for item in channels[name]["advice"]:

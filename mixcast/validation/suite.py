@@ -138,7 +138,8 @@ def dataset_issues(fit: Fit) -> tuple[Issue, ...]:
         return fit.data.issues
     from mixcast.data.guardrails import diagnose
 
-    return diagnose(fit.data, holidays=fit.spec.holidays)
+    return diagnose(fit.data, holidays=fit.spec.holidays,
+                    roi_prior_given=fit.spec.roi_prior is not None)
 
 
 def _run_checks(fit: Fit, plan: Plan, refits: "_Refits", checks, seed: int) -> dict:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from mixcast.analysis.metrics import channel_metrics
+from mixcast.spec import RoiPrior
 from mixcast.validation.plausibility import check_plausibility
 from mixcast.validation.verdict import channel_verdicts, overall_verdict
 
@@ -58,7 +59,8 @@ def test_implausible_roi_is_do_not_act_with_cause_and_fix(small_fit, small_sim, 
     assert channels["search_spend"]["verdict"] == "solid"
     overall = overall_verdict(small_sim.data, (), channels, checks)
     assert overall["verdict"] == "do_not_act"
-    assert any("implausible numbers" in r for r in overall["reasons"])
+    reason = next(r for r in overall["reasons"] if "implausible numbers" in r)
+    assert not reason.endswith(".")  # reasons are joined with "; "
 
 
 def test_moderate_prior_conflict_is_care(small_fit, metrics):
@@ -77,3 +79,19 @@ def test_media_share_of_the_kpi_above_60_percent_is_strong(small_fit, metrics):
     check = check_plausibility(small_fit, metrics=inflated)
     assert check["strong"] and check["media_share"]["mean"] == pytest.approx(0.7, rel=0.05)
     assert "paid media drives 70% of the KPI" in check["summary"]
+
+
+def test_spend_in_other_units_than_the_kpi_is_strong_and_says_so(small_fit, metrics):
+    data = small_fit.data
+    in_thousands = dataclasses.replace(small_fit, data=dataclasses.replace(
+        data, spend=data.spend / 1000, media=data.media / 1000))
+    check = check_plausibility(in_thousands, metrics=metrics)
+    assert check["strong"] and check["status"] == "fail"
+    assert "spend is probably in larger units than the KPI" in check["summary"]
+    assert "holds every ROI near 1" in check["summary"]
+    assert any("same currency unit" in a for a in check["advice"])
+    assert not any("trend_knots" in a for a in check["advice"])  # not the baseline's fault
+    stated = dataclasses.replace(in_thousands, spec=dataclasses.replace(
+        small_fit.spec, roi_prior=RoiPrior(median=1000.0, sigma=0.9)))
+    assert "larger units" not in check_plausibility(stated, metrics=metrics)["summary"]
+    assert "larger units" not in check_plausibility(small_fit, metrics=metrics)["summary"]
