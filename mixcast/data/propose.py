@@ -10,7 +10,8 @@ numbers), a geo column (text that repeats the dates once per value), the KPI (``
 a name such as revenue, sales, conversions, or the user's choice), paid media (names with
 spend, cost, budget or Robyn's ``_S`` suffix), their impressions (the same stem with
 impressions, imps or ``_I``), and the other numeric columns as controls, except clicks and
-other media activity counts, which are listed as left out.
+other media activity counts and calendar columns (a week index, the day of the year: the
+model has its own trend and seasonality), which are listed as left out.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from mixcast.data._common import listing
+from mixcast.data.calendar_columns import calendar_part, date_parts
 from mixcast.errors import DataError
 
 DATE_WORDS = ("date", "week", "wk", "ds", "period", "day", "time")
@@ -156,10 +158,15 @@ def propose_config(frame: pd.DataFrame, *, source: str, target: str | None = Non
                   and re.search(r"revenue_?per|value_?per|aov", c.lower())), None)
     population = geo and next((c for c in numeric if c.lower() == "population"), None)
     controls, organic = [], []
+    parts = date_parts(frame[date])
     for column in numeric:
         if column in (target, *media, *impressions.values(), value, population):
             continue
-        if "organic" in column.lower():
+        calendar = calendar_part(frame[column], parts)
+        if calendar:
+            left_out[column] = (f"{calendar}, a calendar column: the model has its own "
+                                "trend and yearly seasonality")
+        elif "organic" in column.lower():
             organic.append(column)
         elif ACTIVITY.search(column):
             left_out[column] = "media activity: clicks, impressions or reach, not a control"

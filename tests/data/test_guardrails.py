@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mixcast.config import read_config
@@ -106,3 +107,51 @@ def test_guardrail_issues_are_stored_with_a_run(project, tmp_path):
     folder.mkdir()
     _save_dataset(data, folder)
     assert _load_dataset(folder).issues == data.issues
+
+
+def test_spend_in_thousands_of_a_revenue_kpi_is_flagged_as_a_unit_mismatch(project):
+    frame = weekly_frame()
+    for name in ("tv_spend", "search_spend", "social_spend"):
+        frame[name] = (frame[name] / 1000).round(4)  # spend exported in thousands
+    scale = codes(project, frame)["spend_kpi_scale"]
+    assert len(scale) == 1 and scale[0].level == "warning"
+    assert "larger units than the KPI (thousands?)" in scale[0].message
+    assert "roi_priors" in scale[0].message
+    assert "spend_kpi_scale" not in codes(project, weekly_frame())  # same unit: ~26%
+
+
+def test_a_kpi_in_thousands_is_flagged_the_other_way(project):
+    frame = weekly_frame()
+    frame["revenue"] = (frame["revenue"] / 1000).round(3)
+    message = codes(project, frame)["spend_kpi_scale"][0].message
+    assert "the KPI is probably in larger units than spend" in message
+
+
+def test_a_conversions_kpi_is_scaled_by_its_value_and_skipped_without_one(project):
+    frame = weekly_frame()
+    frame["revenue"] = (frame["revenue"] / 1000).round(3)  # orders, not currency
+    assert "spend_kpi_scale" not in codes(project, frame, kpi_type="conversions")
+    assert "spend_kpi_scale" not in codes(project, frame, kpi_type="conversions",
+                                          revenue_per_kpi=1000)
+    assert "spend_kpi_scale" in codes(project, frame, kpi_type="conversions",
+                                      revenue_per_kpi=1)
+
+
+def test_a_stated_default_roi_prior_silences_the_unit_warning(project):
+    frame = weekly_frame()
+    frame["revenue"] = (frame["revenue"] / 1000).round(3)
+    stated = {"roi_priors": {"default": {"lo90": 0.0005, "hi90": 0.005}}}
+    assert "spend_kpi_scale" not in codes(project, frame, model=stated)
+    per_channel = {"roi_priors": {"tv_spend": {"lo90": 0.0005, "hi90": 0.005}}}
+    assert "spend_kpi_scale" in codes(project, frame, model=per_channel)
+
+
+def test_a_week_index_given_as_a_control_is_flagged(project):
+    frame = weekly_frame()
+    frame["t"] = np.arange(len(frame))
+    frame["month"] = pd.to_datetime(frame["date"]).dt.month
+    found = codes(project, frame, controls=["price", "t", "month"])
+    flagged = {i.columns: i.message for i in found["calendar_control"]}
+    assert set(flagged) == {("t",), ("month",)}                      # price is kept
+    assert "a time index or trend line" in flagged[("t",)]
+    assert "the month" in flagged[("month",)] and "Remove it from controls" in flagged[("t",)]

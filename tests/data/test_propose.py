@@ -110,3 +110,20 @@ def test_daily_rows_are_proposed_summed_into_weeks(tmp_path):
     frame.to_csv(tmp_path / "daily.csv", index=False)
     data = load_dataset(_written(tmp_path, proposal, "daily.csv"))
     assert data.n_times == n // 7
+
+
+def test_calendar_columns_are_left_out_and_a_near_linear_control_is_kept():
+    """PyMC-Marketing's example data carry `t` (the week number) and `dayofyear`: as
+    linear controls they would duplicate the trend and add a sawtooth, not seasonality."""
+    frame = _geo_panel()
+    when = pd.to_datetime(frame["time"])
+    frame["t"] = (when - when.min()).dt.days // 7
+    frame["dayofyear"] = when.dt.day_of_year
+    frame["week_no"] = when.dt.isocalendar().week.astype(int) - 1     # 0-based
+    frame["cpi"] = 100 + 0.2 * frame["t"] + np.random.default_rng(1).normal(0, 0.05, len(frame))
+    proposal = propose_config(frame, source="panel.csv")
+    assert set(proposal.controls) == {"Promo", "cpi"}
+    assert "time index" in proposal.left_out["t"]
+    assert "the day of the year" in proposal.left_out["dayofyear"]
+    assert "the week of the year" in proposal.left_out["week_no"]
+    assert "own trend and yearly seasonality" in proposal.left_out["t"]
