@@ -163,7 +163,9 @@ def propose_config(frame: pd.DataFrame, *, source: str, target: str | None = Non
         if column in (target, *media, *impressions.values(), value, population):
             continue
         calendar = calendar_part(frame[column], parts)
-        if calendar:
+        if frame[column].nunique() <= 1:
+            left_out[column] = "the same value in every row: it carries no information"
+        elif calendar:
             left_out[column] = (f"{calendar}, a calendar column: the model has its own "
                                 "trend and yearly seasonality")
         elif "organic" in column.lower():

@@ -112,7 +112,7 @@ def test_daily_rows_are_proposed_summed_into_weeks(tmp_path):
     assert data.n_times == n // 7
 
 
-def test_calendar_columns_are_left_out_and_a_near_linear_control_is_kept():
+def test_calendar_and_constant_columns_are_left_out_and_a_near_linear_control_is_kept():
     """PyMC-Marketing's example data carry `t` (the week number) and `dayofyear`: as
     linear controls they would duplicate the trend and add a sawtooth, not seasonality."""
     frame = _geo_panel()
@@ -121,8 +121,10 @@ def test_calendar_columns_are_left_out_and_a_near_linear_control_is_kept():
     frame["dayofyear"] = when.dt.day_of_year
     frame["week_no"] = when.dt.isocalendar().week.astype(int) - 1     # 0-based
     frame["cpi"] = 100 + 0.2 * frame["t"] + np.random.default_rng(1).normal(0, 0.05, len(frame))
+    frame["intercept"] = 6.0
     proposal = propose_config(frame, source="panel.csv")
     assert set(proposal.controls) == {"Promo", "cpi"}
+    assert "the same value in every row" in proposal.left_out["intercept"]
     assert "time index" in proposal.left_out["t"]
     assert "the day of the year" in proposal.left_out["dayofyear"]
     assert "the week of the year" in proposal.left_out["week_no"]
