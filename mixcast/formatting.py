@@ -27,6 +27,8 @@ def compact_number(value: float | None, digits: int = 2) -> str:
     --------
     >>> compact_number(1234567.0), compact_number(45600.0), compact_number(0.8712)
     ('1.23M', '45.6k', '0.87')
+    >>> compact_number(9386.24), compact_number(106.7)
+    ('9,386', '106.7')
     >>> compact_number(2.18655e9), compact_number(-7.95e9)
     ('2.19B', '-7.95B')
     >>> compact_number(float("nan")), compact_number(None), compact_number(-2.5, digits=1)
@@ -41,4 +43,9 @@ def compact_number(value: float | None, digits: int = 2) -> str:
         return f"{value / 1e6:,.{digits}f}M"
     if magnitude >= 1e4:
         return f"{value / 1e3:,.{max(digits - 1, 0)}f}k"
+    # Cents on thousands are noise beside 45.6k in the same column: keep ~4 figures.
+    if magnitude >= 1e3:
+        return f"{value:,.0f}"
+    if magnitude >= 100:
+        return f"{value:,.{max(digits - 1, 0)}f}"
     return f"{value:,.{digits}f}"

@@ -9,8 +9,8 @@ from mixcast.formatting import compact_number
 
 def test_compact_numbers_by_magnitude():
     assert compact_number(0.8712) == "0.87"
-    assert compact_number(106.7) == "106.70"
-    assert compact_number(9_999.0) == "9,999.00"
+    assert compact_number(106.7) == "106.7"
+    assert compact_number(9_386.24) == "9,386"      # no cents beside 45.6k
     assert compact_number(45_600.0) == "45.6k"
     assert compact_number(-1_234_567.0) == "-1.23M"
     assert compact_number(2.5, digits=0) == "2"
