@@ -9,7 +9,7 @@ import numpy as np
 from mixcast.posterior.diagnostics import diagnose_fit
 from mixcast.validation import backtest as bt
 from mixcast.validation.convergence import check_convergence
-from mixcast.validation.fit_checks import autocorrelation, check_fit
+from mixcast.validation.fit_checks import autocorrelation, check_fit, drifting_channels
 from mixcast.validation.priors import check_priors
 from mixcast.validation.recovery import true_roi
 
@@ -107,3 +107,22 @@ def test_spend_weighted_twin_error_stays_finite_when_a_true_roi_is_near_zero():
     # The headline scales with the misattributed outcome: twice the miss, twice the error.
     doubled = spend_weighted_error(np.array([2.0, 1.0, 1.99]), truth, spend)
     assert abs(doubled - 2 * 99.0 / 1501.0) < 1e-12
+
+
+def test_residuals_that_track_a_channel_name_it_as_drifting_and_a_baseline_wave_does_not(
+        small_fit):
+    """Planted residuals on the small fit: tv's weekly effect growing over the window (a
+    drift in effectiveness) against a slow wave in the baseline of the same size."""
+    from mixcast.analysis.decomposition import contributions
+
+    effects = contributions(small_fit).groupby("date")[list(small_fit.channels)].sum()
+    tv = effects["tv_spend"].to_numpy()
+    t = np.linspace(-1.0, 1.0, len(tv))
+    noise = np.random.default_rng(0).normal(0, 0.05 * tv.std(), len(tv))
+    drift = 0.4 * t * tv + noise
+    assert drifting_channels(small_fit, drift) == ["tv_spend"]
+    wave = 0.4 * tv.mean() * np.sin(np.pi * t) + noise
+    assert drifting_channels(small_fit, wave) == []
+    varying = dataclasses.replace(small_fit, spec=dataclasses.replace(
+        small_fit.spec, time_varying=small_fit.channels))
+    assert drifting_channels(varying, drift) == []           # already modelled
