@@ -8,9 +8,10 @@ guesses are a start, never a fit: `mixcast check` then reads the file as any oth
 Roles, in order: the date column (values that parse as dates, text or datetime, not
 numbers), a geo column (text that repeats the dates once per value), the KPI (``target``:
 a name such as revenue, sales, conversions, or the user's choice), paid media (names with
-spend, cost, budget or Robyn's ``_S`` suffix), their impressions (the same stem with
-impressions, imps or ``_I``), and the other numeric columns as controls, except clicks and
-other media activity counts and calendar columns (a week index, the day of the year: the
+spend, cost, budget or Robyn's ``_S`` suffix; failing those, names of media such as TV or
+Facebook), their impressions (the same stem with impressions, imps or ``_I``), and the other
+numeric columns as controls, except clicks and other media activity counts, other outcomes
+(KPI-like names), constants and calendar columns (a week index, the day of the year: the
 model has its own trend and seasonality), which are listed as left out.
 """
 
@@ -35,6 +36,14 @@ COUNT_WORDS = ("conversion", "order", "transaction", "signup", "lead", "install"
                "unit")
 SPEND = re.compile(r"(spend|cost|budget|invest|mdsp)|(^|_)s$", re.IGNORECASE)
 IMPRESSIONS = re.compile(r"(impression|imps|views|grp)|(^|_)i$", re.IGNORECASE)
+# Media named for themselves, without a spend word (PyMC-Marketing's "TV", "Facebook"):
+# proposed when no column is named as spend, with a note to check they are currency.
+MEDIA_NAMES = re.compile(
+    r"(^|[^a-z])(tv|ctv|ott|vod|radio|ooh|dooh|outdoor|print|press|cinema|podcasts?|"
+    r"facebook|fb|meta|instagram|google|youtube|tiktok|snapchat|pinterest|linkedin|twitter|"
+    r"reddit|bing|search|sem|ppc|display|programmatic|dv360|ams|amazon|social|video|"
+    r"digital|banner|affiliates?|influencers?|sponsorship|direct_?mail)([^a-z]|$)",
+    re.IGNORECASE)
 ACTIVITY = re.compile(r"(click|impression|imps|views|grp|reach|frequency)|(^|_)[ip]$",
                       re.IGNORECASE)
 BESIDE_FILES = {"lift_tests": ("lift_tests.csv", "lift_tests.parquet"),
@@ -162,6 +171,10 @@ def propose_config(frame: pd.DataFrame, *, source: str, target: str | None = Non
     for column in numeric:
         if column in (target, *media, *impressions.values(), value, population):
             continue
+        if _kpi_words(column) or column.lower() in TARGET_WORDS:
+            left_out[column] = (f"another outcome like the KPI '{target}', not a driver; "
+                                "--target COLUMN models it instead")
+            continue
         calendar = calendar_part(frame[column], parts)
         if frame[column].nunique() <= 1:
             left_out[column] = "the same value in every row: it carries no information"
@@ -193,14 +206,19 @@ def _pick_target(numeric: list[str], given: str | None, source: str, notes: dict
     for whole in (True, False):
         for word in TARGET_WORDS:
             for column in numeric:
-                words = re.split(r"[^a-z]+", column.lower())
-                if (column.lower() == word) if whole else (
-                        word in words and not NOT_TARGET_WORDS.intersection(words)):
+                if (column.lower() == word) if whole else word in _kpi_words(column):
                     notes["target"] = f"the KPI, from its name ('{word}')"
                     return column
     raise DataError(f"{source}: no KPI column recognised by its name (revenue, sales, "
                     f"conversions, ...). Name it: mixcast init {source} --target COLUMN. "
                     f"Numeric columns: {listing(numeric, 30)}.")
+
+
+def _kpi_words(column: str) -> set[str]:
+    """The KPI words in a column's name (none in a ratio or someone else's KPI:
+    "revenue_per_conversion", "competitor_sales")."""
+    words = set(re.split(r"[^a-z]+", column.lower()))
+    return set() if NOT_TARGET_WORDS & words else words & set(TARGET_WORDS)
 
 
 def _pick_channels(numeric: list[str], target: str, given: tuple[str, ...] | None,
@@ -214,6 +232,12 @@ def _pick_channels(numeric: list[str], target: str, given: tuple[str, ...] | Non
         return tuple(given)
     media = tuple(c for c in numeric if c != target and SPEND.search(c))
     if not media:
+        media = tuple(c for c in numeric if c != target and MEDIA_NAMES.search(c)
+                      and not ACTIVITY.search(c))
+        if media:
+            notes["channels"] = ("named like media, with no spend word: check they are "
+                                 "spend in currency.")
+            return media
         raise DataError(f"{source}: no spend columns recognised by their names (spend, cost, "
                         f"budget, or a _S suffix). Name them: mixcast init {source} --channels "
                         f"tv,search,... Numeric columns: {listing(numeric, 30)}.")

@@ -78,8 +78,13 @@ def test_what_cannot_be_guessed_is_asked_for_by_name():
     with pytest.raises(DataError, match="--target COLUMN"):
         propose_config(frame.rename(columns={"revenue": "amount"}), source="x.csv")
     renamed = frame.rename(columns={c: c.replace("_S", "") for c in frame.columns})
+    by_medium = propose_config(renamed, source="x.csv")     # named for their media
+    assert set(by_medium.channels) == {"tv", "ooh", "print", "facebook", "search"}
+    assert "check they are spend in currency" in by_medium.notes["channels"]
+    anonymous = renamed.rename(columns={"tv": "a1", "ooh": "a2", "print": "a3",
+                                        "facebook": "a4", "search": "a5"})
     with pytest.raises(DataError, match="--channels tv,search"):
-        propose_config(renamed, source="x.csv")
+        propose_config(anonymous, source="x.csv")
     chosen = propose_config(renamed, source="x.csv", channels=("tv", "ooh"))
     assert chosen.channels == ("tv", "ooh") and "tv" not in chosen.controls
     with pytest.raises(DataError, match="not numeric spend columns"):
@@ -129,3 +134,23 @@ def test_calendar_and_constant_columns_are_left_out_and_a_near_linear_control_is
     assert "the day of the year" in proposal.left_out["dayofyear"]
     assert "the week of the year" in proposal.left_out["week_no"]
     assert "own trend and yearly seasonality" in proposal.left_out["t"]
+
+
+def test_other_outcome_columns_are_not_proposed_as_controls():
+    """PyMC-Marketing's mock data: four targets, media named for themselves."""
+    rng = np.random.default_rng(0)
+    n = 80
+    frame = pd.DataFrame({
+        "Weeks": pd.date_range("2022-01-03", periods=n, freq="7D").strftime("%Y-%m-%d"),
+        "Google Search": rng.uniform(1, 3, n), "TV": rng.uniform(0, 10, n),
+        "Radio": rng.uniform(0, 2, n), "Promotion": rng.uniform(0, 1, n),
+        "target1": rng.uniform(5, 9, n), "target2": rng.uniform(5, 9, n),
+        "target_upwards": rng.uniform(5, 9, n)})
+    proposal = propose_config(frame, source="mock.csv")
+    assert proposal.target == "target1"
+    assert proposal.channels == ("Google Search", "TV", "Radio")
+    assert proposal.controls == ("Promotion",)
+    assert set(proposal.left_out) == {"target2", "target_upwards"}
+    assert "not a driver" in proposal.left_out["target2"]
+    chosen = propose_config(frame, source="mock.csv", target="target2")
+    assert "target1" in chosen.left_out and chosen.controls == ("Promotion",)
