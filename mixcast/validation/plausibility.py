@@ -20,7 +20,7 @@ whichever channel's spend happens to move with it. Three rules, per channel and 
 4. **Units.** Paid spend below 0.1% or above 200% of the KPI's value
    (:data:`mixcast.data.guardrails.SPEND_TO_KPI`; advertising-to-sales ratios run ~1-30%)
    with the default ROI prior: spend and KPI are in different units, and every ROI is
-   held near the prior's 1 whatever the data say (strong, overall).
+   pulled toward the prior's 1 whatever the data say (strong, overall).
 
 Literature behind the ceilings (kept far above the published ranges, so that a flag
 means "implausible", not "unusual"):
@@ -98,7 +98,8 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
     findings = []
     units = spend_scale_mismatch(data) if with_prior and fit.spec.roi_prior is None else None
     if units:
-        findings.append(f"{units}; the ROI prior holds every ROI near 1 whatever the data say")
+        findings.append(f"{units}; the default ROI prior (median 1) assumes one unit for both, "
+                        "so every ROI is pulled toward 1 whatever the data say")
     if media_share["mean"] > MEDIA_SHARE_MAX:
         findings.append(f"paid media drives {100 * media_share['mean']:.0f}% of the KPI "
                         f"({100 * media_share['lo90']:.0f}–{100 * media_share['hi90']:.0f}%);"

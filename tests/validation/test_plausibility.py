@@ -88,7 +88,7 @@ def test_spend_in_other_units_than_the_kpi_is_strong_and_says_so(small_fit, metr
     check = check_plausibility(in_thousands, metrics=metrics)
     assert check["strong"] and check["status"] == "fail"
     assert "spend is probably in larger units than the KPI" in check["summary"]
-    assert "holds every ROI near 1" in check["summary"]
+    assert "every ROI is pulled toward 1" in check["summary"]
     assert any("same currency unit" in a for a in check["advice"])
     assert not any("trend_knots" in a for a in check["advice"])  # not the baseline's fault
     stated = dataclasses.replace(in_thousands, spec=dataclasses.replace(
