@@ -22,7 +22,7 @@ import numpy as np
 import yaml
 
 from mixcast._version import __version__
-from mixcast.errors import RunError
+from mixcast.errors import RunError, UserError
 
 FORMAT_VERSION = 1
 
@@ -56,6 +56,9 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     """Write a text file (a plan, a report) beside its destination, then rename it into
     place: a crash leaves the previous file or the complete new one, never half of it."""
     path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path} is a folder, not a file: give the name of the file to "
+                        "write (inside it or elsewhere).")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -19,7 +19,7 @@ FORMATS = ("html", "pdf", "png")
 def report(
     run: Annotated[Path, typer.Option("--run", help="A run directory written by `mixcast fit`.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write (a folder for --format png).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="html (one offline file), pdf, or png (one chart per file).")] = "html",
+    format: Annotated[str | None, typer.Option("--format", "-f", help="html (one offline file), pdf, or png (one chart per file); default: from --out's suffix (.pdf: pdf), else html.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     registry: Annotated[str | None, typer.Option("--registry", "-r", help="Registry whose adopted plans the report tracks (DuckDB file or postgresql:// URL; default: registry.duckdb beside the run, if there).")] = None,
 ) -> None:
@@ -33,8 +33,7 @@ def report(
     from mixcast.report.tracked import tracked_plans
     from mixcast.storage import read_manifest
 
-    if format not in FORMATS:
-        raise UserError(f"--format must be one of {', '.join(FORMATS)}. Got {format!r} instead.")
+    format, out = _format_and_path(format, out)
     read_manifest(run)
     with _status("Computing report figures from the posterior", quiet):
         ctx = replace(gather(run), tracked=tracked_plans(run, registry))
@@ -54,6 +53,25 @@ def report(
         console.print(f"{len(files)} charts written to [bold]{out}[/]")
         return
     console.print(f"Report written to [bold]{out}[/]")
+
+
+SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+def _format_and_path(format: str | None, out: Path) -> tuple[str, Path]:
+    """The format (given, else read from ``out``'s suffix, else html) and the file to
+    write: ``report.<format>`` inside ``out`` when it is a folder."""
+    if format is not None and format not in FORMATS:
+        raise UserError(f"--format must be one of {', '.join(FORMATS)}. Got {format!r} instead.")
+    implied = SUFFIXES.get(out.suffix.lower())
+    if format is None:
+        format = implied or "html"
+    elif implied and implied != format:
+        raise UserError(f"--out {out} ends in {out.suffix} but --format is {format}: name the "
+                        f"file .{format}, or leave out --format to write {implied}.")
+    if format != "png" and out.is_dir():
+        out = out / f"report.{format}"
+    return format, out
 
 
 def _pdf(ctx, out: Path, chromium: str | None) -> None:

@@ -112,6 +112,25 @@ def test_cli_rejects_unknown_format(small_run, tmp_path):
     assert "--format must be one of html, pdf, png" in str(result.exception)
 
 
+def test_the_format_follows_the_file_name_and_a_folder_gets_report_html(small_run, tmp_path):
+    from mixcast.cli.report import _format_and_path
+    from mixcast.errors import UserError
+
+    assert _format_and_path(None, tmp_path / "r.pdf") == ("pdf", tmp_path / "r.pdf")
+    assert _format_and_path(None, tmp_path / "r.HTML") == ("html", tmp_path / "r.HTML")
+    assert _format_and_path(None, tmp_path / "report") == ("html", tmp_path / "report")
+    assert _format_and_path(None, tmp_path) == ("html", tmp_path / "report.html")
+    assert _format_and_path("pdf", tmp_path) == ("pdf", tmp_path / "report.pdf")
+    assert _format_and_path("png", tmp_path) == ("png", tmp_path)
+    with pytest.raises(UserError, match="ends in .pdf but --format is html"):
+        _format_and_path("html", tmp_path / "r.pdf")
+    args = ["report", "--run", str(small_run), "--out", str(tmp_path), "-q"]
+    done = subprocess.run([sys.executable, "-c", "from mixcast.cli import main; main()", *args],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr            # a folder was a traceback
+    assert (tmp_path / "report.html").read_text().startswith("<!DOCTYPE html>")
+
+
 def test_matplotlib_fallback_pngs_and_pdf(small_run, small_fit, tmp_path):
     from mixcast.report import export
     from mixcast.report.gather import gather
