@@ -255,6 +255,19 @@ def _tiny_scale(folder, _run):
     return write_project(folder, frame)
 
 
+def _spend_in_thousands(folder, _run):
+    frame = FRAME.copy()
+    for column in ("tv_spend", "search_spend", "social_spend"):
+        frame[column] = frame[column] / 1e3          # exported in $k beside revenue in $
+    return write_project(folder, frame)
+
+
+def _warned(code: str):
+    def check(project) -> None:
+        assert code in {issue.code for issue in project.data.issues}, project.data.issues
+    return check
+
+
 def _booleans(folder, _run):
     frame = FRAME.astype({"price": object})
     frame["price"] = np.where(np.arange(len(frame)) % 2, "TRUE", "FALSE")
@@ -523,6 +536,8 @@ CASES: tuple[Case, ...] = (
          ("data.csv", "'tv_spend'", "row 9", "too large")),
     Case("whole table in billions", _huge_scale, "handled", check=_shape(1, 104)),
     Case("whole table in nano-units", _tiny_scale, "handled", check=_shape(1, 104)),
+    Case("spend in thousands, revenue in units", _spend_in_thousands, "handled",
+         check=_warned("spend_kpi_scale")),
     Case("text in the KPI", _values("revenue", [2], "n/a?"), "error",
          ("data.csv", "'revenue'", "row 4", "'n/a?'")),
     Case("TRUE/FALSE control (a promo flag)", _booleans, "handled",
