@@ -238,9 +238,14 @@ def _pick_channels(numeric: list[str], target: str, given: tuple[str, ...] | Non
             notes["channels"] = ("named like media, with no spend word: check they are "
                                  "spend in currency.")
             return media
+        activity = [c for c in numeric if ACTIVITY.search(c)]
+        only = (f" {listing(activity)} look like impressions or clicks: each channel also "
+                "needs its spend in currency (the config's impressions: key then models it on "
+                "its impressions)." if activity else "")
         raise DataError(f"{source}: no spend columns recognised by their names (spend, cost, "
-                        f"budget, or a _S suffix). Name them: mixcast init {source} --channels "
-                        f"tv,search,... Numeric columns: {listing(numeric, 30)}.")
+                        f"budget, a _S suffix, or a medium such as TV).{only} Name them: "
+                        f"mixcast init {source} --channels tv,search,... Numeric columns: "
+                        f"{listing(numeric, 30)}.")
     notes["channels"] = "names with spend, cost, budget or a _S suffix."
     return media
 

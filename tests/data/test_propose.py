@@ -85,6 +85,10 @@ def test_what_cannot_be_guessed_is_asked_for_by_name():
                                         "facebook": "a4", "search": "a5"})
     with pytest.raises(DataError, match="--channels tv,search"):
         propose_config(anonymous, source="x.csv")
+    impressions_only = anonymous.drop(columns=["a1", "a2", "a3", "a4", "a5"])
+    with pytest.raises(DataError, match="search_clicks_P look like impressions or clicks: each "
+                                        "channel also needs its spend"):
+        propose_config(impressions_only, source="x.csv")
     chosen = propose_config(renamed, source="x.csv", channels=("tv", "ooh"))
     assert chosen.channels == ("tv", "ooh") and "tv" not in chosen.controls
     with pytest.raises(DataError, match="not numeric spend columns"):
