@@ -10,7 +10,7 @@ code                          level    finding
 ``collinear_channels``        warning  two channels' spend with |r| > 0.8, or a VIF > 10
 ``low_spend_share``           warning  a channel below 2% of total spend
 ``low_spend_variation``       warning  weekly spend with a coefficient of variation < 0.1
-``spend_kpi_scale``           warning  paid spend below 0.1% or above 200% of the KPI's value
+``spend_kpi_scale``           warning  paid spend below 0.1% of the KPI's value, or above it
 ``calendar_control``          warning  a control that is the date in another form (week index)
 ``kpi_level_shift``           warning  a step change in the KPI (not seasonal)
 ``kpi_outliers``              warning  weeks with a robust z-score above 5
@@ -31,7 +31,7 @@ from mixcast.data._common import day_text, listing
 from mixcast.data.calendar_columns import calendar_part, date_parts
 from mixcast.data.calendars import weekly_holidays
 from mixcast.data.dataset import Dataset, Issue
-from mixcast.formatting import counted
+from mixcast.formatting import compact_number, counted
 
 MIN_WEEKS = 78
 CORRELATION_LIMIT = 0.8
@@ -41,7 +41,7 @@ MIN_VARIATION = 0.1
 # Paid spend against the KPI's value: advertising-to-sales ratios run ~1-30%. Outside
 # these bounds spend and KPI are nearly always in different units (spend in thousands,
 # the KPI in cents), and ROIs near 1, where the default prior puts them, cannot be right.
-SPEND_TO_KPI = (0.001, 2.0)
+SPEND_TO_KPI = (0.001, 1.0)
 OUTLIER_Z = 5.0
 SHIFT_WINDOW_WEEKS = 13
 SHIFT_MIN_SIZE = 0.15
@@ -223,7 +223,7 @@ def spend_scale_mismatch(data: Dataset) -> str | None:
     ...                y=np.full((1, 3), 5000.0), spend=np.full((1, 3, 1), 0.5),
     ...                media=np.full((1, 3, 1), 0.5))
     >>> spend_scale_mismatch(data)[:58]
-    'paid spend is 0.01% of the KPI (1.5 against 15,000): ROIs '
+    'paid spend is 0.01% of the KPI (1.50 against 15.0k): ROIs '
     """
     ratio = spend_to_kpi(data)
     if ratio is None or SPEND_TO_KPI[0] <= ratio <= SPEND_TO_KPI[1]:
@@ -231,13 +231,15 @@ def spend_scale_mismatch(data: Dataset) -> str | None:
     spend = float(data.spend.sum())
     value = spend / ratio
     if ratio < SPEND_TO_KPI[0]:
-        return (f"paid spend is {_percent(ratio)} of the KPI ({spend:,.4g} against "
-                f"{value:,.0f}): ROIs near 1, where the default prior puts them, would "
+        return (f"paid spend is {_percent(ratio)} of the KPI ({compact_number(spend)} against "
+                f"{compact_number(value)}): ROIs near 1, where the default prior puts them, would "
                 "explain almost none of it, so spend is probably in larger units than the "
                 "KPI (thousands?)")
-    return (f"paid spend is {ratio:,.1f}x the KPI ({spend:,.0f} against {value:,.4g}): at "
-            "ROIs near 1, where the default prior puts them, media would drive more than "
-            "all of it, so the KPI is probably in larger units than spend (thousands?)")
+    return (f"paid spend is {ratio:,.2g}x the KPI ({compact_number(spend)} against "
+            f"{compact_number(value)}): at "
+            "ROIs near 1, where the default prior puts them, media would drive all of it or "
+            "more, so the KPI is probably in larger units than spend (thousands?), or a "
+            "margin rather than revenue")
 
 
 def _percent(ratio: float) -> str:

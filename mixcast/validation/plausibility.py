@@ -17,7 +17,7 @@ whichever channel's spend happens to move with it. Three rules, per channel and 
    (``MEDIA_SHARE_MAX``, strong, overall); one channel above 80% of media's outcome
    (``DOMINANT_SHARE``) with under 50% of media spend (``DOMINANT_SPEND``) (care; strong
    together with rule 1 or 2).
-4. **Units.** Paid spend below 0.1% or above 200% of the KPI's value
+4. **Units.** Paid spend below 0.1% of the KPI's value, or above it
    (:data:`mixcast.data.guardrails.SPEND_TO_KPI`; advertising-to-sales ratios run ~1-30%)
    with the default ROI prior: spend and KPI are in different units, and every ROI is
    pulled toward the prior's 1 whatever the data say (strong, overall).
