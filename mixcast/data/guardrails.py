@@ -238,8 +238,8 @@ def spend_scale_mismatch(data: Dataset) -> str | None:
     return (f"paid spend is {ratio:,.2g}x the KPI ({compact_number(spend)} against "
             f"{compact_number(value)}): at "
             "ROIs near 1, where the default prior puts them, media would drive all of it or "
-            "more, so the KPI is probably in larger units than spend (thousands?), or a "
-            "margin rather than revenue")
+            "more, so the KPI is probably in larger units than spend (thousands?), a count "
+            "(then kpi_type: conversions) or a margin rather than revenue")
 
 
 def _percent(ratio: float) -> str:

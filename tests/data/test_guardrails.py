@@ -125,6 +125,7 @@ def test_a_kpi_in_thousands_is_flagged_the_other_way(project):
     frame["revenue"] = (frame["revenue"] / 1000).round(3)
     message = codes(project, frame)["spend_kpi_scale"][0].message
     assert "the KPI is probably in larger units than spend" in message
+    assert "a count (then kpi_type: conversions)" in message
 
 
 def test_a_conversions_kpi_is_scaled_by_its_value_and_skipped_without_one(project):
