@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixcast.errors import UserError
+from mixcast.formatting import counted
 from mixcast.model.inputs import ModelInputs, future_frequency, spend_to_scaled_media
 from mixcast.model.mean import Structure
 from mixcast.posterior.fitted import Fit
@@ -189,7 +190,7 @@ def _future_timeline(fit: Fit, weeks: int, pattern_weeks: int):
         spend=spend)
     last = data.dates[-1].astype("datetime64[D]")
     dates = last + 7 * np.arange(1, weeks + 1).astype("timedelta64[D]")
-    note = (f"next {weeks} weeks ({str(dates[0])[:10]} to {str(dates[-1])[:10]}): the future "
+    note = (f"next {counted(weeks, 'week')} ({str(dates[0])[:10]} to {str(dates[-1])[:10]}): the future "
             f"weekly pattern is the average weekly spend of the last {pattern_weeks} weeks; "
             f"spend of the last {n_history} weeks still carries over into the horizon; outcome counted in horizon weeks only")
     return extended, spend, media, n_history, dates, note

@@ -27,6 +27,7 @@ from mixcast.assist.questions import FORECAST_WEEKS, Call, UnknownQuestion, pars
 from mixcast.assist.taxonomy import run_aliases
 from mixcast.assist.trust import ChannelTrust, channel_trust
 from mixcast.errors import UserError
+from mixcast.formatting import counted
 from mixcast.experiments.planning import plan_tests, underpowered_advice
 from mixcast.optimize.problem import BudgetScenario
 from mixcast.posterior.intervals import scalar_interval
@@ -265,14 +266,14 @@ def _forecast(model, call, trust):
     total = scalar_interval(predicted.draws.sum(axis=(1, 2)))
     recent = float(data.y[:, -weeks:].sum()) if data.n_times >= weeks else None
     span = f"{str(plan.dates[0])[:10]} to {str(plan.dates[-1])[:10]}"
-    lines = [f"{_unit(model)} over the next {weeks} weeks ({span}): {band(total)}, if spend "
+    lines = [f"{_unit(model)} over the next {counted(weeks, 'week')} ({span}): {band(total)}, if spend "
              f"and the controls stay at their average of the last {PATTERN_WEEKS} weeks "
              f"({money(float(plan.spend.sum()))} of media).",
              "Seasonality and the trend are the model's; events you know of (a launch, a "
              "promotion) are not in it: `mixcast forecast --future plan.csv` takes a plan "
              "with them."]
     if recent is not None:
-        lines.insert(1, f"The last {weeks} weeks of the data: {money(recent)}.")
+        lines.insert(1, f"The last {counted(weeks, 'week')} of the data: {money(recent)}.")
     return lines, {"weeks": weeks, "dates": [str(d)[:10] for d in plan.dates],
                    "total": total, "weekly": predicted.interval(total=True),
                    "planned_spend": float(plan.spend.sum()), "last_weeks_actual": recent}

@@ -19,6 +19,7 @@ from mixcast.analysis.curves import channel_ranking
 from mixcast.assist.advice import spend_advice, test_candidates, test_first_reason
 from mixcast.assist.format import band, money
 from mixcast.assist.trust import ChannelTrust, channel_trust, overall, read_validation
+from mixcast.formatting import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,8 @@ def _untrusted(summary: Mapping, trust: Mapping[str, ChannelTrust],
             out.append(f"{name} (care): {why}.")
     diagnostics = summary.get("diagnostics", {})
     if diagnostics.get("divergences"):
-        out.append(f"The sampler reported {diagnostics['divergences']} divergent transitions; "
+        out.append(f"The sampler reported "
+                   f"{counted(diagnostics['divergences'], 'divergent transition')}; "
                    "treat every estimate with care until they are gone.")
     verdict = overall(dict(validation) if validation is not None else None)
     if verdict["verdict"] == "not_validated":

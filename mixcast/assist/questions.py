@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from mixcast.analysis.plan_space import PATTERN_WEEKS
 from mixcast.assist.taxonomy import resolve_channel
 from mixcast.errors import UserError
+from mixcast.formatting import counted
 from mixcast.optimize.scenario import parse_money
 
 KINDS = ("shift", "change", "total_budget", "next_dollar", "saturation", "spend_vs_return",
@@ -47,8 +48,8 @@ EXAMPLES = (
 )
 
 FORECAST_WEEKS = 13     # "forecast" with no horizon: the next quarter
-WEEKS = {"quarter": 13, "year": 52, "12 months": 52, "twelve months": 52, "month": 4,
-         "6 months": 26, "six months": 26, "half year": 26}
+WEEKS = {"quarter": 13, "year": 52, "twelve months": 52, "month": 4, "six months": 26,
+         "half year": 26, "three months": 13, "week": 1, "fortnight": 2, "two weeks": 2}
 
 
 class UnknownQuestion(UserError):
@@ -114,16 +115,17 @@ class Call:
                 return "which channels are saturated or underfunded at today's spend"
             case "spend_vs_return":
                 return ("spend and incremental return by channel over the last "
-                        f"{self.weeks} weeks")
+                        f"{counted(self.weeks, 'week')}")
             case "drove":
-                span = f"the last {self.weeks} weeks" if self.weeks else "the data window"
+                span = f"the last {counted(self.weeks, 'week')}" if self.weeks else "the data window"
                 return f"the outcome {self.channel} drove over {span}"
             case "certainty":
                 return f"how certain the model is about {self.channel}: ROI range and verdict"
             case "test_next":
                 return "which channels to test next, and why"
             case "forecast":
-                return (f"forecast the KPI over the next {self.weeks or FORECAST_WEEKS} weeks "
+                return (f"forecast the KPI over the next "
+                        f"{counted(self.weeks or FORECAST_WEEKS, 'week')} "
                         "at today's pace (each channel's spend and each control at its "
                         f"average of the last {PATTERN_WEEKS} weeks)")
         return "the best allocation of today's total budget (the optimiser)"
@@ -267,9 +269,10 @@ def _total(found, channels, aliases, text) -> Call:
 def _weeks(text: str, default: int | None, *, ahead: bool = False) -> int | None:
     """Weeks of "the last 12 months" (or, ``ahead``, of "the next quarter")."""
     when = r"(?:next|coming|following)" if ahead else r"(?:last|past|previous)"
-    found = re.search(rf"{when}\s+(\d+)\s+weeks?", text)
+    found = re.search(rf"{when}\s+(\d+)\s+(weeks?|months?|years?)\b", text)
     if found:
-        return int(found.group(1))
+        per = {"w": 1.0, "m": 52 / 12, "y": 52.0}[found.group(2)[0]]
+        return max(round(int(found.group(1)) * per), 1)
     for words, weeks in WEEKS.items():
         if re.search(rf"{when}\s+{words}", text):
             return weeks

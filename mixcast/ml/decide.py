@@ -27,6 +27,7 @@ import numpy as np
 
 from mixcast.analysis.plan_space import PATTERN_WEEKS
 from mixcast.errors import UserError
+from mixcast.formatting import counted
 from mixcast.ml.attribution import plan_outcomes
 from mixcast.ml.features import Baseline
 from mixcast.ml.fit import MLFit
@@ -98,7 +99,7 @@ def _future_space(fit: MLFit, weeks: int, metric: int) -> MLSpace:
                         (data.n_geos, weeks, data.events_or_empty().shape[-1]))], axis=1))
     pad = np.zeros((data.n_geos, weeks, data.n_channels))
     mask = np.concatenate([np.zeros(data.n_times), np.ones(weeks)])
-    note = (f"next {weeks} weeks ({str(dates[0])[:10]} to {str(dates[-1])[:10]}): the future "
+    note = (f"next {counted(weeks, 'week')} ({str(dates[0])[:10]} to {str(dates[-1])[:10]}): the future "
             f"weekly pattern is the average weekly spend of the last {PATTERN_WEEKS} weeks, "
             "controls at their recent average; outcome counted in horizon weeks only")
     return MLSpace(channels=fit.channels, current=totals,

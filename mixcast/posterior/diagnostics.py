@@ -28,6 +28,7 @@ import arviz as az
 import numpy as np
 
 from mixcast.errors import ConvergenceWarning
+from mixcast.formatting import counted
 from mixcast.posterior.fitted import SAMPLED_FOR_DIAGNOSTICS, Fit
 from mixcast.spec import GEO_WARMUP, NATIONAL_WARMUP
 
@@ -119,7 +120,8 @@ def judge(report: DiagnosticsReport) -> Verdict:
     if report.divergences:
         share = report.divergences / max(report.n_draws, 1)
         flag("fail" if share > DIVERGENCE_FAIL_SHARE else "warn",
-             f"{report.divergences} divergent transitions ({100 * share:.2f}% of draws)",
+             f"{counted(report.divergences, 'divergent transition')} ({100 * share:.2f}% of "
+             "draws)",
              "Raise sampler.target_accept to 0.95; if they remain, simplify the model "
              "(fewer trend knots, no time-varying effects) or tighten priors.")
     if report.tree_depth_saturated > SATURATION_WARN:

@@ -42,6 +42,10 @@ CASES = [
     ("forecast next quarter", Call("forecast", weeks=13)),
     ("What will sales be over the next 8 weeks?", Call("forecast", weeks=8)),
     ("what's the outlook", Call("forecast", weeks=13)),
+    ("forecast the next week", Call("forecast", weeks=1)),      # was the quarter's 13
+    ("what will revenue be over the next 6 months", Call("forecast", weeks=26)),
+    ("forecast the next 2 years", Call("forecast", weeks=104)),
+    ("what did TV drive in the past 3 months", Call("drove", channel="tv_spend", weeks=13)),
     ("Optimise the budget", Call("optimise")),
 ]
 

@@ -23,7 +23,7 @@ def test_one_divergence_in_4000_draws_is_converged_with_a_caveat():
     found = report(divergences=1)
     assert found.converged and found.verdict.status == "warn"
     assert found.as_dict()["converged"] is True and found.as_dict()["status"] == "warn"
-    assert "1 divergent transitions (0.03% of draws)" in found.problems()[0]
+    assert "1 divergent transition (0.03% of draws)" in found.problems()[0]
 
 
 @pytest.mark.parametrize("changes, status", [
