@@ -55,11 +55,13 @@ def check_fit(fit: Fit, *, seed: int = 0) -> dict:
         drifting = drifting_channels(fit, resid)
         if drifting:
             listed = ", ".join(drifting)
+            every = len(drifting) == len(fit.channels) > 1
             findings.append(f"residuals are autocorrelated (lag-1 {acf[0]:.2f}) and track "
-                            f"the weekly effect of {listed} more than any smooth baseline "
-                            "movement: media effectiveness may drift over time; try model: "
-                            f"{{time_varying: [{listed}]}} (and any channel that may drift "
-                            "with it: one with steady spend cannot show it here)")
+                            f"the weekly effect of {'paid media as a whole' if every else listed}"
+                            " more than any smooth baseline movement: media effectiveness "
+                            f"may drift over time; try model: {{time_varying: [{listed}]}}"
+                            + ("" if every else " (and any channel that may drift with it: "
+                               "one with steady spend cannot show it here)"))
         else:
             findings.append(f"residuals are autocorrelated (lag-1 {acf[0]:.2f}): a slow "
                             "baseline movement is unmodelled; try model: {trend_knots: 4}")
@@ -83,26 +85,40 @@ def autocorrelation(x: np.ndarray, *, lags: int) -> list[float]:
 def drifting_channels(fit: Fit, resid: np.ndarray) -> list[str]:
     """Channels (not already time-varying) whose weekly effect times a smooth drift explains
     the national residuals beyond a smooth baseline movement (nested F-test at
-    :data:`DRIFT_P`, and :data:`DRIFT_SHARE` of what that movement leaves)."""
+    :data:`DRIFT_P`, and :data:`DRIFT_SHARE` of what that movement leaves). When paid
+    media's summed effect drifting as one explains as much as the best single channel,
+    every channel is named: a shared drift shows most in the channel whose spend moves
+    most, and in a channel with steady spend not at all."""
     candidates = [c for c in fit.channels if c not in fit.spec.time_varying]
     if not candidates:
         return []
     basis = np.asarray(fit.inputs.time_basis, float)
     smooth = np.column_stack([np.ones(len(resid)), basis])
-    left = _residual_ss(smooth, resid)
     effects = contributions(fit).groupby("date", sort=True)[candidates].sum()
-    found = []
-    for channel in candidates:
-        effect = effects[channel].to_numpy()
-        with_drift = np.column_stack([smooth, effect[:, None] * basis])
-        after = _residual_ss(with_drift, resid)
-        dof = len(resid) - with_drift.shape[1]
-        if dof < 10 or after <= 0 or left <= 0:
-            continue
-        f = ((left - after) / basis.shape[1]) / (after / dof)
-        if stats.f.sf(f, basis.shape[1], dof) < DRIFT_P and (left - after) / left > DRIFT_SHARE:
-            found.append(channel)
+    explained = {c: _drift_share(effects[c].to_numpy(), smooth, basis, resid)
+                 for c in candidates}
+    found = [c for c in candidates if explained[c] is not None]
+    if found and len(candidates) > 1:
+        shared = _drift_share(effects.sum(axis=1).to_numpy(), smooth, basis, resid)
+        if shared is not None and shared >= max(explained[c] for c in found):
+            return candidates
     return found
+
+
+def _drift_share(effect: np.ndarray, smooth: np.ndarray, basis: np.ndarray,
+                 resid: np.ndarray) -> float | None:
+    """Share of the residuals left by ``smooth`` that ``effect`` times ``basis`` explains,
+    or None unless it passes the F-test and :data:`DRIFT_SHARE`."""
+    left = _residual_ss(smooth, resid)
+    with_drift = np.column_stack([smooth, effect[:, None] * basis])
+    after = _residual_ss(with_drift, resid)
+    dof = len(resid) - with_drift.shape[1]
+    if dof < 10 or after <= 0 or left <= 0:
+        return None
+    f = ((left - after) / basis.shape[1]) / (after / dof)
+    share = (left - after) / left
+    passes = stats.f.sf(f, basis.shape[1], dof) < DRIFT_P and share > DRIFT_SHARE
+    return share if passes else None
 
 
 def _residual_ss(design: np.ndarray, y: np.ndarray) -> float:

@@ -121,6 +121,8 @@ def test_residuals_that_track_a_channel_name_it_as_drifting_and_a_baseline_wave_
     noise = np.random.default_rng(0).normal(0, 0.05 * tv.std(), len(tv))
     drift = 0.4 * t * tv + noise
     assert drifting_channels(small_fit, drift) == ["tv_spend"]
+    shared = 0.4 * t * effects.sum(axis=1).to_numpy() + noise   # all media drift as one
+    assert drifting_channels(small_fit, shared) == list(small_fit.channels)
     wave = 0.4 * tv.mean() * np.sin(np.pi * t) + noise
     assert drifting_channels(small_fit, wave) == []
     varying = dataclasses.replace(small_fit, spec=dataclasses.replace(
