@@ -75,8 +75,8 @@ def plan_tests(
                            "money moved", "budget change", "weeks", "power", "cost"))
     for p in plans:
         name = p.channel + (" [yellow](mostly prior)[/]" if p.mostly_prior else "")
-        table.add_row(name, f"{p.roi['lo90']:.2f} – {p.roi['hi90']:.2f}",
-                      f"{p.roi_after['lo90']:.2f} – {p.roi_after['hi90']:.2f}",
+        table.add_row(name, f"{fmt(p.roi['lo90'])} – {fmt(p.roi['hi90'])}",
+                      f"{fmt(p.roi_after['lo90'])} – {fmt(p.roi_after['hi90'])}",
                       f"{100 * p.narrowing:.0f}%", fmt(p.value), fmt(p.budget_change),
                       str(p.weeks), f"{100 * p.power:.0f}%", fmt(p.cost))
     console.print(table)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from mixcast.cli._app import app, console, err_console
 from mixcast.cli.many import AddressOpt, WorkersOpt, executor_option
+from mixcast.formatting import compact_number as fmt
 
 _STYLE = {"solid": "green", "care": "yellow", "do_not_act": "bold red", "pass": "green",
           "warn": "yellow", "fail": "bold red", "skipped": "dim"}
@@ -87,6 +88,6 @@ def verdict_table(document: dict) -> Table:
     for name, entry in document["channels"].items():
         roi = document["roi"][name]
         style = _STYLE[entry["verdict"]]
-        table.add_row(name, f"{roi['mean']:.2f} ({roi['lo90']:.2f}–{roi['hi90']:.2f})",
+        table.add_row(name, f"{fmt(roi['mean'])} ({fmt(roi['lo90'])}–{fmt(roi['hi90'])})",
                       f"[{style}]{entry['verdict']}[/]", "\n".join(entry["reasons"]))
     return table

@@ -40,7 +40,7 @@ MIN_SPEND_SHARE = 0.02
 MIN_VARIATION = 0.1
 # Paid spend against the KPI's value: advertising-to-sales ratios run ~1-30%. Outside
 # these bounds spend and KPI are nearly always in different units (spend in thousands,
-# the KPI in cents), and ROIs near 1, where the default prior puts them, cannot be right.
+# the KPI in cents), and ROIs near 1, where a revenue ROI prior centres, cannot be right.
 SPEND_TO_KPI = (0.001, 1.0)
 OUTLIER_Z = 5.0
 SHIFT_WINDOW_WEEKS = 13
@@ -53,7 +53,7 @@ HOLIDAY_MARKETS = ("US", "CA", "MX", "BR", "GB", "IE", "DE", "FR", "NL", "BE", "
 HOLIDAY_P = 0.01         # ... when that many would fall on its holidays by chance with a
                          # probability below this (Bonferroni over the markets tried)
 
-__all__ = ["diagnose", "spend_to_kpi", "spend_scale_mismatch"]
+__all__ = ["diagnose", "spend_scale_mismatch", "spend_to_kpi", "spend_unit_factor"]
 
 
 def diagnose(data: Dataset, *, cadence_days: int = 7, holidays: tuple[str, ...] = (),
@@ -212,6 +212,27 @@ def spend_to_kpi(data: Dataset) -> float | None:
     return float(data.spend.sum()) / value if value > 0 else None
 
 
+def spend_unit_factor(data: Dataset) -> float | None:
+    """How many KPI units spend's unit likely holds when spend is far below the KPI's
+    value: the smallest power of 1,000 that lifts paid spend to 0.1% of it (spend exported
+    in thousands: 1,000; in millions: 1,000,000). None when spend is not that small.
+
+    Examples
+    --------
+    >>> from mixcast.data.dataset import Dataset
+    >>> dates = np.arange(3) * np.timedelta64(7, "D") + np.datetime64("2024-01-01")
+    >>> data = Dataset(dates=dates, geos=("national",), channels=("tv",),
+    ...                y=np.full((1, 3), 5000.0), spend=np.full((1, 3, 1), 0.5),
+    ...                media=np.full((1, 3, 1), 0.5))
+    >>> spend_unit_factor(data)        # spend 0.01% of the KPI: likely in thousands
+    1000.0
+    """
+    ratio = spend_to_kpi(data)
+    if ratio is None or ratio <= 0 or ratio >= SPEND_TO_KPI[0]:
+        return None
+    return 1000.0 ** math.ceil(math.log(SPEND_TO_KPI[0] / ratio, 1000) - 1e-9)
+
+
 def spend_scale_mismatch(data: Dataset) -> str | None:
     """Why spend and the KPI look like different units, or None when they do not.
 
@@ -222,24 +243,27 @@ def spend_scale_mismatch(data: Dataset) -> str | None:
     >>> data = Dataset(dates=dates, geos=("national",), channels=("tv",),
     ...                y=np.full((1, 3), 5000.0), spend=np.full((1, 3, 1), 0.5),
     ...                media=np.full((1, 3, 1), 0.5))
-    >>> spend_scale_mismatch(data)[:58]
-    'paid spend is 0.01% of the KPI (1.50 against 15.0k): ROIs '
+    >>> spend_scale_mismatch(data)[:52]
+    'paid spend is 0.01% of the KPI (1.50 against 15.0k),'
     """
     ratio = spend_to_kpi(data)
     if ratio is None or SPEND_TO_KPI[0] <= ratio <= SPEND_TO_KPI[1]:
         return None
     spend = float(data.spend.sum())
     value = spend / ratio
-    if ratio < SPEND_TO_KPI[0]:
-        return (f"paid spend is {_percent(ratio)} of the KPI ({compact_number(spend)} against "
-                f"{compact_number(value)}): ROIs near 1, where the default prior puts them, would "
-                "explain almost none of it, so spend is probably in larger units than the "
-                "KPI (thousands?)")
-    return (f"paid spend is {ratio:,.2g}x the KPI ({compact_number(spend)} against "
-            f"{compact_number(value)}): at "
-            "ROIs near 1, where the default prior puts them, media would drive all of it or "
-            "more, so the KPI is probably in larger units than spend (thousands?), a count "
-            "(then kpi_type: conversions) or a margin rather than revenue")
+    amounts = f"({compact_number(spend)} against {compact_number(value)})"
+    factor = spend_unit_factor(data)
+    if factor is not None:
+        unit = UNIT_WORDS.get(factor, f"units of {factor:,.0f}")
+        return (f"paid spend is {_percent(ratio)} of the KPI {amounts}, where advertising "
+                f"runs at 1-30% of sales: spend is probably in {unit} of the KPI's unit")
+    return (f"paid spend is {ratio:,.2g}x the KPI {amounts}: at ROIs near 1 media would drive "
+            "all of it or more, so the KPI is probably in larger units than spend "
+            "(thousands?), a count (then kpi_type: conversions) or a margin rather than "
+            "revenue")
+
+
+UNIT_WORDS = {1e3: "thousands", 1e6: "millions", 1e9: "billions"}
 
 
 def _percent(ratio: float) -> str:
@@ -250,10 +274,16 @@ def _spend_scale(data: Dataset) -> list[Issue]:
     why = spend_scale_mismatch(data)
     if why is None:
         return []
+    factor = spend_unit_factor(data)
+    prior = (f"The default ROI prior is then centred on {factor:,.0f} (1 per currency unit "
+             "spent) rather than 1" if factor is not None else
+             "The default ROI prior then puts media at a quarter of the KPI at its median "
+             "rather than centring on 1")
     return [Issue("spend_kpi_scale", "warning",
-                  f"{why[0].upper()}{why[1:]}. Put spend and the KPI in the same currency "
-                  "unit; if they are, say which ROIs to expect: model: {roi_priors: "
-                  "{default: {lo90: L, hi90: H}}}.", data.channels)]
+                  f"{why[0].upper()}{why[1:]}. {prior}, and each ROI is KPI per unit of spend "
+                  "as the file has them. Put spend and the KPI in one currency unit to read "
+                  "ROIs as revenue per unit spent; or state the ROIs to expect: model: "
+                  "{roi_priors: {default: {lo90: L, hi90: H}}}.", data.channels)]
 
 
 def _calendar_controls(data: Dataset) -> list[Issue]:

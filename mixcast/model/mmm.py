@@ -19,6 +19,7 @@ import numpyro.distributions as dist
 
 from mixcast._typing import Array
 from mixcast.data.dataset import Dataset
+from mixcast.data.guardrails import spend_scale_mismatch, spend_unit_factor
 from mixcast.model.channel_priors import (DECAY_BETA, SATURATION_AT_MEAN_BETA, SLOPE_LOGNORMAL,
                                           decay_beta, half_saturation, kind_roi_prior)
 from mixcast.model.inputs import ModelInputs
@@ -68,11 +69,20 @@ class Priors:
 
 
 def default_roi_prior(data: Dataset) -> RoiPrior:
-    """Median 1 for revenue KPIs; for conversions, the ROI that makes media a quarter of
-    the KPI; log-sigma 0.9 either way (90% of prior mass within a factor ~4.4)."""
-    if data.kpi_type == "revenue" or data.revenue_per_kpi is not None:
+    """Median 1 for revenue KPIs. Where spend and the KPI's value are in different units
+    (:mod:`mixcast.data.guardrails`), the prior follows the data's units instead of pinning
+    every ROI near a meaningless 1: spend in thousands of the KPI's unit gives median 1,000
+    (the same prior as in one unit, so the same ROIs x 1,000); spend above the KPI's value,
+    like conversions, the ROI that makes media a quarter of the KPI. Log-sigma 0.9 always
+    (90% of prior mass within a factor ~4.4)."""
+    valued = data.kpi_type == "revenue" or data.revenue_per_kpi is not None
+    if valued and spend_scale_mismatch(data) is None:
         return RoiPrior(median=1.0, sigma=0.9)
-    kpi_per_spend = float(data.y.sum() / max(data.spend.sum(), 1e-12))
+    factor = spend_unit_factor(data) if valued else None
+    if factor is not None:
+        return RoiPrior(median=factor, sigma=0.9)
+    value = data.y * data.value_per_kpi() if valued else data.y
+    kpi_per_spend = float(value.sum() / max(data.spend.sum(), 1e-12))
     return RoiPrior(median=max(0.25 * kpi_per_spend, 1e-9), sigma=0.9)
 
 

@@ -6,13 +6,14 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from mixcast.formatting import counted
+from mixcast.formatting import compact_number, counted
 
 
 def _band(band: dict | None) -> str:
     if not band:
         return "—"
-    return f"{band['mean']:.2f} ({band['lo90']:.2f}–{band['hi90']:.2f})"
+    return (f"{compact_number(band['mean'])} ({compact_number(band['lo90'])}–"
+            f"{compact_number(band['hi90'])})")
 
 
 def runs_table(runs: list[dict]) -> Table:

@@ -18,9 +18,12 @@ whichever channel's spend happens to move with it. Three rules, per channel and 
    (``DOMINANT_SHARE``) with under 50% of media spend (``DOMINANT_SPEND``) (care; strong
    together with rule 1 or 2).
 4. **Units.** Paid spend below 0.1% of the KPI's value, or above it
-   (:data:`mixcast.data.guardrails.SPEND_TO_KPI`; advertising-to-sales ratios run ~1-30%)
-   with the default ROI prior: spend and KPI are in different units, and every ROI is
-   pulled toward the prior's 1 whatever the data say (strong, overall).
+   (:data:`mixcast.data.guardrails.SPEND_TO_KPI`; advertising-to-sales ratios run ~1-30%):
+   spend and KPI are in different units. The default ROI prior then follows the data
+   (:func:`mixcast.model.mmm.default_roi_prior`) and each ROI is KPI per unit of spend in
+   the file's units, not revenue per unit spent: rule 2's ceilings do not apply, and the
+   finding says how to read the ROIs (care, overall; none when the config states the
+   ROI prior).
 
 Literature behind the ceilings (kept far above the published ranges, so that a flag
 means "implausible", not "unusual"):
@@ -82,7 +85,9 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
     metrics = metrics or channel_metrics(fit)
     ident = identification(fit) if with_prior else {}
     data = fit.data
-    valued = data.kpi_type == "revenue" or data.revenue_per_kpi is not None
+    mismatch = spend_scale_mismatch(data)
+    # ROI ceilings are revenue per unit spent: meaningless when spend and KPI differ in unit.
+    valued = (data.kpi_type == "revenue" or data.revenue_per_kpi is not None) and not mismatch
     spend = metrics.spend
     spend_share = spend / max(float(spend.sum()), 1e-12)
     media_share_draws = metrics.incremental_kpi.sum(axis=1) / max(float(data.y.sum()), 1e-12)
@@ -96,10 +101,11 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
     strong_channels = [n for n, e in channels.items() if e["severity"] == "strong"]
     flagged = [n for n, e in channels.items() if e["severity"] != "ok"]
     findings = []
-    units = spend_scale_mismatch(data) if with_prior and fit.spec.roi_prior is None else None
+    stated = with_prior and fit.spec.roi_prior is not None
+    units = None if stated else mismatch
     if units:
-        findings.append(f"{units}; the default ROI prior (median 1) assumes one unit for both, "
-                        "so every ROI is pulled toward 1 whatever the data say")
+        findings.append(f"{units}: each ROI is KPI per unit of spend in the file's units, not "
+                        "revenue per unit spent")
     if media_share["mean"] > MEDIA_SHARE_MAX:
         findings.append(f"paid media drives {100 * media_share['mean']:.0f}% of the KPI "
                         f"({100 * media_share['lo90']:.0f}–{100 * media_share['hi90']:.0f}%);"
@@ -107,13 +113,16 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
                         "is under-modelled")
     for name in flagged:
         findings.append(f"{name}: {channels[name]['findings'][0]}")
-    strong = bool(strong_channels) or media_share["mean"] > MEDIA_SHARE_MAX or bool(units)
-    status = "fail" if strong else ("warn" if flagged else "pass")
-    advice = _overall_advice(fit, channels, flagged, bool(units)) if findings else []
+    strong = bool(strong_channels) or media_share["mean"] > MEDIA_SHARE_MAX
+    status = "fail" if strong else ("warn" if flagged or units else "pass")
+    advice = _overall_advice(fit, channels, flagged, strong, bool(units)) if findings else []
     summary = ("; ".join(findings) if findings else
                f"every ROI within its kind's plausible range and the prior's bulk; paid "
                f"media {100 * media_share['mean']:.0f}% of the KPI")
+    label = ("spend and KPI in different units" if units and not flagged and not strong
+             else "implausible numbers")
     return {"status": status, "summary": summary, "advice": advice, "strong": strong,
+            "label": label,
             "media_share": media_share, "channels": channels,
             "thresholds": {"prior_tail_z_care": PRIOR_TAIL_CARE,
                            "prior_tail_z_strong": PRIOR_TAIL_STRONG,
@@ -206,12 +215,19 @@ def _channel_advice(name: str, causes: list[str], with_prior: bool) -> list[str]
     return advice
 
 
-def _overall_advice(fit: Fit, channels: dict, flagged: list[str], units: bool) -> list[str]:
+UNITS_ADVICE = ("Put spend and the KPI in one currency unit and refit to read each ROI as "
+                "revenue per unit spent (spend in thousands: the ROI per unit is a thousandth "
+                "of the one shown); or state the ROIs to expect: model: {roi_priors: "
+                "{default: {lo90: L, hi90: H}}}.")
+
+
+def _overall_advice(fit: Fit, channels: dict, flagged: list[str], strong: bool,
+                    units: bool) -> list[str]:
+    if units and not flagged and not strong:
+        return ["Spend and the KPI are in different units.", UNITS_ADVICE]
     advice = ["Do not move budget on these numbers: the decomposition is implausible."]
     if units:
-        return advice + ["Put spend and the KPI in the same currency unit and refit; if they "
-                         "are, state the ROIs to expect: model: {roi_priors: {default: "
-                         "{lo90: L, hi90: H}}}."]
+        advice.append(UNITS_ADVICE)
     seen = []
     for name in flagged:
         for item in channels[name]["advice"]:

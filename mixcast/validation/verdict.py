@@ -73,7 +73,8 @@ def overall_verdict(data: Dataset, issues: tuple[Issue, ...], channels: dict,
     plausible = checks.get("plausibility", {})
     if plausible.get("status") in ("warn", "fail"):
         found.append((DO_NOT_ACT if plausible.get("strong") else CARE,
-                      (f"implausible numbers: {plausible['summary']}. "
+                      (f"{plausible.get('label', 'implausible numbers')}: "
+                       f"{plausible['summary']}. "
                        + " ".join(plausible.get("advice", [])[1:3])).rstrip(". ")))
     for issue in issues:
         if issue.code in ("short_history", "coarse_granularity", "kpi_level_shift"):

@@ -115,7 +115,8 @@ def test_spend_in_thousands_of_a_revenue_kpi_is_flagged_as_a_unit_mismatch(proje
         frame[name] = (frame[name] / 1000).round(4)  # spend exported in thousands
     scale = codes(project, frame)["spend_kpi_scale"]
     assert len(scale) == 1 and scale[0].level == "warning"
-    assert "larger units than the KPI (thousands?)" in scale[0].message
+    assert "spend is probably in thousands of the KPI's unit" in scale[0].message
+    assert "centred on 1,000 (1 per currency unit spent)" in scale[0].message
     assert "roi_priors" in scale[0].message
     assert "spend_kpi_scale" not in codes(project, weekly_frame())  # same unit: ~26%
 

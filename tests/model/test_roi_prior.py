@@ -80,10 +80,13 @@ def test_spec_options_parse_validate_and_round_trip():
         SharePrior(0.1, 1.5)
 
 
-def _revenue_data(channels: tuple[str, ...]):
-    # resolve_priors reads only the channel names and the KPI's type.
+def _revenue_data(channels: tuple[str, ...], spend_per_week: float = 10.0):
+    # resolve_priors reads the channel names, the KPI's type and the spend against the KPI.
     from types import SimpleNamespace
-    return SimpleNamespace(channels=channels, kpi_type="revenue", revenue_per_kpi=None)
+    y = np.full((1, 10), 100.0)
+    return SimpleNamespace(channels=channels, kpi_type="revenue", revenue_per_kpi=None, y=y,
+                           spend=np.full((1, 10, len(channels)), spend_per_week),
+                           value_per_kpi=lambda: np.ones_like(y))
 
 
 def test_search_channels_default_to_a_higher_roi_median_that_users_can_replace():
@@ -100,3 +103,24 @@ def test_search_channels_default_to_a_higher_roi_median_that_users_can_replace()
     # ... and a channel's own entry wins over both.
     own = resolve_priors(data, ModelSpec(channel_roi_priors=(("paid_search", RoiPrior(0.8, 0.4)),)))
     np.testing.assert_allclose(np.exp(own.roi_log_median), [1.0, 0.8, 2.0, 1.0])
+
+
+def test_spend_in_other_units_than_the_kpi_gets_a_prior_in_the_data_s_units():
+    """A prior centred on ROI 1 would pin every ROI there when spend and the KPI are in
+    different units: spend in thousands gets the one-unit prior x 1,000 (so the same ROIs x
+    1,000), spend above the KPI the conversions rule (media a quarter of the KPI)."""
+    from mixcast.model.mmm import default_roi_prior, resolve_priors
+    from mixcast.spec import RoiPrior
+
+    matched = _revenue_data(("tv_spend", "paid_search"), spend_per_week=10.0)   # 20% of KPI
+    assert default_roi_prior(matched) == RoiPrior(median=1.0, sigma=0.9)
+    thousands = _revenue_data(("tv_spend", "paid_search"), spend_per_week=0.01)  # 0.02%
+    assert default_roi_prior(thousands) == RoiPrior(median=1000.0, sigma=0.9)
+    millions = _revenue_data(("tv_spend", "paid_search"), spend_per_week=1e-5)
+    assert default_roi_prior(millions).median == pytest.approx(1e6)
+    resolved = resolve_priors(thousands, ModelSpec())        # kinds scale it as before
+    np.testing.assert_allclose(np.exp(resolved.roi_log_median), [1000.0, 2000.0], rtol=1e-5)
+    above = _revenue_data(("tv_spend", "paid_search"), spend_per_week=150.0)    # 3x the KPI
+    assert default_roi_prior(above).median == pytest.approx(0.25 * 100 / 300)
+    stated = resolve_priors(thousands, ModelSpec(roi_prior=RoiPrior(4000.0, 0.5)))
+    np.testing.assert_allclose(np.exp(stated.roi_log_median), [4000.0, 4000.0], rtol=1e-5)

@@ -28,3 +28,25 @@ def test_five_channels_156_weeks_recover_roi(seed):
     report = summarize(fitted)["diagnostics"]
     assert report["rhat_max"] < 1.05
     assert report["divergences"] <= 2
+
+
+@pytest.mark.slow
+def test_spend_in_thousands_of_the_kpi_s_unit_recovers_the_same_roi_in_its_units():
+    """Spend exported in thousands beside revenue in units (spend 0.02% of the KPI): the
+    default ROI prior follows the data's units, so the ROIs are the true ones x 1000 and
+    agree with the fit in one unit (a prior centred on 1 had pinned them near 1)."""
+    from dataclasses import replace
+
+    sim = simulate(default_spec(seed=1))
+    data = sim.data
+    thousands = replace(data, spend=data.spend / 1000, media=data.media / 1000, issues=())
+    assert "spend_kpi_scale" not in {i.code for i in data.issues}
+    rois = {}
+    for name, d in (("units", data), ("thousands", thousands)):
+        rois[name] = interval(channel_metrics(fit(d, sampler=SAMPLER)).roi)
+    truth = np.array([sim.roi[c] for c in data.channels]) * 1000
+    got = rois["thousands"]
+    covered = (got["lo90"] <= truth) & (truth <= got["hi90"])
+    assert covered.sum() >= 4, covered
+    assert np.mean(np.abs(got["mean"] - truth) / truth) < 0.25
+    np.testing.assert_allclose(got["mean"], 1000 * rois["units"]["mean"], rtol=0.15)

@@ -81,17 +81,26 @@ def test_media_share_of_the_kpi_above_60_percent_is_strong(small_fit, metrics):
     assert "paid media drives 70% of the KPI" in check["summary"]
 
 
-def test_spend_in_other_units_than_the_kpi_is_strong_and_says_so(small_fit, metrics):
+def test_spend_in_other_units_than_the_kpi_is_care_and_says_how_to_read_the_rois(
+        small_fit, metrics):
+    """Spend in thousands against revenue in units: the ROIs the model reports are KPI per
+    unit of spend in the file's units, so the ROI ceilings (revenue per unit spent) are
+    not applied, and the finding says how to read and fix them."""
     data = small_fit.data
     in_thousands = dataclasses.replace(small_fit, data=dataclasses.replace(
         data, spend=data.spend / 1000, media=data.media / 1000))
-    check = check_plausibility(in_thousands, metrics=metrics)
-    assert check["strong"] and check["status"] == "fail"
-    assert "spend is probably in larger units than the KPI" in check["summary"]
-    assert "every ROI is pulled toward 1" in check["summary"]
-    assert any("same currency unit" in a for a in check["advice"])
-    assert not any("trend_knots" in a for a in check["advice"])  # not the baseline's fault
+    thousandfold = dataclasses.replace(metrics, roi=metrics.roi * 1000)
+    check = check_plausibility(in_thousands, metrics=thousandfold)
+    assert check["status"] == "warn" and not check["strong"]
+    assert check["label"] == "spend and KPI in different units"
+    assert "spend is probably in thousands of the KPI's unit" in check["summary"]
+    assert "KPI per unit of spend in the file's units" in check["summary"]
+    assert all(e["ceiling"] is None for e in check["channels"].values())
+    assert any("one currency unit" in a for a in check["advice"])
+    assert not any("Do not move budget" in a for a in check["advice"])
+    # the same ROIs with spend and KPI in one unit are beyond any channel: do not act
+    assert check_plausibility(small_fit, metrics=thousandfold)["strong"]
     stated = dataclasses.replace(in_thousands, spec=dataclasses.replace(
         small_fit.spec, roi_prior=RoiPrior(median=1000.0, sigma=0.9)))
-    assert "larger units" not in check_plausibility(stated, metrics=metrics)["summary"]
-    assert "larger units" not in check_plausibility(small_fit, metrics=metrics)["summary"]
+    assert "thousands" not in check_plausibility(stated, metrics=thousandfold)["summary"]
+    assert "thousands" not in check_plausibility(small_fit, metrics=metrics)["summary"]
