@@ -88,9 +88,10 @@ class ModelSpec:
     trend_knots : bends of the piecewise-linear trend, in [0, 20] (0 = a straight line);
         use a few for data with structural shifts.
     likelihood : observation noise.
-    roi_prior : default ROI prior for paid channels; None derives it from the KPI type
-        (median 1 for revenue KPIs; for conversions, the ROI at which media would drive a
-        quarter of the KPI).
+    roi_prior : default ROI prior for paid channels; None derives it from the data
+        (:func:`mixcast.model.mmm.default_roi_prior`: median 1 for revenue KPIs, in the
+        file's units when spend and KPI differ in unit; for conversions, the ROI at which
+        media would drive a quarter of the KPI).
     channel_roi_priors : per-channel overrides, e.g. from earlier studies; a channel with
         one keeps it as a fixed prior (outside the pooling below).
     roi_pooling : partial pooling of the other channels' ROIs: their log ROIs share a
