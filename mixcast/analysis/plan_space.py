@@ -190,9 +190,10 @@ def _future_timeline(fit: Fit, weeks: int, pattern_weeks: int):
         spend=spend)
     last = data.dates[-1].astype("datetime64[D]")
     dates = last + 7 * np.arange(1, weeks + 1).astype("timedelta64[D]")
-    note = (f"next {counted(weeks, 'week')} ({str(dates[0])[:10]} to {str(dates[-1])[:10]}): the future "
-            f"weekly pattern is the average weekly spend of the last {pattern_weeks} weeks; "
-            f"spend of the last {n_history} weeks still carries over into the horizon; outcome counted in horizon weeks only")
+    note = (f"next {counted(weeks, 'week')} ({str(dates[0])[:10]} to {str(dates[-1])[:10]}): "
+            f"the future weekly pattern is the average weekly spend of the last {pattern_weeks} "
+            f"weeks; spend of the last {n_history} weeks still carries over into the horizon; "
+            "outcome counted in horizon weeks only")
     return extended, spend, media, n_history, dates, note
 
 

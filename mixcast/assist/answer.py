@@ -266,8 +266,8 @@ def _forecast(model, call, trust):
     total = scalar_interval(predicted.draws.sum(axis=(1, 2)))
     recent = float(data.y[:, -weeks:].sum()) if data.n_times >= weeks else None
     span = f"{str(plan.dates[0])[:10]} to {str(plan.dates[-1])[:10]}"
-    lines = [f"{_unit(model)} over the next {counted(weeks, 'week')} ({span}): {band(total)}, if spend "
-             f"and the controls stay at their average of the last {PATTERN_WEEKS} weeks "
+    lines = [f"{_unit(model)} over the next {counted(weeks, 'week')} ({span}): {band(total)}, "
+             f"if spend and the controls stay at their average of the last {PATTERN_WEEKS} weeks "
              f"({money(float(plan.spend.sum()))} of media).",
              "Seasonality and the trend are the model's; events you know of (a launch, a "
              "promotion) are not in it: `mixcast forecast --future plan.csv` takes a plan "

@@ -117,7 +117,8 @@ class Call:
                 return ("spend and incremental return by channel over the last "
                         f"{counted(self.weeks, 'week')}")
             case "drove":
-                span = f"the last {counted(self.weeks, 'week')}" if self.weeks else "the data window"
+                span = (f"the last {counted(self.weeks, 'week')}" if self.weeks
+                        else "the data window")
                 return f"the outcome {self.channel} drove over {span}"
             case "certainty":
                 return f"how certain the model is about {self.channel}: ROI range and verdict"

@@ -215,17 +215,8 @@ def spend_to_kpi(data: Dataset) -> float | None:
 def spend_unit_factor(data: Dataset) -> float | None:
     """How many KPI units spend's unit likely holds when spend is far below the KPI's
     value: the smallest power of 1,000 that lifts paid spend to 0.1% of it (spend exported
-    in thousands: 1,000; in millions: 1,000,000). None when spend is not that small.
-
-    Examples
-    --------
-    >>> from mixcast.data.dataset import Dataset
-    >>> dates = np.arange(3) * np.timedelta64(7, "D") + np.datetime64("2024-01-01")
-    >>> data = Dataset(dates=dates, geos=("national",), channels=("tv",),
-    ...                y=np.full((1, 3), 5000.0), spend=np.full((1, 3, 1), 0.5),
-    ...                media=np.full((1, 3, 1), 0.5))
-    >>> spend_unit_factor(data)        # spend 0.01% of the KPI: likely in thousands
-    1000.0
+    in thousands: 1,000; in millions: 1,000,000). None when spend is not that small
+    (example: :func:`spend_scale_mismatch`).
     """
     ratio = spend_to_kpi(data)
     if ratio is None or ratio <= 0 or ratio >= SPEND_TO_KPI[0]:
@@ -245,6 +236,8 @@ def spend_scale_mismatch(data: Dataset) -> str | None:
     ...                media=np.full((1, 3, 1), 0.5))
     >>> spend_scale_mismatch(data)[:52]
     'paid spend is 0.01% of the KPI (1.50 against 15.0k),'
+    >>> spend_unit_factor(data)        # so spend is likely in thousands of the KPI's unit
+    1000.0
     """
     ratio = spend_to_kpi(data)
     if ratio is None or SPEND_TO_KPI[0] <= ratio <= SPEND_TO_KPI[1]:

@@ -99,9 +99,10 @@ def _future_space(fit: MLFit, weeks: int, metric: int) -> MLSpace:
                         (data.n_geos, weeks, data.events_or_empty().shape[-1]))], axis=1))
     pad = np.zeros((data.n_geos, weeks, data.n_channels))
     mask = np.concatenate([np.zeros(data.n_times), np.ones(weeks)])
-    note = (f"next {counted(weeks, 'week')} ({str(dates[0])[:10]} to {str(dates[-1])[:10]}): the future "
-            f"weekly pattern is the average weekly spend of the last {PATTERN_WEEKS} weeks, "
-            "controls at their recent average; outcome counted in horizon weeks only")
+    note = (f"next {counted(weeks, 'week')} ({str(dates[0])[:10]} to {str(dates[-1])[:10]}): "
+            "the future weekly pattern is the average weekly spend of the last "
+            f"{PATTERN_WEEKS} weeks, controls at their recent average; outcome counted in "
+            "horizon weeks only")
     return MLSpace(channels=fit.channels, current=totals,
                    spend_share=np.concatenate([np.zeros_like(history), share], axis=1),
                    pattern=np.concatenate([np.zeros_like(history),
