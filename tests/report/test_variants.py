@@ -124,10 +124,13 @@ def test_the_format_follows_the_file_name_and_a_folder_gets_report_html(small_ru
     assert _format_and_path("png", tmp_path) == ("png", tmp_path)
     with pytest.raises(UserError, match="ends in .pdf but --format is html"):
         _format_and_path("html", tmp_path / "r.pdf")
-    args = ["report", "--run", str(small_run), "--out", str(tmp_path), "-q"]
-    done = subprocess.run([sys.executable, "-c", "from mixcast.cli import main; main()", *args],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr            # a folder was a traceback
+    from typer.testing import CliRunner
+
+    from mixcast.cli import app
+
+    result = CliRunner().invoke(app, ["report", "--run", str(small_run), "--out", str(tmp_path),
+                                      "-q"])
+    assert result.exit_code == 0, result.output      # a folder was a traceback
     assert (tmp_path / "report.html").read_text().startswith("<!DOCTYPE html>")
 
 
