@@ -3,7 +3,7 @@
 A model can converge, fit well and still tell an impossible story: one channel earning
 100 per unit of spend, or paid media driving most of the business. That is nearly always
 the baseline left unmodelled (seasonality, holidays, a trend, promotions) and absorbed by
-whichever channel's spend happens to move with it. Three rules, per channel and overall:
+whichever channel's spend happens to move with it. Four rules, per channel and overall:
 
 1. **Prior-data conflict.** The posterior median ROI lies beyond the prior's 99th
    percentile (``PRIOR_TAIL_CARE``; z > 2.33 on log ROI) — the data pulled the estimate
