@@ -17,6 +17,7 @@ import pandas as pd
 from mixcast.analysis.evaluator import evaluator, plan_outcomes
 from mixcast.analysis.metrics import MROI_STEP
 from mixcast.analysis.plan_space import plan_space
+from mixcast.data.guardrails import breakeven_roi
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import interval
 from mixcast.transforms import carryover_weights
@@ -107,18 +108,20 @@ def response_curves(fit: Fit, *, multipliers: np.ndarray = CURVE_MULTIPLIERS,
         current_index=int(np.searchsorted(grid, 1.0)),
         outcome={k: v.T for k, v in interval(value).items()}, outcome_kpi=kpi.mean(0).T,
         mroi={k: v.T for k, v in interval(marginal).items()}, cpa=cpa, asymptote=asymptote,
-        breakeven_spend=_breakeven(dense[:-1], _SEARCH, reference),
+        breakeven_spend=_breakeven(dense[:-1], _SEARCH, reference, breakeven_roi(fit.data)),
         saturation_spend=_saturation(dense[:-1], asymptote, _SEARCH, reference))
 
 
-def _breakeven(curve: np.ndarray, grid: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Spend where the mean marginal return (slope of the mean curve) last falls below 1."""
+def _breakeven(curve: np.ndarray, grid: np.ndarray, reference: np.ndarray,
+               threshold: float) -> np.ndarray:
+    """Spend where the mean marginal return (slope of the mean curve) last falls below
+    ``threshold`` (1, in the file's units: :func:`~mixcast.data.guardrails.breakeven_roi`)."""
     spend = grid[:, None] * reference[None, :]
     slope = np.diff(curve, axis=0) / np.diff(spend, axis=0)        # (K - 1, C)
     middle = np.sqrt(spend[1:] * spend[:-1])
     result = np.full(curve.shape[1], np.nan)
     for c in range(curve.shape[1]):
-        above = slope[:, c] >= 1.0
+        above = slope[:, c] >= threshold
         if not above.any():
             result[c] = 0.0
             continue
@@ -174,15 +177,17 @@ def carryover_profile(fit: Fit) -> CarryoverProfile:
 
 
 def channel_ranking(fit: Fit, curves: ResponseCurves | None = None, *,
-                    threshold: float = 1.0) -> pd.DataFrame:
+                    threshold: float | None = None) -> pd.DataFrame:
     """The operator table: which channels are saturated, underfunded, or to cut first.
 
     ``status`` is ``underfunded`` when the whole 90% interval of mROI is above
-    ``threshold``, ``saturated`` when it is all below, or current spend is past 80% of the
-    channel's asymptote, else ``hold`` (the data cannot tell). ``cut_rank`` 1 is the first
+    ``threshold`` (default: where the next unit pays for itself, 1 in one currency unit;
+    :func:`~mixcast.data.guardrails.breakeven_roi`), ``saturated`` when it is all below, or
+    current spend is past 80% of the channel's asymptote, else ``hold`` (the data cannot tell). ``cut_rank`` 1 is the first
     channel to cut (lowest mROI); ``next_dollar_rank`` 1 is where the next unit should go.
     """
     curves = curves or response_curves(fit)
+    threshold = breakeven_roi(fit.data) if threshold is None else threshold
     i = curves.current_index
     spend = curves.current_spend
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -53,7 +53,8 @@ HOLIDAY_MARKETS = ("US", "CA", "MX", "BR", "GB", "IE", "DE", "FR", "NL", "BE", "
 HOLIDAY_P = 0.01         # ... when that many would fall on its holidays by chance with a
                          # probability below this (Bonferroni over the markets tried)
 
-__all__ = ["diagnose", "spend_scale_mismatch", "spend_to_kpi", "spend_unit_factor"]
+__all__ = ["breakeven_roi", "diagnose", "spend_scale_mismatch", "spend_to_kpi",
+           "spend_unit_factor"]
 
 
 def diagnose(data: Dataset, *, cadence_days: int = 7, holidays: tuple[str, ...] = (),
@@ -222,6 +223,12 @@ def spend_unit_factor(data: Dataset) -> float | None:
     if ratio is None or ratio <= 0 or ratio >= SPEND_TO_KPI[0]:
         return None
     return 1000.0 ** math.ceil(math.log(SPEND_TO_KPI[0] / ratio, 1000) - 1e-9)
+
+
+def breakeven_roi(data: Dataset) -> float:
+    """The ROI (or mROI) at which spend pays for itself in the file's units: 1, or
+    :func:`spend_unit_factor` where spend is in thousands (millions) of the KPI's unit."""
+    return spend_unit_factor(data) or 1.0
 
 
 def spend_scale_mismatch(data: Dataset) -> str | None:

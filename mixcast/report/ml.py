@@ -23,6 +23,7 @@ import pandas as pd
 from mixcast.assist.narrative import run_narrative
 from mixcast.analysis.totals import platform_comparison
 from mixcast.analysis.over_time import last_weeks, returns_table, rolling_returns
+from mixcast.data.guardrails import breakeven_roi
 from mixcast.model.plans import channel_off_plans
 from mixcast.posterior.intervals import Band, interval
 from mixcast.ml.attribution import channel_metrics, plan_outcomes
@@ -156,16 +157,17 @@ def response_curves(fit: MLFit, *, multipliers: np.ndarray = CURVE_MULTIPLIERS):
         current_index=int(np.searchsorted(grid, 1.0)), outcome=interval(outcome),
         outcome_kpi=outcome_kpi, mroi=interval(marginal), cpa=cpa,
         asymptote=mean_curve.max(axis=1),
-        breakeven_spend=np.array([_breakeven(mean_mroi[c], spend[c])
+        breakeven_spend=np.array([_breakeven(mean_mroi[c], spend[c], breakeven_roi(fit.data))
                                   for c in range(n_channels)]),
         saturation_spend=np.array([_saturation(mean_curve[c], spend[c])
                                    for c in range(n_channels)]))
 
 
-def _breakeven(mroi: np.ndarray, spend: np.ndarray) -> float:
-    """Spend where the mean mROI first falls below 1 on the grid (0 if never above 1,
-    NaN if it stays above 1 over the grid)."""
-    above = mroi >= 1.0
+def _breakeven(mroi: np.ndarray, spend: np.ndarray, threshold: float) -> float:
+    """Spend where the mean mROI first falls below ``threshold`` (where the next unit pays
+    for itself: 1 in one currency unit) on the grid (0 if never above it, NaN if it stays
+    above it over the grid)."""
+    above = mroi >= threshold
     if not above.any():
         return 0.0
     below = np.nonzero(~above & (np.arange(len(mroi)) > np.argmax(above)))[0]

@@ -262,7 +262,7 @@ def curves_and_carryover(ctx: ReportContext) -> str:
         for c, name in enumerate(curves.channels))
     body = (chart(charts.response_curves(curves, ctx.channels), "curves")
             + '<table data-table="curves"><tr><th>channel</th><th>today\'s spend</th>'
-              "<th>mROI today</th><th>breakeven (mROI = 1)</th><th>saturation (80% of max)</th>"
+              "<th>mROI today</th><th>breakeven (the next unit pays for itself)</th><th>saturation (80% of max)</th>"
               f"<th>weeks to 90% of effect</th></tr>{rows}</table>"
             + (chart(charts.carryover(profile, ctx.channels), "carryover") if profile else
                missing(ctx.carryover.missing)))

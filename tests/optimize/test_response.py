@@ -87,3 +87,32 @@ def test_conversion_kpi_curves_carry_cpa(small_fit):
     assert not np.isfinite(curves.cpa["mean"][:, 0]).any()     # no spend, no CPA
     frame = curves.to_frame()
     assert {"cpa_mean", "cpa_lo90", "cpa_hi90"} <= set(frame.columns)
+
+
+def test_with_spend_in_thousands_of_the_kpi_s_unit_break_even_is_an_mroi_of_1000(
+        small_fit, curves):
+    """The same fit read with spend in thousands: every mROI is x1,000, and the statuses,
+    the first cut and the breakeven spend must not change (at 1 they all read
+    'underfunded')."""
+    import dataclasses
+
+    from mixcast.analysis.curves import _breakeven
+
+    data = small_fit.data
+    thousands = dataclasses.replace(small_fit, data=dataclasses.replace(
+        data, spend=data.spend / 1000, media=data.media / 1000))
+    scaled = dataclasses.replace(
+        curves, spend=curves.spend / 1000, current_spend=curves.current_spend / 1000,
+        mroi={k: v * 1000 for k, v in curves.mroi.items()},
+        breakeven_spend=curves.breakeven_spend / 1000,
+        saturation_spend=curves.saturation_spend / 1000)
+    one_unit = channel_ranking(small_fit, curves)
+    in_thousands = channel_ranking(thousands, scaled)
+    assert list(in_thousands["status"]) == list(one_unit["status"])
+    assert list(in_thousands["cut_first"]) == list(one_unit["cut_first"])
+    assert set(one_unit["status"]) != {"underfunded"}
+    grid = np.geomspace(0.01, 10.0, 200)
+    curve = np.log1p(3 * grid)[:, None] * np.array([[2.0, 0.5]])    # concave, two channels
+    reference = np.array([1.0, 1.0])
+    np.testing.assert_allclose(_breakeven(curve, grid, reference / 1000, 1000.0),
+                               _breakeven(curve, grid, reference, 1.0) / 1000)
