@@ -170,6 +170,12 @@ class Dataset:
         """Channel index of each reach-and-frequency channel."""
         return tuple(self.channels.index(c) for c in self.rf_channels)
 
+    @property
+    def kpi_in_currency(self) -> bool:
+        """Whether the KPI has a value in currency (revenue, or conversions with a
+        ``revenue_per_kpi``): only then is an ROI revenue per unit spent."""
+        return self.kpi_type == "revenue" or self.revenue_per_kpi is not None
+
     def value_per_kpi(self) -> np.ndarray:
         """(G, T) currency value of one KPI unit."""
         if self.revenue_per_kpi is None:

@@ -207,7 +207,7 @@ def _spend_share_and_variation(spend: np.ndarray, names: tuple[str, ...]) -> lis
 def spend_to_kpi(data: Dataset) -> float | None:
     """Total paid spend over the KPI's total value; None where the KPI has no value in
     currency (conversions without ``revenue_per_kpi``: their ROI prior follows the data)."""
-    if data.kpi_type != "revenue" and data.revenue_per_kpi is None:
+    if not data.kpi_in_currency:
         return None
     value = float((data.y * data.value_per_kpi()).sum())
     return float(data.spend.sum()) / value if value > 0 else None

@@ -175,10 +175,9 @@ def propose_config(frame: pd.DataFrame, *, source: str, target: str | None = Non
             left_out[column] = (f"another outcome like the KPI '{target}', not a driver; "
                                 "--target COLUMN models it instead")
             continue
-        calendar = calendar_part(frame[column], parts)
         if frame[column].nunique() <= 1:
             left_out[column] = "the same value in every row: it carries no information"
-        elif calendar:
+        elif calendar := calendar_part(frame[column], parts):
             left_out[column] = (f"{calendar}, a calendar column: the model has its own "
                                 "trend and yearly seasonality")
         elif "organic" in column.lower():

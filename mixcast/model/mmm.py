@@ -75,7 +75,7 @@ def default_roi_prior(data: Dataset) -> RoiPrior:
     (the same prior as in one unit, so the same ROIs x 1,000); spend above the KPI's value,
     like conversions, the ROI that makes media a quarter of the KPI. Log-sigma 0.9 always
     (90% of prior mass within a factor ~4.4)."""
-    valued = data.kpi_type == "revenue" or data.revenue_per_kpi is not None
+    valued = data.kpi_in_currency
     if valued and spend_scale_mismatch(data) is None:
         return RoiPrior(median=1.0, sigma=0.9)
     factor = spend_unit_factor(data) if valued else None

@@ -94,22 +94,23 @@ def drifting_channels(fit: Fit, resid: np.ndarray) -> list[str]:
         return []
     basis = np.asarray(fit.inputs.time_basis, float)
     smooth = np.column_stack([np.ones(len(resid)), basis])
+    left = _residual_ss(smooth, resid)
     effects = contributions(fit).groupby("date", sort=True)[candidates].sum()
-    explained = {c: _drift_share(effects[c].to_numpy(), smooth, basis, resid)
+    explained = {c: _drift_share(effects[c].to_numpy(), smooth, basis, resid, left)
                  for c in candidates}
     found = [c for c in candidates if explained[c] is not None]
     if found and len(candidates) > 1:
-        shared = _drift_share(effects.sum(axis=1).to_numpy(), smooth, basis, resid)
+        shared = _drift_share(effects.sum(axis=1).to_numpy(), smooth, basis, resid, left)
         if shared is not None and shared >= max(explained[c] for c in found):
             return candidates
     return found
 
 
 def _drift_share(effect: np.ndarray, smooth: np.ndarray, basis: np.ndarray,
-                 resid: np.ndarray) -> float | None:
-    """Share of the residuals left by ``smooth`` that ``effect`` times ``basis`` explains,
-    or None unless it passes the F-test and :data:`DRIFT_SHARE`."""
-    left = _residual_ss(smooth, resid)
+                 resid: np.ndarray, left: float) -> float | None:
+    """Share of the residuals ``smooth`` leaves (their sum of squares ``left``) that
+    ``effect`` times ``basis`` explains, or None unless it passes the F-test and
+    :data:`DRIFT_SHARE`."""
     with_drift = np.column_stack([smooth, effect[:, None] * basis])
     after = _residual_ss(with_drift, resid)
     dof = len(resid) - with_drift.shape[1]

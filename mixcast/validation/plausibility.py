@@ -87,7 +87,7 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
     data = fit.data
     mismatch = spend_scale_mismatch(data)
     # ROI ceilings are revenue per unit spent: meaningless when spend and KPI differ in unit.
-    valued = (data.kpi_type == "revenue" or data.revenue_per_kpi is not None) and not mismatch
+    valued = data.kpi_in_currency and not mismatch
     spend = metrics.spend
     spend_share = spend / max(float(spend.sum()), 1e-12)
     media_share_draws = metrics.incremental_kpi.sum(axis=1) / max(float(data.y.sum()), 1e-12)

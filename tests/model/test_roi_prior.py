@@ -84,7 +84,8 @@ def _revenue_data(channels: tuple[str, ...], spend_per_week: float = 10.0):
     # resolve_priors reads the channel names, the KPI's type and the spend against the KPI.
     from types import SimpleNamespace
     y = np.full((1, 10), 100.0)
-    return SimpleNamespace(channels=channels, kpi_type="revenue", revenue_per_kpi=None, y=y,
+    return SimpleNamespace(channels=channels, kpi_type="revenue", revenue_per_kpi=None,
+                           kpi_in_currency=True, y=y,
                            spend=np.full((1, 10, len(channels)), spend_per_week),
                            value_per_kpi=lambda: np.ones_like(y))
 
