@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mixcast.analysis.evaluator import evaluator, plan_outcomes
+from mixcast.analysis.hurdle import Hurdle, mroi_hurdle
 from mixcast.analysis.metrics import MROI_STEP
 from mixcast.analysis.plan_space import plan_space
 from mixcast.data.guardrails import breakeven_roi
@@ -35,9 +36,11 @@ class ResponseCurves:
 
     ``outcome``, ``mroi`` and ``cpa`` are dicts of mean/lo90/hi90 arrays; outcome is the
     channel's incremental outcome in currency value, ``outcome_kpi`` in KPI units (means);
-    ``cpa`` only for conversion KPIs. ``breakeven_spend`` is where the mean mROI falls
-    below 1 (NaN if never within 1000x current, 0 if it never reaches 1);
-    ``saturation_spend`` where the mean curve reaches 80% of its asymptote.
+    ``cpa`` only for conversion KPIs. ``hurdle`` is the mROI each channel is judged
+    against (:mod:`mixcast.analysis.hurdle`: break-even, or the channels' average where
+    the KPI has no value); ``breakeven_spend`` is where the mean mROI falls below it (NaN
+    if never within 1000x current, 0 if it never reaches it); ``saturation_spend`` where
+    the mean curve reaches 80% of its asymptote.
     """
 
     channels: tuple[str, ...]
@@ -52,6 +55,7 @@ class ResponseCurves:
     asymptote: np.ndarray = field(repr=False)          # (C,) mean
     breakeven_spend: np.ndarray = field(repr=False)    # (C,)
     saturation_spend: np.ndarray = field(repr=False)   # (C,)
+    hurdle: Hurdle = Hurdle(1.0, False)
 
     def to_frame(self) -> pd.DataFrame:
         """Long table: channel, multiplier, spend, outcome and mROI bands (and CPA)."""
@@ -103,19 +107,22 @@ def response_curves(fit: Fit, *, multipliers: np.ndarray = CURVE_MULTIPLIERS,
             ratio = spend.T[None] / np.where(kpi > 0, kpi, np.nan)
         cpa = {k: v.T for k, v in interval(ratio).items()}
     asymptote = dense[-1]                                          # (C,)
+    i = int(np.searchsorted(grid, 1.0))
+    hurdle = mroi_hurdle(breakeven_roi(fit.data), space.current, marginal[:, i].mean(0))
     return ResponseCurves(
         channels=space.channels, multipliers=grid, spend=spend, current_spend=space.current,
-        current_index=int(np.searchsorted(grid, 1.0)),
+        current_index=i,
         outcome={k: v.T for k, v in interval(value).items()}, outcome_kpi=kpi.mean(0).T,
         mroi={k: v.T for k, v in interval(marginal).items()}, cpa=cpa, asymptote=asymptote,
-        breakeven_spend=_breakeven(dense[:-1], _SEARCH, reference, breakeven_roi(fit.data)),
-        saturation_spend=_saturation(dense[:-1], asymptote, _SEARCH, reference))
+        breakeven_spend=_breakeven(dense[:-1], _SEARCH, reference, hurdle.value),
+        saturation_spend=_saturation(dense[:-1], asymptote, _SEARCH, reference),
+        hurdle=hurdle)
 
 
 def _breakeven(curve: np.ndarray, grid: np.ndarray, reference: np.ndarray,
                threshold: float) -> np.ndarray:
     """Spend where the mean marginal return (slope of the mean curve) last falls below
-    ``threshold`` (1, in the file's units: :func:`~mixcast.data.guardrails.breakeven_roi`)."""
+    ``threshold`` (the hurdle: :mod:`mixcast.analysis.hurdle`)."""
     spend = grid[:, None] * reference[None, :]
     slope = np.diff(curve, axis=0) / np.diff(spend, axis=0)        # (K - 1, C)
     middle = np.sqrt(spend[1:] * spend[:-1])
@@ -181,13 +188,16 @@ def channel_ranking(fit: Fit, curves: ResponseCurves | None = None, *,
     """The operator table: which channels are saturated, underfunded, or to cut first.
 
     ``status`` is ``underfunded`` when the whole 90% interval of mROI is above
-    ``threshold`` (default: where the next unit pays for itself, 1 in one currency unit;
-    :func:`~mixcast.data.guardrails.breakeven_roi`), ``saturated`` when it is all below, or
-    current spend is past 80% of the channel's asymptote, else ``hold`` (the data cannot tell). ``cut_rank`` 1 is the first
-    channel to cut (lowest mROI); ``next_dollar_rank`` 1 is where the next unit should go.
+    ``threshold`` (default: the curves' hurdle, where the next unit pays for itself, or the
+    channels' average mROI where the KPI has no value: :mod:`mixcast.analysis.hurdle`),
+    ``saturated`` when it is all below, or current spend is past 80% of the channel's
+    asymptote, else ``hold`` (the data cannot tell). ``cut_rank`` 1 is the first channel to
+    cut (lowest mROI); ``next_dollar_rank`` 1 is where the next unit should go. ``hurdle``
+    and ``hurdle_basis`` ("breakeven" or "channel average") say what it was judged against.
     """
     curves = curves or response_curves(fit)
-    threshold = breakeven_roi(fit.data) if threshold is None else threshold
+    basis = curves.hurdle.basis if threshold is None else "breakeven"
+    threshold = curves.hurdle.value if threshold is None else threshold
     i = curves.current_index
     spend = curves.current_spend
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -204,7 +214,7 @@ def channel_ranking(fit: Fit, curves: ResponseCurves | None = None, *,
         "channel": list(curves.channels), "spend": spend, "roi_mean": roi,
         "mroi_mean": mroi["mean"], "mroi_lo90": mroi["lo90"], "mroi_hi90": mroi["hi90"],
         "breakeven_spend": curves.breakeven_spend, "saturation_spend": curves.saturation_spend,
-        "status": status, "cut_rank": cut_rank,
+        "status": status, "hurdle": threshold, "hurdle_basis": basis, "cut_rank": cut_rank,
         "next_dollar_rank": len(order) + 1 - cut_rank,
         "cut_first": (cut_rank == 1) & (mroi["mean"] < threshold),
     })

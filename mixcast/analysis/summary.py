@@ -9,6 +9,7 @@ from mixcast.analysis.calibration import lift_test_checks
 from mixcast.analysis.effects import effects_summary
 from mixcast.analysis.metrics import ChannelMetrics, channel_metrics, geo_summary
 from mixcast.analysis.reach_frequency import rf_summary
+from mixcast.data.guardrails import breakeven_roi
 from mixcast.posterior.diagnostics import diagnose_fit
 from mixcast.posterior.fitted import Fit
 from mixcast.posterior.intervals import scalar_interval
@@ -40,6 +41,7 @@ def summarize(fit: Fit) -> dict:
         "channels": channels,
         "diagnostics": report.as_dict(),
         "kpi_type": fit.data.kpi_type,
+        "breakeven_roi": breakeven_roi(fit.data),
         "target": fit.data.target,
         "n_weeks": int(fit.data.n_times),
         "n_geos": int(fit.data.n_geos),

@@ -57,12 +57,20 @@ def held_channels(trust: Mapping[str, ChannelTrust]) -> tuple[str, ...]:
     return tuple(name for name, entry in trust.items() if not entry.movable)
 
 
-def spend_advice(status: str, trust: ChannelTrust) -> str:
-    """The action for a channel's saturation status, held back when it is not movable."""
+def spend_advice(status: str, trust: ChannelTrust, *, relative: bool = False) -> str:
+    """The action for a channel's saturation status, held back when it is not movable.
+
+    ``relative``: the status was judged against the channels' average mROI rather than
+    break-even (a KPI without a value; :mod:`mixcast.analysis.hurdle`)."""
     if not trust.movable:
         return f"test it before moving its budget: {test_first_reason(trust)}"
     if status == "underfunded":
-        return "a candidate for more budget: the next unit is expected to return more than it costs"
+        return ("a candidate for more budget: the next unit is expected to return "
+                + ("more than the average channel's next unit" if relative
+                   else "more than it costs"))
     if status == "saturated":
-        return "a candidate to trim: further spend returns less than it costs"
-    return "hold: the data cannot tell whether more or less would pay"
+        return ("a candidate to trim: further spend returns "
+                + ("less than the average channel's" if relative else "less than it costs"))
+    return ("hold: the data cannot tell whether it returns more or less than the average "
+            "channel" if relative else "hold: the data cannot tell whether more or less "
+            "would pay")

@@ -154,7 +154,8 @@ def _saturation(model, call, trust):
         if picked:
             lines.append(f"{words}: " + "; ".join(
                 f"{r['channel']} (mROI {band(r['mroi'])}: "
-                f"{spend_advice(status, trust[r['channel']])})" for r in picked) + ".")
+                f"{spend_advice(status, trust[r['channel']], relative=r.get('relative', False))})"
+                for r in picked) + ".")
     return lines, {"ranking": rows}
 
 

@@ -47,8 +47,10 @@ def write_narrative(summary: Mapping, trust: Mapping[str, ChannelTrust], *,
     summary : the run's summary.json.
     trust : :func:`mixcast.assist.trust.channel_trust` of the run.
     ranking : rows with ``channel``, ``status`` (saturated / underfunded / hold) and
-        ``mroi`` ({mean, lo90, hi90}), e.g. from :func:`mixcast.analysis.channel_ranking`;
-        None leaves the saturation paragraph out with a note.
+        ``mroi`` ({mean, lo90, hi90}), e.g. from :func:`mixcast.analysis.channel_ranking`
+        (via :func:`ranking_rows`; ``relative``: True where the status was judged against
+        the channels' average, a KPI without a value); None leaves the saturation
+        paragraph out with a note.
     validation : the run's validation.json, or None when it has not been run.
     """
     return Narrative(paragraphs=(
@@ -71,8 +73,11 @@ def _drivers(summary: Mapping) -> tuple[str, ...]:
     for name in order:
         entry = channels[name]
         drove = _drove(entry, target)
+        # Conversion KPIs are steered by the cost of a conversion, so CPA comes with ROI.
+        cpa = f", CPA {band(entry['cpa'])}" if entry.get("cpa") else ""
         out.append(f"{name} {drove}{band(entry['contribution_share'], pct=True)} of what paid "
-                   f"media drove, on spend of {money(entry['spend'])}; ROI {band(entry['roi'])}.")
+                   f"media drove, on spend of {money(entry['spend'])}; ROI {band(entry['roi'])}"
+                   f"{cpa}.")
     return tuple(out)
 
 
@@ -101,7 +106,7 @@ def _saturation(ranking: list[dict] | None, trust: Mapping[str, ChannelTrust]
         name, status = row["channel"], row["status"]
         label = {"hold": "neither saturated nor clearly underfunded"}.get(status, status)
         out.append(f"{name} is {label} (next-unit return, mROI, {band(row['mroi'])}): "
-                   f"{spend_advice(status, trust[name])}.")
+                   f"{spend_advice(status, trust[name], relative=row.get('relative', False))}.")
     return tuple(out)
 
 
@@ -136,7 +141,9 @@ def ranking_rows(frame) -> list[dict]:
              "spend": float(r.spend),
              "mroi": {"mean": float(r.mroi_mean), "lo90": float(r.mroi_lo90),
                       "hi90": float(r.mroi_hi90)},
-             "saturation_spend": float(r.saturation_spend)} for r in frame.itertuples()]
+             "saturation_spend": float(r.saturation_spend),
+             "relative": getattr(r, "hurdle_basis", "breakeven") != "breakeven"}
+            for r in frame.itertuples()]
 
 
 def run_narrative(fit, run: str | Path, *, ranking=None) -> Narrative:

@@ -225,9 +225,14 @@ def spend_unit_factor(data: Dataset) -> float | None:
     return 1000.0 ** math.ceil(math.log(SPEND_TO_KPI[0] / ratio, 1000) - 1e-9)
 
 
-def breakeven_roi(data: Dataset) -> float:
+def breakeven_roi(data: Dataset) -> float | None:
     """The ROI (or mROI) at which spend pays for itself in the file's units: 1, or
-    :func:`spend_unit_factor` where spend is in thousands (millions) of the KPI's unit."""
+    :func:`spend_unit_factor` where spend is in thousands (millions) of the KPI's unit.
+    None where the KPI has no value in currency (conversions without
+    ``revenue_per_kpi``): nothing can be said to pay for itself then, and channels are
+    compared with one another (:func:`mixcast.analysis.hurdle.mroi_hurdle`)."""
+    if not data.kpi_in_currency:
+        return None
     return spend_unit_factor(data) or 1.0
 
 

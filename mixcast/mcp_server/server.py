@@ -89,7 +89,9 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
     @_tool
     def response_curve(run: str, channel: str) -> dict[str, Any]:
         """One channel's response curve: its incremental outcome and mROI (90% bands) at
-        0 to 2.5x today's spend, and where it saturates."""
+        0 to 2.5x today's spend, and where it saturates. ``breakeven_spend`` is where its
+        mROI falls to ``hurdle``: break-even, or the channels' average mROI where the KPI
+        has no value per conversion (``hurdle.basis``)."""
         from mixcast.analysis.curves import response_curves
 
         model = folder.load(run).model
@@ -104,6 +106,7 @@ def build_server(runs: str | Path, *, allow_fit: bool = False) -> MCPServer:
         return {"run": run, "channel": name, "current_spend": float(curves.current_spend[c]),
                 "saturation_spend": float(curves.saturation_spend[c]),
                 "breakeven_spend": float(curves.breakeven_spend[c]),
+                "hurdle": {"mroi": curves.hurdle.value, "basis": curves.hurdle.basis},
                 "points": frame.to_dict(orient="records"), "trust": trust_of(run)[name]}
 
     @server.tool()

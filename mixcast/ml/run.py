@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from mixcast.data.guardrails import breakeven_roi
 from mixcast.data.serialize import load_dataset, save_dataset
 from mixcast.ml.ensemble import Ensemble, Replicate
 from mixcast.ml.features import Scales
@@ -74,8 +75,8 @@ LIFT_NOTE = ("The ML challenger is calibrated on lift tests: each test is a row 
              "data's weeks are not used.")
 # Keys of summary.json an ML run writes besides the DESIGN.md contract ("channels",
 # "diagnostics"). Keys a Bayesian run adds that are not listed here are Bayesian-only.
-SUMMARY_KEYS = ("kpi_type", "target", "n_weeks", "n_geos", "date_range", "warnings",
-                "lift_tests", "lift_tests_note", "mixcast_version", "model", "accuracy",
+SUMMARY_KEYS = ("kpi_type", "breakeven_roi", "target", "n_weeks", "n_geos", "date_range",
+                "warnings", "lift_tests", "lift_tests_note", "mixcast_version", "model", "accuracy",
                 "interval_method", "mroi_step", "features", "limits", "notes",
                 "media_parameters")
 
@@ -110,7 +111,8 @@ def ml_summary(fit: MLFit) -> dict:
             "ess_worst": None, "tree_depth_saturated": None, "bfmi_min": None,
             "n_draws": len(fit.replicates), "n_chains": None, "converged": None,
             "status": None, "problems": [], "tuning_seconds": fit.tuning_seconds},
-        "kpi_type": fit.data.kpi_type, "target": fit.data.target,
+        "kpi_type": fit.data.kpi_type, "breakeven_roi": breakeven_roi(fit.data),
+        "target": fit.data.target,
         "n_weeks": int(fit.data.n_times), "n_geos": int(fit.data.n_geos),
         "date_range": [str(fit.data.dates[0])[:10], str(fit.data.dates[-1])[:10]],
         "warnings": [i.message for i in fit.data.issues if i.level == "warning"]

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from mixcast.analysis.evaluator import evaluator
+from mixcast.analysis.hurdle import mroi_hurdle
 from mixcast.analysis.identification import (identification, lift_test_advice,
                                              weakly_identified)
 from mixcast.analysis.plan_space import plan_space
@@ -77,19 +78,21 @@ def allocation_actions(summary: dict, verdicts: dict | None = None,
                        weak: dict[str, str] | None = None) -> list[dict]:
     """Allocation logic per channel from its marginal return and its trust verdict.
 
-    The hurdle is 1.0 (a unit of spend returns a unit of value) for revenue KPIs, and the
-    spend-weighted mean mROI for conversion KPIs. Rules, in order: a ``do_not_act``
+    The hurdle is the summary's ``breakeven_roi`` (a unit of spend returns a unit of value:
+    1, or 1,000 with spend in thousands of the KPI's unit), or, where the KPI has no value
+    (null; conversions without ``revenue_per_kpi``), the spend-weighted mean mROI
+    (:func:`mixcast.analysis.hurdle.mroi_hurdle`). Runs written before the key: 1 for
+    revenue KPIs, the mean for conversions. Rules, in order: a ``do_not_act``
     verdict, or a weakly identified channel (``weak``: channel -> why, e.g. from
     :func:`weak_reasons`) -> "test first"; mROI 90% interval above the hurdle -> "grow";
     below it -> "cut"; otherwise "hold". Returns one dict per channel, ranked by mROI,
     with the ``reason`` for a "test first".
     """
     channels = summary["channels"]
-    if summary.get("kpi_type", "revenue") == "revenue":
-        hurdle = 1.0
-    else:
-        spend = sum(e["spend"] for e in channels.values()) or 1.0
-        hurdle = sum(e["spend"] * (e["mroi"]["mean"] or 0.0) for e in channels.values()) / spend
+    breakeven = summary.get("breakeven_roi", 1.0 if summary.get("kpi_type", "revenue")
+                            == "revenue" else None)
+    hurdle = mroi_hurdle(breakeven, [e["spend"] for e in channels.values()],
+                         [e["mroi"]["mean"] or 0.0 for e in channels.values()])
     rows = []
     for name, entry in channels.items():
         mroi = entry["mroi"]
@@ -101,13 +104,14 @@ def allocation_actions(summary: dict, verdicts: dict | None = None,
             action = "test first"
             reason = "validation says do not act: " + "; ".join(
                 ((verdicts or {}).get(name) or {}).get("reasons", [])[:1])
-        elif (mroi["lo90"] or 0.0) > hurdle:
+        elif (mroi["lo90"] or 0.0) > hurdle.value:
             action = "grow"
-        elif mroi["hi90"] is not None and mroi["hi90"] < hurdle:
+        elif mroi["hi90"] is not None and mroi["hi90"] < hurdle.value:
             action = "cut"
         else:
             action = "hold"
-        rows.append({"channel": name, "action": action, "hurdle": hurdle,
+        rows.append({"channel": name, "action": action, "hurdle": hurdle.value,
+                     "hurdle_relative": hurdle.relative,
                      "mroi": mroi, "roi": entry["roi"], "verdict": verdict, "reason": reason})
     rows.sort(key=lambda r: -(r["mroi"]["mean"] or 0.0))
     return rows

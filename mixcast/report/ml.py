@@ -22,6 +22,7 @@ import pandas as pd
 
 from mixcast.assist.narrative import run_narrative
 from mixcast.analysis.totals import platform_comparison
+from mixcast.analysis.hurdle import mroi_hurdle
 from mixcast.analysis.over_time import last_weeks, returns_table, rolling_returns
 from mixcast.data.guardrails import breakeven_roi
 from mixcast.model.plans import channel_off_plans
@@ -152,20 +153,22 @@ def response_curves(fit: MLFit, *, multipliers: np.ndarray = CURVE_MULTIPLIERS):
             ratio = spend[None] / np.where(outcome_kpi[None] > 0, outcome_kpi[None], np.nan)
         cpa = interval(np.broadcast_to(ratio, outcome.shape))
     mean_curve, mean_mroi = outcome.mean(0), marginal.mean(0)
+    i = int(np.searchsorted(grid, 1.0))
+    hurdle = mroi_hurdle(breakeven_roi(fit.data), current, mean_mroi[:, i])
     return ResponseCurves(
         channels=fit.channels, multipliers=grid, spend=spend, current_spend=current,
-        current_index=int(np.searchsorted(grid, 1.0)), outcome=interval(outcome),
+        current_index=i, outcome=interval(outcome),
         outcome_kpi=outcome_kpi, mroi=interval(marginal), cpa=cpa,
         asymptote=mean_curve.max(axis=1),
-        breakeven_spend=np.array([_breakeven(mean_mroi[c], spend[c], breakeven_roi(fit.data))
+        breakeven_spend=np.array([_breakeven(mean_mroi[c], spend[c], hurdle.value)
                                   for c in range(n_channels)]),
         saturation_spend=np.array([_saturation(mean_curve[c], spend[c])
-                                   for c in range(n_channels)]))
+                                   for c in range(n_channels)]), hurdle=hurdle)
 
 
 def _breakeven(mroi: np.ndarray, spend: np.ndarray, threshold: float) -> float:
-    """Spend where the mean mROI first falls below ``threshold`` (where the next unit pays
-    for itself: 1 in one currency unit) on the grid (0 if never above it, NaN if it stays
+    """Spend where the mean mROI first falls below ``threshold`` (the hurdle:
+    :mod:`mixcast.analysis.hurdle`) on the grid (0 if never above it, NaN if it stays
     above it over the grid)."""
     above = mroi >= threshold
     if not above.any():

@@ -251,18 +251,24 @@ def curves_and_carryover(ctx: ReportContext) -> str:
         return section("response-curves", title, missing(ctx.curves.missing))
     curves, profile = ctx.curves.value, ctx.carryover.value
     i = curves.current_index
+    relative = curves.hurdle.relative
     weeks = dict(zip(profile.channels, profile.weeks_to_90pct)) if profile else {}
+    # A KPI without a value has no break-even: the point shown is where the channel's
+    # next unit falls to what the average channel's buys today.
+    breakeven = ("where the next unit returns the channels' average "
+                 f"(mROI {num(curves.hurdle.value, key='curves_hurdle')})" if relative
+                 else "breakeven (the next unit pays for itself)")
     rows = "".join(
         f'<tr data-channel="{escape(name)}"><td>{escape(name)}</td>'
         f'<td>{num(curves.current_spend[c], key="current_spend")}</td>'
         f'<td>{interval({k: v[c, i] for k, v in curves.mroi.items()}, "mroi")}</td>'
-        f'<td>{_spend_point(curves.breakeven_spend[c], "breakeven_spend")}</td>'
+        f'<td>{_spend_point(curves.breakeven_spend[c], "breakeven_spend", relative)}</td>'
         f'<td>{_spend_point(curves.saturation_spend[c], "saturation_spend")}</td>'
         f'<td>{num(weeks.get(name), key="weeks_to_90pct", digits=0)}</td></tr>'
         for c, name in enumerate(curves.channels))
     body = (chart(charts.response_curves(curves, ctx.channels), "curves")
             + '<table data-table="curves"><tr><th>channel</th><th>today\'s spend</th>'
-              "<th>mROI today</th><th>breakeven (the next unit pays for itself)</th><th>saturation (80% of max)</th>"
+              f"<th>mROI today</th><th>{breakeven}</th><th>saturation (80% of max)</th>"
               f"<th>weeks to 90% of effect</th></tr>{rows}</table>"
             + (chart(charts.carryover(profile, ctx.channels), "carryover") if profile else
                missing(ctx.carryover.missing)))
@@ -272,11 +278,11 @@ def curves_and_carryover(ctx: ReportContext) -> str:
                    note=ctx.notes.get("response-curves", ""))
 
 
-def _spend_point(value: float, key: str) -> str:
+def _spend_point(value: float, key: str, relative: bool = False) -> str:
     if value is None or not np.isfinite(value):
         return "beyond 1000× today"
     if value == 0:
-        return "never pays back 1:1"
+        return "below the average at any spend" if relative else "never pays back 1:1"
     return num(float(value), key=key)
 
 
@@ -417,6 +423,13 @@ def board(ctx: ReportContext) -> str:
         f'<td class="action {a["action"].replace(" ", "-")}">{escape(a["action"])}</td></tr>'
         for a in ctx.actions)
     hurdle = ctx.actions[0]["hurdle"] if ctx.actions else 1.0
+    relative = bool(ctx.actions and ctx.actions[0].get("hurdle_relative"))
+    # Without a value per conversion nothing "pays for itself": channels are compared
+    # with the budget's average next unit.
+    hurdle_words = (f'{num(hurdle, key="hurdle")} (the channels\' spend-weighted average: '
+                    "the KPI has no value per unit, so channels are compared with one "
+                    "another; give revenue_per_kpi to compare with what a conversion is "
+                    "worth)" if relative else num(hurdle, key="hurdle"))
     unsure = [a["channel"] for a in ctx.actions if a["action"] in ("hold", "test first")]
     media = ctx.media_total
     plan = ctx.allocation.value
@@ -434,7 +447,7 @@ def board(ctx: ReportContext) -> str:
         if unsure else "")
     body = (f'<div class="tiles">{tiles}</div>'
             f'<p>Rule: grow a channel while its next unit of spend returns more than '
-            f'{num(hurdle, key="hurdle")} with 90% confidence; cut it when it returns less '
+            f'{hurdle_words} with 90% confidence; cut it when it returns less '
             "with 90% confidence; hold otherwise; test first where validation says do not act or "
             "the ROI is mostly the prior's."
             '</p><table data-table="board"><tr><th>channel</th><th>ROI</th><th>mROI</th>'

@@ -27,14 +27,27 @@ def numbers_table(title: str, columns: Iterable[str], *,
 
 
 def channel_table(summary: dict, *, title: str = "Channel returns (posterior mean, 90% interval)") -> Table:
-    """ROI, mROI and contribution share per channel, ranked by ROI."""
-    table = numbers_table(title, ("channel", "spend", "ROI", "ROI 90%", "mROI", "share"))
+    """ROI, mROI and contribution share per channel, ranked by ROI; for conversion KPIs
+    also the CPA (spend per incremental conversion), the number such teams steer by."""
+    has_cpa = any("cpa" in entry for entry in summary["channels"].values())
+    unvalued = has_cpa and "breakeven_roi" in summary and summary["breakeven_roi"] is None
+    what = summary.get("target") or "conversions"
+    caption = (f"ROI and mROI are {what} per unit of spend, CPA spend per incremental {what} "
+               "(no value per conversion: give revenue_per_kpi for ROI in currency)"
+               if unvalued else None)
+    table = numbers_table(title, ("channel", "spend", "ROI", "ROI 90%", "mROI", "share")
+                          + (("CPA", "CPA 90%") if has_cpa else ()), caption=caption,
+                          caption_justify="left")
     channels = sorted(summary["channels"].items(), key=lambda kv: -(kv[1]["roi"]["mean"] or 0))
     for name, entry in channels:
         roi, mroi, share = entry["roi"], entry["mroi"], entry["contribution_share"]
+        cpa = entry.get("cpa") or {"mean": None, "lo90": None, "hi90": None}
         table.add_row(name, fmt_number(entry["spend"]), fmt_number(roi["mean"]),
                       f"{fmt_number(roi['lo90'])} – {fmt_number(roi['hi90'])}",
-                      fmt_number(mroi["mean"]), f"{100 * (share['mean'] or 0):.0f}%")
+                      fmt_number(mroi["mean"]), f"{100 * (share['mean'] or 0):.0f}%",
+                      *((fmt_number(cpa["mean"]),
+                         f"{fmt_number(cpa['lo90'])} – {fmt_number(cpa['hi90'])}")
+                        if has_cpa else ()))
     return table
 
 

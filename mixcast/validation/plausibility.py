@@ -116,9 +116,12 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
     strong = bool(strong_channels) or media_share["mean"] > MEDIA_SHARE_MAX
     status = "fail" if strong else ("warn" if flagged or units else "pass")
     advice = _overall_advice(fit, channels, flagged, strong, bool(units)) if findings else []
+    # Without a value in currency there is no ceiling to be within: say what was checked.
+    within = ("its kind's plausible range and the prior's bulk" if valued else
+              "the prior's bulk (no ROI ceilings: the KPI has no value in currency)")
     summary = ("; ".join(findings) if findings else
-               f"every ROI within its kind's plausible range and the prior's bulk; paid "
-               f"media {100 * media_share['mean']:.0f}% of the KPI")
+               f"every ROI within {within}; paid media "
+               f"{100 * media_share['mean']:.0f}% of the KPI")
     label = ("spend and KPI in different units" if units and not flagged and not strong
              else "implausible numbers")
     return {"status": status, "summary": summary, "advice": advice, "strong": strong,

@@ -28,3 +28,15 @@ def test_channels_that_cannot_be_acted_on_come_first():
              "search_spend": ChannelTrust("search_spend", "care", mostly_prior="its ROI "
                                           "interval is mostly the prior's")}
     assert [p["channel"] for p in candidates(summary, trust)] == ["search_spend"]
+
+
+def test_a_kpi_without_a_value_is_advised_against_the_average_channel_not_its_cost():
+    from mixcast.assist.advice import spend_advice
+
+    solid = ChannelTrust("tv_spend", "solid")
+    assert spend_advice("saturated", solid).endswith("less than it costs")
+    for status in ("saturated", "underfunded", "hold"):
+        words = spend_advice(status, solid, relative=True)
+        assert "average channel" in words and "cost" not in words and "pay" not in words
+    blocked = ChannelTrust("tv_spend", "do_not_act", reasons=("wide",))
+    assert spend_advice("underfunded", blocked, relative=True).startswith("test it before")

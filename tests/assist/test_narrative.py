@@ -123,3 +123,30 @@ def test_a_conversions_kpi_says_conversions_and_what_they_were_worth(small_fit):
     _no_bare_numbers(text)
     line = next(s for s in text.splitlines() if s.startswith("- tv_spend drove"))
     assert re.search(r"drove \S+ \(90% range .+\) conversions worth \S+ \(90% range", line)
+
+
+def test_conversions_without_a_value_never_say_a_channel_pays_or_costs(small_fit):
+    """With no value per conversion the statuses are judged against the channels'
+    average mROI, and the words say so ("less than it costs" had been said of every
+    channel)."""
+    import dataclasses
+
+    from mixcast.analysis.summary import summarize
+    from mixcast.assist.narrative import ranking_rows
+    from mixcast.optimize import channel_ranking
+
+    data = dataclasses.replace(small_fit.data, kpi_type="conversions", target="orders")
+    conv = dataclasses.replace(small_fit, data=data)
+    summary = summarize(conv)
+    assert summary["breakeven_roi"] is None
+    drivers = dict(write_narrative(summary, {c: ChannelTrust(c, "solid")
+                                             for c in summary["channels"]}).paragraphs)
+    line = next(s for s in drivers["What drove the outcome"] if s.startswith("tv_spend"))
+    assert re.search(r"ROI \S+ \(90% range .+\), CPA \S+ \(90% range .+\)\.$", line), line
+    trust = {c: ChannelTrust(c, "solid") for c in summary["channels"]}
+    rows = ranking_rows(channel_ranking(conv))
+    assert all(row["relative"] for row in rows)
+    paragraph = dict(write_narrative(summary, trust, ranking=rows).paragraphs)[
+        "Saturated or underfunded"]
+    assert len(paragraph) == 3 and all("average channel" in s for s in paragraph)
+    assert not any("costs" in s or "would pay" in s for s in paragraph)

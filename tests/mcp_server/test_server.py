@@ -80,6 +80,7 @@ def test_every_tool_answers_with_intervals_and_trust(results):
     assert roi["lo90"] <= roi["mean"] <= roi["hi90"]
     curve = answers["response_curve"].structured_content
     assert curve["channel"] == "social_spend" and curve["trust"]["verdict"] == "do_not_act"
+    assert curve["hurdle"] == {"mroi": 1.0, "basis": "breakeven"}     # a revenue KPI
     assert all(p["outcome_lo90"] <= p["outcome_mean"] <= p["outcome_hi90"]
                for p in curve["points"])
     plan = answers["optimise"].structured_content["channels"]

@@ -97,6 +97,8 @@ def test_with_spend_in_thousands_of_the_kpi_s_unit_break_even_is_an_mroi_of_1000
     import dataclasses
 
     from mixcast.analysis.curves import _breakeven
+    from mixcast.analysis.hurdle import Hurdle, mroi_hurdle
+    from mixcast.data.guardrails import breakeven_roi
 
     data = small_fit.data
     thousands = dataclasses.replace(small_fit, data=dataclasses.replace(
@@ -105,7 +107,10 @@ def test_with_spend_in_thousands_of_the_kpi_s_unit_break_even_is_an_mroi_of_1000
         curves, spend=curves.spend / 1000, current_spend=curves.current_spend / 1000,
         mroi={k: v * 1000 for k, v in curves.mroi.items()},
         breakeven_spend=curves.breakeven_spend / 1000,
-        saturation_spend=curves.saturation_spend / 1000)
+        saturation_spend=curves.saturation_spend / 1000,
+        hurdle=mroi_hurdle(breakeven_roi(thousands.data), None, None))
+    assert curves.hurdle == Hurdle(1.0, relative=False)     # as response_curves set it
+    assert scaled.hurdle == Hurdle(1000.0, relative=False)
     one_unit = channel_ranking(small_fit, curves)
     in_thousands = channel_ranking(thousands, scaled)
     assert list(in_thousands["status"]) == list(one_unit["status"])
@@ -116,3 +121,42 @@ def test_with_spend_in_thousands_of_the_kpi_s_unit_break_even_is_an_mroi_of_1000
     reference = np.array([1.0, 1.0])
     np.testing.assert_allclose(_breakeven(curve, grid, reference / 1000, 1000.0),
                                _breakeven(curve, grid, reference, 1.0) / 1000)
+
+
+def test_conversions_without_a_value_are_judged_against_the_channels_average(small_fit):
+    """Conversions with no value per conversion have no break-even: an mROI of 0.02
+    conversions per unit spent says nothing by itself, and against 1 every channel had
+    read 'saturated' and 'never pays back 1:1'. The hurdle is then the spend-weighted
+    average mROI, and it does not depend on the unit conversions are counted in."""
+    import dataclasses
+
+    from mixcast.analysis.hurdle import Hurdle
+
+    data = dataclasses.replace(small_fit.data, kpi_type="conversions", revenue_per_kpi=None)
+    conv = dataclasses.replace(small_fit, data=data)
+    curves = response_curves(conv)
+    metrics = channel_metrics(conv)
+    average = float(metrics.spend @ metrics.mroi.mean(0) / metrics.spend.sum())
+    assert curves.hurdle.relative
+    assert curves.hurdle.value == pytest.approx(average, rel=1e-2)
+    ranking = channel_ranking(conv, curves).set_index("channel")
+    assert set(ranking["hurdle_basis"]) == {"channel average"}
+    lo, hi = ranking["mroi_lo90"], ranking["mroi_hi90"]
+    past_knee = ranking["spend"] >= ranking["saturation_spend"].fillna(np.inf)
+    expected = np.where(lo > average, "underfunded",
+                        np.where((hi < average) | past_knee, "saturated", "hold"))
+    assert list(ranking["status"]) == list(expected)
+    # The break-even spend is where the channel's next unit falls to that average: at
+    # today's spend a channel above the average has it further out, below it nearer in.
+    above = ranking["mroi_mean"] > average
+    assert (ranking.loc[above, "breakeven_spend"] > ranking.loc[above, "spend"]).all()
+    assert (ranking.loc[~above, "breakeven_spend"] < ranking.loc[~above, "spend"]).all()
+    # Counted in dozens (every mROI / 12): the same statuses, the hurdle / 12.
+    dozens = dataclasses.replace(curves, mroi={k: v / 12 for k, v in curves.mroi.items()},
+                                 hurdle=Hurdle(curves.hurdle.value / 12, relative=True))
+    assert list(channel_ranking(conv, dozens)["status"]) == list(
+        channel_ranking(conv, curves)["status"])
+    # A value per conversion restores break-even (an mROI of 1 in currency).
+    valued = dataclasses.replace(data, revenue_per_kpi=np.full_like(data.y, 50.0))
+    assert response_curves(dataclasses.replace(small_fit, data=valued)).hurdle == Hurdle(
+        1.0, relative=False)

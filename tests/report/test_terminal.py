@@ -30,3 +30,21 @@ def test_a_narrow_terminal_keeps_channel_names_and_every_digit():
         assert number in columns        # folded onto two lines at worst, never cut
     wide = _render(table, 140)
     assert "-8.75M" in wide and "2.23M" in wide and "budget change" in wide
+
+
+def test_a_conversions_kpi_shows_its_cpa_and_says_what_its_roi_counts():
+    from mixcast.report.terminal import channel_table
+
+    band = {"mean": 0.2, "lo90": 0.1, "hi90": 0.3}
+    entry = {"spend": 1000.0, "roi": band, "mroi": band, "contribution_share": band,
+             "cpa": {"mean": 5.5, "lo90": 3.3, "hi90": 10.0}}
+    unvalued = _render(channel_table({"channels": {"tv_spend": entry}, "target": "orders",
+                                      "kpi_type": "conversions", "breakeven_roi": None}), 160)
+    assert "CPA 90%" in unvalued and "5.50" in unvalued and "3.30 – 10.00" in unvalued
+    assert "ROI and mROI are orders per unit of spend" in unvalued
+    valued = _render(channel_table({"channels": {"tv_spend": entry}, "target": "orders",
+                                    "kpi_type": "conversions", "breakeven_roi": 1.0}), 160)
+    assert "CPA 90%" in valued and "per unit of spend" not in valued
+    revenue = dict(entry)
+    del revenue["cpa"]
+    assert "CPA" not in _render(channel_table({"channels": {"tv_spend": revenue}}), 160)

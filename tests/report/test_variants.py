@@ -169,3 +169,29 @@ def test_chromium_pdf_and_pngs(small_run, tmp_path):
     pngs = sorted(p.name for p in (tmp_path / "png").glob("*.png"))
     assert {"decomposition.png", "roi.png", "response-curves.png"} <= set(pngs)
     assert np.all([(tmp_path / "png" / p).stat().st_size > 5_000 for p in pngs])
+
+
+def test_conversions_without_a_value_are_compared_with_the_average_channel(small_fit,
+                                                                          tmp_path):
+    """No value per conversion: no mROI 'pays for itself', so the board's hurdle and the
+    curves' point are the channels' spend-weighted average, and the returns table shows
+    the CPA. Against 1, every channel had read 'never pays back 1:1' and 'cut'."""
+    from mixcast.report.html import render_report
+    from mixcast.runs.directory import save_run
+
+    conv = dataclasses.replace(small_fit, data=dataclasses.replace(
+        small_fit.data, kpi_type="conversions", target="orders"))
+    save_run(conv, tmp_path / "run")
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    spend = np.array([e["spend"] for e in summary["channels"].values()])
+    mroi = np.array([e["mroi"]["mean"] for e in summary["channels"].values()])
+    average = float(spend @ mroi / spend.sum())
+    html = render_report(tmp_path / "run", tmp_path / "r.html", fit=conv).read_text()
+    page = _parse(html)
+    hurdles = [float(a["data-value"]) for _, a, _ in page.elements
+               if a.get("data-metric") in ("hurdle", "curves_hurdle")]
+    assert len(hurdles) == 2 and hurdles == pytest.approx([average] * 2, rel=1e-2)
+    assert "the channels' spend-weighted average" in html
+    assert "where the next unit returns the channels' average" in html
+    assert "never pays back" not in html and "less than it costs" not in html
+    assert "CPA (90%)" in html

@@ -38,6 +38,17 @@ def test_plausible_fit_passes(small_fit, metrics):
     assert not check["strong"]
     assert 0.0 < check["media_share"]["mean"] < 0.6
     assert {e["severity"] for e in check["channels"].values()} == {"ok"}
+    assert "within its kind's plausible range" in check["summary"]
+
+
+def test_a_kpi_without_a_value_does_not_claim_rois_within_revenue_ceilings(small_fit,
+                                                                          metrics):
+    conv = dataclasses.replace(small_fit, data=dataclasses.replace(
+        small_fit.data, kpi_type="conversions"))
+    check = check_plausibility(conv, metrics=metrics)
+    assert check["status"] == "pass" and check["thresholds"]["roi_ceiling"] is None
+    assert "plausible range" not in check["summary"]
+    assert "no ROI ceilings: the KPI has no value in currency" in check["summary"]
 
 
 def test_implausible_roi_is_do_not_act_with_cause_and_fix(small_fit, small_sim, metrics):
