@@ -193,6 +193,9 @@ def _print_totals(plan) -> None:
     gain = plan.gain
     console.print(f"{'change':>12}: {fmt(gain.mean)} (90%: {fmt(gain.lo90)} – "
                   f"{fmt(gain.hi90)})")
+    achieved = _target_line(plan)
+    if achieved:
+        console.print(f"{'target':>12}: {achieved}")
     console.print(f"[dim]Window: {plan.note}.[/]")
     # Channel names are the user's column names: escaped, never read as Rich markup.
     for name, why in getattr(plan, "held", {}).items():
@@ -203,14 +206,37 @@ def _print_totals(plan) -> None:
                       "first).")
 
 
+def _target_line(plan) -> str | None:
+    """The plan's ROI or CPA beside a target ROI / CPA (both over every draw's mean)."""
+    spend, outcome = float(plan.recommended_spend.sum()), plan.recommended_outcome
+    goal = plan.solver.get("goal")
+    if goal is None or spend <= 0 or outcome.mean <= 0:
+        return None
+    if plan.mode.value == "target_roi" and plan.outcome_unit == "revenue":
+        return (f"ROI {fmt(goal)} asked; the plan returns {fmt(outcome.mean / spend)} "
+                f"(90%: {fmt(outcome.lo90 / spend)} – {fmt(outcome.hi90 / spend)})")
+    if plan.mode.value == "target_cpa":
+        return (f"CPA {fmt(1.0 / goal)} asked; the plan costs {fmt(spend / outcome.mean)} per "
+                f"media-driven conversion (90%: {fmt(spend / outcome.hi90)} – "
+                f"{fmt(spend / max(outcome.lo90, 1e-12))})")
+    return None
+
+
 def _print_ranking(model) -> None:
     from mixcast.report.terminal import numbers_table
 
     with _working("Computing response curves"):
         frame = model.channel_ranking()
+    hurdle = float(frame["hurdle"].iloc[0]) if len(frame) else 1.0
+    against = (f"status against the channels' spend-weighted average mROI {fmt(hurdle)} (the "
+               "KPI has no value per unit: channels are compared with one another)"
+               if len(frame) and frame["hurdle_basis"].iloc[0] != "breakeven" else
+               f"status against break-even, mROI {fmt(hurdle)}: saturated = the next unit "
+               "returns less than it costs, with 90% confidence")
     table = numbers_table("Where the money works (mROI at today's spend)",
                           ("cut rank", "channel", "status", "mROI", "mROI 90%",
-                           "80% saturation at"), text_columns=("channel", "status"))
+                           "80% saturation at"), text_columns=("channel", "status"),
+                          caption=against, caption_justify="left")
     for row in frame.itertuples():
         table.add_row(str(row.cut_rank), row.channel, row.status, fmt(row.mroi_mean),
                       f"{fmt(row.mroi_lo90)} – {fmt(row.mroi_hi90)}", fmt(row.saturation_spend))

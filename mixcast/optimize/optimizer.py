@@ -45,6 +45,10 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
+# Modes that search the total budget; their target is judged on every posterior draw.
+BUDGET_SEARCH = (Mode.TARGET_ROI, Mode.TARGET_CPA, Mode.MIN_BUDGET)
+
+
 @dataclass(frozen=True, slots=True)
 class OutcomeBand:
     """Posterior mean and 90% interval (5th-95th percentile) of one number."""
@@ -147,13 +151,16 @@ def optimize(fit: Fit, scenario: BudgetScenario | None = None) -> Allocation:
     space = plan_space(fit, weeks=scenario.weeks, granularity=scenario.granularity,
                        period_weeks=scenario.period_weeks)
     ev = evaluator(fit, space, max_draws=scenario.max_draws)
+    # A target (ROI, CPA, outcome) is judged on every draw, as the plan is reported: on the
+    # solver's thinned draws a plan "meeting" CPA 9 had reported 9.19.
+    judge = evaluator(fit, space) if scenario.mode in BUDGET_SEARCH else None
     try:
         x, info = solve(ev, replace(scenario, locked=tuple(dict.fromkeys(
-            (*scenario.locked, *held)))) if held else scenario)
+            (*scenario.locked, *held)))) if held else scenario, judge=judge)
     except InfeasibleError:
         if not held:
             raise
-        x, info = solve(ev, scenario)      # the user's constraints win over the holds
+        x, info = solve(ev, scenario, judge=judge)   # the user's constraints win over the holds
         info["not_held"] = {name: "the scenario's constraints need it to move"
                             for name in held}
         held = {}
@@ -181,8 +188,12 @@ def hold_weak(fit: Fit, scenario: BudgetScenario) -> dict[str, str]:
             for name, entry in weak.items() if name not in named}
 
 
-def solve(ev: Evaluator, scenario: BudgetScenario) -> tuple[np.ndarray, dict]:
-    """Unit totals (U,) that solve ``scenario`` on the evaluator's space, and solver facts."""
+def solve(ev: Evaluator, scenario: BudgetScenario, *, judge: Evaluator | None = None
+          ) -> tuple[np.ndarray, dict]:
+    """Unit totals (U,) that solve ``scenario`` on the evaluator's space, and solver facts.
+
+    ``judge``: the evaluator on which a budget search decides whether a plan meets its
+    target (default ``ev``); plans are still optimised on ``ev``."""
     space = ev.space
     mode = scenario.mode
     q = scenario.risk_quantile
@@ -196,7 +207,7 @@ def solve(ev: Evaluator, scenario: BudgetScenario) -> tuple[np.ndarray, dict]:
         cons = build_constraints(scenario, space, total=None, total_cap=scenario.budget,
                                  cap=True)
         return _maximise(ev, cons, metric=metric, quantile=q, penalty=penalty)
-    return _budget_search(ev, scenario)
+    return _budget_search(ev, scenario, judge or ev)
 
 
 def _maximise(ev: Evaluator, cons: Constraints, *, metric: int, quantile: float | None,
@@ -357,23 +368,25 @@ def _repair(cons: Constraints, x: np.ndarray) -> np.ndarray:
     return x if projected is None else np.clip(projected, cons.lb, cons.ub)
 
 
-def _budget_search(ev: Evaluator, scenario: BudgetScenario) -> tuple[np.ndarray, dict]:
+def _budget_search(ev: Evaluator, scenario: BudgetScenario, judge: Evaluator
+                   ) -> tuple[np.ndarray, dict]:
     """Target ROI/CPA: the largest budget meeting the target; MIN_BUDGET: the smallest
-    budget whose best plan reaches the goal. Each probe is a fixed-budget solve."""
+    budget whose best plan reaches the goal. Each probe is a fixed-budget solve on ``ev``,
+    judged on ``judge``."""
     space, q = ev.space, scenario.risk_quantile
     metric = {Mode.TARGET_ROI: 0, Mode.TARGET_CPA: 1}.get(scenario.mode, space.metric)
     limits = channel_limits(scenario, space, cap=True)
     low = float(limits.lo.sum())
     high = float(limits.hi.sum()) if scenario.budget is None else min(
         float(limits.hi.sum()), scenario.budget)
-    goal = _goal(ev, scenario, metric)
+    goal = _goal(judge, scenario, metric)
     cache: dict[float, tuple[np.ndarray, float, bool]] = {}
 
     def probe(budget: float):
         if budget not in cache:
             cons = build_constraints(scenario, space, total=budget, total_cap=None, cap=True)
             x, _ = _maximise(ev, cons, metric=metric, quantile=q, penalty=0.0)
-            value = objective(ev, x, metric=metric, quantile=q)[0]
+            value = objective(judge, x, metric=metric, quantile=q)[0]
             cache[budget] = (x, value, _meets(scenario, value, budget, goal))
         return cache[budget]
 

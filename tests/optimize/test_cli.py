@@ -96,3 +96,18 @@ def test_conflicting_cli_constraints_name_the_conflict(small_run):
     assert "group 'digital'" in str(result.exception)
     result = runner.invoke(app, ["optimize", "--run", str(small_run), "--group", "digital"])
     assert isinstance(result.exception, UserError) and "--group takes" in str(result.exception)
+
+
+def test_a_target_roi_plan_says_what_it_returns_and_the_ranking_its_hurdle(small_run):
+    import re
+
+    result = runner.invoke(app, ["optimize", "--run", str(small_run), "--mode",
+                                 "target_roi", "--target", "1.2", "--ranking"],
+                           terminal_width=200)
+    assert result.exit_code == 0, result.output
+    line = re.search(r"target: ROI 1\.20 asked; the plan returns ([\d.]+) \(90%: ([\d.]+) – "
+                     r"([\d.]+)\)", result.output)
+    assert line, result.output
+    roi, lo, hi = map(float, line.groups())
+    assert 1.2 <= roi <= 1.21 and lo < roi < hi      # met over every draw, at the margin
+    assert "status against break-even, mROI 1.00" in result.output
