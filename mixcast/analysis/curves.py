@@ -39,8 +39,8 @@ class ResponseCurves:
     ``cpa`` only for conversion KPIs. ``hurdle`` is the mROI each channel is judged
     against (:mod:`mixcast.analysis.hurdle`: break-even, or the channels' average where
     the KPI has no value); ``breakeven_spend`` is where the mean mROI falls below it (NaN
-    if never within 1000x current, 0 if it never reaches it); ``saturation_spend`` where
-    the mean curve reaches 80% of its asymptote.
+    if never within ``searched_to`` x current spend, 0 if it never reaches it);
+    ``saturation_spend`` where the mean curve reaches 80% of its asymptote.
     """
 
     channels: tuple[str, ...]
@@ -56,6 +56,7 @@ class ResponseCurves:
     breakeven_spend: np.ndarray = field(repr=False)    # (C,)
     saturation_spend: np.ndarray = field(repr=False)   # (C,)
     hurdle: Hurdle = Hurdle(1.0, False)
+    searched_to: float = float(_SEARCH[-1])  # multiple of today's spend searched for points
 
     def to_frame(self) -> pd.DataFrame:
         """Long table: channel, multiplier, spend, outcome and mROI bands (and CPA)."""

@@ -163,7 +163,8 @@ def response_curves(fit: MLFit, *, multipliers: np.ndarray = CURVE_MULTIPLIERS):
         breakeven_spend=np.array([_breakeven(mean_mroi[c], spend[c], hurdle.value)
                                   for c in range(n_channels)]),
         saturation_spend=np.array([_saturation(mean_curve[c], spend[c])
-                                   for c in range(n_channels)]), hurdle=hurdle)
+                                   for c in range(n_channels)]), hurdle=hurdle,
+        searched_to=float(grid.max()))
 
 
 def _breakeven(mroi: np.ndarray, spend: np.ndarray, threshold: float) -> float:

@@ -251,7 +251,7 @@ def curves_and_carryover(ctx: ReportContext) -> str:
         return section("response-curves", title, missing(ctx.curves.missing))
     curves, profile = ctx.curves.value, ctx.carryover.value
     i = curves.current_index
-    relative = curves.hurdle.relative
+    relative, searched = curves.hurdle.relative, curves.searched_to
     weeks = dict(zip(profile.channels, profile.weeks_to_90pct)) if profile else {}
     # A KPI without a value has no break-even: the point shown is where the channel's
     # next unit falls to what the average channel's buys today.
@@ -262,8 +262,8 @@ def curves_and_carryover(ctx: ReportContext) -> str:
         f'<tr data-channel="{escape(name)}"><td>{escape(name)}</td>'
         f'<td>{num(curves.current_spend[c], key="current_spend")}</td>'
         f'<td>{interval({k: v[c, i] for k, v in curves.mroi.items()}, "mroi")}</td>'
-        f'<td>{_spend_point(curves.breakeven_spend[c], "breakeven_spend", relative)}</td>'
-        f'<td>{_spend_point(curves.saturation_spend[c], "saturation_spend")}</td>'
+        f'<td>{_spend_point(curves.breakeven_spend[c], "breakeven_spend", searched, relative)}'
+        f'</td><td>{_spend_point(curves.saturation_spend[c], "saturation_spend", searched)}</td>'
         f'<td>{num(weeks.get(name), key="weeks_to_90pct", digits=0)}</td></tr>'
         for c, name in enumerate(curves.channels))
     body = (chart(charts.response_curves(curves, ctx.channels), "curves")
@@ -278,9 +278,9 @@ def curves_and_carryover(ctx: ReportContext) -> str:
                    note=ctx.notes.get("response-curves", ""))
 
 
-def _spend_point(value: float, key: str, relative: bool = False) -> str:
+def _spend_point(value: float, key: str, searched: float, relative: bool = False) -> str:
     if value is None or not np.isfinite(value):
-        return "beyond 1000× today"
+        return f"beyond {searched:,g}× today"
     if value == 0:
         return "below the average at any spend" if relative else "never pays back 1:1"
     return num(float(value), key=key)

@@ -197,3 +197,26 @@ def test_assistant_forecasts_an_ml_run_with_a_range_for_the_total(ml_run):
     width = answer.data["total"]["hi90"] - answer.data["total"]["lo90"]
     assert 0 < width < (weekly["hi90"] - weekly["lo90"]).sum()
     assert "90% range" in answer.lines[0] and len(answer.data["dates"]) == 6
+
+
+def test_the_ml_report_s_curves_say_how_far_they_were_searched_and_against_what(ml_fit):
+    """The ML curves end at 2.5x today's spend: a point not reached there is 'beyond 2.5x',
+    not the Bayesian search's 1,000x. A KPI without a value is judged against the
+    channels' average mROI, as in the Bayesian report."""
+    import dataclasses
+
+    from mixcast.report.ml import response_curves
+    from mixcast.report.sections import _spend_point
+
+    curves = response_curves(ml_fit)
+    assert curves.searched_to == pytest.approx(2.5)
+    assert _spend_point(float("nan"), "breakeven_spend", curves.searched_to) == \
+        "beyond 2.5× today"
+    assert not curves.hurdle.relative and curves.hurdle.value == 1.0
+    conv = dataclasses.replace(ml_fit, data=dataclasses.replace(ml_fit.data,
+                                                                kpi_type="conversions"))
+    hurdle = response_curves(conv).hurdle
+    i = curves.current_index
+    mean = curves.mroi["mean"][:, i]
+    assert hurdle.relative and hurdle.value == pytest.approx(
+        float(curves.current_spend @ mean / curves.current_spend.sum()), rel=1e-6)
