@@ -165,7 +165,7 @@ def optimize(fit: Fit, scenario: BudgetScenario | None = None) -> Allocation:
                             for name in held}
         held = {}
     info["seconds"] = round(time.perf_counter() - started, 3)
-    return replace(summarise(fit, space, scenario.mode, x, info), held=held)
+    return replace(summarise(fit, space, scenario.mode, x, info, full=judge), held=held)
 
 
 def hold_weak(fit: Fit, scenario: BudgetScenario) -> dict[str, str]:
@@ -437,10 +437,11 @@ def _no_budget_message(scenario, goal, high, value_at_high) -> str:
             f"return less. Lower the target, or check the channels' ROI (mixcast summary).")
 
 
-def summarise(fit: Fit, space: PlanSpace, mode: Mode, x: np.ndarray, info: dict
-              ) -> Allocation:
-    """Score today's plan and ``x`` over every posterior draw."""
-    full = evaluator(fit, space)
+def summarise(fit: Fit, space: PlanSpace, mode: Mode, x: np.ndarray, info: dict, *,
+              full: Evaluator | None = None) -> Allocation:
+    """Score today's plan and ``x`` over every posterior draw (``full``: the space's
+    evaluator on every draw, when already built)."""
+    full = full or evaluator(fit, space)
     outcomes = plan_outcomes(full, np.stack([space.current, x]), per_channel=True)
     metric = space.metric
     totals = outcomes[:, :, metric].sum(-1)                 # (S, 2)
