@@ -122,6 +122,7 @@ def test_slider_changes_prediction(page, served, shots):
     page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     before = _outcome(page)
     assert page.text_content("#predicted-change") == "Today's plan"
+    assert "CPA" not in page.text_content("#returns")           # a revenue KPI
     slider = page.locator('input[type=range][data-channel="tv_spend"]')
     slider.focus()
     page.keyboard.press("Home")                      # TV spend to zero, as a user would
@@ -221,6 +222,32 @@ def test_ml_run_in_the_dashboard(browser, ml_run, tmp_path_factory, shots):  # n
         assert page.text_content("#value-0") == "0"     # the slider shows what was predicted
         assert "bootstrap replicate" in page.text_content("body")
         page.screenshot(path=str(shots / "dashboard-ml.png"), full_page=True)
+        context.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_a_conversions_run_shows_its_cpa(browser, small_fit, tmp_path_factory, shots):
+    """Conversions without a value: the returns table has CPA beside ROI and says what
+    its ROI counts."""
+    import dataclasses
+
+    from mixcast.runs.directory import save_run
+    from mixcast.web import create_app
+
+    root = tmp_path_factory.mktemp("served_orders")
+    save_run(dataclasses.replace(small_fit, data=dataclasses.replace(
+        small_fit.data, kpi_type="conversions", target="orders")), root / "orders")
+    server, thread, url = _start(create_app(root))
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        _open_dashboard(page, url, "orders")
+        returns = page.text_content("#returns")
+        assert "CPA" in returns and "ROI and mROI are orders per unit of spend" in returns
+        assert page.locator('#returns td[data-metric="cpa"]').count() == 3
+        page.screenshot(path=str(shots / "dashboard-orders.png"), full_page=True)
         context.close()
     finally:
         server.should_exit = True
