@@ -70,9 +70,12 @@ def plan_tests(
     fit = _bayes_fit(run)
     plans = plan(fit, weeks=_weeks(weeks), cooldown=cooldown,
                  max_cost=_money(max_cost, "--max-cost"))
+    # Without a value per conversion what a test settles is conversions, not money.
+    settled = ("money moved" if not plans or plans[0].value_in == "currency"
+               else f"{plans[0].value_in} at stake")
     table = numbers_table("Which test next (best first)",
                           ("channel", "ROI now (90%)", "after test (90%)", "narrows",
-                           "money moved", "budget change", "weeks", "power", "cost"))
+                           settled, "budget change", "weeks", "power", "cost"))
     for p in plans:
         name = p.channel + (" [yellow](mostly prior)[/]" if p.mostly_prior else "")
         table.add_row(name, f"{fmt(p.roi['lo90'])} – {fmt(p.roi['hi90'])}",
@@ -151,6 +154,12 @@ def _print_design(design) -> None:
     console.print(table)
     if design.caveat:
         console.print(f"[yellow]Note:[/] {design.caveat}")
+    if not design.kpi_valued:
+        forgone = design.option(design.recommended_weeks).outcome_change["mean"]
+        console.print(f"[yellow]Cost[/] is the extra spend only: the KPI has no value per "
+                      f"conversion, so the {fmt(max(-forgone, 0.0))} conversions a "
+                      f"{design.recommended_weeks}-week test forgoes are not priced (give "
+                      "revenue_per_kpi to count them).")
     weak = underpowered_note(max(o.power for o in design.options),
                              national=design.method == NATIONAL_METHOD)
     if weak:

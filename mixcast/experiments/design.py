@@ -68,7 +68,9 @@ def underpowered_note(power: float, *, national: bool) -> str | None:
 class DurationOption:
     """One candidate duration. Money in currency, outcome in KPI units; ``lift_se`` the
     standard error a typical test of this design will report (its 90% half-width over
-    1.645)."""
+    1.645). ``cost`` is the extra spend plus the value of the outcome forgone; for a KPI
+    without a value in currency only the extra spend (``outcome_change`` then holds the
+    conversions forgone, which cannot be added to money)."""
 
     weeks: int
     cooldown: int
@@ -110,6 +112,7 @@ class TestDesign:
     references: tuple[tuple[str, ...], ...] = ()
     caveat: str = ""
     kpi_type: str = "revenue"
+    kpi_valued: bool = True          # False: conversions without a value per conversion
 
     def option(self, weeks: int) -> DurationOption:
         for option in self.options:
@@ -253,6 +256,7 @@ def _design(fit, channel, factor, change, weeks, cooldown, max_cost, exclude, sh
                float(usual[g] if treated is not None else usual.sum())
                for g in (treated if treated is not None else [0])}
     value = float(np.mean(data.value_per_kpi()[:, -RECENT_WEEKS:]))
+    valued = data.kpi_in_currency
     options, share_of_lift = [], {}
     for w in sorted(set(weeks)):
         tests = future_tests(fit, channel, treated, weeks=w, cooldown=cooldown, factor=factor)
@@ -265,7 +269,7 @@ def _design(fit, channel, factor, change, weeks, cooldown, max_cost, exclude, sh
         sign = 1.0 if total.mean() >= 0 else -1.0
         spend_change = (factor - 1.0) * sum(per_geo.values()) * w
         outcome = scalar_interval(total * value)
-        cost = max(spend_change, 0.0) + max(-outcome["mean"], 0.0)
+        cost = max(spend_change, 0.0) + (max(-outcome["mean"], 0.0) if valued else 0.0)
         options.append(DurationOption(
             weeks=w, cooldown=cooldown, pre_weeks=pre,
             lift_se=float(noise.critical * np.median(noise.se)) / Z90,
@@ -284,7 +288,8 @@ def _design(fit, channel, factor, change, weeks, cooldown, max_cost, exclude, sh
         usual_weekly_spend=per_geo, lift_share=share_of_lift,
         columns=_columns(fit, date_column), match=match,
         references=tuple(tuple(data.geos[g] for g in r) for r in groupings),
-        caveat="" if treated is not None else NATIONAL_CAVEAT, kpi_type=data.kpi_type)
+        caveat="" if treated is not None else NATIONAL_CAVEAT, kpi_type=data.kpi_type,
+        kpi_valued=valued)
 
 
 def _lift_shares(draws: np.ndarray, names: list[str]) -> dict:

@@ -42,7 +42,7 @@ class TestPlan:
     roi_after: dict              # expected 90% interval after the test (today's,
                                  # shrunk about its median on the log scale)
     narrowing: float             # expected share of the ROI interval's width removed
-    value: float                 # spend x ROI width x narrowing
+    value: float                 # spend x ROI width x narrowing (in ``value_in``)
     budget_change: float         # optimiser's recommended minus current spend
     weeks: int
     power: float
@@ -50,6 +50,7 @@ class TestPlan:
     cost: float
     method: str
     command: str
+    value_in: str = "currency"   # or the KPI's name, for conversions without a value
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -107,7 +108,8 @@ def _plan(fit: Fit, channel: str, design: TestDesign, log_roi: np.ndarray, ident
         narrowing=narrowing, value=spend * float(hi - lo) * narrowing,
         budget_change=moves.get(channel, 0.0), weeks=option.weeks, power=option.power,
         assurance=option.assurance, cost=option.cost, method=design.method,
-        command=f"mixcast design-test --run RUN --channel {channel} --out design.json")
+        command=f"mixcast design-test --run RUN --channel {channel} --out design.json",
+        value_in="currency" if fit.data.kpi_in_currency else fit.data.target)
 
 
 def _budget_moves(fit: Fit) -> dict[str, float]:

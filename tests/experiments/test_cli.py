@@ -6,6 +6,7 @@ import json
 import sys
 
 import numpy as np
+import pytest
 import pandas as pd
 
 from mixcast.analysis.simulate import simulate
@@ -120,3 +121,34 @@ def test_plan_tests_puts_the_mostly_prior_channel_first(small_run, tmp_path, mon
 
 def flat(text: str) -> str:
     return " ".join(line.strip() for line in text.splitlines())
+
+
+def test_conversions_without_a_value_are_not_priced_as_money(small_fit, tmp_path,
+                                                            monkeypatch, capsys):
+    """A go-dark test's cost had added the conversions it forgoes to the money it spends
+    (both as currency). Without a value per conversion the cost is the extra spend only,
+    the forgone conversions are said, and plan-tests' settled outcome is in the KPI."""
+    import dataclasses
+
+    from mixcast.experiments.design import design_test
+    from mixcast.experiments.planning import plan_tests
+    from mixcast.runs.directory import save_run
+
+    conv = dataclasses.replace(small_fit, data=dataclasses.replace(
+        small_fit.data, kpi_type="conversions", target="orders"))
+    valued = dataclasses.replace(small_fit, data=dataclasses.replace(
+        conv.data, revenue_per_kpi=np.full_like(conv.data.y, 2.0)))
+    unpriced = design_test(conv, "tv_spend", factor=0.0, weeks=(4,)).options[0]
+    priced = design_test(valued, "tv_spend", factor=0.0, weeks=(4,)).options[0]
+    assert unpriced.spend_change < 0 and unpriced.cost == 0.0
+    assert priced.cost == pytest.approx(-priced.outcome_change["mean"], rel=1e-9)
+    assert priced.cost > 0
+    assert [p.value_in for p in plan_tests(conv, weeks=(4,), budget_moves=False)] == \
+        ["orders"] * 3
+    save_run(conv, tmp_path / "run")
+    code, out, err = run_main(monkeypatch, capsys, "design-test", "--run",
+                              str(tmp_path / "run"), "--channel", "tv_spend", "--weeks", "4",
+                              "--out", str(tmp_path / "design.json"))
+    assert code == 0, err
+    assert "Cost is the extra spend only: the KPI has no value per conversion" in flat(out)
+    assert json.loads((tmp_path / "design.json").read_text())["kpi_valued"] is False
