@@ -79,7 +79,13 @@ def check(config: ConfigOpt) -> None:
         warnings.simplefilter("ignore", DataWarning)
         project = load(config)
     data = project.data
-    console.print(f"[green]✓[/] {config}: {data.n_times} weeks "
+    import numpy as np
+
+    # Monthly rows are counted as months (the coarse_granularity warning says why).
+    gap = float(np.median(np.diff(data.dates).astype("timedelta64[D]").astype(float))) \
+        if data.n_times > 1 else 7.0
+    period = "week" if gap < 28 else ("month" if gap < 80 else "quarter")
+    console.print(f"[green]✓[/] {config}: {counted(data.n_times, period)} "
                   f"({str(data.dates[0])[:10]} … {str(data.dates[-1])[:10]}), "
                   f"{counted(data.n_geos, 'geo')}, {counted(data.n_channels, 'channel')}, "
                   f"{counted(len(data.control_names), 'control')}, "

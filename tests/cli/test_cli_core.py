@@ -165,3 +165,14 @@ def test_init_proposes_a_config_that_check_reads_and_never_overwrites(tmp_path):
     assert config.read_text() == before and "Traceback" not in again.stderr
     missing = run("init", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "x.yaml"))
     assert missing.returncode == 2 and "file not found" in missing.stderr
+
+
+def test_check_counts_monthly_rows_as_months(tmp_path):
+    config = write_project(tmp_path)
+    frame = pd.read_csv(tmp_path / "data.csv").head(36)
+    frame["date"] = pd.date_range("2021-01-01", periods=36, freq="MS").strftime("%Y-%m-%d")
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    checked = run("check", "--config", str(config))
+    assert checked.returncode == 0, checked.stderr
+    assert "36 months (2021-01-01 … 2023-12-01)" in checked.stdout
+    assert "coarse_granularity" in checked.stdout and "36 weeks" not in checked.stdout
