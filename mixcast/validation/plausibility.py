@@ -118,7 +118,9 @@ def check_plausibility(fit: Fit, issues: tuple[Issue, ...] = (),
     advice = _overall_advice(fit, channels, flagged, strong, bool(units)) if findings else []
     # Without a value in currency there is no ceiling to be within: say what was checked.
     within = ("its kind's plausible range and the prior's bulk" if valued else
-              "the prior's bulk (no ROI ceilings: the KPI has no value in currency)")
+              "the prior's bulk (no ROI ceilings: " + (
+                  "spend and the KPI are in different units)" if mismatch else
+                  "the KPI has no value in currency)"))
     summary = ("; ".join(findings) if findings else
                f"every ROI within {within}; paid media "
                f"{100 * media_share['mean']:.0f}% of the KPI")

@@ -113,5 +113,7 @@ def test_spend_in_other_units_than_the_kpi_is_care_and_says_how_to_read_the_rois
     assert check_plausibility(small_fit, metrics=thousandfold)["strong"]
     stated = dataclasses.replace(in_thousands, spec=dataclasses.replace(
         small_fit.spec, roi_prior=RoiPrior(median=1000.0, sigma=0.9)))
-    assert "thousands" not in check_plausibility(stated, metrics=thousandfold)["summary"]
+    summary = check_plausibility(stated, metrics=thousandfold)["summary"]
+    assert "thousands" not in summary
+    assert "no ROI ceilings: spend and the KPI are in different units" in summary
     assert "thousands" not in check_plausibility(small_fit, metrics=metrics)["summary"]
