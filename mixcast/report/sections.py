@@ -438,7 +438,9 @@ def board(ctx: ReportContext) -> str:
                                           if ctx.outcome_total else None,
                                           key="board_media_share", pct=True, digits=3)),
         _tile("Reallocation upside", interval(plan.gain.as_dict(), "board_gain")
-              if plan is not None else "—", "same budget, ±30% per channel"),
+              if plan is not None else "—",
+              f"{escape(plan.outcome_unit) + ', ' if plan is not None else ''}"
+              "same budget, ±30% per channel"),
         _tile("Can we act on it?", verdict_chip(_overall_verdict(ctx)))])
     open_questions = (
         f'<p><b>Still open:</b> the data cannot yet tell whether {", ".join(unsure)} '

@@ -195,3 +195,4 @@ def test_conversions_without_a_value_are_compared_with_the_average_channel(small
     assert "where the next unit returns the channels' average" in html
     assert "never pays back" not in html and "less than it costs" not in html
     assert "CPA (90%)" in html
+    assert "conversions, same budget" in html        # the upside is in conversions
