@@ -6,6 +6,8 @@ identification notes, the CLI's tables and the assistant's sentences all agree).
 
 from __future__ import annotations
 
+import math
+
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` and ``noun``, plural unless ``n`` is one (``noun + "s"`` unless given).
@@ -33,6 +35,10 @@ def compact_number(value: float | None, digits: int = 2) -> str:
     ('2.19B', '-7.95B')
     >>> compact_number(float("nan")), compact_number(None), compact_number(-2.5, digits=1)
     ('—', '—', '-2.5')
+    >>> compact_number(0.0143), compact_number(0.00213), compact_number(0.0)  # small: 2 figures
+    ('0.014', '0.0021', '0.00')
+    >>> compact_number(0.09), compact_number(0.0999), compact_number(0.05, digits=1)
+    ('0.09', '0.10', '0.05')
     """
     if value is None or value != value:   # NaN of any float type
         return "—"
@@ -48,4 +54,13 @@ def compact_number(value: float | None, digits: int = 2) -> str:
         return f"{value:,.0f}"
     if magnitude >= 100:
         return f"{value:,.{max(digits - 1, 0)}f}"
+    if 1e-6 <= magnitude < 0.1:
+        # A CPA of 0.014 or an mROI of 0.0021 (conversions per unit spent) would all read
+        # 0.01 or 0.00: keep ``digits`` significant figures instead.
+        places = min(digits - 1 - math.floor(math.log10(magnitude)), 8)
+        text = f"{value:,.{places}f}"
+        # ... but never more decimals than needed: 0.09, not 0.090.
+        while places > digits and text.endswith("0"):
+            text, places = text[:-1], places - 1
+        return text
     return f"{value:,.{digits}f}"
