@@ -142,7 +142,7 @@ def ranking_rows(frame) -> list[dict]:
              "mroi": {"mean": float(r.mroi_mean), "lo90": float(r.mroi_lo90),
                       "hi90": float(r.mroi_hi90)},
              "saturation_spend": float(r.saturation_spend),
-             "relative": getattr(r, "hurdle_basis", "breakeven") != "breakeven"}
+             "relative": r.hurdle_basis != "breakeven"}
             for r in frame.itertuples()]
 
 
